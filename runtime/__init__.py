@@ -1,0 +1,1 @@
+"""The Partner Confirm Lambda package: domain (pure), adapters, services, handlers, bootstrap."""
