@@ -1,0 +1,1 @@
+"""Pure domain: entities, rules, texts and errors. Standard library and attrs only."""

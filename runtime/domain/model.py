@@ -1,0 +1,211 @@
+"""Entities and values of a partner confirmation. Frozen attrs classes; no I/O, no serialization."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+
+class Status(enum.StrEnum):
+    CREATED = "Created"
+    SMS_SENT = "SMSSent"
+    OPENED = "Opened"
+    RESPONDED = "Responded"
+    TIMEOUT = "Timeout"
+    FAILED = "Failed"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+OPEN_STATUSES = frozenset({Status.CREATED, Status.SMS_SENT, Status.OPENED})
+TERMINAL_STATUSES = frozenset({Status.RESPONDED, Status.TIMEOUT, Status.FAILED})
+_RANK = {Status.CREATED: 0, Status.SMS_SENT: 1, Status.OPENED: 2}
+
+
+def can_move(current: Status, target: Status) -> bool:
+    """Statuses only move forward; a terminal status never changes."""
+    if current.is_terminal:
+        return False
+    return target.is_terminal or _RANK[target] > _RANK[current]
+
+
+def sources_of(target: Status) -> frozenset[Status]:
+    """The statuses a request may be in for a write to `target` to be allowed."""
+    return frozenset(s for s in Status if can_move(s, target))
+
+
+class EventType(enum.StrEnum):
+    CREATED = "Created"
+    SMS_SENT = "SMSSent"
+    OPENED = "Opened"
+    RESPONDED = "Responded"
+    TIMEOUT = "Timeout"
+    FAILED = "Failed"
+    NOTIFIED = "Notified"
+
+    @classmethod
+    def of(cls, status: Status) -> EventType:
+        return cls(status.value)
+
+
+class Intent(enum.StrEnum):
+    CHANGE_RESERVATION = "ChangeReservation"
+    REPORT_TROUBLE = "ReportTrouble"
+    ADD_ON_SERVICE = "AddOnService"
+
+    @property
+    def label(self) -> str:
+        return _INTENT_LABELS[self]
+
+
+_INTENT_LABELS = {
+    Intent.CHANGE_RESERVATION: "예약변경",
+    Intent.REPORT_TROUBLE: "트러블신고",
+    Intent.ADD_ON_SERVICE: "부가서비스",
+}
+
+FALLBACK_INTENT = "FallbackIntent"
+# When the classifier is unavailable the request still goes to the partner, with the most common intent.
+DEFAULT_INTENT = Intent.CHANGE_RESERVATION
+
+
+class IntentSource(enum.StrEnum):
+    LEX = "lex"
+    LOCAL = "local"
+    FALLBACK = "fallback"
+
+
+class Answer(enum.StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ALTERNATIVE = "alternative"
+
+    @property
+    def label(self) -> str:
+        return _ANSWER_LABELS[self]
+
+
+_ANSWER_LABELS = {Answer.ACCEPT: "수락", Answer.REJECT: "거절", Answer.ALTERNATIVE: "다른 시간 제안"}
+
+
+class Outcome(enum.StrEnum):
+    """How the workflow ended, as the workflow itself saw it."""
+
+    RESPONDED = "responded"
+    TIMEOUT = "timeout"
+    FAILED = "failed"
+
+    @property
+    def status(self) -> Status:
+        return {
+            Outcome.RESPONDED: Status.RESPONDED,
+            Outcome.TIMEOUT: Status.TIMEOUT,
+            Outcome.FAILED: Status.FAILED,
+        }[self]
+
+
+class FailureReason(enum.StrEnum):
+    RESERVATION_NOT_MATCHED = "ReservationNotMatched"
+    SMS_NOT_DELIVERED = "SmsNotDelivered"
+    INTERNAL = "Internal"
+
+
+class MessageSource(enum.StrEnum):
+    BEDROCK = "bedrock"
+    TEMPLATE = "template"
+
+
+@attrs.frozen
+class Reservation:
+    reservation_number: str
+    customer_id: str
+    customer_name: str
+    customer_phone: str
+    partner_id: str
+    partner_name: str
+    partner_phone: str
+    service_type: str
+    reservation_date: str
+
+
+@attrs.frozen
+class PartnerResponse:
+    answer: Answer
+    responded_at: datetime
+    alternative_time: datetime | None = None
+
+
+@attrs.frozen
+class Notification:
+    message: str
+    at: datetime
+    source: MessageSource
+
+
+@attrs.frozen
+class Request:
+    request_id: str
+    customer_phone: str
+    reservation_number: str
+    query: str
+    intent: Intent
+    intent_source: IntentSource
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    customer_id: str | None = None
+    partner_id: str | None = None
+    partner_name: str | None = None
+    partner_phone: str | None = None
+    service_type: str | None = None
+    reservation_date: str | None = None
+    task_token: str | None = None
+    sms_sent_at: datetime | None = None
+    response: PartnerResponse | None = None
+    notification: Notification | None = None
+    failure_reason: FailureReason | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status.is_terminal
+
+    def with_partner(self, reservation: Reservation) -> Request:
+        return attrs.evolve(
+            self,
+            partner_id=reservation.partner_id,
+            partner_name=reservation.partner_name,
+            partner_phone=reservation.partner_phone,
+            service_type=reservation.service_type,
+            reservation_date=reservation.reservation_date,
+        )
+
+
+@attrs.frozen
+class Event:
+    request_id: str
+    type: EventType
+    at: datetime
+    details: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class LinkToken:
+    """The server-side record of a link: what the signed token id stands for, and whether it was used."""
+
+    token_id: str
+    request_id: str
+    partner_id: str
+    expires_at: datetime
+    used: bool = False
+
+
+@attrs.frozen
+class IdempotencyRecord:
+    key: str
+    request_id: str
+    fingerprint: str
+    expires_at: datetime

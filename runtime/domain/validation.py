@@ -1,0 +1,138 @@
+"""What customers and partners send, checked and put in canonical form, with Korean messages."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import attrs
+
+from runtime.domain.errors import InvalidInput
+from runtime.domain.model import Answer
+from runtime.domain.phone import normalize_phone
+from runtime.domain.time import KST
+
+MESSAGE_MAX_CHARS = 1000
+_RESERVATION_NUMBER = re.compile(r"([A-Z]{2,4})-?(\d{5,10})")
+_CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
+_REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+ALTERNATIVE_HORIZON = timedelta(days=366)
+
+
+@attrs.frozen
+class Submission:
+    customer_phone: str
+    reservation_number: str
+    message: str
+    customer_id: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the content, so a reused Idempotency-Key with other content is detected."""
+        parts = (self.customer_phone, self.reservation_number, self.message, self.customer_id or "")
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@attrs.frozen
+class PartnerAnswer:
+    answer: Answer
+    alternative_time: datetime | None = None
+
+
+def parse_submission(fields: Mapping[str, object]) -> Submission:
+    return Submission(
+        customer_phone=normalize_phone(_required_text(fields, "customerPhone", "연락처를 입력해 주세요.")),
+        reservation_number=normalize_reservation_number(
+            _required_text(fields, "reservationNumber", "예약번호를 입력해 주세요.")
+        ),
+        message=_message(fields),
+        customer_id=_customer_id(fields),
+    )
+
+
+def normalize_reservation_number(raw: str) -> str:
+    """`htl100101`, `HTL 100101` and `HTL-100101` are one reservation: `HTL-100101`."""
+    match = _RESERVATION_NUMBER.fullmatch(re.sub(r"\s", "", raw).upper())
+    if not match:
+        raise InvalidInput("예약번호 형식이 올바르지 않습니다. 예: HTL-100101", field="reservationNumber")
+    return f"{match[1]}-{match[2]}"
+
+
+def parse_partner_answer(fields: Mapping[str, object], *, now: datetime) -> PartnerAnswer:
+    raw_answer = fields.get("response")
+    try:
+        answer = Answer(raw_answer)
+    except ValueError:
+        raise InvalidInput("응답을 선택해 주세요: 수락, 거절 또는 다른 시간 제안", field="response") from None
+    if answer is not Answer.ALTERNATIVE:
+        return PartnerAnswer(answer=answer)
+    return PartnerAnswer(answer=answer, alternative_time=_alternative_time(fields, now))
+
+
+def require_link_token(fields: Mapping[str, object]) -> str:
+    token = fields.get("token")
+    if not isinstance(token, str) or not token.strip():
+        raise InvalidInput("링크 정보가 없습니다. 문자로 받은 링크로 다시 열어 주세요.", field="token")
+    return token.strip()
+
+
+def parse_idempotency_key(raw: str | None) -> str | None:
+    if raw is None or raw == "":
+        return None
+    if not _IDEMPOTENCY_KEY.fullmatch(raw):
+        raise InvalidInput(
+            "Idempotency-Key 헤더는 8~128자의 영문, 숫자, -, _, ., : 만 쓸 수 있습니다.",
+            field="Idempotency-Key",
+        )
+    return raw
+
+
+def is_request_id(raw: str) -> bool:
+    return bool(_REQUEST_ID.fullmatch(raw or ""))
+
+
+def _required_text(fields: Mapping[str, object], name: str, missing: str) -> str:
+    value = fields.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput(missing, field=name)
+    if not isinstance(value, str):
+        raise InvalidInput(missing, field=name)
+    return value.strip()
+
+
+def _message(fields: Mapping[str, object]) -> str:
+    message = _required_text(fields, "message", "문의 내용을 입력해 주세요.")
+    if len(message) > MESSAGE_MAX_CHARS:
+        raise InvalidInput(f"문의 내용은 {MESSAGE_MAX_CHARS:,}자 이내로 입력해 주세요.", field="message")
+    return message
+
+
+def _customer_id(fields: Mapping[str, object]) -> str | None:
+    value = fields.get("customerId")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _CUSTOMER_ID.fullmatch(value):
+        raise InvalidInput("고객 번호 형식이 올바르지 않습니다.", field="customerId")
+    return value
+
+
+def _alternative_time(fields: Mapping[str, object], now: datetime) -> datetime:
+    raw = fields.get("alternativeTime")
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput("제안할 날짜와 시간을 입력해 주세요.", field="alternativeTime")
+    try:
+        parsed = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise InvalidInput(
+            "제안 시간 형식이 올바르지 않습니다. 예: 2026-12-01T15:00+09:00", field="alternativeTime"
+        ) from None
+    if parsed.tzinfo is None:  # a time picked on a Korean page without an offset is Korean time
+        parsed = parsed.replace(tzinfo=KST)
+    if parsed <= now:
+        raise InvalidInput("제안 시간은 지금 이후여야 합니다.", field="alternativeTime")
+    if parsed > now + ALTERNATIVE_HORIZON:
+        raise InvalidInput("제안 시간은 1년 이내로 입력해 주세요.", field="alternativeTime")
+    return parsed
