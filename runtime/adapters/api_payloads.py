@@ -1,0 +1,65 @@
+"""The JSON bodies of the HTTP API (DESIGN §6), built from domain objects. Times in KST with offset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.domain.model import Event, Request, Status
+from runtime.domain.time import iso_kst
+
+_CREATED_MESSAGE = "문의가 접수되었습니다. 파트너에게 확인을 요청하고 있어요."
+_ANSWERED_MESSAGE = "응답이 전달되었습니다. 고객에게 곧 안내됩니다."
+
+
+def created(request: Request) -> dict[str, Any]:
+    return {
+        "requestId": request.request_id,
+        "status": str(request.status),
+        "message": _CREATED_MESSAGE if request.status is Status.CREATED else _status_message(request),
+    }
+
+
+def timeline(request: Request, events: list[Event]) -> dict[str, Any]:
+    """The customer's poll: no partner phone, no tokens."""
+    notification = request.notification
+    return {
+        "requestId": request.request_id,
+        "status": str(request.status),
+        "intent": str(request.intent),
+        "intentLabel": request.intent.label,
+        "intentSource": str(request.intent_source),
+        "reservationNumber": request.reservation_number,
+        "createdAt": iso_kst(request.created_at),
+        "updatedAt": iso_kst(request.updated_at),
+        "events": [
+            {"type": str(event.type), "at": iso_kst(event.at)} for event in sorted(events, key=lambda e: e.at)
+        ],
+        "notification": (
+            {"message": notification.message, "at": iso_kst(notification.at)} if notification else None
+        ),
+    }
+
+
+def confirm_page(request: Request) -> dict[str, Any]:
+    """What the partner sees: the request, never the customer's phone."""
+    return {
+        "requestId": request.request_id,
+        "status": str(request.status),
+        "customerQuery": request.query,
+        "intent": str(request.intent),
+        "intentLabel": request.intent.label,
+        "reservationNumber": request.reservation_number,
+        "reservationDate": request.reservation_date,
+        "serviceType": request.service_type,
+        "partnerName": request.partner_name,
+    }
+
+
+def answered(_: Request) -> dict[str, Any]:
+    return {"success": True, "message": _ANSWERED_MESSAGE}
+
+
+def _status_message(request: Request) -> str:
+    if request.notification is not None:
+        return request.notification.message
+    return "이미 접수된 문의입니다."

@@ -1,0 +1,54 @@
+"""Key layout of the single table (DESIGN §5). Attribute names come from the shared contract."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from runtime.contract import RESERVATION_INDEX, STATUS_INDEX, TABLE
+from runtime.domain.model import EventType, Status
+
+PK, SK = TABLE.partition_key, TABLE.sort_key
+TTL = TABLE.ttl_attribute
+METADATA = "METADATA"
+EVENT_PREFIX = "EVENT#"
+
+
+def timestamp(moment: datetime) -> str:
+    """Fixed-width UTC ISO 8601, so sort keys order by time."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def request_key(request_id: str) -> dict[str, str]:
+    return {PK: f"REQ#{request_id}", SK: METADATA}
+
+
+def event_key(request_id: str, at: datetime, event_type: EventType) -> dict[str, str]:
+    return {PK: f"REQ#{request_id}", SK: f"{EVENT_PREFIX}{timestamp(at)}#{event_type}"}
+
+
+def reservation_key(reservation_number: str) -> dict[str, str]:
+    return {PK: f"RES#{reservation_number}", SK: METADATA}
+
+
+def reservation_index(reservation_number: str, customer_phone: str) -> dict[str, str]:
+    return {
+        RESERVATION_INDEX.partition_key: f"RES#{reservation_number}",
+        RESERVATION_INDEX.sort_key: f"PHONE#{customer_phone}",
+    }
+
+
+def status_partition(status: Status, at: datetime) -> dict[str, str]:
+    """Monitoring index partition: one per status and UTC day of the change, so none runs hot."""
+    return {STATUS_INDEX.partition_key: f"STATUS#{status}#{at.astimezone(UTC).date().isoformat()}"}
+
+
+def status_sort(created_at: datetime, request_id: str) -> dict[str, str]:
+    return {STATUS_INDEX.sort_key: f"{timestamp(created_at)}#{request_id}"}
+
+
+def link_key(token_id: str) -> dict[str, str]:
+    return {PK: f"TOKEN#{token_id}", SK: METADATA}
+
+
+def idempotency_key(key: str) -> dict[str, str]:
+    return {PK: f"IDEM#{key}", SK: METADATA}

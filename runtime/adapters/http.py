@@ -1,0 +1,137 @@
+"""API Gateway HTTP API (payload v2.0) events in, JSON responses out, and every error mapped in one place."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import structlog
+
+from runtime.domain.errors import (
+    DomainError,
+    IdempotencyKeyReused,
+    IntentUnclear,
+    InvalidInput,
+    LinkExpired,
+    LinkInvalid,
+    LinkUsed,
+    PayloadTooLarge,
+    RequestClosed,
+    RequestNotFound,
+    ServiceUnavailable,
+)
+
+MAX_BODY_BYTES = 16 * 1024
+ERROR_STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    LinkInvalid: 401,
+    LinkExpired: 401,
+    RequestNotFound: 404,
+    LinkUsed: 409,
+    RequestClosed: 409,
+    IdempotencyKeyReused: 409,
+    PayloadTooLarge: 413,
+    IntentUnclear: 422,
+    ServiceUnavailable: 503,
+}
+INTERNAL_ERROR = {
+    "code": "INTERNAL_ERROR",
+    "message": "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
+}
+_HEADERS = {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+}
+log = structlog.get_logger()
+
+
+@attrs.frozen
+class HttpRequest:
+    method: str
+    path: str
+    path_parameters: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+    source_ip: str
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@attrs.frozen
+class Reply:
+    status: int
+    payload: Mapping[str, Any]
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+
+
+def serve(event: Mapping[str, Any], action: Callable[[HttpRequest], Reply]) -> dict[str, Any]:
+    """Run `action` on the parsed event; turn whatever it raises into the documented error shape."""
+    try:
+        reply = action(parse_event(event))
+    except DomainError as error:
+        reply = error_reply(error)
+        log.info("request_rejected", code=error.code, status=reply.status)
+    except Exception:
+        log.exception("request_crashed")
+        reply = Reply(500, {"error": INTERNAL_ERROR})
+    return to_response(reply)
+
+
+def method_of(event: Mapping[str, Any]) -> str:
+    return str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
+
+
+def parse_event(event: Mapping[str, Any]) -> HttpRequest:
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("요청 본문을 읽을 수 없습니다.") from None
+    else:
+        body = raw.encode("utf-8")
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    http = event.get("requestContext", {}).get("http", {})
+    return HttpRequest(
+        method=method_of(event),
+        path=str(event.get("rawPath", http.get("path", ""))),
+        path_parameters=dict(event.get("pathParameters") or {}),
+        headers={str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()},
+        body=body,
+        source_ip=str(http.get("sourceIp", "")),
+    )
+
+
+def json_object(request: HttpRequest) -> dict[str, Any]:
+    """The body as a JSON object, or a 400 that says so in Korean."""
+    try:
+        value = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidInput("요청 본문이 올바른 JSON 형식이 아닙니다.") from None
+    if not isinstance(value, dict):
+        raise InvalidInput("요청 본문은 JSON 객체여야 합니다.")
+    return value
+
+
+def error_reply(error: DomainError) -> Reply:
+    status = next((code for kind, code in ERROR_STATUS.items() if isinstance(error, kind)), 500)
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if isinstance(error, InvalidInput) and error.field:
+        body["field"] = error.field
+    return Reply(status, {"error": body})
+
+
+def to_response(reply: Reply) -> dict[str, Any]:
+    return {
+        "statusCode": reply.status,
+        "headers": {**_HEADERS, **reply.headers},
+        "body": json.dumps(reply.payload, ensure_ascii=False),
+        "isBase64Encoded": False,
+    }

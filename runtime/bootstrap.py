@@ -1,0 +1,241 @@
+"""The one place that reads the environment, creates boto3 clients and wires adapters to use cases.
+
+Everything is built lazily, on first use, and kept for the life of the process (one Lambda cold
+start): a handler creates only the clients it needs, and nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import attrs
+import boto3
+from botocore.config import Config
+
+from runtime.adapters.bedrock_writer import BedrockMessageWriter
+from runtime.adapters.clock import SystemClock
+from runtime.adapters.dynamo_repository import DynamoRequestRepository
+from runtime.adapters.emf_metrics import EmfMetricWriter
+from runtime.adapters.lambda_orchestrator import LambdaOrchestratorSender
+from runtime.adapters.lex_classifier import LexIntentClassifier
+from runtime.adapters.local_classifier import LocalIntentClassifier
+from runtime.adapters.logs import configure_logging
+from runtime.adapters.ports import IntentClassifier, MessageWriter
+from runtime.adapters.secrets_manager import SecretsManagerSecretProvider
+from runtime.adapters.sns_sms import SnsSmsSender
+from runtime.adapters.step_functions import StepFunctionsWorkflow
+from runtime.adapters.template_writer import TemplateMessageWriter
+from runtime.contract import LEX_LOCALE, Env
+
+DEFAULT_TOKEN_TTL_SECONDS = 600
+DEFAULT_PARTNER_TIMEOUT_SECONDS = 300
+
+# Lex answers a customer who waits for the page: fail fast. Bedrock runs inside the workflow, with
+# two models and a template behind it: a short timeout each. Everything else retries a little.
+_CLIENT_CONFIGS = {
+    "lexv2-runtime": Config(
+        connect_timeout=1, read_timeout=3, retries={"mode": "standard", "total_max_attempts": 1}
+    ),
+    "bedrock-runtime": Config(
+        connect_timeout=2, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 1}
+    ),
+}
+_DEFAULT_CLIENT_CONFIG = Config(
+    connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 3}
+)
+
+
+@attrs.frozen
+class Settings:
+    stage: str
+    log_level: str
+    table_name: str | None
+    state_machine_arn: str | None
+    orchestrator_function: str | None
+    link_secret_id: str | None
+    site_url: str | None
+    token_ttl: timedelta
+    partner_timeout: timedelta
+    lex_bot_id: str | None
+    lex_bot_alias_id: str | None
+    lex_locale_id: str
+    bedrock_model_id: str | None
+    bedrock_fallback_model_id: str | None
+    bot_definition_file: str | None
+
+
+def read_settings(environ: Mapping[str, str]) -> Settings:
+    def text(name: Env) -> str | None:
+        return environ.get(name) or None
+
+    def seconds(name: Env, default: int) -> timedelta:
+        return timedelta(seconds=int(environ.get(name) or default))
+
+    return Settings(
+        stage=environ.get(Env.STAGE, "local"),
+        log_level=environ.get(Env.LOG_LEVEL, "INFO"),
+        table_name=text(Env.TABLE_NAME),
+        state_machine_arn=text(Env.STATE_MACHINE_ARN),
+        orchestrator_function=text(Env.ORCHESTRATOR_FUNCTION),
+        link_secret_id=text(Env.LINK_SECRET_ID),
+        site_url=text(Env.SITE_URL),
+        token_ttl=seconds(Env.TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS),
+        partner_timeout=seconds(Env.PARTNER_TIMEOUT_SECONDS, DEFAULT_PARTNER_TIMEOUT_SECONDS),
+        lex_bot_id=text(Env.LEX_BOT_ID),
+        lex_bot_alias_id=text(Env.LEX_BOT_ALIAS_ID),
+        lex_locale_id=environ.get(Env.LEX_LOCALE_ID) or LEX_LOCALE,
+        bedrock_model_id=text(Env.BEDROCK_MODEL_ID),
+        bedrock_fallback_model_id=text(Env.BEDROCK_FALLBACK_MODEL_ID),
+        bot_definition_file=text(Env.BOT_DEFINITION_FILE),
+    )
+
+
+@functools.cache
+def settings() -> Settings:
+    return read_settings(os.environ)
+
+
+@functools.cache
+def logging_configured() -> bool:
+    configure_logging(settings().log_level)
+    return True
+
+
+@functools.cache
+def client(service: str) -> Any:
+    """One client per service per process. Region and endpoint come from the standard AWS variables."""
+    return boto3.session.Session().client(
+        service, config=_CLIENT_CONFIGS.get(service, _DEFAULT_CLIENT_CONFIG)
+    )
+
+
+# --- adapters ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def repository() -> DynamoRequestRepository:
+    return DynamoRequestRepository(client("dynamodb"), _required(settings().table_name, Env.TABLE_NAME))
+
+
+@functools.cache
+def clock() -> SystemClock:
+    return SystemClock()
+
+
+@functools.cache
+def metrics() -> EmfMetricWriter:
+    return EmfMetricWriter(settings().stage)
+
+
+@functools.cache
+def secrets() -> SecretsManagerSecretProvider:
+    secret_id = _required(settings().link_secret_id, Env.LINK_SECRET_ID)
+    return SecretsManagerSecretProvider(client("secretsmanager"), secret_id)
+
+
+@functools.cache
+def workflow() -> StepFunctionsWorkflow:
+    return StepFunctionsWorkflow(client("stepfunctions"), settings().state_machine_arn)
+
+
+@functools.cache
+def classifier() -> IntentClassifier:
+    config = settings()
+    if config.lex_bot_id and config.lex_bot_alias_id:
+        return LexIntentClassifier(
+            client("lexv2-runtime"),
+            bot_id=config.lex_bot_id,
+            bot_alias_id=config.lex_bot_alias_id,
+            locale_id=config.lex_locale_id,
+        )
+    return LocalIntentClassifier.from_bot_file(_required(config.bot_definition_file, Env.BOT_DEFINITION_FILE))
+
+
+@functools.cache
+def message_writers() -> tuple[MessageWriter, ...]:
+    """Primary model, fallback model, then the template, which always answers."""
+    config = settings()
+    models = [m for m in (config.bedrock_model_id, config.bedrock_fallback_model_id) if m]
+    bedrock = tuple(BedrockMessageWriter(client("bedrock-runtime"), model) for model in models)
+    return (*bedrock, TemplateMessageWriter())
+
+
+# --- what each use case receives ---------------------------------------------------------------
+
+
+def for_chat() -> dict[str, Any]:
+    orchestrator = LambdaOrchestratorSender(
+        client("lambda"), _required(settings().orchestrator_function, Env.ORCHESTRATOR_FUNCTION)
+    )
+    return {
+        "repository": repository(),
+        "classifier": classifier(),
+        "orchestrator": orchestrator,
+        "clock": clock(),
+        "metrics": metrics(),
+    }
+
+
+def for_orchestrator() -> dict[str, Any]:
+    return {"repository": repository(), "workflow": workflow(), "clock": clock(), "metrics": metrics()}
+
+
+def for_sms_sender() -> dict[str, Any]:
+    config = settings()
+    return {
+        "repository": repository(),
+        "sms": SnsSmsSender(client("sns")),
+        "secrets": secrets(),
+        "clock": clock(),
+        "metrics": metrics(),
+        "site_url": _required(config.site_url, Env.SITE_URL),
+        "token_ttl": config.token_ttl,
+        "partner_timeout": config.partner_timeout,
+    }
+
+
+def for_open_link() -> dict[str, Any]:
+    return {"repository": repository(), "secrets": secrets(), "clock": clock()}
+
+
+def for_answer_link() -> dict[str, Any]:
+    return {**for_open_link(), "workflow": workflow(), "metrics": metrics()}
+
+
+def for_closing() -> dict[str, Any]:
+    return {"repository": repository(), "clock": clock(), "metrics": metrics()}
+
+
+def for_notification() -> dict[str, Any]:
+    return {**for_closing(), "writers": message_writers()}
+
+
+def for_timeline() -> dict[str, Any]:
+    return {"repository": repository()}
+
+
+def reset() -> None:
+    """Forget every cached setting, client and adapter (tests change the environment between runs)."""
+    for cached in (
+        settings,
+        logging_configured,
+        client,
+        repository,
+        clock,
+        metrics,
+        secrets,
+        workflow,
+        classifier,
+        message_writers,
+    ):
+        cached.cache_clear()
+
+
+def _required(value: str | None, name: Env) -> str:
+    if not value:
+        raise RuntimeError(f"environment variable {name} is not set")
+    return value

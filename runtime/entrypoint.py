@@ -1,0 +1,64 @@
+"""What every Lambda entry point does around its handler: fresh log context, ids, one summary line."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import structlog
+
+from runtime import bootstrap
+from runtime.contract import Function
+
+Handler = Callable[[Any, Any], Any]
+log = structlog.get_logger()
+
+
+def lambda_entry(function: Function) -> Callable[[Handler], Handler]:
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def entry(event: Any, context: Any) -> Any:
+            bootstrap.logging_configured()
+            # Warm Lambdas reuse the process: nothing from the previous invocation may leak in.
+            structlog.contextvars.clear_contextvars()
+            structlog.contextvars.bind_contextvars(
+                function=str(function),
+                awsRequestId=getattr(context, "aws_request_id", None),
+                **_ids_in(event),
+            )
+            started = time.perf_counter()
+            try:
+                result = handler(event, context)
+            except Exception:
+                log.exception("invocation_failed", durationMs=_elapsed_ms(started))
+                raise
+            status = result.get("statusCode") if isinstance(result, Mapping) else None
+            log.info("invocation_done", durationMs=_elapsed_ms(started), statusCode=status)
+            return result
+
+        return entry
+
+    return decorate
+
+
+def _ids_in(event: Any) -> dict[str, str]:
+    if not isinstance(event, Mapping):
+        return {}
+    ids: dict[str, str] = {}
+    request_id = (
+        event.get("requestId")
+        or (event.get("requestPayload") or {}).get("requestId")
+        or (event.get("pathParameters") or {}).get("requestId")
+    )
+    if request_id:
+        ids["requestId"] = str(request_id)
+    api_request = (event.get("requestContext") or {}).get("requestId")
+    if api_request:
+        ids["apiRequestId"] = str(api_request)
+    return ids
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

@@ -1,0 +1,22 @@
+"""POST /api/chat: a customer's question becomes a request."""
+
+from runtime import bootstrap
+from runtime.adapters import api_payloads, http
+from runtime.contract import Function
+from runtime.entrypoint import lambda_entry
+from runtime.services.submit import submit_request
+
+
+@lambda_entry(Function.CHAT)
+def handle(event, context):
+    return http.serve(event, _submit)
+
+
+def _submit(request: http.HttpRequest) -> http.Reply:
+    submitted = submit_request(
+        http.json_object(request),
+        idempotency_key=request.header("Idempotency-Key"),
+        **bootstrap.for_chat(),
+    )
+    replayed = {"idempotent-replayed": "true"} if submitted.replayed else {}
+    return http.Reply(201, api_payloads.created(submitted.request), replayed)

@@ -1,0 +1,18 @@
+"""GET /api/requests/{requestId}: the customer's page polls its request's timeline."""
+
+from runtime import bootstrap
+from runtime.adapters import api_payloads, http
+from runtime.contract import REQUEST_ID_PARAMETER, Function
+from runtime.entrypoint import lambda_entry
+from runtime.services.timeline import get_timeline
+
+
+@lambda_entry(Function.REQUEST_STATUS)
+def handle(event, context):
+    return http.serve(event, _timeline)
+
+
+def _timeline(request: http.HttpRequest) -> http.Reply:
+    request_id = request.path_parameters.get(REQUEST_ID_PARAMETER, "")
+    found, events = get_timeline(request_id, **bootstrap.for_timeline())
+    return http.Reply(200, api_payloads.timeline(found, events))

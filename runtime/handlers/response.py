@@ -1,0 +1,22 @@
+"""The partner's page: GET /api/confirm/{token} shows the request, POST /api/respond answers it."""
+
+from runtime import bootstrap
+from runtime.adapters import api_payloads, http
+from runtime.contract import TOKEN_PARAMETER, Function
+from runtime.entrypoint import lambda_entry
+from runtime.services.partner_link import answer_link, open_link
+
+
+@lambda_entry(Function.RESPONSE)
+def handle(event, context):
+    return http.serve(event, _answer if http.method_of(event) == "POST" else _open)
+
+
+def _open(request: http.HttpRequest) -> http.Reply:
+    token = request.path_parameters.get(TOKEN_PARAMETER, "")
+    return http.Reply(200, api_payloads.confirm_page(open_link(token, **bootstrap.for_open_link())))
+
+
+def _answer(request: http.HttpRequest) -> http.Reply:
+    answered = answer_link(http.json_object(request), **bootstrap.for_answer_link())
+    return http.Reply(200, api_payloads.answered(answered))

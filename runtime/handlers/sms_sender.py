@@ -1,0 +1,12 @@
+"""Workflow task (waitForTaskToken): store the task token, then text the partner the signed link."""
+
+from runtime import bootstrap
+from runtime.contract import Function
+from runtime.entrypoint import lambda_entry
+from runtime.services.send_link import send_partner_link
+
+
+@lambda_entry(Function.SMS_SENDER)
+def handle(event, context):
+    send_partner_link(event["requestId"], event["taskToken"], **bootstrap.for_sms_sender())
+    return {"requestId": event["requestId"]}

@@ -1,0 +1,1 @@
+"""Use cases: plain functions that take their ports as keyword arguments."""

@@ -1,0 +1,59 @@
+"""The workflow's waiting task: keep its callback token, then text the partner a signed link."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import structlog
+
+from runtime.adapters.ports import Clock, MetricWriter, RequestRepository, SecretProvider, SmsSender
+from runtime.contract import Metric
+from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
+from runtime.domain.messages import sms_body
+from runtime.domain.model import LinkToken
+from runtime.domain.phone import mask_phone
+
+log = structlog.get_logger()
+
+
+def send_partner_link(
+    request_id: str,
+    task_token: str,
+    *,
+    repository: RequestRepository,
+    sms: SmsSender,
+    secrets: SecretProvider,
+    clock: Clock,
+    metrics: MetricWriter,
+    site_url: str,
+    token_ttl: timedelta,
+    partner_timeout: timedelta,
+) -> str:
+    """Return the link sent. The task token is stored FIRST, so an instant answer is never lost.
+
+    Raises StatusConflict when the request has already ended (the workflow then fails fast), and
+    DependencyUnavailable when the SMS could not be sent (the workflow retries).
+    """
+    now = clock.now()
+    request = repository.store_task_token(request_id, task_token, now)
+    if request.partner_id is None or request.partner_phone is None:
+        raise ValueError("the orchestrator assigns a partner before the workflow starts")
+
+    expires_at = now + token_ttl
+    link_token = LinkToken(
+        token_id=new_token_id(),
+        request_id=request_id,
+        partner_id=request.partner_id,
+        expires_at=expires_at,
+    )
+    repository.save_link(link_token)
+    claims = LinkClaims(token_id=link_token.token_id, expires_at=int(expires_at.timestamp()))
+    link = f"{site_url.rstrip('/')}/r/{sign_link(secrets.link_secret(), claims)}"
+    body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
+
+    message_id = sms.send(request.partner_phone, body)
+    repository.mark_sms_sent(request_id, clock.now())
+    metrics.count(Metric.SMS_SENT)
+    log.info("sms_sent", to=mask_phone(request.partner_phone), messageId=message_id)
+    return link

@@ -1,0 +1,142 @@
+"""A customer's question becomes a request: validate, classify, store, hand to the orchestrator."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+import attrs
+import structlog
+
+from runtime.adapters.ports import (
+    Classification,
+    Clock,
+    IntentClassifier,
+    MetricWriter,
+    OrchestratorSender,
+    RequestRepository,
+)
+from runtime.contract import Metric
+from runtime.domain.errors import (
+    AlreadyExists,
+    DependencyUnavailable,
+    IdempotencyKeyReused,
+    IntentUnclear,
+    ServiceUnavailable,
+)
+from runtime.domain.model import (
+    DEFAULT_INTENT,
+    FailureReason,
+    IdempotencyRecord,
+    IntentSource,
+    Request,
+    Status,
+)
+from runtime.domain.validation import Submission, parse_idempotency_key, parse_submission
+from runtime.services.close import fail_and_tell
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+log = structlog.get_logger()
+
+
+@attrs.frozen
+class Submitted:
+    request: Request
+    replayed: bool
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def submit_request(
+    fields: Mapping[str, object],
+    *,
+    idempotency_key: str | None,
+    repository: RequestRepository,
+    classifier: IntentClassifier,
+    orchestrator: OrchestratorSender,
+    clock: Clock,
+    metrics: MetricWriter,
+    new_id: Callable[[], str] = new_request_id,
+) -> Submitted:
+    submission = parse_submission(fields)
+    key = parse_idempotency_key(idempotency_key)
+    if key and (earlier := _replay(key, submission, repository)):
+        return earlier
+
+    request_id = new_id()
+    structlog.contextvars.bind_contextvars(requestId=request_id)
+    classification = _classify(submission.message, request_id, classifier)
+    if classification.intent is None:
+        log.info("intent_unclear")
+        raise IntentUnclear()
+
+    now = clock.now()
+    request = Request(
+        request_id=request_id,
+        customer_id=submission.customer_id,
+        customer_phone=submission.customer_phone,
+        reservation_number=submission.reservation_number,
+        query=submission.message,
+        intent=classification.intent,
+        intent_source=classification.source,
+        status=Status.CREATED,
+        created_at=now,
+        updated_at=now,
+    )
+    record = (
+        IdempotencyRecord(key, request_id, submission.fingerprint, now + IDEMPOTENCY_WINDOW) if key else None
+    )
+    try:
+        repository.create_request(request, record)
+    except AlreadyExists:
+        # A concurrent retry with the same key stored its request first: answer with that one.
+        if key and (earlier := _replay(key, submission, repository)):
+            return earlier
+        raise
+    metrics.count(Metric.REQUESTS_CREATED)
+    log.info("request_created", intent=request.intent, intentSource=request.intent_source)
+    _hand_off(request, orchestrator=orchestrator, repository=repository, clock=clock, metrics=metrics)
+    return Submitted(request=request, replayed=False)
+
+
+def _replay(key: str, submission: Submission, repository: RequestRepository) -> Submitted | None:
+    record = repository.get_idempotency(key)
+    if record is None:
+        return None
+    if record.fingerprint != submission.fingerprint:
+        raise IdempotencyKeyReused()
+    request = repository.get_request(record.request_id)
+    if request is None:
+        return None
+    structlog.contextvars.bind_contextvars(requestId=request.request_id)
+    log.info("request_replayed")
+    return Submitted(request=request, replayed=True)
+
+
+def _classify(text: str, session_id: str, classifier: IntentClassifier) -> Classification:
+    try:
+        return classifier.classify(text, session_id)
+    except DependencyUnavailable as error:
+        log.warning("classifier_unavailable", error=str(error), intent=DEFAULT_INTENT)
+        return Classification(intent=DEFAULT_INTENT, source=IntentSource.FALLBACK)
+
+
+def _hand_off(
+    request: Request,
+    *,
+    orchestrator: OrchestratorSender,
+    repository: RequestRepository,
+    clock: Clock,
+    metrics: MetricWriter,
+) -> None:
+    try:
+        orchestrator.send(request.request_id)
+        return
+    except DependencyUnavailable as error:
+        log.error("hand_off_failed", error=str(error))
+    # The request must not wait forever in Created: close it and tell the customer.
+    fail_and_tell(request, FailureReason.INTERNAL, repository=repository, clock=clock, metrics=metrics)
+    raise ServiceUnavailable()
