@@ -1,0 +1,287 @@
+"""In-memory fakes of every port, with the same rules as the real adapters (conditional writes included).
+
+Tests assert on the state these fakes end in, not on which calls were made.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+import attrs
+
+from runtime.adapters.ports import (
+    Classification,
+    Clock,
+    IntentClassifier,
+    MessageWriter,
+    MetricWriter,
+    OrchestratorSender,
+    RequestRepository,
+    SecretProvider,
+    SmsSender,
+    WorkflowClient,
+)
+from runtime.contract import Metric
+from runtime.domain.errors import AlreadyExists, DependencyUnavailable, LinkUsed, StatusConflict, TaskClosed
+from runtime.domain.model import (
+    OPEN_STATUSES,
+    Event,
+    EventType,
+    FailureReason,
+    IdempotencyRecord,
+    Intent,
+    IntentSource,
+    LinkToken,
+    MessageSource,
+    Notification,
+    Outcome,
+    PartnerResponse,
+    Request,
+    Reservation,
+    Status,
+)
+
+
+class FakeRequestRepository(RequestRepository):
+    def __init__(self, reservations: list[Reservation] | None = None) -> None:
+        self.requests: dict[str, Request] = {}
+        self.events: dict[str, list[Event]] = {}
+        self.reservations = {r.reservation_number: r for r in reservations or []}
+        self.idempotency: dict[str, IdempotencyRecord] = {}
+        self.links: dict[str, LinkToken] = {}
+
+    def event_types(self, request_id: str) -> list[EventType]:
+        return [event.type for event in sorted(self.events.get(request_id, []), key=lambda e: e.at)]
+
+    # reads
+    def get_request(self, request_id: str) -> Request | None:
+        return self.requests.get(request_id)
+
+    def get_timeline(self, request_id: str) -> tuple[Request, list[Event]] | None:
+        request = self.requests.get(request_id)
+        return (request, list(self.events.get(request_id, []))) if request else None
+
+    def find_reservation(self, reservation_number: str, customer_phone: str) -> Reservation | None:
+        found = self.reservations.get(reservation_number)
+        return found if found and found.customer_phone == customer_phone else None
+
+    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
+        return self.idempotency.get(key)
+
+    def get_link(self, token_id: str) -> LinkToken | None:
+        return self.links.get(token_id)
+
+    # writes
+    def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
+        if request.request_id in self.requests or (idempotency and idempotency.key in self.idempotency):
+            raise AlreadyExists(request.request_id)
+        self.requests[request.request_id] = request
+        self._event(request.request_id, EventType.CREATED, request.created_at)
+        if idempotency:
+            self.idempotency[idempotency.key] = idempotency
+
+    def assign_partner(self, request_id: str, reservation: Reservation, at: datetime) -> None:
+        request = self._expect(request_id, {Status.CREATED})
+        self._save(attrs.evolve(request.with_partner(reservation), updated_at=at))
+
+    def store_task_token(self, request_id: str, task_token: str, at: datetime) -> Request:
+        request = self._expect(request_id, OPEN_STATUSES)
+        return self._save(attrs.evolve(request, task_token=task_token, updated_at=at))
+
+    def save_link(self, link: LinkToken) -> None:
+        if link.token_id in self.links:
+            raise AlreadyExists(link.token_id)
+        self.links[link.token_id] = link
+
+    def mark_sms_sent(self, request_id: str, at: datetime) -> None:
+        request = self._expect(request_id, set(Status))
+        status = Status.SMS_SENT if request.status is Status.CREATED else request.status
+        self._save(attrs.evolve(request, status=status, sms_sent_at=at, updated_at=at))
+        self._event(request_id, EventType.SMS_SENT, at)
+
+    def mark_opened(self, request_id: str, at: datetime) -> bool:
+        try:
+            request = self._expect(request_id, {Status.CREATED, Status.SMS_SENT})
+        except StatusConflict:
+            return False
+        self._save(attrs.evolve(request, status=Status.OPENED, updated_at=at))
+        self._event(request_id, EventType.OPENED, at)
+        return True
+
+    def close(
+        self,
+        request_id: str,
+        status: Status,
+        at: datetime,
+        *,
+        allowed_from: frozenset[Status],
+        failure_reason: FailureReason | None = None,
+        notification: Notification | None = None,
+    ) -> None:
+        request = self._expect(request_id, allowed_from)
+        changes: dict[str, object] = {"status": status, "updated_at": at}
+        if failure_reason:
+            changes["failure_reason"] = failure_reason
+        if notification:
+            changes["notification"] = notification
+        self._save(attrs.evolve(request, **changes))
+        self._event(request_id, EventType.of(status), at)
+        if notification:
+            self._event(request_id, EventType.NOTIFIED, notification.at)
+
+    def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
+        stored = self.links[link.token_id]
+        if stored.used:
+            raise LinkUsed()
+        request = self._expect(link.request_id, OPEN_STATUSES)
+        if request.task_token is None:
+            raise StatusConflict(link.request_id)
+        self.links[link.token_id] = attrs.evolve(stored, used=True)
+        self._save(
+            attrs.evolve(
+                request, status=Status.RESPONDED, response=response, updated_at=response.responded_at
+            )
+        )
+        self._event(link.request_id, EventType.RESPONDED, response.responded_at)
+
+    def undo_response(self, link: LinkToken, response: PartnerResponse, restore: Status) -> None:
+        request = self._expect(link.request_id, {Status.RESPONDED})
+        self.links[link.token_id] = attrs.evolve(self.links[link.token_id], used=False)
+        self._save(attrs.evolve(request, status=restore, response=None))
+        self.events[link.request_id] = [
+            e
+            for e in self.events[link.request_id]
+            if not (e.type is EventType.RESPONDED and e.at == response.responded_at)
+        ]
+
+    def store_notification(
+        self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
+    ) -> None:
+        request = self.requests.get(request_id)
+        if request is not None and request.notification is not None:
+            raise AlreadyExists(request_id)
+        request = self._expect(request_id, {expected})
+        changes: dict[str, object] = {"notification": notification, "updated_at": notification.at}
+        if close_as:
+            changes["status"] = close_as
+            self._event(request_id, EventType.of(close_as), notification.at)
+        self._save(attrs.evolve(request, **changes))
+        self._event(request_id, EventType.NOTIFIED, notification.at)
+
+    # helpers
+    def _expect(self, request_id: str, allowed: frozenset[Status] | set[Status]) -> Request:
+        request = self.requests.get(request_id)
+        if request is None or request.status not in allowed:
+            raise StatusConflict(request_id)
+        return request
+
+    def _save(self, request: Request) -> Request:
+        self.requests[request.request_id] = request
+        return request
+
+    def _event(self, request_id: str, event_type: EventType, at: datetime) -> None:
+        self.events.setdefault(request_id, []).append(Event(request_id, event_type, at))
+
+
+class FakeClock(Clock):
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+class FakeMetricWriter(MetricWriter):
+    def __init__(self) -> None:
+        self.counts: dict[Metric, int] = {}
+        self.durations: dict[Metric, list[float]] = {}
+
+    def count(self, metric: Metric, value: int = 1) -> None:
+        self.counts[metric] = self.counts.get(metric, 0) + value
+
+    def seconds(self, metric: Metric, value: float) -> None:
+        self.durations.setdefault(metric, []).append(value)
+
+
+class FakeIntentClassifier(IntentClassifier):
+    """Answers with a fixed intent (None: the fallback intent), or fails like an unreachable service."""
+
+    def __init__(self, intent: Intent | None = Intent.CHANGE_RESERVATION, *, available: bool = True) -> None:
+        self.intent = intent
+        self.available = available
+
+    def classify(self, text: str, session_id: str) -> Classification:
+        if not self.available:
+            raise DependencyUnavailable("classifier down")
+        return Classification(intent=self.intent, source=IntentSource.LEX)
+
+
+class FakeOrchestratorSender(OrchestratorSender):
+    def __init__(self, *, available: bool = True) -> None:
+        self.sent: list[str] = []
+        self.available = available
+
+    def send(self, request_id: str) -> None:
+        if not self.available:
+            raise DependencyUnavailable("lambda down")
+        self.sent.append(request_id)
+
+
+class FakeWorkflowClient(WorkflowClient):
+    """Executions by name (starting twice keeps one), and tasks that can be open, closed or unreachable."""
+
+    def __init__(self) -> None:
+        self.executions: list[str] = []
+        self.completed: dict[str, Mapping[str, object]] = {}
+        self.closed_tasks: dict[str, bool] = {}  # task token -> timed out?
+        self.available = True
+
+    def start(self, request_id: str) -> None:
+        if request_id not in self.executions:
+            self.executions.append(request_id)
+
+    def complete_task(self, task_token: str, output: Mapping[str, object]) -> None:
+        if not self.available:
+            raise DependencyUnavailable("step functions down")
+        if task_token in self.closed_tasks:
+            raise TaskClosed(timed_out=self.closed_tasks[task_token])
+        self.completed[task_token] = copy.deepcopy(dict(output))
+
+
+class FakeSmsSender(SmsSender):
+    def __init__(self, *, available: bool = True) -> None:
+        self.outbox: list[tuple[str, str]] = []
+        self.available = available
+
+    def send(self, phone: str, body: str) -> str:
+        if not self.available:
+            raise DependencyUnavailable("sns down")
+        self.outbox.append((phone, body))
+        return f"message-{len(self.outbox)}"
+
+
+class FakeSecretProvider(SecretProvider):
+    def __init__(self, secret: bytes = b"test-link-secret-0123456789abcdef") -> None:
+        self.secret = secret
+
+    def link_secret(self) -> bytes:
+        return self.secret
+
+
+class FakeMessageWriter(MessageWriter):
+    """A model that answers with fixed text, or fails."""
+
+    source = MessageSource.BEDROCK
+
+    def __init__(self, text: str | None = "파트너가 요청을 확인했습니다.") -> None:
+        self.text = text
+
+    def write(self, request: Request, outcome: Outcome) -> str:
+        if self.text is None:
+            raise DependencyUnavailable("model down")
+        return self.text

@@ -1,0 +1,87 @@
+"""The waiting task: task token first, then the signed link by SMS."""
+
+from datetime import timedelta
+
+import pytest
+
+from runtime.domain.errors import DependencyUnavailable, StatusConflict
+from runtime.domain.link_token import verify_link
+from runtime.domain.messages import SMS_BODY_MAX_BYTES, sms_bytes
+from runtime.domain.model import EventType, Status
+from runtime.services.send_link import send_partner_link
+from tests.builders import PARTNER_PHONE, assigned_request
+from tests.fakes import (
+    FakeClock,
+    FakeMetricWriter,
+    FakeRequestRepository,
+    FakeSecretProvider,
+    FakeSmsSender,
+)
+
+SITE = "https://d111111abcdef8.cloudfront.net"
+
+
+@pytest.fixture
+def world():
+    repository = FakeRequestRepository()
+    repository.create_request(assigned_request(), None)
+    return {
+        "repository": repository,
+        "sms": FakeSmsSender(),
+        "secrets": FakeSecretProvider(),
+        "clock": FakeClock(),
+        "metrics": FakeMetricWriter(),
+        "site_url": SITE,
+        "token_ttl": timedelta(seconds=600),
+        "partner_timeout": timedelta(seconds=300),
+    }
+
+
+def test_the_partner_gets_a_short_signed_link_and_the_request_moves_to_sms_sent(world):
+    request_id = assigned_request().request_id
+    link = send_partner_link(request_id, "task-token-1", **world)
+
+    ((phone, body),) = world["sms"].outbox
+    assert phone == PARTNER_PHONE
+    assert link in body
+    assert link.startswith(f"{SITE}/r/")
+    assert sms_bytes(body) <= SMS_BODY_MAX_BYTES
+    claims = verify_link(
+        world["secrets"].secret, link.rsplit("/", 1)[1], now=int(world["clock"].now().timestamp())
+    )
+    stored_link = world["repository"].links[claims.token_id]
+    assert stored_link.request_id == request_id
+    assert stored_link.partner_id == "PTN-HOTEL-SEOUL"
+    stored = world["repository"].requests[request_id]
+    assert stored.task_token == "task-token-1"
+    assert stored.status is Status.SMS_SENT
+    assert world["repository"].event_types(request_id) == [EventType.CREATED, EventType.SMS_SENT]
+
+
+def test_the_task_token_is_kept_even_when_the_sms_fails_so_a_retry_can_succeed(world):
+    request_id = assigned_request().request_id
+    world["sms"].available = False
+    with pytest.raises(DependencyUnavailable):
+        send_partner_link(request_id, "task-token-1", **world)
+
+    stored = world["repository"].requests[request_id]
+    assert stored.task_token == "task-token-1"
+    assert stored.status is Status.CREATED
+    assert world["sms"].outbox == []
+
+
+def test_a_closed_request_sends_nothing(world):
+    request_id = assigned_request().request_id
+    world["repository"].close(
+        request_id, Status.FAILED, world["clock"].now(), allowed_from=frozenset({Status.CREATED})
+    )
+    with pytest.raises(StatusConflict):
+        send_partner_link(request_id, "task-token-1", **world)
+    assert world["sms"].outbox == []
+
+
+def test_an_sms_recorded_after_the_partner_opened_keeps_opened(world):
+    request_id = assigned_request().request_id
+    world["repository"].mark_opened(request_id, world["clock"].now())
+    send_partner_link(request_id, "task-token-1", **world)
+    assert world["repository"].requests[request_id].status is Status.OPENED
