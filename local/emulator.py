@@ -107,6 +107,7 @@ class AwsEmulator:
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         self.configure()
         self.outbox.clear()
+        self.dispatcher.forget_functions()
 
     def stop(self) -> None:
         self.dispatcher.shutdown()

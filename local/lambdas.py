@@ -62,6 +62,10 @@ class LambdaDispatcher:
     ) -> None:
         self._functions[name] = _Function(handler, async_retries, on_failure)
 
+    def forget_functions(self) -> None:
+        """Unregister every function (a reset account has none; late calls to old ones then fail)."""
+        self._functions.clear()
+
     def install(self) -> None:
         dispatcher = self
 

@@ -1,0 +1,135 @@
+"""Integration tier: the handlers against moto's server through real boto3 calls.
+
+One emulator per session; every test gets an empty account with the product deployed into it
+(table built from the contract's key schema, the real state machine, the sample reservations).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from boto3.dynamodb.types import TypeDeserializer
+
+from local.emulator import AwsEmulator, Deployment
+from runtime import bootstrap
+
+SITE_URL = "https://d111111abcdef8.cloudfront.net"
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+_deserializer = TypeDeserializer()
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    aws = AwsEmulator(async_retry_delay=0.05).start()
+    yield aws
+    aws.stop()
+
+
+@attrs.define
+class Stack:
+    aws: AwsEmulator
+    deployment: Deployment
+
+    def item(self, pk: str, sk: str = "METADATA") -> dict[str, Any] | None:
+        found = self.aws.client("dynamodb").get_item(
+            TableName=self.deployment.table_name, Key={"PK": {"S": pk}, "SK": {"S": sk}}
+        )
+        return _plain(found["Item"]) if "Item" in found else None
+
+    def request_item(self, request_id: str) -> dict[str, Any] | None:
+        return self.item(f"REQ#{request_id}")
+
+    def items(self, prefix: str) -> list[dict[str, Any]]:
+        scanned = self.aws.client("dynamodb").scan(TableName=self.deployment.table_name)["Items"]
+        return [_plain(item) for item in scanned if item["PK"]["S"].startswith(prefix)]
+
+    def event_types(self, request_id: str) -> list[str]:
+        events = [i for i in self.items(f"REQ#{request_id}") if i["SK"].startswith("EVENT#")]
+        return [e["type"] for e in sorted(events, key=lambda e: e["SK"])]
+
+    def executions(self) -> list[dict[str, Any]]:
+        return self.aws.client("stepfunctions").list_executions(
+            stateMachineArn=self.deployment.state_machine_arn
+        )["executions"]
+
+    def wait_for(self, condition: Callable[[], Any], timeout: float = 15.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if result := condition():
+                return result
+            time.sleep(0.05)
+        raise AssertionError("condition not met in time")
+
+    def wait_for_status(self, request_id: str, *statuses: str, timeout: float = 15.0) -> dict[str, Any]:
+        return self.wait_for(
+            lambda: (item := self.request_item(request_id)) and item["status"] in statuses and item,
+            timeout,
+        )
+
+
+@pytest.fixture
+def deploy(emulator, monkeypatch):
+    """Deploy the product into an empty emulated account; the handlers read the returned environment."""
+
+    def _deploy(*, partner_timeout_seconds: int = 300, token_ttl_seconds: int = 600) -> Stack:
+        emulator.dispatcher.wait_idle()
+        emulator.reset()
+        deployment = emulator.deploy(
+            stage=f"t{uuid.uuid4().hex[:8]}",
+            site_url=SITE_URL,
+            partner_timeout_seconds=partner_timeout_seconds,
+            token_ttl_seconds=token_ttl_seconds,
+        )
+        for name, value in deployment.environment.items():
+            monkeypatch.setenv(name, value)
+        bootstrap.reset()
+        return Stack(emulator, deployment)
+
+    yield _deploy
+    emulator.dispatcher.wait_idle()
+    bootstrap.reset()
+
+
+@pytest.fixture
+def stack(deploy) -> Stack:
+    return deploy()
+
+
+def api_event(
+    name: str,
+    *,
+    body: Any = None,
+    raw_body: str | None = None,
+    headers: dict[str, str] | None = None,
+    path_parameters: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A recorded API Gateway HTTP API v2.0 event, with this test's body, headers and path."""
+    event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8")))
+    if body is not None:
+        event["body"] = json.dumps(body, ensure_ascii=False)
+        event["isBase64Encoded"] = False
+    if raw_body is not None:
+        event["body"] = raw_body
+        event["isBase64Encoded"] = False
+    if headers:
+        event["headers"] = {**event.get("headers", {}), **headers}
+    if path_parameters is not None:
+        event["pathParameters"] = path_parameters
+    event["requestContext"]["requestId"] = uuid.uuid4().hex
+    return event
+
+
+def body_of(response: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(response["body"])
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}

@@ -1,0 +1,38 @@
+"""Steps shared by the integration tests: a customer submitting, a partner's link arriving."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from runtime.handlers import chat
+from tests.integration.conftest import Stack, api_event, body_of
+
+CUSTOMER = {"customerPhone": "010-2345-6789", "reservationNumber": "HTL-100101"}
+PARTNER_PHONE = "+821090010001"
+
+
+def submit(message: str = "체크인 날짜를 하루 미루고 싶어요", **fields: Any) -> dict[str, Any]:
+    event = api_event(
+        "chat_post",
+        body={**CUSTOMER, "message": message, **fields},
+        headers={"idempotency-key": f"submit-{uuid.uuid4()}"},  # a new key per submit, as the page does
+    )
+    response = chat.handle(event, None)
+    assert response["statusCode"] == 201, response["body"]
+    return body_of(response)
+
+
+def link_token(stack: Stack, count: int = 1) -> str:
+    """The token in the newest SMS, once `count` messages have arrived."""
+    messages = stack.wait_for(
+        lambda: len(stack.aws.outbox.messages()) >= count and stack.aws.outbox.messages()
+    )
+    return messages[-1].body.rsplit("/r/", 1)[1]
+
+
+def submit_and_wait_for_link(stack: Stack, **fields: Any) -> tuple[str, str]:
+    request_id = submit(**fields)["requestId"]
+    token = link_token(stack)
+    stack.wait_for_status(request_id, "SMSSent", "Opened")
+    return request_id, token
