@@ -1,0 +1,165 @@
+"""Each function's IAM grant (runtime.contract) equals what its adapters actually call.
+
+Every AWS call the handlers make is recorded with the function that made it, across scenarios that
+take every path (happy, unmatched, undone answer, timeout, SMS failure, orchestrator failure). Calls
+are translated to IAM actions on the product's resources and compared with the contract, both ways:
+a missing grant would fail in AWS, an extra grant is privilege nobody uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+import structlog
+from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
+
+from runtime import bootstrap
+from runtime.contract import FUNCTIONS, RESERVATION_INDEX, Env, Function, Resource
+from runtime.handlers import request_status, response
+from tests.integration.conftest import api_event
+from tests.integration.flows import link_token, submit, submit_and_wait_for_link
+
+# The IAM action behind an API operation, where the two names differ.
+IAM_ACTION = {"lambda:Invoke": "lambda:InvokeFunction", "bedrock:Converse": "bedrock:InvokeModel"}
+TRANSACT_ITEM_ACTION = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
+SIGNING_PREFIX = {"lambda": "lambda", "bedrock": "bedrock", "lex": "lex", "states": "states"}
+
+
+class CallRecorder:
+    """Records (function, resource, IAM action) for every call made through bootstrap's clients."""
+
+    def __init__(self) -> None:
+        self.granted_by_use: dict[str, set[tuple[Resource, str]]] = defaultdict(set)
+        self.create_client = bootstrap.client
+
+    def attach(self) -> None:
+        def recording_client(service: str) -> Any:
+            client = self.create_client(service)
+            if not getattr(client, "_recorded", False):
+                client.meta.events.register("provide-client-params", self._record)
+                client._recorded = True
+            return client
+
+        bootstrap.client = recording_client
+
+    def detach(self) -> None:
+        bootstrap.client = self.create_client
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        function = structlog.contextvars.get_contextvars().get("function", "?")
+        prefix = model.service_model.signing_name
+        name = f"{prefix}:{model.name}"
+        for action in self._actions(name, params):
+            self.granted_by_use[function].add((self._resource(prefix, model.name, params), action))
+
+    @staticmethod
+    def _actions(name: str, params: dict[str, Any]) -> list[str]:
+        if name == "dynamodb:TransactWriteItems":
+            return [TRANSACT_ITEM_ACTION[kind] for item in params["TransactItems"] for kind in item]
+        return [IAM_ACTION.get(name, name)]
+
+    @staticmethod
+    def _resource(prefix: str, operation: str, params: dict[str, Any]) -> Resource:
+        if prefix == "dynamodb":
+            at_index = params.get("IndexName") == RESERVATION_INDEX.name
+            return Resource.RESERVATION_INDEX if at_index else Resource.TABLE
+        if prefix == "states":
+            return Resource.STATE_MACHINE if operation == "StartExecution" else Resource.WORKFLOW_TASKS
+        return {
+            "lambda": Resource.ORCHESTRATOR_FUNCTION,
+            "secretsmanager": Resource.LINK_SECRET,
+            "sns": Resource.SMS,
+            "lex": Resource.BOT_ALIAS,
+            "bedrock": Resource.BEDROCK_MODELS,
+        }[prefix]
+
+
+def always_answer(client: Any, operation: str, parsed: dict[str, Any]) -> None:
+    """moto has no Lex runtime nor Converse: answer every call of `operation` with `parsed`."""
+    event = f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}"
+    client.meta.events.register(event, lambda **_: (AWSResponse("https://stub", 200, {}, None), parsed))
+
+
+@pytest.fixture
+def recorded_deploy(deploy, monkeypatch):
+    recorder = CallRecorder()
+
+    def _deploy(**options: Any):
+        recorder.detach()
+        stack = deploy(**options)
+        monkeypatch.setenv(Env.LEX_BOT_ID, "BOTID12345")
+        monkeypatch.setenv(Env.LEX_BOT_ALIAS_ID, "ALIAS12345")
+        monkeypatch.setenv(Env.BEDROCK_MODEL_ID, "apac.anthropic.claude-3-5-sonnet-20241022-v2:0")
+        monkeypatch.setenv(Env.BEDROCK_FALLBACK_MODEL_ID, "apac.anthropic.claude-3-haiku-20240307-v1:0")
+        bootstrap.reset()
+        recorder.attach()
+        lex_answer = {"sessionState": {"intent": {"name": "ChangeReservation"}}, "sessionId": "lex-session"}
+        always_answer(bootstrap.client("lexv2-runtime"), "RecognizeText", lex_answer)
+        model_answer = {"output": {"message": {"role": "assistant", "content": [{"text": "안내드립니다."}]}}}
+        always_answer(bootstrap.client("bedrock-runtime"), "Converse", model_answer)
+        return stack
+
+    yield recorder, _deploy
+    recorder.detach()
+
+
+def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_deploy):
+    recorder, deploy = recorded_deploy
+
+    # Happy path, an undone answer, and the customer's poll.
+    stack = deploy()
+    request_id, token = submit_and_wait_for_link(stack)
+    bootstrap.secrets.cache_clear()  # each function reads the secret in its own cold start
+    response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+    answer = api_event("respond_post", body={"token": token, "response": "accept"})
+    with Stubber(bootstrap.client("stepfunctions")) as sfn:
+        sfn.add_client_error(
+            "send_task_success", service_error_code="ServiceUnavailable", http_status_code=503
+        )
+        assert response.handle(answer, None)["statusCode"] == 503
+    assert response.handle(answer, None)["statusCode"] == 200
+    stack.wait_for(lambda: stack.request_item(request_id).get("notification"))
+    request_status.handle(api_event("request_status_get", path_parameters={"requestId": request_id}), None)
+
+    # Unknown reservation; the orchestrator hand-off failing; the orchestrator itself failing.
+    stack.wait_for_status(submit(reservationNumber="HTL-999999")["requestId"], "Failed")
+    with Stubber(bootstrap.client("lambda")) as aws_lambda:
+        aws_lambda.add_client_error("invoke", service_error_code="ServiceException", http_status_code=500)
+        with pytest.raises(AssertionError, match="SERVICE_UNAVAILABLE"):
+            submit()
+    with Stubber(bootstrap.client("stepfunctions")) as sfn:
+        for _ in range(2):
+            sfn.add_client_error(
+                "start_execution", service_error_code="ServiceUnavailable", http_status_code=503
+            )
+        abandoned = submit()["requestId"]
+        stack.wait_for(lambda: stack.request_item(abandoned).get("notification"))
+
+    # The SMS never goes out: retried, then the workflow's failure path.
+    with Stubber(bootstrap.client("sns")) as sns:
+        for _ in range(3):
+            sns.add_client_error("publish", service_error_code="InternalError", http_status_code=500)
+        undelivered = submit()["requestId"]
+        stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=30)
+
+    # A silent partner: the timeout path.
+    stack = deploy(partner_timeout_seconds=1)
+    silent = submit()["requestId"]
+    link_token(stack)
+    stack.wait_for(lambda: stack.request_item(silent).get("notification"))
+    stack.aws.dispatcher.wait_idle()
+
+    expected = {
+        str(function): {(p.resource, action) for p in spec.permissions for action in p.actions}
+        for function, spec in FUNCTIONS.items()
+    }
+    assert dict(recorder.granted_by_use) == expected
+    assert set(recorder.granted_by_use) == {str(f) for f in Function}
