@@ -1,0 +1,314 @@
+"""API Gateway HTTP API (payload 2.0) events in, JSON out, every error in the shape of DESIGN §6."""
+
+import base64
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from runtime.adapters import http
+from runtime.domain.errors import (
+    DomainError,
+    IdempotencyKeyReused,
+    IntentUnclear,
+    InvalidInput,
+    LinkExpired,
+    LinkInvalid,
+    LinkUsed,
+    PayloadTooLarge,
+    RequestClosed,
+    RequestNotFound,
+    ServiceUnavailable,
+)
+from runtime.domain.model import Status
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+HANGUL = re.compile("[가-힣]")
+LIMIT = 16 * 1024
+
+
+def _event(name: str, **overrides) -> dict:
+    event = json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+    event.update(copy.deepcopy(overrides))
+    return event
+
+
+def _body(response: dict) -> dict:
+    return json.loads(response["body"])
+
+
+def _fail(error: Exception):
+    def action(_request: http.HttpRequest) -> http.Reply:
+        raise error
+
+    return action
+
+
+# --- the recorded events ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [
+        ("chat_post", "POST /api/chat"),
+        ("confirm_get", "GET /api/confirm/{token}"),
+        ("respond_post", "POST /api/respond"),
+        ("request_status_get", "GET /api/requests/{requestId}"),
+    ],
+)
+def test_recorded_events_are_http_api_payload_2_0(name, route):
+    event = _event(name)
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == event["requestContext"]["routeKey"] == route
+    assert event["rawPath"] == event["requestContext"]["http"]["path"]
+    assert all(key == key.lower() for key in event["headers"])
+    assert isinstance(event["isBase64Encoded"], bool)
+    assert event["requestContext"]["requestId"]
+
+
+def test_parse_event_reads_a_chat_post():
+    request = http.parse_event(_event("chat_post"))
+    assert request.method == "POST"
+    assert request.path == "/api/chat"
+    assert request.source_ip == "130.176.212.73"
+    assert request.path_parameters == {}
+    assert request.header("Idempotency-Key") == "c4b1e2f0-5d6a-4e7b-8c9d-0a1b2c3d4e5f"
+    assert request.header("CONTENT-TYPE") == "application/json"
+    assert http.json_object(request) == {
+        "customerPhone": "010-2345-6789",
+        "reservationNumber": "HTL-100101",
+        "message": "체크인 날짜를 하루 미루고 싶어요",
+    }
+
+
+def test_parse_event_reads_path_parameters_and_an_empty_get_body():
+    confirm = http.parse_event(_event("confirm_get"))
+    assert (confirm.method, confirm.body) == ("GET", b"")
+    assert confirm.path_parameters == {"token": "ASi30INRsKgwawPYuJrELCmtFN1E"}
+    status = http.parse_event(_event("request_status_get"))
+    assert status.path == "/api/requests/0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f"
+    assert status.path_parameters == {"requestId": "0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f"}
+
+
+def test_parse_event_reads_a_partner_answer():
+    assert http.json_object(http.parse_event(_event("respond_post"))) == {
+        "token": "ASi30INRsKgwawPYuJrELCmtFN1E",
+        "response": "alternative",
+        "alternativeTime": "2026-12-01T15:00:00+09:00",
+    }
+
+
+def test_header_names_are_case_insensitive_even_if_an_event_is_not_lowercased():
+    event = _event("chat_post", headers={"Idempotency-Key": "abcdefgh-1", "Content-Type": "application/json"})
+    request = http.parse_event(event)
+    assert request.header("idempotency-key") == "abcdefgh-1"
+    assert request.headers == {"idempotency-key": "abcdefgh-1", "content-type": "application/json"}
+    assert request.header("x-missing") is None
+
+
+def test_a_base64_encoded_body_is_decoded_to_the_same_bytes():
+    plain = _event("chat_post")
+    encoded = _event(
+        "chat_post",
+        body=base64.b64encode(plain["body"].encode("utf-8")).decode("ascii"),
+        isBase64Encoded=True,
+    )
+    assert http.parse_event(encoded).body == plain["body"].encode("utf-8")
+    assert http.json_object(http.parse_event(encoded))["message"] == "체크인 날짜를 하루 미루고 싶어요"
+
+
+def test_a_body_that_is_not_valid_base64_is_invalid_input_in_korean():
+    with pytest.raises(InvalidInput) as raised:
+        http.parse_event(_event("chat_post", body="not base64 at all!", isBase64Encoded=True))
+    assert raised.value.message == "요청 본문을 읽을 수 없습니다."
+
+
+def test_method_is_read_from_the_request_context_in_upper_case():
+    event = _event("respond_post")
+    event["requestContext"]["http"]["method"] = "post"
+    assert http.method_of(event) == "POST"
+    assert http.method_of({}) == ""
+
+
+# --- the 16 KiB limit ---------------------------------------------------------------------------
+
+
+def test_a_body_of_exactly_16_kib_is_accepted():
+    assert len(http.parse_event(_event("chat_post", body="a" * LIMIT)).body) == LIMIT
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a" * (LIMIT + 1),
+        "가" * 5462,  # 5,462 characters, but 16,386 bytes in UTF-8
+    ],
+    ids=["ascii", "korean-counted-in-bytes"],
+)
+def test_a_body_over_16_kib_is_payload_too_large(body):
+    with pytest.raises(PayloadTooLarge):
+        http.parse_event(_event("chat_post", body=body))
+
+
+def test_the_limit_applies_to_the_decoded_body_of_a_base64_event():
+    at_limit = base64.b64encode(b"a" * LIMIT).decode()
+    over = base64.b64encode(b"a" * (LIMIT + 1)).decode()
+    assert len(http.parse_event(_event("chat_post", body=at_limit, isBase64Encoded=True)).body) == LIMIT
+    with pytest.raises(PayloadTooLarge):
+        http.parse_event(_event("chat_post", body=over, isBase64Encoded=True))
+
+
+def test_serve_answers_413_for_a_body_over_the_limit_without_running_the_action():
+    ran = []
+    response = http.serve(_event("chat_post", body="a" * (LIMIT + 1)), ran.append)
+    assert response["statusCode"] == 413
+    assert _body(response)["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert HANGUL.search(_body(response)["error"]["message"])
+    assert ran == []
+
+
+# --- JSON bodies --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("not json", "요청 본문이 올바른 JSON 형식이 아닙니다."),
+        ('{"customerPhone": ', "요청 본문이 올바른 JSON 형식이 아닙니다."),
+        ("", "요청 본문이 올바른 JSON 형식이 아닙니다."),
+        ("[1, 2]", "요청 본문은 JSON 객체여야 합니다."),
+        ('"text"', "요청 본문은 JSON 객체여야 합니다."),
+        ("null", "요청 본문은 JSON 객체여야 합니다."),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_a_korean_400(body, message):
+    response = http.serve(_event("chat_post", body=body), lambda r: http.Reply(200, http.json_object(r)))
+    assert response["statusCode"] == 400
+    assert _body(response) == {"error": {"code": "INVALID_INPUT", "message": message}}
+
+
+def test_a_body_that_is_not_utf8_is_a_korean_400():
+    event = _event(
+        "chat_post", body=base64.b64encode(b'{"message": "\xff\xfe"}').decode(), isBase64Encoded=True
+    )
+    response = http.serve(event, lambda r: http.Reply(200, http.json_object(r)))
+    assert response["statusCode"] == 400
+    assert _body(response)["error"]["message"] == "요청 본문이 올바른 JSON 형식이 아닙니다."
+
+
+# --- serve: success and every error -------------------------------------------------------------
+
+
+def test_serve_returns_the_reply_as_json_with_safe_headers():
+    seen = []
+
+    def action(request: http.HttpRequest) -> http.Reply:
+        seen.append(request)
+        return http.Reply(201, {"requestId": "r-1", "message": "문의가 접수되었습니다."}, {"x-extra": "1"})
+
+    response = http.serve(_event("chat_post"), action)
+    assert response["statusCode"] == 201
+    assert response["isBase64Encoded"] is False
+    assert response["headers"]["content-type"] == "application/json; charset=utf-8"
+    assert response["headers"]["cache-control"] == "no-store"
+    assert response["headers"]["x-content-type-options"] == "nosniff"
+    assert response["headers"]["x-extra"] == "1"
+    assert _body(response) == {"requestId": "r-1", "message": "문의가 접수되었습니다."}
+    assert "문의가 접수되었습니다." in response["body"]  # UTF-8 text, not \\u escapes
+    assert seen[0].path == "/api/chat"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (InvalidInput("예약번호를 입력해 주세요.", field="reservationNumber"), 400, "INVALID_INPUT"),
+        (LinkInvalid(), 401, "LINK_INVALID"),
+        (LinkExpired(), 401, "LINK_EXPIRED"),
+        (RequestNotFound(), 404, "REQUEST_NOT_FOUND"),
+        (LinkUsed(), 409, "LINK_USED"),
+        (RequestClosed(Status.TIMEOUT), 409, "REQUEST_CLOSED"),
+        (RequestClosed(Status.FAILED), 409, "REQUEST_CLOSED"),
+        (RequestClosed(Status.RESPONDED), 409, "REQUEST_CLOSED"),
+        (IdempotencyKeyReused(), 409, "IDEMPOTENCY_KEY_REUSED"),
+        (PayloadTooLarge(), 413, "PAYLOAD_TOO_LARGE"),
+        (IntentUnclear(), 422, "INTENT_UNCLEAR"),
+        (ServiceUnavailable(), 503, "SERVICE_UNAVAILABLE"),
+    ],
+    ids=lambda value: value.__class__.__name__ if isinstance(value, Exception) else str(value),
+)
+def test_each_domain_error_has_its_status_and_the_documented_shape(error, status, code):
+    response = http.serve(_event("respond_post"), _fail(error))
+    assert response["statusCode"] == status
+    assert response["headers"]["content-type"] == "application/json; charset=utf-8"
+    body = _body(response)
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"] == error.message
+    assert HANGUL.search(body["error"]["message"])
+    assert set(body["error"]) <= {"code", "message", "field"}
+
+
+def test_every_domain_error_class_is_mapped_to_a_status_other_than_500():
+    def all_subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from all_subclasses(sub)
+
+    unmapped = [cls.__name__ for cls in all_subclasses(DomainError) if cls not in http.ERROR_STATUS]
+    assert unmapped == []
+
+
+def test_invalid_input_names_its_field():
+    error = InvalidInput("휴대전화 번호 형식이 올바르지 않습니다. 예: 010-1234-5678", field="customerPhone")
+    assert _body(http.serve(_event("chat_post"), _fail(error))) == {
+        "error": {
+            "code": "INVALID_INPUT",
+            "message": "휴대전화 번호 형식이 올바르지 않습니다. 예: 010-1234-5678",
+            "field": "customerPhone",
+        }
+    }
+
+
+def test_an_error_without_a_field_has_no_field_key():
+    assert "field" not in _body(http.serve(_event("chat_post"), _fail(InvalidInput())))["error"]
+    assert "field" not in _body(http.serve(_event("chat_post"), _fail(LinkUsed())))["error"]
+
+
+def test_a_used_link_says_so_in_the_documented_words():
+    response = http.serve(_event("respond_post"), _fail(LinkUsed()))
+    assert (response["statusCode"], _body(response)["error"]["message"]) == (409, "이미 응답한 링크입니다.")
+
+
+def test_a_link_of_a_timed_out_request_says_the_time_has_passed():
+    response = http.serve(_event("confirm_get"), _fail(RequestClosed(Status.TIMEOUT)))
+    assert response["statusCode"] == 409
+    assert "응답 시간이 지났습니다" in _body(response)["error"]["message"]
+
+
+def test_an_unexpected_exception_is_a_500_without_any_internal_detail():
+    crash = RuntimeError("boom at /var/task/runtime/services/submit.py secret=abc123 +821012345678")
+    response = http.serve(_event("chat_post"), _fail(crash))
+    assert response["statusCode"] == 500
+    assert _body(response) == {
+        "error": {
+            "code": "INTERNAL_ERROR",
+            "message": "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
+        }
+    }
+    for leak in ("Traceback", "RuntimeError", "boom", "/var/task", "secret", "File ", "+8210"):
+        assert leak not in response["body"]
+
+
+@pytest.mark.parametrize("crash", [KeyError("requestId"), TypeError("NoneType"), ValueError("x")])
+def test_any_unexpected_exception_kind_is_the_same_500(crash):
+    response = http.serve(_event("request_status_get"), _fail(crash))
+    assert response["statusCode"] == 500
+    assert _body(response)["error"]["code"] == "INTERNAL_ERROR"
+
+
+def test_a_generic_domain_error_without_a_mapping_is_a_500_with_its_korean_message():
+    response = http.serve(_event("chat_post"), _fail(DomainError()))
+    assert response["statusCode"] == 500
+    assert _body(response)["error"] == {"code": "ERROR", "message": "요청을 처리하지 못했습니다."}
