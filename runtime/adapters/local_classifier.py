@@ -29,7 +29,17 @@ class LocalIntentClassifier(IntentClassifier):
         """`examples`: intent name (including FallbackIntent) -> sample utterances."""
         documents = [(name, _grams(text)) for name, texts in examples.items() for text in texts]
         frequency = Counter(gram for _, grams in documents for gram in set(grams))
-        self._idf = {g: math.log((1 + len(documents)) / (1 + n)) + 1 for g, n in frequency.items()}
+        intents_using: dict[str, set[str]] = {}
+        for name, grams in documents:
+            for gram in grams:
+                intents_using.setdefault(gram, set()).add(name)
+        # Rare grams weigh more (IDF), and so do grams owned by one intent: a polite ending such as
+        # 습니다 is rare in the samples but says nothing about what the customer wants.
+        self._idf = {
+            g: (math.log((1 + len(documents)) / (1 + n)) + 1)
+            * math.log(1 + len(examples) / len(intents_using[g]))
+            for g, n in frequency.items()
+        }
         self._samples = [(name, self._vector(grams)) for name, grams in documents]
 
     @classmethod

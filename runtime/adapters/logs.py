@@ -7,6 +7,7 @@ from collections.abc import MutableMapping
 from typing import Any, TextIO
 
 import structlog
+import structlog.tracebacks
 
 from runtime.domain.phone import mask_phones_in
 
@@ -19,7 +20,10 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.dict_tracebacks,
+            # Exceptions as data, without frame locals: those hold secrets and whole signed links.
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
             _mask_sensitive,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],

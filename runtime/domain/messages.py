@@ -13,7 +13,11 @@ CARRIER_PREFIX_BYTES = 10
 SMS_BODY_MAX_BYTES = SMS_MAX_BYTES - CARRIER_PREFIX_BYTES
 NOTIFICATION_MAX_CHARS = 500
 SMS_ENCODING = "euc-kr"
-_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u231a\u231b\u2328\u23cf\u23e9-\u23f3"
+    "\u23f8-\u23fa\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299\u20e3"
+    "\U000e0020-\U000e007f]"
+)
 
 
 def sms_body(request: Request, link: str, *, answer_within_minutes: int) -> str:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from runtime.domain.errors import InvalidInput
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
 # Mobile numbers: 010 (and the older 011, 016-019), 10 or 11 digits with the leading 0.
-_DOMESTIC_MOBILE = re.compile(r"01[016789]\d{7,8}")
-_PHONE_LIKE = re.compile(r"(?:\+?82[\s-]?|0)1[016789][\s-]?\d{3,4}[\s-]?\d{4}")
+_DOMESTIC_MOBILE = re.compile(r"01[016789][0-9]{7,8}")
+_PHONE_LIKE = re.compile(
+    r"(?:\+?82[\s.-]?(?:\(0\)[\s.-]?)?|\(?0)1[016789]\)?[\s.-]?[0-9]{3,4}[\s.-]?[0-9]{4}"
+)
 
 INVALID_PHONE_MESSAGE = "휴대전화 번호 형식이 올바르지 않습니다. 예: 010-1234-5678"
 
 
 def normalize_phone(raw: str) -> str:
     """Return the E.164 form: `010-1234-5678`, `01012345678` and `+82 10 1234 5678` -> `+821012345678`."""
-    compact = _SEPARATORS.sub("", raw or "")
+    # NFKC: full-width digits typed on a Korean keyboard are the same ASCII digits.
+    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
     if compact.startswith("+82"):
         compact = "0" + compact[3:].removeprefix("0")
     elif compact.startswith("82") and len(compact) in (11, 12):
@@ -42,7 +46,7 @@ def mask_phone(e164: str) -> str:
 
 def mask_phones_in(text: str) -> str:
     """Mask every phone-like number inside free text (log lines, error messages)."""
-    return _PHONE_LIKE.sub(_mask_match, text)
+    return _PHONE_LIKE.sub(_mask_match, unicodedata.normalize("NFKC", text))
 
 
 def _mask_match(match: re.Match[str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from runtime.domain.phone import normalize_phone
 from runtime.domain.time import KST
 
 MESSAGE_MAX_CHARS = 1000
-_RESERVATION_NUMBER = re.compile(r"([A-Z]{2,4})-?(\d{5,10})")
+_RESERVATION_NUMBER = re.compile(r"([A-Z]{2,4})-?([0-9]{5,10})")
 _CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
 _REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -55,7 +56,7 @@ def parse_submission(fields: Mapping[str, object]) -> Submission:
 
 def normalize_reservation_number(raw: str) -> str:
     """`htl100101`, `HTL 100101` and `HTL-100101` are one reservation: `HTL-100101`."""
-    match = _RESERVATION_NUMBER.fullmatch(re.sub(r"\s", "", raw).upper())
+    match = _RESERVATION_NUMBER.fullmatch(re.sub(r"\s", "", unicodedata.normalize("NFKC", raw)).upper())
     if not match:
         raise InvalidInput("예약번호 형식이 올바르지 않습니다. 예: HTL-100101", field="reservationNumber")
     return f"{match[1]}-{match[2]}"
