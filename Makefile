@@ -10,12 +10,13 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 RUN := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup local test lint unit integration infra-test e2e demo plan bench format clean
+.PHONY: help setup browser local test lint unit integration infra-test e2e demo plan bench format clean
 
 help:
 	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL)"
@@ -33,6 +34,14 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	@touch $@
 
 setup: $(VENV)/.synced
+
+# Browser tests drive Debian's Chromium (never a downloaded browser build) with Hangul fonts.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-nanum >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium and fonts-nanum for the browser tests..."; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; \
+	fi
 
 local: setup
 	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL)
@@ -52,7 +61,7 @@ integration: setup
 infra-test: setup
 	$(RUN) -m pytest tests/infra
 
-e2e: setup
+e2e: setup browser
 	$(RUN) -m pytest tests/e2e
 
 format: setup
