@@ -1,0 +1,78 @@
+"""`make local`: run the product at http://127.0.0.1:$PORT/ until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import signal
+import sys
+import threading
+
+from local.emulator import SAMPLE_RESERVATIONS
+from local.stack import LocalStack
+from runtime.adapters.sample_data import read_reservations
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _parse(argv)
+    try:
+        stack = LocalStack(
+            host=options.host,
+            port=options.port,
+            partner_timeout_seconds=options.partner_timeout,
+            token_ttl_seconds=options.token_ttl,
+            log_level=options.log_level,
+        )
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            print(
+                f"Port {options.port} is already in use (is another `make local` running?).\n"
+                f"Stop it, or choose another port: make local PORT={options.port + 1}",
+                file=sys.stderr,
+            )
+            return 2
+        raise
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stack.start()
+    print(_banner(stack), flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        stopped.wait()
+    print("\nStopping the local stack...", flush=True)
+    stack.stop()
+    return 0
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--partner-timeout", type=int, default=300, help="seconds the partner has to answer")
+    parser.add_argument("--token-ttl", type=int, default=600, help="seconds a partner link stays valid")
+    parser.add_argument("--log-level", default="WARNING", help="handler log level (JSON lines on stdout)")
+    return parser.parse_args(argv)
+
+
+def _banner(stack: LocalStack) -> str:
+    sample = read_reservations(SAMPLE_RESERVATIONS)[0]
+    phone = "0" + sample.customer_phone.removeprefix("+82")
+    readable_phone = f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"
+    return "\n".join(
+        [
+            "",
+            "Partner Confirm is running on this machine (no AWS account needed).",
+            f"  Customer page   {stack.url}/",
+            f"  SMS outbox      {stack.url}/_local/outbox   (open the partner's link from here)",
+            f"  API (OpenAPI)   {stack.url}/api/openapi.json",
+            f"  AWS emulator    {stack.aws.endpoint}",
+            f"  Partner timeout {stack.partner_timeout_seconds} s, link valid {stack.token_ttl_seconds} s",
+            f"  Try reservation {sample.reservation_number} with phone {readable_phone}"
+            " (more in infra/sample_reservations.json).",
+            "Press Ctrl-C to stop.",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

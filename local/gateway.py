@@ -1,0 +1,297 @@
+"""The local front door, as CloudFront + API Gateway are in AWS: `site/` at `/`, the partner page at
+`/r/{token}`, and `/api/*` turned into API Gateway HTTP API v2.0 events for the same handlers, on the
+same routes (infra/routes.py). Plus the SMS outbox, so a person can play the partner.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import json
+import mimetypes
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from infra.routes import Route, find_route, openapi_document
+from infra.site_settings import SITE_SETTINGS_FILE, site_settings
+from local.emulator import SmsOutbox
+from local.lambdas import LambdaContext, load_handler
+from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES
+from runtime.contract import API_PREFIX, FUNCTIONS
+
+SITE_DIR = Path(__file__).resolve().parents[1] / "site"
+PARTNER_PAGE = "confirm.html"
+_LINK = re.compile(r"https?://\S+")
+log = structlog.get_logger("local.gateway")
+
+_NOT_FOUND = {"code": "NOT_FOUND", "message": "요청하신 주소를 찾을 수 없습니다."}
+_TOO_LARGE = {"code": "PAYLOAD_TOO_LARGE", "message": "요청이 너무 큽니다. 내용을 줄여 다시 보내 주세요."}
+
+
+class Gateway:
+    def __init__(
+        self, *, outbox: SmsOutbox, partner_timeout_seconds: int, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.outbox = outbox
+        self.settings = site_settings(partner_timeout_seconds=partner_timeout_seconds)
+        self._server = ThreadingHTTPServer((host, port), _handler_class(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Gateway:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def outbox_entries(self) -> list[dict[str, str]]:
+        """`[{to, body, link, sentAt}]`, newest last."""
+        entries = []
+        for sms in self.outbox.messages():
+            link = _LINK.search(sms.body)
+            entries.append(
+                {
+                    "to": sms.to,
+                    "body": sms.body,
+                    "link": link.group(0) if link else "",
+                    "sentAt": sms.sent_at.isoformat(timespec="seconds"),
+                }
+            )
+        return entries
+
+
+def api_event(
+    route: Route,
+    *,
+    path: str,
+    parameters: dict[str, str],
+    headers: dict[str, str],
+    body: bytes,
+    source_ip: str,
+) -> dict[str, Any]:
+    """The event API Gateway (HTTP API, payload format 2.0) sends a Lambda proxy integration."""
+    now = datetime.now(UTC)
+    try:
+        text, encoded = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode("ascii"), True
+    return {
+        "version": "2.0",
+        "routeKey": route.key,
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {name.lower(): value for name, value in headers.items()},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": "127.0.0.1",
+            "http": {
+                "method": route.method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("User-Agent", ""),
+            },
+            "requestId": uuid.uuid4().hex,
+            "routeKey": route.key,
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "pathParameters": parameters or None,
+        "isBase64Encoded": encoded,
+        "body": text or None,
+    }
+
+
+def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "PartnerConfirmLocal"
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def do_HEAD(self) -> None:
+            self._handle("GET")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # one line per request is written by _handle
+
+        def _handle(self, method: str) -> None:
+            started = time.perf_counter()
+            path = self.path.split("?", 1)[0]
+            status = self._route(method, path)
+            log.info(
+                "http",
+                method=method,
+                path=path,
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+
+        def _route(self, method: str, path: str) -> int:
+            fixed = {
+                f"{API_PREFIX}/openapi.json": lambda: self._json(200, openapi_document()),
+                f"/{SITE_SETTINGS_FILE}": lambda: self._json(200, gateway.settings),
+                "/_local/outbox.json": lambda: self._json(200, gateway.outbox_entries()),
+                "/_local/outbox": lambda: self._send(
+                    200,
+                    _outbox_page(gateway.outbox_entries()).encode(),
+                    "text/html; charset=utf-8",
+                    security=False,
+                ),
+            }
+            if path in fixed:
+                return fixed[path]()
+            if path.startswith(f"{API_PREFIX}/"):
+                return self._api(method, path)
+            if path.startswith("/r/"):
+                return self._file(PARTNER_PAGE)
+            return self._file("index.html" if path == "/" else path.lstrip("/"))
+
+        def _api(self, method: str, path: str) -> int:
+            found = find_route(method, path)
+            if found is None:
+                self._discard_body()
+                return self._json(404, {"error": _NOT_FOUND})
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                self.close_connection = True
+                return self._json(413, {"error": _TOO_LARGE})
+            body = self.rfile.read(length) if length else b""
+            route, parameters = found
+            event = api_event(
+                route,
+                path=path,
+                parameters=parameters,
+                headers=dict(self.headers),
+                body=body,
+                source_ip=self.client_address[0],
+            )
+            try:
+                result = _handler_of(route)(event, LambdaContext(str(route.function)))
+            except Exception:
+                log.exception("handler_crashed", route=route.key)
+                return self._json(500, {"error": INTERNAL_ERROR})
+            payload = (result.get("body") or "").encode("utf-8")
+            if result.get("isBase64Encoded"):
+                payload = base64.b64decode(payload)
+            headers = result.get("headers") or {}
+            return self._send(
+                int(result["statusCode"]), payload, headers.get("content-type", "application/json"), headers
+            )
+
+        def _file(self, relative: str) -> int:
+            target = (SITE_DIR / relative).resolve()
+            if SITE_DIR not in target.parents or not target.is_file():
+                return self._file_not_found()
+            content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if content_type.startswith("text/") or content_type in (
+                "application/javascript",
+                "application/json",
+            ):
+                content_type += "; charset=utf-8"
+            return self._send(200, target.read_bytes(), content_type, {"cache-control": "no-cache"})
+
+        def _file_not_found(self) -> int:
+            error_page = SITE_DIR / "error.html"
+            if error_page.is_file():
+                return self._send(404, error_page.read_bytes(), "text/html; charset=utf-8")
+            return self._send(404, "찾을 수 없는 페이지입니다.".encode(), "text/plain; charset=utf-8")
+
+        def _discard_body(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if 0 < length <= MAX_BODY_BYTES:
+                self.rfile.read(length)
+            elif length:
+                self.close_connection = True
+
+        def _json(self, status: int, payload: Any) -> int:
+            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            return self._send(status, body, "application/json; charset=utf-8", {"cache-control": "no-store"})
+
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str,
+            headers: dict[str, str] | None = None,
+            *,
+            security: bool = True,
+        ) -> int:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                if name.lower() not in ("content-type", "content-length"):
+                    self.send_header(name, value)
+            for name, value in _SECURITY_HEADERS.items() if security else ():
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return status
+
+    return Handler
+
+
+@functools.cache
+def _handler_of(route: Route) -> Callable[[Any, Any], Any]:
+    return load_handler(FUNCTIONS[route.function].handler)
+
+
+# What CloudFront's response-headers policy adds in AWS, so pages behave the same locally.
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _outbox_page(entries: list[dict[str, str]]) -> str:
+    rows = "".join(
+        "<li><p class=meta>{at} · {to}</p><p>{body}</p>{link}</li>".format(
+            at=html.escape(entry["sentAt"]),
+            to=html.escape(entry["to"]),
+            body=html.escape(entry["body"]),
+            link=f'<a href="{html.escape(entry["link"])}">파트너 확인 페이지 열기</a>'
+            if entry["link"]
+            else "",
+        )
+        for entry in reversed(entries)
+    )
+    empty = "<p>아직 보낸 문자가 없습니다. 고객 페이지에서 문의를 보내 보세요.</p>"
+    return (
+        "<!doctype html><html lang=ko><head><meta charset=utf-8>"
+        '<meta name=viewport content="width=device-width, initial-scale=1">'
+        "<meta http-equiv=refresh content=3><title>문자 보관함 (로컬)</title>"
+        "<style>body{font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem}"
+        "li{list-style:none;border:1px solid #ccd;border-radius:.5rem;padding:.5rem 1rem;margin:.5rem 0}"
+        ".meta{color:#557;font-size:.85rem}</style></head><body>"
+        f"<h1>문자 보관함</h1><p>로컬 스택이 보낸 SMS입니다. 최신 문자가 위에 있습니다.</p>"
+        f"<ul>{rows or empty}</ul></body></html>"
+    )

@@ -1,0 +1,61 @@
+"""The whole product in this process: the AWS emulator with the product deployed, and the gateway."""
+
+from __future__ import annotations
+
+import os
+
+from local.emulator import AwsEmulator, Deployment
+from local.gateway import Gateway
+from runtime import bootstrap
+from runtime.adapters.logs import configure_logging
+
+
+class LocalStack:
+    """Handlers read their settings from the process environment, so one stack runs per process."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        partner_timeout_seconds: int = 300,
+        token_ttl_seconds: int = 600,
+        log_level: str = "INFO",
+    ) -> None:
+        self.partner_timeout_seconds = partner_timeout_seconds
+        self.token_ttl_seconds = token_ttl_seconds
+        self.log_level = log_level
+        self.aws = AwsEmulator()
+        # Bind the port first: a busy port fails here, before anything else starts.
+        self.gateway = Gateway(
+            outbox=self.aws.outbox, partner_timeout_seconds=partner_timeout_seconds, host=host, port=port
+        )
+        self.deployment: Deployment | None = None
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    def start(self) -> LocalStack:
+        configure_logging(self.log_level)
+        self.aws.start()
+        self.deployment = self.aws.deploy(
+            site_url=self.url,
+            partner_timeout_seconds=self.partner_timeout_seconds,
+            token_ttl_seconds=self.token_ttl_seconds,
+        )
+        os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
+        bootstrap.reset()
+        self.gateway.start()
+        return self
+
+    def stop(self) -> None:
+        self.gateway.stop()
+        self.aws.dispatcher.wait_idle(timeout=10)
+        self.aws.stop()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
