@@ -46,6 +46,9 @@ browser:
 local: setup
 	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL)
 
+demo: setup
+	$(RUN) -m local.demo
+
 test: lint unit integration infra-test e2e
 
 lint: setup

@@ -8,14 +8,27 @@ import errno
 import signal
 import sys
 import threading
+from pathlib import Path
+from typing import TextIO
 
 from local.emulator import SAMPLE_RESERVATIONS
 from local.stack import LocalStack
 from runtime.adapters.sample_data import read_reservations
+from runtime.domain.phone import mask_phone
+
+LOG_FILE = Path("build/local/lambda.log")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Function logs and metrics go to LOG_FILE, as Lambda writes them; people read the console."""
     options = _parse(argv)
+    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    console = sys.stdout
+    with LOG_FILE.open("a", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file):
+        return _run(options, console)
+
+
+def _run(options: argparse.Namespace, console: TextIO) -> int:
     try:
         stack = LocalStack(
             host=options.host,
@@ -29,17 +42,20 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"Port {options.port} is already in use (is another `make local` running?).\n"
                 f"Stop it, or choose another port: make local PORT={options.port + 1}",
-                file=sys.stderr,
+                file=console,
             )
             return 2
         raise
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stack.aws.outbox.listeners.append(
+        lambda sms: print(f"SMS to {mask_phone(sms.to)}: {sms.body}", file=console, flush=True)
+    )
     stack.start()
-    print(_banner(stack), flush=True)
+    print(_banner(stack), file=console, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
-    print("\nStopping the local stack...", flush=True)
+    print("\nStopping the local stack...", file=console, flush=True)
     stack.stop()
     return 0
 
@@ -50,7 +66,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--partner-timeout", type=int, default=300, help="seconds the partner has to answer")
     parser.add_argument("--token-ttl", type=int, default=600, help="seconds a partner link stays valid")
-    parser.add_argument("--log-level", default="WARNING", help="handler log level (JSON lines on stdout)")
+    parser.add_argument("--log-level", default="INFO", help=f"function log level (JSON lines in {LOG_FILE})")
     return parser.parse_args(argv)
 
 
@@ -67,6 +83,7 @@ def _banner(stack: LocalStack) -> str:
             f"  API (OpenAPI)   {stack.url}/api/openapi.json",
             f"  AWS emulator    {stack.aws.endpoint}",
             f"  Partner timeout {stack.partner_timeout_seconds} s, link valid {stack.token_ttl_seconds} s",
+            f"  Function logs   {LOG_FILE} (JSON lines and metrics, as Lambda writes them)",
             f"  Try reservation {sample.reservation_number} with phone {readable_phone}"
             " (more in infra/sample_reservations.json).",
             "Press Ctrl-C to stop.",

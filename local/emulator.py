@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,15 +48,19 @@ class SentSms:
 
 
 class SmsOutbox:
-    """Every SMS the emulated SNS accepted, oldest first."""
+    """Every SMS the emulated SNS accepted, oldest first. `listeners` hear of each as it is sent."""
 
     def __init__(self) -> None:
         self._messages: list[SentSms] = []
         self._lock = threading.Lock()
+        self.listeners: list[Callable[[SentSms], None]] = []
 
     def record(self, to: str, body: str) -> None:
+        sms = SentSms(to=to, body=body, sent_at=datetime.now(UTC))
         with self._lock:
-            self._messages.append(SentSms(to=to, body=body, sent_at=datetime.now(UTC)))
+            self._messages.append(sms)
+        for listener in self.listeners:
+            listener(sms)
 
     def messages(self) -> list[SentSms]:
         with self._lock:

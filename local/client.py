@@ -1,0 +1,84 @@
+"""The product's HTTP API as a customer's page and a partner's phone use it (for the demo and e2e tests)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import attrs
+import requests
+
+
+@attrs.frozen
+class Reply:
+    status: int
+    body: Any
+
+    @property
+    def error_code(self) -> str | None:
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        return error.get("code") if error else None
+
+
+class ProductClient:
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = requests.Session()
+        self._timeout = timeout
+
+    # customer
+    def submit(
+        self, *, reservation_number: str, phone: str, message: str, idempotency_key: str | None = None
+    ) -> Reply:
+        body = {"reservationNumber": reservation_number, "customerPhone": phone, "message": message}
+        headers = {"Idempotency-Key": idempotency_key or f"client-{uuid.uuid4()}"}
+        return self._call("POST", "/api/chat", json=body, headers=headers)
+
+    def timeline(self, request_id: str) -> Reply:
+        return self._call("GET", f"/api/requests/{request_id}")
+
+    def wait_until_told(self, request_id: str, *, timeout: float = 30.0) -> dict[str, Any]:
+        """Poll as the page does until the customer's message exists; return the final timeline."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            reply = self.timeline(request_id)
+            if reply.status == 200 and reply.body.get("notification"):
+                return reply.body
+            time.sleep(0.2)
+        raise TimeoutError(f"request {request_id} has no customer message after {timeout} s")
+
+    # the SMS outbox (local only) and the partner
+    def outbox(self) -> list[dict[str, str]]:
+        return self._call("GET", "/_local/outbox.json").body
+
+    def wait_for_sms(self, *, after: int, timeout: float = 15.0) -> dict[str, str]:
+        """The first SMS sent after the first `after` ones."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = self.outbox()
+            if len(messages) > after:
+                return messages[after]
+            time.sleep(0.1)
+        raise TimeoutError("no SMS arrived")
+
+    def open_link(self, token: str) -> Reply:
+        return self._call("GET", f"/api/confirm/{token}")
+
+    def answer(self, token: str, response: str, alternative_time: str | None = None) -> Reply:
+        body: dict[str, Any] = {"token": token, "response": response}
+        if alternative_time:
+            body["alternativeTime"] = alternative_time
+        return self._call("POST", "/api/respond", json=body)
+
+    def _call(self, method: str, path: str, **options: Any) -> Reply:
+        response = self._http.request(method, self.base_url + path, timeout=self._timeout, **options)
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        return Reply(response.status_code, body)
+
+
+def token_of(link: str) -> str:
+    return link.rsplit("/r/", 1)[1]

@@ -1,0 +1,159 @@
+"""`make demo`: a local stack with a short partner timeout, every scenario played over HTTP as a
+customer and a partner would, each request's timeline printed. Exits non-zero if any outcome differs."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+
+from local.client import ProductClient, token_of
+from local.stack import LocalStack
+from runtime.domain.time import KST
+
+PARTNER_TIMEOUT_SECONDS = 3
+CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-2345-6789"}
+
+
+@attrs.frozen
+class Outcome:
+    expected: str
+    actual: str
+    timeline: str = ""
+    message: str = ""
+
+    @property
+    def as_expected(self) -> bool:
+        return self.expected == self.actual
+
+
+def accept(client: ProductClient) -> Outcome:
+    return _answered(client, "accept", "체크인 날짜를 하루 미루고 싶어요")
+
+
+def alternative(client: ProductClient) -> Outcome:
+    proposed = (
+        (datetime.now(UTC) + timedelta(days=2))
+        .astimezone(KST)
+        .replace(hour=15, minute=0, second=0, microsecond=0)
+    )
+    return _answered(client, "alternative", "투어 출발 시간을 오전으로 옮길 수 있나요", proposed.isoformat())
+
+
+def reject(client: ProductClient) -> Outcome:
+    return _answered(client, "reject", "조식을 추가하고 싶어요")
+
+
+def silent_partner(client: ProductClient) -> Outcome:
+    request_id, _ = _submit_and_get_link(client, "객실 에어컨이 작동하지 않아요")
+    return _final(client, request_id, expected="Timeout")
+
+
+def unknown_reservation(client: ProductClient) -> Outcome:
+    submitted = client.submit(
+        reservation_number="HTL-999999", phone=CUSTOMER["phone"], message="날짜를 바꾸고 싶어요"
+    )
+    return _final(client, submitted.body["requestId"], expected="Failed")
+
+
+def wrong_phone(client: ProductClient) -> Outcome:
+    submitted = client.submit(
+        reservation_number=CUSTOMER["reservation_number"],
+        phone="010-1111-2222",
+        message="날짜를 바꾸고 싶어요",
+    )
+    return _final(client, submitted.body["requestId"], expected="Failed")
+
+
+def reused_link(client: ProductClient) -> Outcome:
+    _, token = _submit_and_get_link(client, "유아용 침대 대여 부탁드립니다")
+    client.answer(token, "accept")
+    again = client.answer(token, "accept")
+    return Outcome(expected="409 LINK_USED", actual=f"{again.status} {again.error_code}")
+
+
+def forged_link(client: ProductClient) -> Outcome:
+    _, token = _submit_and_get_link(client, "픽업 시간을 바꾸고 싶어요")
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    opened = client.open_link(forged)
+    return Outcome(expected="401 LINK_INVALID", actual=f"{opened.status} {opened.error_code}")
+
+
+SCENARIOS: dict[str, Callable[[ProductClient], Outcome]] = {
+    "파트너 수락": accept,
+    "다른 시간 제안": alternative,
+    "파트너 거절": reject,
+    "파트너 무응답 (시간 초과)": silent_partner,
+    "없는 예약번호": unknown_reservation,
+    "연락처 불일치": wrong_phone,
+    "이미 쓴 링크 재사용": reused_link,
+    "위조된 링크": forged_link,
+}
+
+
+def _answered(
+    client: ProductClient, response: str, message: str, alternative_time: str | None = None
+) -> Outcome:
+    request_id, token = _submit_and_get_link(client, message)
+    client.open_link(token)
+    answered = client.answer(token, response, alternative_time)
+    if answered.status != 200:
+        return Outcome(expected="Responded", actual=f"{answered.status} {answered.error_code}")
+    return _final(client, request_id, expected="Responded")
+
+
+def _submit_and_get_link(client: ProductClient, message: str) -> tuple[str, str]:
+    sent_before = len(client.outbox())
+    submitted = client.submit(message=message, **CUSTOMER)
+    sms = client.wait_for_sms(after=sent_before)
+    return submitted.body["requestId"], token_of(sms["link"])
+
+
+def _final(client: ProductClient, request_id: str, *, expected: str) -> Outcome:
+    final = client.wait_until_told(request_id, timeout=PARTNER_TIMEOUT_SECONDS + 20)
+    timeline = " → ".join(event["type"] for event in final["events"])
+    return Outcome(
+        expected=expected, actual=final["status"], timeline=timeline, message=final["notification"]["message"]
+    )
+
+
+LOG_FILE = Path("build/local/demo.log")
+
+
+def main() -> int:
+    """Function logs and metrics go to LOG_FILE; the console shows the scenarios."""
+    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    console = sys.stdout
+    with LOG_FILE.open("w", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file):
+        return _play_all(console)
+
+
+def _play_all(console: TextIO) -> int:
+    def say(line: str = "") -> None:
+        print(line, file=console, flush=True)
+
+    with LocalStack(partner_timeout_seconds=PARTNER_TIMEOUT_SECONDS) as stack:
+        client = ProductClient(stack.url)
+        say(f"Local stack at {stack.url} (partner timeout {PARTNER_TIMEOUT_SECONDS} s, logs in {LOG_FILE})\n")
+        results = {}
+        for name, play in SCENARIOS.items():
+            outcome = play(client)
+            results[name] = outcome
+            mark = "OK  " if outcome.as_expected else "FAIL"
+            say(f"{mark} {name}: expected {outcome.expected}, got {outcome.actual}")
+            if outcome.timeline:
+                say(f"     {outcome.timeline}")
+            if outcome.message:
+                say(f"     고객 안내: {outcome.message}")
+        passed = sum(outcome.as_expected for outcome in results.values())
+        say(f"\n{passed}/{len(results)} scenarios ended as expected.")
+        return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
