@@ -1,6 +1,7 @@
-"""The settings the static pages read at `/config.json`: generated per stack, never hard-coded.
+"""The pages' settings file (`/config.json`): what the site's scripts need to know about their stack.
 
-Plain Python, shared by the Site component (uploaded next to the pages) and the local gateway.
+One definition for both targets: the Site component uploads it to S3 and the local gateway serves it,
+so the pages never carry an environment's values. Plain Python.
 """
 
 from __future__ import annotations
@@ -13,4 +14,9 @@ SITE_SETTINGS_FILE = "config.json"
 
 
 def site_settings(*, partner_timeout_seconds: int) -> dict[str, Any]:
-    return {"apiBase": API_PREFIX, "partnerTimeoutSeconds": partner_timeout_seconds}
+    return {
+        # The API shares the site's origin (CloudFront, or the local gateway): a path, not a URL.
+        "apiBase": API_PREFIX,
+        # How long the customer's page tells people the partner has to answer.
+        "partnerTimeoutSeconds": partner_timeout_seconds,
+    }

@@ -1,0 +1,222 @@
+"""The HTTP API's payloads (DESIGN §6) as OpenAPI 3.0 schemas, and its errors as the runtime makes them.
+
+Enumerations come from the domain and error examples from the runtime's own error mapping, so the
+document cannot promise a status, a code or a value the handlers do not produce. Plain Python.
+"""
+
+from __future__ import annotations
+
+import http
+from collections import defaultdict
+from typing import Any
+
+from runtime.adapters import http as api_http
+from runtime.contract import REQUEST_ID_PARAMETER, TOKEN_PARAMETER
+from runtime.domain import errors
+from runtime.domain.link_token import TOKEN_LENGTH
+from runtime.domain.model import Answer, EventType, Intent, IntentSource, Status
+from runtime.domain.validation import MESSAGE_MAX_CHARS
+
+# The WAF answers 429 itself (see rate_limit.py), in the same shape as every other error.
+RATE_LIMITED = {
+    "error": {
+        "code": "RATE_LIMITED",
+        "message": "요청이 너무 많습니다. 1분 정도 기다린 뒤 다시 시도해 주세요.",
+    }
+}
+
+# One instance of every error the handlers map to a status; `error_reply` turns each into the status
+# and body a client would see.
+_DOMAIN_ERRORS: tuple[errors.DomainError, ...] = (
+    errors.InvalidInput("예약번호를 입력해 주세요.", field="reservationNumber"),
+    errors.PayloadTooLarge(),
+    errors.IntentUnclear(),
+    errors.RequestNotFound(),
+    errors.IdempotencyKeyReused(),
+    errors.LinkInvalid(),
+    errors.LinkExpired(),
+    errors.LinkUsed(),
+    errors.RequestClosed(Status.TIMEOUT),
+    errors.ServiceUnavailable(),
+)
+
+_ERROR_DESCRIPTIONS = {
+    400: "입력값이 없거나 올바르지 않습니다 (field 가 문제의 항목을 가리킵니다).",
+    401: "링크가 올바르지 않거나 유효 시간이 지났습니다.",
+    404: "요청을 찾을 수 없습니다.",
+    409: "이미 응답한 링크, 종료된 요청, 또는 다른 내용에 다시 쓴 Idempotency-Key 입니다.",
+    413: "요청 본문이 너무 큽니다.",
+    422: "문의 의도를 알 수 없습니다. 요청은 만들어지지 않았습니다.",
+    429: "요청이 너무 많습니다 (IP 당 분당 100회).",
+    500: "예상하지 못한 오류입니다. 내부 정보는 담지 않습니다.",
+    503: "의존 서비스가 일시적으로 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
+}
+
+
+def error_response_name(status: int) -> str:
+    """`413` -> `RequestEntityTooLarge`: the component name of that error response."""
+    return http.HTTPStatus(status).phrase.replace(" ", "").replace("-", "")
+
+
+def error_examples() -> dict[int, list[dict[str, Any]]]:
+    """Every error body by status, exactly as the runtime (or the WAF) would send it."""
+    by_status: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for error in _DOMAIN_ERRORS:
+        reply = api_http.error_reply(error)
+        by_status[reply.status].append(dict(reply.payload))
+    by_status[429].append(RATE_LIMITED)
+    by_status[500].append({"error": api_http.INTERNAL_ERROR})
+    return dict(by_status)
+
+
+def error_responses() -> dict[str, Any]:
+    responses = {}
+    for status, bodies in sorted(error_examples().items()):
+        responses[error_response_name(status)] = {
+            "description": _ERROR_DESCRIPTIONS[status],
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"},
+                    "examples": {body["error"]["code"]: {"value": body} for body in bodies},
+                }
+            },
+        }
+    return responses
+
+
+def parameters() -> dict[str, Any]:
+    return {
+        REQUEST_ID_PARAMETER: {
+            "name": REQUEST_ID_PARAMETER,
+            "in": "path",
+            "required": True,
+            "description": "문의 접수 때 받은 요청 번호",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        TOKEN_PARAMETER: {
+            "name": TOKEN_PARAMETER,
+            "in": "path",
+            "required": True,
+            "description": "문자로 받은 링크 `/r/{token}` 의 서명된 토큰",
+            "schema": _token(),
+        },
+        "Idempotency-Key": {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "같은 키로 다시 보낸 요청은 새 요청 대신 처음 요청을 돌려줍니다 (24시간).",
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
+        },
+    }
+
+
+def success_headers(schema: str) -> dict[str, Any]:
+    if schema != "ChatCreated":
+        return {}
+    return {
+        "idempotent-replayed": {
+            "description": "true: 같은 Idempotency-Key 로 이미 접수된 요청을 돌려준 경우",
+            "schema": {"type": "string", "enum": ["true"]},
+        }
+    }
+
+
+def schemas() -> dict[str, Any]:
+    return {
+        "ChatRequest": _object(
+            {
+                "customerId": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$"},
+                "customerPhone": {"type": "string", "example": "010-2345-6789"},
+                "reservationNumber": {"type": "string", "example": "HTL-100101"},
+                "message": {"type": "string", "maxLength": MESSAGE_MAX_CHARS, "example": "조식 추가할게요"},
+            },
+            required=("customerPhone", "reservationNumber", "message"),
+        ),
+        "ChatCreated": _object(
+            {
+                "requestId": {"type": "string", "format": "uuid"},
+                "status": _enum(Status),
+                "message": {"type": "string"},
+            },
+            required=("requestId", "status", "message"),
+        ),
+        "RequestTimeline": _object(
+            {
+                "requestId": {"type": "string", "format": "uuid"},
+                "status": _enum(Status),
+                "intent": _enum(Intent),
+                "intentLabel": {"type": "string", "example": "예약변경"},
+                "intentSource": _enum(IntentSource),
+                "reservationNumber": {"type": "string"},
+                "createdAt": _time(),
+                "updatedAt": _time(),
+                "events": {"type": "array", "items": {"$ref": "#/components/schemas/TimelineEvent"}},
+                "notification": {
+                    "allOf": [{"$ref": "#/components/schemas/Notification"}],
+                    "nullable": True,
+                    "description": "고객 안내 메시지. 워크플로가 끝나기 전에는 null",
+                },
+            },
+            required=("requestId", "status", "intent", "intentLabel", "createdAt", "events", "notification"),
+        ),
+        "TimelineEvent": _object({"type": _enum(EventType), "at": _time()}, required=("type", "at")),
+        "Notification": _object({"message": {"type": "string"}, "at": _time()}, required=("message", "at")),
+        "ConfirmPage": _object(
+            {
+                "requestId": {"type": "string", "format": "uuid"},
+                "status": _enum(Status),
+                "customerQuery": {"type": "string"},
+                "intent": _enum(Intent),
+                "intentLabel": {"type": "string"},
+                "reservationNumber": {"type": "string"},
+                "reservationDate": {"type": "string"},
+                "serviceType": {"type": "string"},
+                "partnerName": {"type": "string"},
+            },
+            required=("requestId", "status", "customerQuery", "intent", "intentLabel", "reservationNumber"),
+        ),
+        "RespondRequest": _object(
+            {
+                "token": _token(),
+                "response": _enum(Answer),
+                "alternativeTime": {
+                    **_time(),
+                    "description": "alternative 일 때 필수. 지금 이후 1년 이내 (오프셋이 없으면 KST)",
+                },
+            },
+            required=("token", "response"),
+        ),
+        "RespondResult": _object(
+            {"success": {"type": "boolean", "enum": [True]}, "message": {"type": "string"}},
+            required=("success", "message"),
+        ),
+        "Error": _object(
+            {
+                "error": _object(
+                    {
+                        "code": {"type": "string", "example": "INVALID_INPUT"},
+                        "message": {"type": "string", "description": "사람이 읽는 한국어 안내"},
+                        "field": {"type": "string", "description": "입력 오류일 때 문제의 항목"},
+                    },
+                    required=("code", "message"),
+                )
+            },
+            required=("error",),
+        ),
+    }
+
+
+def _object(properties: dict[str, Any], *, required: tuple[str, ...]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required)}
+
+
+def _enum(values: type[Status | EventType | Intent | IntentSource | Answer]) -> dict[str, Any]:
+    return {"type": "string", "enum": [str(value) for value in values]}
+
+
+def _time() -> dict[str, Any]:
+    return {"type": "string", "format": "date-time", "example": "2026-12-01T15:00:00+09:00"}
+
+
+def _token() -> dict[str, Any]:
+    return {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}$"}
