@@ -1,0 +1,136 @@
+"""Partner Confirm on AWS: the stack's settings in, the components built from them, the addresses out."""
+
+from pathlib import Path
+
+import pulumi
+
+from infra.access import resource_targets
+from infra.api_routes import ApiRoutes, ApiRoutesArgs
+from infra.aws_account import AwsAccount
+from infra.bot import Bot, BotArgs
+from infra.config import read_settings
+from infra.functions import Functions, FunctionsArgs
+from infra.http_api import HttpApi, HttpApiArgs
+from infra.lambda_package import LambdaPackage
+from infra.observability import Observability, ObservabilityArgs
+from infra.rate_limit import RateLimit, RateLimitArgs
+from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
+from infra.sample_data import SampleData, SampleDataArgs
+from infra.secrets import LinkSecret, LinkSecretArgs
+from infra.site import Site, SiteArgs
+from infra.site_settings import site_settings
+from infra.table import Table, TableArgs
+from infra.workflow import Workflow, WorkflowArgs
+from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env
+
+ROOT = Path(__file__).resolve().parent
+settings = read_settings()
+prefix = settings.name_prefix
+account = AwsAccount.current(settings.region)
+
+table = Table(
+    "table",
+    TableArgs(
+        name=f"PartnerConfirmation-{settings.stage}", deletion_protection=settings.table_deletion_protection
+    ),
+)
+link_secret = LinkSecret("link-secret", LinkSecretArgs(name_prefix=prefix, value=settings.link_secret))
+bot = Bot("bot", BotArgs(definition_file=ROOT / "bot" / "ko_KR.json", stage=settings.stage))
+api = HttpApi(
+    "api",
+    HttpApiArgs(
+        name_prefix=prefix, throttle=settings.api_throttle, log_retention_days=settings.log_retention_days
+    ),
+)
+rate_limit = (
+    RateLimit(
+        "rate-limit",
+        RateLimitArgs(name_prefix=prefix, api_prefix=API_PREFIX, aws_profile=settings.aws_profile),
+    )
+    if settings.waf_rate_limit
+    else None
+)
+site = Site(
+    "site",
+    SiteArgs(
+        name_prefix=prefix,
+        site_dir=ROOT / "site",
+        api_origin_domain=api.origin_domain,
+        api_prefix=API_PREFIX,
+        site_settings=site_settings(partner_timeout_seconds=settings.partner_timeout_seconds),
+        openapi_path=OPENAPI_PATH,
+        openapi_document=openapi_document(),
+        web_acl_arn=rate_limit.web_acl_arn if rate_limit else None,
+    ),
+)
+
+# Named ahead: the orchestrator starts this state machine, whose tasks are functions built below.
+state_machine_name = f"{prefix}-workflow"
+state_machine_arn = account.state_machine_arn(state_machine_name)
+functions = Functions(
+    "functions",
+    FunctionsArgs(
+        name_prefix=prefix,
+        package=LambdaPackage.build(ROOT),
+        targets=resource_targets(
+            account=account,
+            table_name=table.name,
+            table_arn=table.arn,
+            state_machine_arn=state_machine_arn,
+            link_secret_arn=link_secret.arn,
+            bot_id=bot.bot_id,
+            bot_alias_id=bot.alias_id,
+            bot_alias_arn=bot.alias_arn,
+            bedrock_model_id=settings.bedrock_model_id,
+            bedrock_fallback_model_id=settings.bedrock_fallback_model_id,
+        ),
+        settings={
+            Env.STAGE: settings.stage,
+            Env.LOG_LEVEL: settings.log_level,
+            Env.SITE_URL: site.url,
+            Env.TOKEN_TTL_SECONDS: str(settings.token_ttl_seconds),
+            Env.PARTNER_TIMEOUT_SECONDS: str(settings.partner_timeout_seconds),
+        },
+        log_retention_days=settings.log_retention_days,
+    ),
+)
+workflow = Workflow(
+    "workflow",
+    WorkflowArgs(
+        state_machine_name=state_machine_name,
+        expected_arn=state_machine_arn,
+        function_arns={function: functions.arns[function] for function in WORKFLOW_FUNCTIONS},
+        partner_timeout_seconds=settings.partner_timeout_seconds,
+        log_retention_days=settings.log_retention_days,
+    ),
+)
+ApiRoutes(
+    "api-routes",
+    ApiRoutesArgs(
+        api_id=api.api_id, execution_arn=api.execution_arn, routes=ROUTES, function_arns=functions.arns
+    ),
+)
+Observability(
+    "observability",
+    ObservabilityArgs(
+        name_prefix=prefix,
+        region=settings.region,
+        stage=settings.stage,
+        function_names=functions.names,
+        state_machine_arn=workflow.arn,
+        api_id=api.api_id,
+        alarm_email=settings.alarm_email,
+    ),
+)
+if settings.load_sample_data:
+    SampleData(
+        "sample-data",
+        SampleDataArgs(table_name=table.name, reservations_file=ROOT / "infra" / "sample_reservations.json"),
+    )
+
+pulumi.export("siteUrl", site.url)
+pulumi.export("apiUrl", api.url)
+pulumi.export("tableName", table.name)
+pulumi.export("stateMachineArn", workflow.arn)
+pulumi.export("botId", bot.bot_id)
+pulumi.export("botAliasId", bot.alias_id)

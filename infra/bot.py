@@ -1,0 +1,143 @@
+"""Bot: the Lex V2 ko_KR intent classifier, built from `bot/ko_KR.json`, versioned, with a stack alias.
+
+Why pulumi-aws-native: pulumi-aws (7.x) models Lex V2 bots, locales and intents, but has no V2 bot
+alias and never builds a locale, so the runtime would have nothing to call. aws-native's `lex.Bot`
+(CloudFormation's AWS::Lex::Bot through Cloud Control) takes the whole bot as one document, builds
+its locales (`auto_build_bot_locales`), and has BotVersion and BotAlias.
+
+Known problem (DESIGN §9): updates to `BotLocales` have failed through Cloud Control ("noSuchPath in
+source, path provided: //BotLocales", pulumi/pulumi-aws-native#783, since fixed). The locale is emitted
+in a fixed order so an unchanged bot produces no diff; if an update is refused anyway,
+`pulumi up --replace <bot URN>` recreates the bot, and the alias moves to the new version.
+
+The bot only classifies: the runtime calls RecognizeText and reads the intent name. The reservation
+number comes from the web form, so the slot is optional and Lex never stops to ask for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws_native as aws_native
+
+from infra.iam import assume_role_policy
+from runtime.contract import LEX_LOCALE
+
+DRAFT_VERSION = "DRAFT"
+SLOT_PROMPT_RETRIES = 2
+
+
+@attrs.frozen
+class BotArgs:
+    definition_file: Path
+    stage: str
+
+
+class Bot(pulumi.ComponentResource):
+    bot_id: pulumi.Output[str]
+    alias_id: pulumi.Output[str]
+    alias_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: BotArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("partnerconfirm:infra:Bot", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        source = args.definition_file.read_bytes()
+        definition = json.loads(source)
+        if definition["localeId"] != LEX_LOCALE:
+            raise ValueError(
+                f"{args.definition_file} is for {definition['localeId']}, the runtime asks {LEX_LOCALE}"
+            )
+
+        # Text-only classification needs no permissions (no Polly voice, no Comprehend sentiment).
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=assume_role_policy("lexv2.amazonaws.com"),
+            description="Runtime role of the Partner Confirm Lex bot (text only: no permissions)",
+            opts=child,
+        )
+        bot = aws_native.lex.Bot(
+            f"{name}-bot",
+            name=f"{definition['name']}-{args.stage}",
+            description=definition["description"],
+            role_arn=role.arn,
+            data_privacy={"child_directed": False},
+            idle_session_ttl_in_seconds=definition["idleSessionTtlInSeconds"],
+            auto_build_bot_locales=True,
+            bot_locales=[bot_locale(definition)],
+            opts=child,
+        )
+        # A version is a snapshot of the draft taken when it is created. Naming the definition's hash in
+        # the description makes any change to bot/ko_KR.json take a new snapshot for the alias.
+        version = aws_native.lex.BotVersion(
+            f"{name}-version",
+            bot_id=bot.aws_id,
+            description=f"{args.definition_file.name} sha256:{hashlib.sha256(source).hexdigest()[:16]}",
+            bot_version_locale_specification=[
+                {"locale_id": LEX_LOCALE, "bot_version_locale_details": {"source_bot_version": DRAFT_VERSION}}
+            ],
+            opts=pulumi.ResourceOptions(parent=self, replace_on_changes=["description"]),
+        )
+        alias = aws_native.lex.BotAlias(
+            f"{name}-alias",
+            bot_id=bot.aws_id,
+            bot_alias_name=args.stage,
+            bot_version=version.bot_version,
+            bot_alias_locale_settings=[
+                {"locale_id": LEX_LOCALE, "bot_alias_locale_setting": {"enabled": True}}
+            ],
+            opts=child,
+        )
+        self.bot_id = bot.aws_id
+        self.alias_id = alias.bot_alias_id
+        self.alias_arn = alias.arn
+        self.register_outputs({"botId": self.bot_id, "aliasId": self.alias_id, "aliasArn": self.alias_arn})
+
+
+def bot_locale(definition: dict[str, Any]) -> aws_native.lex.BotLocaleArgsDict:
+    """The locale as AWS::Lex::Bot wants it: the product's intents, then the required fallback intent."""
+    slots = definition["slots"]
+    intents: list[aws_native.lex.BotIntentArgsDict] = [
+        {
+            "name": intent["name"],
+            "description": f"{intent['label']}: {intent['description']}",
+            "sample_utterances": [{"utterance": utterance} for utterance in intent["sampleUtterances"]],
+            "slots": [_slot(slot_name, slots[slot_name]) for slot_name in intent["slots"]],
+            "slot_priorities": [
+                {"priority": priority, "slot_name": slot_name}
+                for priority, slot_name in enumerate(intent["slots"], start=1)
+            ],
+        }
+        for intent in definition["intents"]
+    ]
+    fallback = definition["fallbackIntent"]
+    # Lex answers FallbackIntent below the confidence threshold. It takes no sample utterances: the
+    # file's `localExamples` train only the local stack's classifier.
+    intents.append({"name": fallback["name"], "parent_intent_signature": fallback["parentIntentSignature"]})
+    return {
+        "locale_id": definition["localeId"],
+        "nlu_confidence_threshold": definition["nluConfidenceThreshold"],
+        "intents": intents,
+    }
+
+
+def _slot(name: str, slot: dict[str, str]) -> aws_native.lex.BotSlotArgsDict:
+    return {
+        "name": name,
+        "description": slot["description"],
+        "slot_type_name": slot["slotType"],
+        "value_elicitation_setting": {
+            "slot_constraint": "Optional",
+            "prompt_specification": {
+                "max_retries": SLOT_PROMPT_RETRIES,
+                "message_groups_list": [
+                    {"message": {"plain_text_message": {"value": slot["elicitationPrompt"]}}}
+                ],
+            },
+        },
+    }

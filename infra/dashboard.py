@@ -1,0 +1,100 @@
+"""The CloudWatch dashboard's widgets as data: the request flow first, then what can break it.
+
+Plain data with Pulumi inputs inside; Observability serializes it with Output.json_dumps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Function, Metric
+
+FIVE_MINUTES = 300
+FLOW_METRICS = (
+    Metric.REQUESTS_CREATED,
+    Metric.SMS_SENT,
+    Metric.PARTNER_RESPONDED,
+    Metric.PARTNER_TIMED_OUT,
+    Metric.REQUEST_FAILED,
+    Metric.MESSAGE_FALLBACK_USED,
+)
+
+
+def widgets(
+    *,
+    region: str,
+    stage: str,
+    function_names: Mapping[Function, pulumi.Input[str]],
+    state_machine_arn: pulumi.Input[str],
+    api_id: pulumi.Input[str],
+) -> list[dict[str, Any]]:
+    def graph(title: str, metrics: list[list[Any]], *, stat: str = "Sum", x: int, y: int) -> dict[str, Any]:
+        return {
+            "type": "metric",
+            "x": x,
+            "y": y,
+            "width": 12,
+            "height": 6,
+            "properties": {
+                "title": title,
+                "region": region,
+                "view": "timeSeries",
+                "stat": stat,
+                "period": FIVE_MINUTES,
+                "metrics": metrics,
+            },
+        }
+
+    return [
+        graph(
+            "Requests: created, texted, answered, timed out, failed",
+            [[METRIC_NAMESPACE, str(metric), METRIC_DIMENSION, stage] for metric in FLOW_METRICS],
+            x=0,
+            y=0,
+        ),
+        graph(
+            "Partner response time (s)",
+            [
+                [
+                    METRIC_NAMESPACE,
+                    str(Metric.PARTNER_RESPONSE_SECONDS),
+                    METRIC_DIMENSION,
+                    stage,
+                    {"stat": stat},
+                ]
+                for stat in ("p50", "p90")
+            ],
+            stat="p50",
+            x=12,
+            y=0,
+        ),
+        graph(
+            "Workflow executions",
+            [
+                ["AWS/States", metric, "StateMachineArn", state_machine_arn]
+                for metric in (
+                    "ExecutionsStarted",
+                    "ExecutionsSucceeded",
+                    "ExecutionsFailed",
+                    "ExecutionsTimedOut",
+                )
+            ],
+            x=0,
+            y=6,
+        ),
+        graph(
+            "Lambda errors",
+            [["AWS/Lambda", "Errors", "FunctionName", name] for name in function_names.values()],
+            x=12,
+            y=6,
+        ),
+        graph(
+            "API responses",
+            [["AWS/ApiGateway", metric, "ApiId", api_id] for metric in ("Count", "4xx", "5xx")],
+            x=0,
+            y=12,
+        ),
+    ]

@@ -1,0 +1,128 @@
+"""Functions: every Lambda of runtime.contract.FUNCTIONS, sharing one code archive and one layer.
+
+Each function's environment is exactly the names its spec lists, and its policy grants exactly its
+spec's actions on the resources those actions touch (see infra/access.py): the contract is the only
+list of permissions, here and in the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pulumi
+import pulumi_aws as aws
+
+from infra import iam
+from infra.access import Target
+from infra.handler_function import HandlerFunction, HandlerFunctionArgs
+from infra.lambda_package import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LambdaPackage
+from runtime.contract import FUNCTIONS, Env, Function, FunctionSpec, Resource
+
+# The orchestrator's failures go to the failure function, and the chat function invokes the
+# orchestrator: those two exist before the functions that point at them.
+BUILD_ORDER = (
+    Function.FAILURE,
+    Function.ORCHESTRATOR,
+    *(function for function in FUNCTIONS if function not in (Function.FAILURE, Function.ORCHESTRATOR)),
+)
+# Lambda retries an asynchronous invoke this often before handing the event to the destination.
+ORCHESTRATOR_RETRIES = 1
+# A request waits for its orchestrator; after 15 minutes in Lambda's queue it is closed as Failed.
+ORCHESTRATOR_MAX_EVENT_AGE_SECONDS = 900
+
+
+@attrs.frozen
+class FunctionsArgs:
+    name_prefix: str
+    package: LambdaPackage
+    targets: Mapping[Resource, Target]
+    settings: Mapping[Env, pulumi.Input[str]]
+    log_retention_days: int
+
+
+class Functions(pulumi.ComponentResource):
+    arns: dict[Function, pulumi.Output[str]]
+    names: dict[Function, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: FunctionsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("partnerconfirm:infra:Functions", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        layer = aws.lambda_.LayerVersion(
+            f"{name}-dependencies",
+            layer_name=f"{args.name_prefix}-dependencies",
+            description=args.package.layer_description,
+            code=args.package.layer,
+            compatible_runtimes=[LAMBDA_RUNTIME],
+            compatible_architectures=[LAMBDA_ARCHITECTURE],
+            opts=child,
+        )
+        targets = dict(args.targets)
+        built: dict[Function, HandlerFunction] = {}
+        for function in BUILD_ORDER:
+            spec = FUNCTIONS[function]
+            statements = permission_statements(spec, targets)
+            if function is Function.ORCHESTRATOR:
+                # Lambda delivers the failed event with the orchestrator's own role.
+                statements.append(
+                    iam.allow("DeliverFailures", ["lambda:InvokeFunction"], [built[Function.FAILURE].arn])
+                )
+            built[function] = HandlerFunction(
+                f"{name}-{function}",
+                HandlerFunctionArgs(
+                    function_name=f"{args.name_prefix}-{function}",
+                    description=spec.description,
+                    handler=spec.handler,
+                    code=args.package.code,
+                    layer_arn=layer.arn,
+                    environment=environment(function, spec, targets, args.settings),
+                    statements=statements,
+                    log_retention_days=args.log_retention_days,
+                ),
+                opts=child,
+            )
+            if function is Function.ORCHESTRATOR:
+                targets[Resource.ORCHESTRATOR_FUNCTION] = Target(
+                    [built[function].arn], {Env.ORCHESTRATOR_FUNCTION: built[function].function_name}
+                )
+
+        aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-orchestrator-async",
+            function_name=built[Function.ORCHESTRATOR].function_name,
+            maximum_retry_attempts=ORCHESTRATOR_RETRIES,
+            maximum_event_age_in_seconds=ORCHESTRATOR_MAX_EVENT_AGE_SECONDS,
+            destination_config={"on_failure": {"destination": built[Function.FAILURE].arn}},
+            opts=child,
+        )
+        self.arns = {function: built[function].arn for function in FUNCTIONS}
+        self.names = {function: built[function].function_name for function in FUNCTIONS}
+        self.register_outputs({"functionNames": {str(f): n for f, n in self.names.items()}})
+
+
+def permission_statements(spec: FunctionSpec, targets: Mapping[Resource, Target]) -> list[dict[str, Any]]:
+    """One statement per resource the function touches: its actions there, on that resource's ARNs."""
+    return [
+        iam.allow(_statement_id(resource), spec.actions_on(resource), targets[resource].arns)
+        for resource in spec.resources
+    ]
+
+
+def environment(
+    function: Function,
+    spec: FunctionSpec,
+    targets: Mapping[Resource, Target],
+    settings: Mapping[Env, pulumi.Input[str]],
+) -> dict[str, pulumi.Input[str]]:
+    available: dict[Env, pulumi.Input[str]] = dict(settings)
+    for resource in spec.resources:
+        available.update(targets[resource].environment)
+    missing = [str(name) for name in spec.environment if name not in available]
+    if missing:
+        raise KeyError(f"{function} reads {', '.join(missing)}, which nothing provides")
+    return {str(name): available[name] for name in spec.environment}
+
+
+def _statement_id(resource: Resource) -> str:
+    """`reservation-index` -> `ReservationIndex` (statement ids are alphanumeric)."""
+    return "".join(part.title() for part in str(resource).split("-"))

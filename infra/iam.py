@@ -1,0 +1,29 @@
+"""IAM policy documents as data: built as dicts, serialized by Pulumi once every ARN is known."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pulumi
+
+VERSION = "2012-10-17"
+
+
+def assume_role_policy(service: str) -> str:
+    """Trust policy letting one AWS service assume the role."""
+    return json.dumps(
+        {
+            "Version": VERSION,
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+    )
+
+
+def allow(sid: str, actions: Iterable[str], resources: Sequence[pulumi.Input[str]]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+
+
+def policy_document(statements: Iterable[dict[str, Any]]) -> pulumi.Output[str]:
+    return pulumi.Output.json_dumps({"Version": VERSION, "Statement": list(statements)})

@@ -1,0 +1,235 @@
+"""What Lambda runs: the runtime's code as one archive, and its third-party packages as one layer.
+
+The code archive is an explicit, sorted list of `runtime/**/*.py` (`pulumi.FileArchive` has no
+excludes, and `__pycache__` would change its hash on every run). The layer holds attrs, cattrs and
+structlog at the versions in `uv.lock` (the ones the tests ran against), hash-checked, installed for
+Lambda's platform and byte-compiled by the Lambda Python version, because Lambda's file system is
+read-only and would otherwise compile them again on every cold start. Layers are cached under
+`build/layer/` by a hash of what goes in them. Building fails loudly: there is no stub layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import tomllib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import attrs
+import pulumi
+from packaging.markers import Marker
+
+LAMBDA_RUNTIME = "python3.12"
+LAMBDA_PYTHON_VERSION = "3.12"
+LAMBDA_ARCHITECTURE = "x86_64"
+LAMBDA_PLATFORM = "manylinux2014_x86_64"
+# Lambda provides boto3; everything else the runtime imports besides the standard library:
+LAYER_PACKAGES = ("attrs", "cattrs", "structlog")
+# Where Lambda mounts a layer's `python/` folder: tracebacks should name files where they will be.
+LAYER_MOUNT = "/opt/python"
+# Change when the build steps change, so cached layers are rebuilt.
+_RECIPE = "pip --no-deps --require-hashes; compileall unchecked-hash; v1"
+_LAMBDA_MARKER_ENVIRONMENT = {
+    "python_version": LAMBDA_PYTHON_VERSION,
+    "python_full_version": f"{LAMBDA_PYTHON_VERSION}.0",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": LAMBDA_ARCHITECTURE,
+    "os_name": "posix",
+    "extra": "",
+}
+
+
+class LayerBuildError(RuntimeError):
+    """The dependency layer could not be built; deploying without it would fail at the first request."""
+
+
+@attrs.frozen
+class Requirement:
+    name: str
+    version: str
+    wheel_hashes: tuple[str, ...]
+
+    def line(self) -> str:
+        hashes = " ".join(f"--hash={wheel_hash}" for wheel_hash in self.wheel_hashes)
+        return f"{self.name}=={self.version} {hashes}"
+
+
+@attrs.frozen
+class LambdaPackage:
+    code: pulumi.AssetArchive
+    layer: pulumi.FileArchive
+    requirements: tuple[Requirement, ...]
+
+    @classmethod
+    def build(cls, project_root: Path) -> LambdaPackage:
+        requirements = locked_requirements(project_root / "uv.lock")
+        layer_dir = build_layer(requirements, project_root / "build" / "layer")
+        return cls(
+            code=code_archive(project_root),
+            layer=pulumi.FileArchive(str(layer_dir)),
+            requirements=requirements,
+        )
+
+    @property
+    def layer_description(self) -> str:
+        return ", ".join(f"{r.name} {r.version}" for r in self.requirements)
+
+
+# --- the code archive --------------------------------------------------------------------------
+
+
+def runtime_files(project_root: Path, package: str = "runtime") -> list[tuple[str, Path]]:
+    """(archive path, file) for every module of the package, sorted; caches and other files left out."""
+    root = project_root / package
+    files = [path for path in root.rglob("*.py") if "__pycache__" not in path.relative_to(root).parts]
+    return sorted((path.relative_to(project_root).as_posix(), path) for path in files)
+
+
+def code_archive(project_root: Path) -> pulumi.AssetArchive:
+    return pulumi.AssetArchive(
+        {name: pulumi.FileAsset(str(path)) for name, path in runtime_files(project_root)}
+    )
+
+
+# --- the dependency layer ----------------------------------------------------------------------
+
+
+def locked_requirements(lock_file: Path, packages: Iterable[str] = LAYER_PACKAGES) -> tuple[Requirement, ...]:
+    """`packages` and everything they need on Lambda, pinned and hashed as uv.lock has them."""
+    locked = tomllib.loads(lock_file.read_text(encoding="utf-8"))["package"]
+    by_name: dict[str, list[dict]] = {}
+    for entry in locked:
+        by_name.setdefault(entry["name"], []).append(entry)
+
+    needed: dict[str, Requirement] = {}
+    pending = [_normalize(name) for name in packages]
+    while pending:
+        name = pending.pop()
+        if name in needed:
+            continue
+        entries = by_name.get(name, [])
+        if len(entries) != 1:
+            found = "is not" if not entries else "has several versions"
+            raise LayerBuildError(f"{name} {found} in {lock_file}; the layer needs exactly one")
+        entry = entries[0]
+        wheels = tuple(sorted(wheel["hash"] for wheel in entry.get("wheels", ())))
+        if not wheels:
+            raise LayerBuildError(f"{name} {entry['version']} has no wheel; Lambda needs a built package")
+        needed[name] = Requirement(name=name, version=entry["version"], wheel_hashes=wheels)
+        pending += [dependency["name"] for dependency in _lambda_dependencies(entry)]
+    return tuple(sorted(needed.values(), key=lambda r: r.name))
+
+
+def requirements_text(requirements: Iterable[Requirement]) -> str:
+    return "".join(f"{requirement.line()}\n" for requirement in requirements)
+
+
+def build_layer(requirements: tuple[Requirement, ...], cache_dir: Path) -> Path:
+    """The layer's folder (its `python/` inside), built once per requirement set and recipe."""
+    text = requirements_text(requirements)
+    key = hashlib.sha256(
+        f"{_RECIPE}\n{LAMBDA_PLATFORM}\n{LAMBDA_PYTHON_VERSION}\n{text}".encode()
+    ).hexdigest()
+    layer_dir = cache_dir / key[:16]
+    done_marker = cache_dir / f"{key[:16]}.done"
+    if done_marker.exists() and layer_dir.is_dir():
+        return layer_dir
+
+    python = find_lambda_python()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".building-") as work:
+        staging = Path(work) / "layer"
+        site_packages = staging / "python"
+        requirements_file = Path(work) / "requirements.txt"
+        requirements_file.write_text(text, encoding="utf-8")
+        _run(
+            [
+                *(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"),
+                *("--no-deps", "--require-hashes", "--only-binary=:all:", "--no-compile"),
+                *("--platform", LAMBDA_PLATFORM, "--implementation", "cp"),
+                *("--python-version", LAMBDA_PYTHON_VERSION, "--target", str(site_packages)),
+                *("-r", str(requirements_file)),
+            ],
+            "install the layer's packages",
+        )
+        # unchecked-hash: the .pyc files never look at source timestamps, which zipping does not keep.
+        _run(
+            [
+                *(python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"),
+                *("-s", str(site_packages), "-p", LAYER_MOUNT, str(site_packages)),
+            ],
+            "byte-compile the layer",
+        )
+        shutil.rmtree(layer_dir, ignore_errors=True)
+        staging.rename(layer_dir)
+    done_marker.write_text(text, encoding="utf-8")
+    return layer_dir
+
+
+def find_lambda_python() -> str:
+    """An interpreter of Lambda's Python version: $LAMBDA_PYTHON, a pyenv install, or python3.12 on PATH."""
+    tried = []
+    for candidate in _python_candidates():
+        tried.append(candidate)
+        if _version_of(candidate) == LAMBDA_PYTHON_VERSION:
+            return candidate
+    raise LayerBuildError(
+        f"no Python {LAMBDA_PYTHON_VERSION} to build the Lambda layer (tried: {', '.join(tried) or 'none'}); "
+        "install it or set LAMBDA_PYTHON to its path"
+    )
+
+
+def _python_candidates() -> Iterator[str]:
+    if explicit := os.environ.get("LAMBDA_PYTHON"):
+        yield explicit
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    executable = f"python{LAMBDA_PYTHON_VERSION}"
+    installs = sorted(pyenv_root.glob(f"versions/{LAMBDA_PYTHON_VERSION}.*/bin/{executable}"), reverse=True)
+    yield from (str(path) for path in installs)
+    if on_path := shutil.which(executable):
+        yield on_path
+
+
+def _version_of(python: str) -> str | None:
+    try:
+        found = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found.stdout.strip()
+
+
+def _run(command: list[str], purpose: str) -> None:
+    try:
+        subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
+    except subprocess.CalledProcessError as failed:
+        raise LayerBuildError(f"could not {purpose}:\n{failed.stderr or failed.stdout}") from failed
+    except (OSError, subprocess.TimeoutExpired) as failed:
+        raise LayerBuildError(f"could not {purpose}: {failed}") from failed
+
+
+def _lambda_dependencies(entry: dict) -> list[dict]:
+    """The entry's dependencies that apply on Lambda's Python and platform."""
+    if any("extra" in dependency for dependency in entry.get("dependencies", ())):
+        raise LayerBuildError(f"{entry['name']} needs a package extra; teach locked_requirements extras")
+    return [
+        dependency
+        for dependency in entry.get("dependencies", ())
+        if "marker" not in dependency or Marker(dependency["marker"]).evaluate(_LAMBDA_MARKER_ENVIRONMENT)
+    ]
+
+
+def _normalize(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
