@@ -1,0 +1,196 @@
+"""The Lambda functions: settings, environment, and least privilege from the contract's one list."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from infra_helpers import (
+    LOG_GROUP,
+    actions_of,
+    lambda_of,
+    policy_of,
+    role_of,
+    setting,
+    stack_file,
+    state_machine_arn,
+    statements,
+    trusted_service,
+)
+
+from infra.lambda_package import runtime_files
+from infra.mock_aws import ACCOUNT_ID
+from infra.mock_run import PROJECT_ROOT, Deployment
+from runtime.contract import FUNCTIONS, LEX_LOCALE, RESERVATION_INDEX, Env, Function, Resource
+
+# What every function needs besides its handler's calls, and the orchestrator's failure destination.
+PLATFORM_STATEMENTS = {"WriteLogs", "WriteTraces", "DeliverFailures"}
+
+
+def _contract_actions(function: Function) -> set[str]:
+    return {action for permission in FUNCTIONS[function].permissions for action in permission.actions}
+
+
+def test_one_function_per_contract_entry(deployment: Deployment) -> None:
+    functions = deployment.of_type("aws:lambda/function:Function")
+    assert sorted(f.inputs["handler"] for f in functions) == sorted(
+        spec.handler for spec in FUNCTIONS.values()
+    )
+
+
+@pytest.mark.parametrize("function", list(Function))
+def test_function_runtime_settings(deployment: Deployment, function: Function) -> None:
+    lambda_ = lambda_of(deployment, function).inputs
+    assert lambda_["name"] == f"partner-confirm-{deployment.stack}-{function}"
+    assert lambda_["runtime"] == "python3.12"
+    assert lambda_["architectures"] == ["x86_64"]
+    assert lambda_["memorySize"] == 512
+    assert lambda_["timeout"] == 30
+    assert lambda_["tracingConfig"] == {"mode": "Active"}
+    layer = deployment.one("aws:lambda/layerVersion:LayerVersion")
+    assert lambda_["layers"] == [layer.outputs["arn"]]
+
+
+def test_all_functions_share_one_code_archive_of_runtime_sources(deployment: Deployment) -> None:
+    archives = {tuple(f.inputs["code"].assets) for f in deployment.of_type("aws:lambda/function:Function")}
+    assert len(archives) == 1
+    (names,) = archives
+    expected = [name for name, _ in runtime_files(PROJECT_ROOT)]
+    assert sorted(names) == expected
+    assert all(name.startswith("runtime/") and name.endswith(".py") for name in names)
+    assert not any("__pycache__" in name for name in names)
+
+
+@pytest.mark.parametrize("function", list(Function))
+def test_environment_is_exactly_what_the_function_reads(deployment: Deployment, function: Function) -> None:
+    variables = lambda_of(deployment, function).inputs["environment"]["variables"]
+    assert set(variables) == {str(name) for name in FUNCTIONS[function].environment}
+
+
+def test_environment_values_locate_the_deployed_resources(deployment: Deployment) -> None:
+    stack = deployment.stack
+    expected = {
+        Env.STAGE: stack,
+        Env.TABLE_NAME: deployment.one("aws:dynamodb/table:Table").outputs["name"],
+        Env.STATE_MACHINE_ARN: state_machine_arn(deployment),
+        Env.ORCHESTRATOR_FUNCTION: lambda_of(deployment, Function.ORCHESTRATOR).outputs["name"],
+        Env.LINK_SECRET_ID: deployment.one("aws:secretsmanager/secret:Secret").outputs["arn"],
+        Env.SITE_URL: deployment.exports["siteUrl"],
+        Env.TOKEN_TTL_SECONDS: str(setting(stack, "tokenTtlSeconds")),
+        Env.PARTNER_TIMEOUT_SECONDS: str(setting(stack, "partnerTimeoutSeconds")),
+        Env.LEX_BOT_ID: deployment.exports["botId"],
+        Env.LEX_BOT_ALIAS_ID: deployment.exports["botAliasId"],
+        Env.LEX_LOCALE_ID: LEX_LOCALE,
+        Env.BEDROCK_MODEL_ID: setting(stack, "bedrockModelId"),
+        Env.BEDROCK_FALLBACK_MODEL_ID: setting(stack, "bedrockFallbackModelId"),
+        Env.LOG_LEVEL: setting(stack, "logLevel", "INFO"),
+    }
+    for function in Function:
+        variables = lambda_of(deployment, function).inputs["environment"]["variables"]
+        for name, value in variables.items():
+            assert value == expected[Env(name)], f"{function} {name}"
+
+
+@pytest.mark.parametrize("function", list(Function))
+def test_each_function_has_its_own_role_for_lambda(deployment: Deployment, function: Function) -> None:
+    role = role_of(deployment, lambda_of(deployment, function))
+    assert trusted_service(role) == "lambda.amazonaws.com"
+    roles = {lambda_of(deployment, f).inputs["role"] for f in Function}
+    assert len(roles) == len(Function)
+
+
+@pytest.mark.parametrize("function", list(Function))
+def test_policy_grants_exactly_the_contract_actions(deployment: Deployment, function: Function) -> None:
+    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+    assert actions_of(policy, excluding=PLATFORM_STATEMENTS) == _contract_actions(function)
+    assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
+    assert not any("*" in action for action in actions_of(policy))
+
+
+def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
+    table_arn = deployment.one("aws:dynamodb/table:Table").outputs["arn"]
+    region = stack_file(deployment.stack)["aws:region"]
+    bedrock = []
+    for key in ("bedrockModelId", "bedrockFallbackModelId"):
+        profile = setting(deployment.stack, key)
+        bedrock += [
+            f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:inference-profile/{profile}",
+            f"arn:aws:bedrock:*::foundation-model/{profile.removeprefix('apac.')}",
+        ]
+    return {
+        Resource.TABLE: [table_arn],
+        Resource.RESERVATION_INDEX: [f"{table_arn}/index/{RESERVATION_INDEX.name}"],
+        Resource.STATE_MACHINE: [state_machine_arn(deployment)],
+        Resource.WORKFLOW_TASKS: [state_machine_arn(deployment)],
+        Resource.ORCHESTRATOR_FUNCTION: [lambda_of(deployment, Function.ORCHESTRATOR).outputs["arn"]],
+        Resource.LINK_SECRET: [deployment.one("aws:secretsmanager/secret:Secret").outputs["arn"]],
+        Resource.SMS: ["*"],
+        Resource.BOT_ALIAS: [deployment.one("aws-native:lex:BotAlias").outputs["arn"]],
+        Resource.BEDROCK_MODELS: bedrock,
+    }
+
+
+@pytest.mark.parametrize("function", list(Function))
+def test_each_action_applies_only_to_the_resources_it_touches(
+    deployment: Deployment, function: Function
+) -> None:
+    spec = FUNCTIONS[function]
+    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+    granted = {sid: s for sid, s in statements(policy).items() if sid not in PLATFORM_STATEMENTS}
+    expected_arns = _resource_arns(deployment)
+    assert len(granted) == len(spec.resources)
+    for resource in spec.resources:
+        statement = next(s for s in granted.values() if set(s["Action"]) == set(spec.actions_on(resource)))
+        assert sorted(statement["Resource"]) == sorted(expected_arns[resource]), f"{function} on {resource}"
+
+
+@pytest.mark.parametrize("function", list(Function))
+def test_functions_write_only_their_own_logs_and_traces(deployment: Deployment, function: Function) -> None:
+    lambda_ = lambda_of(deployment, function)
+    log_group = next(
+        g
+        for g in deployment.of_type(LOG_GROUP)
+        if g.inputs["name"] == f"/aws/lambda/{lambda_.inputs['name']}"
+    )
+    assert log_group.inputs["retentionInDays"] == setting(deployment.stack, "logRetentionDays")
+    granted = statements(policy_of(deployment, role_of(deployment, lambda_)))
+    logs = log_group.outputs["arn"]
+    assert sorted(granted["WriteLogs"]["Resource"]) == sorted([logs, f"{logs}:*"])
+    assert set(granted["WriteLogs"]["Action"]) == {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert set(granted["WriteTraces"]["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def test_orchestrator_retries_once_then_hands_the_event_to_the_failure_function(
+    deployment: Deployment,
+) -> None:
+    orchestrator = lambda_of(deployment, Function.ORCHESTRATOR)
+    failure_arn = lambda_of(deployment, Function.FAILURE).outputs["arn"]
+    config = deployment.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").inputs
+    assert config["functionName"] == orchestrator.outputs["name"]
+    assert config["maximumRetryAttempts"] == 1
+    assert config["destinationConfig"] == {"onFailure": {"destination": failure_arn}}
+    # The destination is invoked with the orchestrator's role, and only that role may.
+    for function in Function:
+        granted = statements(policy_of(deployment, role_of(deployment, lambda_of(deployment, function))))
+        if function is Function.ORCHESTRATOR:
+            assert granted["DeliverFailures"] == {
+                "Sid": "DeliverFailures",
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunction"],
+                "Resource": [failure_arn],
+            }
+        else:
+            assert "DeliverFailures" not in granted
+
+
+def test_chat_may_invoke_the_orchestrator_and_nothing_else(deployment: Deployment) -> None:
+    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, Function.CHAT)))
+    invoking = [s for s in policy["Statement"] if "lambda:InvokeFunction" in s["Action"]]
+    assert [s["Resource"] for s in invoking] == [
+        [lambda_of(deployment, Function.ORCHESTRATOR).outputs["arn"]]
+    ]
+
+
+def test_policies_are_sent_as_json_documents(deployment: Deployment) -> None:
+    for policy in deployment.of_type("aws:iam/rolePolicy:RolePolicy"):
+        assert json.loads(policy.inputs["policy"])["Version"] == "2012-10-17"

@@ -1,0 +1,134 @@
+"""The code archive and the dependency layer: explicit, cached, and built for Lambda's Python."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from infra import lambda_package
+from infra.lambda_package import (
+    LAYER_PACKAGES,
+    LayerBuildError,
+    build_layer,
+    find_lambda_python,
+    locked_requirements,
+    runtime_files,
+)
+from infra.mock_run import PROJECT_ROOT, Deployment
+from runtime.contract import FUNCTIONS
+
+LOCK = PROJECT_ROOT / "uv.lock"
+
+
+def test_runtime_files_are_an_explicit_sorted_list_without_caches(tmp_path: Path) -> None:
+    (tmp_path / "runtime" / "handlers" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "runtime" / "__init__.py").write_text("")
+    (tmp_path / "runtime" / "handlers" / "chat.py").write_text("")
+    (tmp_path / "runtime" / "handlers" / "__pycache__" / "chat.cpython-312.pyc").write_bytes(b"")
+    (tmp_path / "runtime" / "handlers" / "__pycache__" / "stray.py").write_text("")
+    (tmp_path / "runtime" / "notes.txt").write_text("")
+    names = [name for name, _ in runtime_files(tmp_path)]
+    assert names == ["runtime/__init__.py", "runtime/handlers/chat.py"]
+
+
+def test_every_handler_module_is_in_the_archive() -> None:
+    names = {name for name, _ in runtime_files(PROJECT_ROOT)}
+    for spec in FUNCTIONS.values():
+        module = spec.handler.rpartition(".")[0]
+        assert f"{module.replace('.', '/')}.py" in names
+
+
+def test_layer_requirements_are_the_locked_closure_of_the_runtime_dependencies() -> None:
+    requirements = {r.name: r for r in locked_requirements(LOCK)}
+    assert set(LAYER_PACKAGES) <= set(requirements)
+    assert "typing-extensions" in requirements  # cattrs needs it
+    assert "boto3" not in requirements  # Lambda provides it
+    for requirement in requirements.values():
+        assert requirement.wheel_hashes and all(h.startswith("sha256:") for h in requirement.wheel_hashes)
+        assert requirement.line().startswith(f"{requirement.name}=={requirement.version} --hash=sha256:")
+
+
+def test_dependencies_that_do_not_apply_on_lambda_are_left_out(tmp_path: Path) -> None:
+    lock = tmp_path / "uv.lock"
+    lock.write_text(
+        """
+[[package]]
+name = "app-dep"
+version = "1.0"
+dependencies = [{ name = "backport", marker = "python_full_version < '3.11'" }, { name = "needed" }]
+wheels = [{ url = "https://example.invalid/a.whl", hash = "sha256:aa" }]
+
+[[package]]
+name = "needed"
+version = "2.0"
+wheels = [{ url = "https://example.invalid/n.whl", hash = "sha256:bb" }]
+"""
+    )
+    assert [r.name for r in locked_requirements(lock, ["app-dep"])] == ["app-dep", "needed"]
+    with pytest.raises(LayerBuildError, match="backport"):
+        locked_requirements(lock, ["backport"])
+
+
+@pytest.fixture(scope="session")
+def layer_dir(deployments: dict[str, Deployment]) -> Path:
+    """The layer the program itself built (it is cached, so this is the same folder)."""
+    archive = deployments["dev"].one("aws:lambda/layerVersion:LayerVersion").inputs["code"]
+    return Path(archive.path)
+
+
+def test_the_deployed_layer_holds_the_packages_under_python(layer_dir: Path) -> None:
+    assert layer_dir.is_relative_to(PROJECT_ROOT / "build" / "layer")
+    site_packages = layer_dir / "python"
+    for package in ("attr", "attrs", "cattrs", "structlog", "typing_extensions.py"):
+        assert (site_packages / package).exists(), package
+    assert sorted(p.name for p in layer_dir.iterdir()) == ["python"]
+
+
+def test_the_layer_is_byte_compiled_for_lambda_python(layer_dir: Path) -> None:
+    python = find_lambda_python()
+    magic = subprocess.run(
+        [python, "-c", "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    sources = sorted((layer_dir / "python").rglob("*.py"))
+    assert sources
+    for source in sources:
+        compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-312.pyc"
+        header = compiled.read_bytes()[:8]
+        assert header[:4].hex() == magic, compiled
+        # Flags 0b01: hash-based and never checked against the source (Lambda keeps no mtimes).
+        assert int.from_bytes(header[4:8], "little") == 1, compiled
+
+
+def test_tracebacks_name_the_files_where_lambda_mounts_them(layer_dir: Path) -> None:
+    compiled = next((layer_dir / "python" / "attrs").glob("__pycache__/__init__.cpython-312.pyc"))
+    script = f"import marshal; print(marshal.loads(open({str(compiled)!r}, 'rb').read()[16:]).co_filename)"
+    filename = subprocess.run(
+        [find_lambda_python(), "-c", script], capture_output=True, text=True, check=True
+    )
+    assert filename.stdout.strip() == "/opt/python/attrs/__init__.py"
+
+
+def test_a_built_layer_is_reused_without_building_again(
+    layer_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_python() -> str:
+        raise AssertionError("the cached layer should not be rebuilt")
+
+    monkeypatch.setattr(lambda_package, "find_lambda_python", no_python)
+    assert build_layer(locked_requirements(LOCK), layer_dir.parent) == layer_dir
+
+
+def test_without_lambda_python_the_build_fails_loudly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("LAMBDA_PYTHON", raising=False)
+    with pytest.raises(LayerBuildError, match=r"no Python 3\.12"):
+        build_layer(locked_requirements(LOCK), tmp_path / "layers")
+    assert not (tmp_path / "layers").exists() or not any((tmp_path / "layers").iterdir())

@@ -1,0 +1,79 @@
+"""Dashboard and alarms: the flow's metrics, failed executions, Lambda errors, API 5xx."""
+
+from __future__ import annotations
+
+import json
+
+from infra_helpers import lambda_of, setting, state_machine_arn
+
+from infra.mock_run import Deployment
+from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Function, Metric
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def _alarm(deployment: Deployment, suffix: str) -> dict:
+    return deployment.one(ALARM, f"observability-{suffix}").inputs
+
+
+def _dashboard_metrics(deployment: Deployment) -> list[list]:
+    body = json.loads(deployment.one("aws:cloudwatch/dashboard:Dashboard").inputs["dashboardBody"])
+    return [metric for widget in body["widgets"] for metric in widget["properties"]["metrics"]]
+
+
+def test_the_dashboard_shows_the_flow_the_runtime_reports(deployment: Deployment) -> None:
+    metrics = _dashboard_metrics(deployment)
+    flow = {
+        m[1] for m in metrics if m[0] == METRIC_NAMESPACE and m[2:4] == [METRIC_DIMENSION, deployment.stack]
+    }
+    assert flow == {str(metric) for metric in Metric}
+
+
+def test_the_dashboard_shows_what_can_break_the_flow(deployment: Deployment) -> None:
+    metrics = _dashboard_metrics(deployment)
+    api_id = deployment.one("aws:apigatewayv2/api:Api").id
+    assert {m[3] for m in metrics if m[:2] == ["AWS/Lambda", "Errors"]} == {
+        lambda_of(deployment, function).outputs["name"] for function in Function
+    }
+    assert ["AWS/States", "ExecutionsFailed", "StateMachineArn", state_machine_arn(deployment)] in metrics
+    assert ["AWS/ApiGateway", "4xx", "ApiId", api_id] in metrics
+    assert ["AWS/ApiGateway", "5xx", "ApiId", api_id] in metrics
+
+
+def test_alarm_on_failed_executions(deployment: Deployment) -> None:
+    alarm = _alarm(deployment, "executions-failed")
+    assert (alarm["namespace"], alarm["metricName"]) == ("AWS/States", "ExecutionsFailed")
+    assert alarm["dimensions"] == {"StateMachineArn": state_machine_arn(deployment)}
+    assert alarm["threshold"] == 1 and alarm["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_alarm_on_errors_of_any_function(deployment: Deployment) -> None:
+    queries = _alarm(deployment, "lambda-errors")["metricQueries"]
+    watched = {q["metric"]["dimensions"]["FunctionName"] for q in queries if "metric" in q}
+    assert watched == {lambda_of(deployment, function).outputs["name"] for function in Function}
+    (total,) = [q for q in queries if q.get("returnData")]
+    assert total["expression"] == "SUM(METRICS())"
+
+
+def test_alarm_on_api_5xx_and_on_failed_requests(deployment: Deployment) -> None:
+    api = _alarm(deployment, "api-5xx")
+    assert (api["namespace"], api["metricName"]) == ("AWS/ApiGateway", "5xx")
+    assert api["dimensions"] == {"ApiId": deployment.one("aws:apigatewayv2/api:Api").id}
+    requests = _alarm(deployment, "requests-failed")
+    assert (requests["namespace"], requests["metricName"]) == (METRIC_NAMESPACE, str(Metric.REQUEST_FAILED))
+    assert requests["dimensions"] == {METRIC_DIMENSION: deployment.stack}
+
+
+def test_alarms_email_someone_only_when_the_stack_names_an_address(deployment: Deployment) -> None:
+    email = setting(deployment.stack, "alarmEmail")
+    alarms = deployment.of_type(ALARM)
+    assert len(alarms) == 4
+    if email is None:
+        assert not deployment.of_type("aws:sns/topic:Topic")
+        assert all(not alarm.inputs.get("alarmActions") for alarm in alarms)
+        return
+    topic = deployment.one("aws:sns/topic:Topic")
+    subscription = deployment.one("aws:sns/topicSubscription:TopicSubscription").inputs
+    assert (subscription["protocol"], subscription["endpoint"]) == ("email", email)
+    assert subscription["topic"] == topic.outputs["arn"]
+    assert all(alarm.inputs["alarmActions"] == [topic.outputs["arn"]] for alarm in alarms)

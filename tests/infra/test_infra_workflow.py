@@ -1,0 +1,74 @@
+"""The Step Functions workflow: the shared ASL, logging, tracing, and a role that invokes only its tasks."""
+
+from __future__ import annotations
+
+import json
+
+from infra_helpers import lambda_of, policy_of, setting, statements, trusted_service
+
+from infra import state_machine
+from infra.mock_run import Deployment
+from runtime.contract import WORKFLOW_FUNCTIONS, Env, Function
+
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+
+
+def test_a_standard_state_machine_runs_the_asl_the_local_stack_runs(deployment: Deployment) -> None:
+    machine = deployment.one(STATE_MACHINE).inputs
+    assert machine["type"] == "STANDARD"  # Express cannot wait for a task token
+    assert machine["name"] == f"partner-confirm-{deployment.stack}-workflow"
+    arns = {function: lambda_of(deployment, function).outputs["arn"] for function in WORKFLOW_FUNCTIONS}
+    expected = state_machine.definition(arns, setting(deployment.stack, "partnerTimeoutSeconds"))
+    assert isinstance(machine["definition"], str)
+    assert json.loads(machine["definition"]) == expected
+
+
+def test_the_partner_timeout_is_the_stack_setting(deployment: Deployment) -> None:
+    states = json.loads(deployment.one(STATE_MACHINE).inputs["definition"])["States"]
+    assert states["SendSMS"]["TimeoutSeconds"] == setting(deployment.stack, "partnerTimeoutSeconds")
+
+
+def test_executions_are_logged_without_their_data_and_traced(deployment: Deployment) -> None:
+    machine = deployment.one(STATE_MACHINE).inputs
+    log_group = deployment.one("aws:cloudwatch/logGroup:LogGroup", "workflow-logs")
+    logging = machine["loggingConfiguration"]
+    assert logging["level"] in {"ALL", "ERROR"}
+    assert logging["includeExecutionData"] is False
+    assert logging["logDestination"] == f"{log_group.outputs['arn']}:*"
+    assert log_group.inputs["retentionInDays"] == setting(deployment.stack, "logRetentionDays")
+    assert machine["tracingConfiguration"] == {"enabled": True}
+
+
+def test_the_workflow_role_invokes_only_the_workflow_functions(deployment: Deployment) -> None:
+    machine = deployment.one(STATE_MACHINE)
+    role = next(
+        r for r in deployment.of_type("aws:iam/role:Role") if r.outputs["arn"] == machine.inputs["roleArn"]
+    )
+    assert trusted_service(role) == "states.amazonaws.com"
+    policy = policy_of(deployment, role)
+    invoking = [s for s in policy["Statement"] if any(a.startswith("lambda:") for a in s["Action"])]
+    assert len(invoking) == 1
+    assert invoking[0]["Action"] == ["lambda:InvokeFunction"]
+    workflow_arns = sorted(lambda_of(deployment, f).outputs["arn"] for f in WORKFLOW_FUNCTIONS)
+    assert sorted(invoking[0]["Resource"]) == workflow_arns
+    others = {lambda_of(deployment, f).outputs["arn"] for f in Function if f not in WORKFLOW_FUNCTIONS}
+    assert not others & set(invoking[0]["Resource"])
+    granted = statements(policy)
+    assert "logs:CreateLogDelivery" in granted["DeliverLogs"]["Action"]
+    assert "xray:PutTraceSegments" in granted["WriteTraces"]["Action"]
+
+
+def test_every_task_of_the_definition_is_an_invocable_function(deployment: Deployment) -> None:
+    machine = deployment.one(STATE_MACHINE).inputs
+    tasks = {
+        state["Parameters"]["FunctionName"] for state in json.loads(machine["definition"])["States"].values()
+    }
+    assert tasks == {lambda_of(deployment, f).outputs["arn"] for f in WORKFLOW_FUNCTIONS}
+
+
+def test_the_state_machine_arn_given_ahead_is_the_one_deployed(deployment: Deployment) -> None:
+    """Functions get the ARN before the state machine exists (aws_account.py); AWS's ARN must match."""
+    deployed = deployment.one(STATE_MACHINE).outputs["arn"]
+    orchestrator = lambda_of(deployment, Function.ORCHESTRATOR).inputs["environment"]["variables"]
+    assert orchestrator[str(Env.STATE_MACHINE_ARN)] == deployed
+    assert deployment.exports["stateMachineArn"] == deployed
