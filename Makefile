@@ -49,6 +49,9 @@ local: setup
 demo: setup
 	$(RUN) -m local.demo
 
+plan: setup
+	$(RUN) -m infra.plan --stack $(STACK)
+
 test: lint unit integration infra-test e2e
 
 lint: setup

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import json
 
+from runtime.contract import PARTNER_LINK_PREFIX, PARTNER_PAGE
+
 # AWS managed policies (the same ids in every account).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 # Everything the viewer sent except Host, which must name the API's own domain for API Gateway.
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
-# The partner's SMS link is `{siteUrl}/r/{token}` (runtime/services/send_link.py); the page reads the
-# token from its own address, so the browser keeps the URL while S3 serves the partner page.
-PARTNER_LINK_PREFIX = "/r/"
-PARTNER_PAGE = "confirm.html"
+# The partner's page reads the token from its own address, so the browser keeps the link's URL
+# (PARTNER_LINK_PREFIX) while S3 serves PARTNER_PAGE.
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

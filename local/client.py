@@ -9,6 +9,8 @@ from typing import Any
 import attrs
 import requests
 
+from runtime.contract import PARTNER_LINK_PREFIX
+
 
 @attrs.frozen
 class Reply:
@@ -81,4 +83,4 @@ class ProductClient:
 
 
 def token_of(link: str) -> str:
-    return link.rsplit("/r/", 1)[1]
+    return link.rsplit(PARTNER_LINK_PREFIX, 1)[1]

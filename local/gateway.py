@@ -22,15 +22,15 @@ from typing import Any
 
 import structlog
 
+from infra.cdn import CONTENT_SECURITY_POLICY
 from infra.routes import Route, find_route, openapi_document
 from infra.site_settings import SITE_SETTINGS_FILE, site_settings
 from local.emulator import SmsOutbox
 from local.lambdas import LambdaContext, load_handler
 from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES
-from runtime.contract import API_PREFIX, FUNCTIONS
+from runtime.contract import API_PREFIX, FUNCTIONS, PARTNER_LINK_PREFIX, PARTNER_PAGE
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
-PARTNER_PAGE = "confirm.html"
 _LINK = re.compile(r"https?://\S+")
 log = structlog.get_logger("local.gateway")
 
@@ -166,7 +166,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 return fixed[path]()
             if path.startswith(f"{API_PREFIX}/"):
                 return self._api(method, path)
-            if path.startswith("/r/"):
+            if path.startswith(PARTNER_LINK_PREFIX):
                 return self._file(PARTNER_PAGE)
             return self._file("index.html" if path == "/" else path.lstrip("/"))
 
@@ -261,11 +261,10 @@ def _handler_of(route: Route) -> Callable[[Any, Any], Any]:
     return load_handler(FUNCTIONS[route.function].handler)
 
 
-# What CloudFront's response-headers policy adds in AWS, so pages behave the same locally.
+# What CloudFront's response-headers policy adds in AWS (HSTS aside: this is plain http), so pages
+# behave the same locally.
 _SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
-    ),
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

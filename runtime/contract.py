@@ -78,6 +78,9 @@ LEX_LOCALE = "ko_KR"
 API_PREFIX = "/api"
 TOKEN_PARAMETER = "token"
 REQUEST_ID_PARAMETER = "requestId"
+# The partner's SMS link is `{siteUrl}{PARTNER_LINK_PREFIX}{token}`, served by the site's PARTNER_PAGE.
+PARTNER_LINK_PREFIX = "/r/"
+PARTNER_PAGE = "confirm.html"
 
 
 # --- what each function touches ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import timedelta
 import structlog
 
 from runtime.adapters.ports import Clock, MetricWriter, RequestRepository, SecretProvider, SmsSender
-from runtime.contract import Metric
+from runtime.contract import PARTNER_LINK_PREFIX, Metric
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
 from runtime.domain.messages import sms_body
 from runtime.domain.model import LinkToken
@@ -49,7 +49,7 @@ def send_partner_link(
     )
     repository.save_link(link_token)
     claims = LinkClaims(token_id=link_token.token_id, expires_at=int(expires_at.timestamp()))
-    link = f"{site_url.rstrip('/')}/r/{sign_link(secrets.link_secret(), claims)}"
+    link = f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.link_secret(), claims)}"
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
 
     message_id = sms.send(request.partner_phone, body)
