@@ -52,6 +52,9 @@ demo: setup
 plan: setup
 	$(RUN) -m infra.plan --stack $(STACK)
 
+bench: setup
+	$(RUN) -m bench
+
 test: lint unit integration infra-test e2e
 
 lint: setup

@@ -1,0 +1,1 @@
+"""Speed and size figures (`make bench`). Tests assert behaviour; this reports numbers."""
