@@ -106,11 +106,15 @@ def logging_configured() -> bool:
 
 
 @functools.cache
+def session() -> boto3.session.Session:
+    """The process's AWS session; clients created from it share its event hooks."""
+    return boto3.session.Session()
+
+
+@functools.cache
 def client(service: str) -> Any:
     """One client per service per process. Region and endpoint come from the standard AWS variables."""
-    return boto3.session.Session().client(
-        service, config=_CLIENT_CONFIGS.get(service, _DEFAULT_CLIENT_CONFIG)
-    )
+    return session().client(service, config=_CLIENT_CONFIGS.get(service, _DEFAULT_CLIENT_CONFIG))
 
 
 # --- adapters ----------------------------------------------------------------------------------
@@ -223,6 +227,7 @@ def reset() -> None:
     for cached in (
         settings,
         logging_configured,
+        session,
         client,
         repository,
         clock,

@@ -12,13 +12,13 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-import structlog
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
 from runtime import bootstrap
 from runtime.contract import FUNCTIONS, RESERVATION_INDEX, Env, Function, Resource
 from runtime.handlers import request_status, response
+from tests.integration.aws_calls import AwsCallLog
 from tests.integration.conftest import api_event
 from tests.integration.flows import link_token, submit, submit_and_wait_for_link
 
@@ -30,56 +30,36 @@ TRANSACT_ITEM_ACTION = {
     "Delete": "dynamodb:DeleteItem",
     "ConditionCheck": "dynamodb:ConditionCheckItem",
 }
-SIGNING_PREFIX = {"lambda": "lambda", "bedrock": "bedrock", "lex": "lex", "states": "states"}
 
 
-class CallRecorder:
-    """Records (function, resource, IAM action) for every call made through bootstrap's clients."""
+def granted_by_use(log: AwsCallLog) -> dict[str, set[tuple[Resource, str]]]:
+    """(resource, IAM action) pairs each function's calls need."""
+    granted: dict[str, set[tuple[Resource, str]]] = defaultdict(set)
+    for call in log.calls:
+        for action in _actions(f"{call.service}:{call.operation}", call.params):
+            granted[call.function].add((_resource(call.service, call.operation, call.params), action))
+    return dict(granted)
 
-    def __init__(self) -> None:
-        self.granted_by_use: dict[str, set[tuple[Resource, str]]] = defaultdict(set)
-        self.create_client = bootstrap.client
 
-    def attach(self) -> None:
-        def recording_client(service: str) -> Any:
-            client = self.create_client(service)
-            if not getattr(client, "_recorded", False):
-                client.meta.events.register("provide-client-params", self._record)
-                client._recorded = True
-            return client
+def _actions(name: str, params: dict[str, Any]) -> list[str]:
+    if name == "dynamodb:TransactWriteItems":
+        return [TRANSACT_ITEM_ACTION[kind] for item in params["TransactItems"] for kind in item]
+    return [IAM_ACTION.get(name, name)]
 
-        bootstrap.client = recording_client
 
-    def detach(self) -> None:
-        bootstrap.client = self.create_client
-
-    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        function = structlog.contextvars.get_contextvars().get("function", "?")
-        prefix = model.service_model.signing_name
-        name = f"{prefix}:{model.name}"
-        for action in self._actions(name, params):
-            self.granted_by_use[function].add((self._resource(prefix, model.name, params), action))
-
-    @staticmethod
-    def _actions(name: str, params: dict[str, Any]) -> list[str]:
-        if name == "dynamodb:TransactWriteItems":
-            return [TRANSACT_ITEM_ACTION[kind] for item in params["TransactItems"] for kind in item]
-        return [IAM_ACTION.get(name, name)]
-
-    @staticmethod
-    def _resource(prefix: str, operation: str, params: dict[str, Any]) -> Resource:
-        if prefix == "dynamodb":
-            at_index = params.get("IndexName") == RESERVATION_INDEX.name
-            return Resource.RESERVATION_INDEX if at_index else Resource.TABLE
-        if prefix == "states":
-            return Resource.STATE_MACHINE if operation == "StartExecution" else Resource.WORKFLOW_TASKS
-        return {
-            "lambda": Resource.ORCHESTRATOR_FUNCTION,
-            "secretsmanager": Resource.LINK_SECRET,
-            "sns": Resource.SMS,
-            "lex": Resource.BOT_ALIAS,
-            "bedrock": Resource.BEDROCK_MODELS,
-        }[prefix]
+def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
+    if service == "dynamodb":
+        at_index = params.get("IndexName") == RESERVATION_INDEX.name
+        return Resource.RESERVATION_INDEX if at_index else Resource.TABLE
+    if service == "states":
+        return Resource.STATE_MACHINE if operation == "StartExecution" else Resource.WORKFLOW_TASKS
+    return {
+        "lambda": Resource.ORCHESTRATOR_FUNCTION,
+        "secretsmanager": Resource.LINK_SECRET,
+        "sns": Resource.SMS,
+        "lex": Resource.BOT_ALIAS,
+        "bedrock": Resource.BEDROCK_MODELS,
+    }[service]
 
 
 def always_answer(client: Any, operation: str, parsed: dict[str, Any]) -> None:
@@ -90,10 +70,9 @@ def always_answer(client: Any, operation: str, parsed: dict[str, Any]) -> None:
 
 @pytest.fixture
 def recorded_deploy(deploy, monkeypatch):
-    recorder = CallRecorder()
+    recorder = AwsCallLog()
 
     def _deploy(**options: Any):
-        recorder.detach()
         stack = deploy(**options)
         monkeypatch.setenv(Env.LEX_BOT_ID, "BOTID12345")
         monkeypatch.setenv(Env.LEX_BOT_ALIAS_ID, "ALIAS12345")
@@ -107,8 +86,7 @@ def recorded_deploy(deploy, monkeypatch):
         always_answer(bootstrap.client("bedrock-runtime"), "Converse", model_answer)
         return stack
 
-    yield recorder, _deploy
-    recorder.detach()
+    return recorder, _deploy
 
 
 def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_deploy):
@@ -161,5 +139,5 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         str(function): {(p.resource, action) for p in spec.permissions for action in p.actions}
         for function, spec in FUNCTIONS.items()
     }
-    assert dict(recorder.granted_by_use) == expected
-    assert set(recorder.granted_by_use) == {str(f) for f in Function}
+    assert granted_by_use(recorder) == expected
+    assert set(granted_by_use(recorder)) == {str(f) for f in Function}
