@@ -1,0 +1,304 @@
+"""End-to-end tier: the whole product on this machine, driven over HTTP and in a real browser.
+
+One `LocalStack` serves the whole session. Handlers read their settings from `os.environ` and
+bootstrap keeps one boto3 client per service, so two stacks cannot live in one process; every test
+shares this one. Its partner timeout is short (3 s), so the timeout path runs in seconds. Its links
+live ten minutes, so an *expired* link is made the way the product makes links: signed with the
+stack's own secret (read from the emulated Secrets Manager) for a real link's token id, with an
+expiry in the past. The server verifies that signature and answers LINK_EXPIRED, as it would for a
+link opened too late.
+
+Browser tests drive Debian's Chromium through Playwright (never a downloaded browser build). The
+`browser` fixture opens pages in a phone (360×740) or desktop viewport, fails the test on any console
+error, uncaught exception, dialog or request leaving the site, and saves a screenshot of every page
+it opened under test-output/screenshots/, whether the test passed or not.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import requests
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+
+from local.emulator import SAMPLE_RESERVATIONS
+from local.stack import LocalStack
+from runtime import bootstrap
+from runtime.domain.link_token import LinkClaims, sign_link, verify_link
+from runtime.domain.time import format_kst
+
+PARTNER_TIMEOUT_SECONDS = 3
+TOKEN_TTL_SECONDS = 600
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+_LINK = re.compile(r"https?://\S+/r/[A-Za-z0-9_-]+")
+_FAILED_LOAD = re.compile(r"Failed to load resource: the server responded with a status of (\d{3})")
+
+
+# --- the product ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Sample:
+    """The first reservation of infra/sample_reservations.json, as its customer would type it."""
+
+    reservation: str
+    phone: str
+    partner_name: str
+    reservation_date: str  # as people read it, e.g. 12월 24일(목) 오후 3시
+    # A question the local classifier reads as ChangeReservation (예약변경).
+    question: str = "체크인 날짜를 하루 미룰 수 있을까요?"
+
+
+@pytest.fixture(scope="session")
+def sample() -> Sample:
+    entry = json.loads(SAMPLE_RESERVATIONS.read_text(encoding="utf-8"))[0]
+    return Sample(
+        reservation=entry["reservationNumber"],
+        phone=entry["customerPhone"],
+        partner_name=entry["partnerName"],
+        reservation_date=format_kst(datetime.fromisoformat(entry["reservationDate"])),
+    )
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[LocalStack]:
+    """The product on a free port: partner timeout 3 s, links valid 10 minutes."""
+    environment = dict(os.environ)
+    stack = LocalStack(
+        port=0,
+        partner_timeout_seconds=PARTNER_TIMEOUT_SECONDS,
+        token_ttl_seconds=TOKEN_TTL_SECONDS,
+        log_level="WARNING",
+    ).start()
+    yield stack
+    stack.stop()
+    # The stack wrote its handlers' settings into this process; later tiers start from a clean slate.
+    os.environ.clear()
+    os.environ.update(environment)
+    bootstrap.reset()
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch, local_stack):
+    """Overrides the suite-wide guard (tests/conftest.py) for this tier.
+
+    The suite-wide guard removes AWS_ENDPOINT_URL for every test; here the handlers running inside
+    the stack create their boto3 clients during tests and must reach the emulator, so the variable is
+    pinned to it instead. No test in this tier can reach a real AWS account either way.
+    """
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    assert local_stack.deployment is not None
+    for name, value in local_stack.deployment.environment.items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+
+
+class Product:
+    """What a test needs from the running product besides a browser: the API, the SMS outbox, links."""
+
+    def __init__(self, stack: LocalStack, sample: Sample) -> None:
+        assert stack.deployment is not None
+        self.stack = stack
+        self.sample = sample
+        self.url = stack.url
+        self._deployment = stack.deployment
+        self._requests_by_token: dict[str, str] = {}
+
+    def submit(self, message: str | None = None) -> str:
+        """POST /api/chat for the sample reservation, as the customer page would; returns the request id."""
+        reply = requests.post(
+            f"{self.url}/api/chat",
+            json={
+                "reservationNumber": self.sample.reservation,
+                "customerPhone": self.sample.phone,
+                "message": message or self.sample.question,
+            },
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            timeout=10,
+        )
+        assert reply.status_code == 201, reply.text
+        return reply.json()["requestId"]
+
+    def timeline(self, request_id: str) -> dict[str, Any]:
+        reply = requests.get(f"{self.url}/api/requests/{request_id}", timeout=10)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    def wait_for(self, condition: Callable[[], Any], *, timeout: float = 15.0, what: str = "") -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if result := condition():
+                return result
+            time.sleep(0.05)
+        raise AssertionError(f"not within {timeout} s: {what or condition}")
+
+    def wait_for_status(self, request_id: str, *statuses: str, timeout: float = 15.0) -> dict[str, Any]:
+        return self.wait_for(
+            lambda: (found := self.timeline(request_id))["status"] in statuses and found,
+            timeout=timeout,
+            what=f"request {request_id} in {statuses}",
+        )
+
+    def partner_link(self, request_id: str, *, timeout: float = 10.0) -> str:
+        """The link the partner was texted for this request (SMS outbox), matched by its token."""
+
+        def find() -> str | None:
+            for sms in reversed(self.stack.aws.outbox.messages()):
+                found = _LINK.search(sms.body)
+                if found and self.request_of(found.group(0)) == request_id:
+                    return found.group(0)
+            return None
+
+        return self.wait_for(find, timeout=timeout, what=f"the SMS for {request_id}")
+
+    def request_of(self, link: str) -> str | None:
+        """The request a partner link stands for, as the server resolves it (TOKEN# item)."""
+        token = link.rsplit("/r/", 1)[1]
+        if token not in self._requests_by_token:
+            claims = verify_link(self.link_secret, token, now=0)
+            item = (
+                self.stack.aws.client("dynamodb")
+                .get_item(
+                    TableName=self._deployment.table_name,
+                    Key={"PK": {"S": f"TOKEN#{claims.token_id}"}, "SK": {"S": "METADATA"}},
+                )
+                .get("Item")
+            )
+            if item is None:
+                return None
+            self._requests_by_token[token] = item["requestId"]["S"]
+        return self._requests_by_token[token]
+
+    def expired_link(self, link: str) -> str:
+        """The same link, genuinely signed by the stack's secret, but with an expiry a minute ago."""
+        token = link.rsplit("/r/", 1)[1]
+        claims = verify_link(self.link_secret, token, now=0)
+        expired = LinkClaims(token_id=claims.token_id, expires_at=int(time.time()) - 60)
+        return f"{self.url}/r/{sign_link(self.link_secret, expired)}"
+
+    @functools.cached_property
+    def link_secret(self) -> bytes:
+        secret = self.stack.aws.client("secretsmanager").get_secret_value(SecretId=self._deployment.secret_id)
+        return secret["SecretString"].encode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def product(local_stack, sample) -> Product:
+    return Product(local_stack, sample)
+
+
+# --- the browser -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium and fonts-nanum")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Pages:
+    """Opens pages for one test and watches them: what went wrong is reported when the test ends."""
+
+    def __init__(self, browser: Browser, base_url: str, test_name: str) -> None:
+        self._browser = browser
+        self.base_url = base_url
+        self._test_name = test_name
+        self._pages: list[tuple[str, Page]] = []
+        self.problems: list[str] = []
+        self.dialogs: list[str] = []
+        self._allowed_statuses: set[int] = set()
+        self._allowed_messages: list[re.Pattern[str]] = []
+
+    def new_page(self, name: str, *, viewport: str = "phone", timezone: str = "Asia/Seoul") -> Page:
+        phone = viewport == "phone"
+        context = self._browser.new_context(
+            base_url=self.base_url,
+            viewport=PHONE if phone else DESKTOP,
+            device_scale_factor=2 if phone else 1,
+            is_mobile=phone,
+            has_touch=phone,
+            locale="ko-KR",
+            timezone_id=timezone,
+        )
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        page.on("console", lambda message: self._console(name, message))
+        page.on("pageerror", lambda error: self.problems.append(f"[{name}] uncaught: {error}"))
+        page.on("dialog", lambda dialog: self._dialog(name, dialog))
+        page.on("request", lambda request: self._request(name, request))
+        self._pages.append((name, page))
+        return page
+
+    def expect_http_errors(self, *statuses: int) -> None:
+        """The API answers these statuses on purpose in this test (Chromium logs each as an error)."""
+        self._allowed_statuses.update(statuses)
+
+    def allow_console(self, pattern: str) -> None:
+        self._allowed_messages.append(re.compile(pattern))
+
+    def screenshot(self, page: Page, label: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{self._test_name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        for name, page in self._pages:
+            if not page.is_closed():
+                try:
+                    self.screenshot(page, name)
+                finally:
+                    page.context.close()
+
+    def _console(self, name: str, message: ConsoleMessage) -> None:
+        if message.type not in ("error", "assert"):
+            return
+        text = message.text
+        failed = _FAILED_LOAD.search(text)
+        location = message.location.get("url", "")
+        if failed and int(failed.group(1)) in self._allowed_statuses and "/api/" in location:
+            return
+        if any(pattern.search(text) for pattern in self._allowed_messages):
+            return
+        self.problems.append(f"[{name}] console {message.type}: {text} ({location})")
+
+    def _dialog(self, name: str, dialog: Any) -> None:
+        self.dialogs.append(f"[{name}] {dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def _request(self, name: str, request: Request) -> None:
+        url = request.url
+        if not (url.startswith(self.base_url) or url.startswith(("data:", "blob:", "about:"))):
+            self.problems.append(f"[{name}] request leaving the site: {url}")
+
+
+@pytest.fixture
+def browser(chromium, local_stack, request) -> Iterator[Pages]:
+    """A page factory for one test; fails the test on console errors, dialogs or third-party requests."""
+    test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    pages = Pages(chromium, local_stack.url, test_name)
+    yield pages
+    pages.close()
+    assert not pages.dialogs, f"dialogs opened: {pages.dialogs}"
+    assert not pages.problems, "the pages reported problems:\n" + "\n".join(pages.problems)
