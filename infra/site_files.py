@@ -36,11 +36,11 @@ CONTENT_TYPES = {
     ".woff": "font/woff",
     ".woff2": "font/woff2",
 }
-# Pages and settings are revalidated on every visit, so a deployment shows at once; file names carry
-# no content hash, so other assets are cached for an hour only.
+# Pages, settings, scripts and styles are revalidated on every visit: with no build step, file names
+# carry no content hash, and a new page must never run with an old script. Images are kept an hour.
 REVALIDATE = "no-cache"
 ASSET_CACHE = "public, max-age=3600"
-_REVALIDATED_TYPES = (".html", ".json")
+_REVALIDATED_TYPES = (".html", ".json", ".css", ".js")
 
 
 @attrs.frozen

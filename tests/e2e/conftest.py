@@ -2,7 +2,8 @@
 
 One `LocalStack` serves the whole session. Handlers read their settings from `os.environ` and
 bootstrap keeps one boto3 client per service, so two stacks cannot live in one process; every test
-shares this one. Its partner timeout is short (3 s), so the timeout path runs in seconds. Its links
+shares this one. Its partner timeout is short (8 s), so the timeout path runs in seconds, with room for a slow
+browser to answer in time on the other paths. Its links
 live ten minutes, so an *expired* link is made the way the product makes links: signed with the
 stack's own secret (read from the emulated Secrets Manager) for a real link's token id, with an
 expiry in the past. The server verifies that signature and answers LINK_EXPIRED, as it would for a
@@ -38,7 +39,7 @@ from runtime import bootstrap
 from runtime.domain.link_token import LinkClaims, sign_link, verify_link
 from runtime.domain.time import format_kst
 
-PARTNER_TIMEOUT_SECONDS = 3
+PARTNER_TIMEOUT_SECONDS = 8
 TOKEN_TTL_SECONDS = 600
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

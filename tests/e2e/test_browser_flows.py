@@ -1,6 +1,7 @@
 """The product as its two users meet it: a customer on one phone, a partner on another.
 
-The stack's partner timeout is 3 s, so the partner acts as soon as the SMS is in the outbox.
+The stack's partner timeout is short (conftest.PARTNER_TIMEOUT_SECONDS), so the partner acts as soon
+as the SMS is in the outbox.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from datetime import datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from runtime.domain.time import KST, format_kst
+from tests.e2e.conftest import PARTNER_TIMEOUT_SECONDS
 
-FINAL_MESSAGE_WAIT = 20_000  # ms: partner timeout (3 s) + workflow + the page's polling backoff
+# ms: the partner timeout, the workflow's last steps, and the page's polling backoff (up to 5 s).
+FINAL_MESSAGE_WAIT = (PARTNER_TIMEOUT_SECONDS + 15) * 1000
 
 
 def ask(page: Page, sample, *, phone: str = "") -> str:

@@ -162,8 +162,8 @@ def test_site_files_are_sorted_typed_and_skip_hidden_and_generated_files(tmp_pat
     assert types["css/app.css"] == "text/css; charset=utf-8"
     assert types["favicon.ico"] == "image/x-icon"
     cache = {f.key: f.cache_control for f in files}
-    assert cache["index.html"] == "no-cache"
-    assert "max-age" in cache["app.js"]
+    assert cache["index.html"] == cache["app.js"] == cache["css/app.css"] == "no-cache"
+    assert "max-age" in cache["favicon.ico"]
 
 
 def test_an_unknown_file_type_stops_the_deployment(tmp_path: Path) -> None:
