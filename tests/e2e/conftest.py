@@ -22,7 +22,6 @@ import json
 import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -30,9 +29,9 @@ from typing import Any
 
 import attrs
 import pytest
-import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
+from local.client import ProductClient
 from local.emulator import SAMPLE_RESERVATIONS
 from local.stack import LocalStack
 from runtime import bootstrap
@@ -119,28 +118,24 @@ class Product:
         self.stack = stack
         self.sample = sample
         self.url = stack.url
+        self.api = ProductClient(stack.url)
         self._deployment = stack.deployment
         self._requests_by_token: dict[str, str] = {}
 
     def submit(self, message: str | None = None) -> str:
         """POST /api/chat for the sample reservation, as the customer page would; returns the request id."""
-        reply = requests.post(
-            f"{self.url}/api/chat",
-            json={
-                "reservationNumber": self.sample.reservation,
-                "customerPhone": self.sample.phone,
-                "message": message or self.sample.question,
-            },
-            headers={"Idempotency-Key": str(uuid.uuid4())},
-            timeout=10,
+        reply = self.api.submit(
+            reservation_number=self.sample.reservation,
+            phone=self.sample.phone,
+            message=message or self.sample.question,
         )
-        assert reply.status_code == 201, reply.text
-        return reply.json()["requestId"]
+        assert reply.status == 201, reply.body
+        return reply.body["requestId"]
 
     def timeline(self, request_id: str) -> dict[str, Any]:
-        reply = requests.get(f"{self.url}/api/requests/{request_id}", timeout=10)
-        assert reply.status_code == 200, reply.text
-        return reply.json()
+        reply = self.api.timeline(request_id)
+        assert reply.status == 200, reply.body
+        return reply.body
 
     def wait_for(self, condition: Callable[[], Any], *, timeout: float = 15.0, what: str = "") -> Any:
         deadline = time.monotonic() + timeout
