@@ -1,0 +1,72 @@
+"""The layering the README promises, checked on the source: dependencies point inward."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def sources(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def top(module: str) -> str:
+    return module.split(".", maxsplit=1)[0]
+
+
+@pytest.mark.parametrize("path", sources("runtime/domain"), ids=lambda p: p.name)
+def test_the_domain_imports_only_the_standard_library_attrs_and_itself(path):
+    for module in imported_modules(path):
+        assert (
+            top(module) in sys.stdlib_module_names
+            or top(module) == "attrs"
+            or module.startswith("runtime.domain")
+        ), f"{path.name} imports {module}"
+
+
+@pytest.mark.parametrize("path", sources("runtime"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_runtime_never_imports_pulumi_infra_or_the_local_stack(path):
+    assert not {top(m) for m in imported_modules(path)} & {
+        "pulumi",
+        "pulumi_aws",
+        "pulumi_aws_native",
+        "infra",
+        "local",
+        "tests",
+    }
+
+
+@pytest.mark.parametrize(
+    "path", [*sources("infra"), ROOT / "__main__.py"], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_infra_never_imports_boto3(path):
+    assert not {top(m) for m in imported_modules(path)} & {"boto3", "botocore"}
+
+
+@pytest.mark.parametrize("path", sources("runtime/handlers"), ids=lambda p: p.name)
+def test_handlers_reach_aws_only_through_bootstrap(path):
+    for module in imported_modules(path):
+        assert top(module) not in {"boto3", "botocore"}, f"{path.name} imports {module}"
+
+
+def test_only_bootstrap_creates_aws_clients():
+    creating = [
+        path.relative_to(ROOT).as_posix()
+        for path in sources("runtime")
+        if ".client(" in path.read_text(encoding="utf-8") and "boto3" in path.read_text(encoding="utf-8")
+    ]
+    assert creating == ["runtime/bootstrap.py"]
