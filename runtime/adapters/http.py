@@ -12,6 +12,7 @@ import attrs
 import structlog
 
 from runtime.domain.errors import (
+    DependencyUnavailable,
     DomainError,
     IdempotencyKeyReused,
     IntentUnclear,
@@ -77,6 +78,10 @@ def serve(event: Mapping[str, Any], action: Callable[[HttpRequest], Reply]) -> d
     except DomainError as error:
         reply = error_reply(error)
         log.info("request_rejected", code=error.code, status=reply.status)
+    except DependencyUnavailable as error:
+        # An AWS service throttled or failed: worth a retry, so 503 rather than 500.
+        log.warning("dependency_unavailable", error=str(error))
+        reply = error_reply(ServiceUnavailable())
     except Exception:
         log.exception("request_crashed")
         reply = Reply(500, {"error": INTERNAL_ERROR})

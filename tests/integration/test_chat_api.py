@@ -130,3 +130,26 @@ def test_an_unavailable_lex_gives_the_default_intent_flagged_fallback(stack, lex
     item = stack.request_item(created["requestId"])
     assert item["intent"] == "ChangeReservation"
     assert item["intentSource"] == "fallback"
+
+
+def test_a_throttled_table_gets_a_503_with_the_error_shape(stack):
+    with Stubber(bootstrap.client("dynamodb")) as dynamodb:
+        dynamodb.add_response("get_item", {})  # no earlier submit with this Idempotency-Key
+        dynamodb.add_client_error(
+            "transact_write_items",
+            service_error_code="ProvisionedThroughputExceededException",
+            http_status_code=400,
+        )
+        response = chat.handle(
+            api_event(
+                "chat_post",
+                body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
+                headers={"idempotency-key": "throttled-0001"},
+            ),
+            None,
+        )
+
+    assert response["statusCode"] == 503
+    error = body_of(response)["error"]
+    assert error["code"] == "SERVICE_UNAVAILABLE"
+    assert "Traceback" not in response["body"]
