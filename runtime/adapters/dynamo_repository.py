@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from runtime.adapters import dynamo_keys as keys
 from runtime.adapters.dynamo_converter import from_item, from_tagged_item, to_attributes, to_item
+from runtime.adapters.dynamo_expressions import Update, plain, put_item, typed
 from runtime.adapters.ports import RequestRepository
 from runtime.contract import RESERVATION_INDEX
 from runtime.domain.errors import AlreadyExists, DependencyUnavailable, LinkUsed, StatusConflict
@@ -38,8 +38,6 @@ _RETRYABLE = {
     "TransactionConflictException",
     "TransactionInProgressException",
 }
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class DynamoRequestRepository(RequestRepository):
@@ -73,10 +71,10 @@ class DynamoRequestRepository(RequestRepository):
             IndexName=RESERVATION_INDEX.name,
             KeyConditionExpression="#pk = :pk AND #sk = :sk",
             ExpressionAttributeNames={"#pk": names[0], "#sk": names[1]},
-            ExpressionAttributeValues=_values({":pk": index_keys[names[0]], ":sk": index_keys[names[1]]}),
+            ExpressionAttributeValues=typed({":pk": index_keys[names[0]], ":sk": index_keys[names[1]]}),
             Limit=1,
         )
-        items = [_plain(item) for item in response.get("Items", [])]
+        items = [plain(item) for item in response.get("Items", [])]
         return from_item(items[0], Reservation) if items else None
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None:
@@ -97,7 +95,7 @@ class DynamoRequestRepository(RequestRepository):
             **to_item(request),
         }
         writes = [
-            _put(self._table, request_item, condition="attribute_not_exists(#pk)"),
+            put_item(self._table, request_item, condition="attribute_not_exists(#pk)"),
             self._event_put(Event(request.request_id, EventType.CREATED, request.created_at)),
         ]
         if idempotency is not None:
@@ -106,12 +104,12 @@ class DynamoRequestRepository(RequestRepository):
                 **to_item(idempotency),
                 keys.TTL: _epoch(idempotency.expires_at + EXPIRED_ITEM_GRACE),
             }
-            writes.append(_put(self._table, idem_item, condition="attribute_not_exists(#pk)"))
+            writes.append(put_item(self._table, idem_item, condition="attribute_not_exists(#pk)"))
         if self._transact(writes) is not None:
             raise AlreadyExists(request.request_id)
 
     def assign_partner(self, request_id: str, reservation: Reservation, at: datetime) -> None:
-        update = _Update(at).set(
+        update = Update(at).set(
             partnerId=reservation.partner_id,
             partnerName=reservation.partner_name,
             partnerPhone=reservation.partner_phone,
@@ -122,7 +120,7 @@ class DynamoRequestRepository(RequestRepository):
         self._update_item(keys.request_key(request_id), update)
 
     def store_task_token(self, request_id: str, task_token: str, at: datetime) -> Request:
-        update = _Update(at).set(taskToken=task_token)
+        update = Update(at).set(taskToken=task_token)
         update.require_status(OPEN_STATUSES)
         attributes = self._update_item(keys.request_key(request_id), update, return_new=True)
         return from_item(attributes, Request)
@@ -137,7 +135,7 @@ class DynamoRequestRepository(RequestRepository):
             self._call(
                 "put_item",
                 TableName=self._table,
-                Item=_typed(item),
+                Item=typed(item),
                 ConditionExpression="attribute_not_exists(#pk)",
                 ExpressionAttributeNames={"#pk": keys.PK},
             )
@@ -146,17 +144,17 @@ class DynamoRequestRepository(RequestRepository):
 
     def mark_sms_sent(self, request_id: str, at: datetime) -> None:
         event = self._event_put(Event(request_id, EventType.SMS_SENT, at))
-        moved = _Update(at).set(smsSentAt=at).move_to(Status.SMS_SENT)
+        moved = Update(at).set(smsSentAt=at).move_to(Status.SMS_SENT)
         moved.require_status({Status.CREATED})
         if self._transact([moved.as_transact(self._table, keys.request_key(request_id)), event]) is None:
             return
         # The partner was quicker than this write (opened, even answered): keep that status, add the event.
-        recorded = _Update(at).set(smsSentAt=at)
+        recorded = Update(at).set(smsSentAt=at)
         if self._transact([recorded.as_transact(self._table, keys.request_key(request_id)), event]):
             raise StatusConflict(request_id)
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
-        update = _Update(at).move_to(Status.OPENED)
+        update = Update(at).move_to(Status.OPENED)
         update.require_status({Status.CREATED, Status.SMS_SENT})
         writes = [
             update.as_transact(self._table, keys.request_key(request_id)),
@@ -174,7 +172,7 @@ class DynamoRequestRepository(RequestRepository):
         failure_reason: FailureReason | None = None,
         notification: Notification | None = None,
     ) -> None:
-        update = _Update(at).move_to(status)
+        update = Update(at).move_to(status)
         if failure_reason is not None:
             update.set(failureReason=failure_reason)
         if notification is not None:
@@ -191,9 +189,9 @@ class DynamoRequestRepository(RequestRepository):
 
     def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
         at = response.responded_at
-        consume = _Update(at).set(used=True, usedAt=at)
+        consume = Update(at).set(used=True, usedAt=at)
         consume.require("#used = :false", names={"#used": "used"}, values={":false": False})
-        respond = _Update(at).set(response=to_attributes(response)).move_to(Status.RESPONDED)
+        respond = Update(at).set(response=to_attributes(response)).move_to(Status.RESPONDED)
         respond.require_status(OPEN_STATUSES)
         respond.require("attribute_exists(#taskToken)", names={"#taskToken": "taskToken"})
         details = {"answer": str(response.answer)}
@@ -212,16 +210,16 @@ class DynamoRequestRepository(RequestRepository):
 
     def undo_response(self, link: LinkToken, response: PartnerResponse, restore: Status) -> None:
         at = response.responded_at
-        give_back = _Update(at).set(used=False).remove("usedAt")
+        give_back = Update(at).set(used=False).remove("usedAt")
         give_back.require("#used = :true", names={"#used": "used"}, values={":true": True})
-        restore_status = _Update(at).move_to(restore).remove("response")
+        restore_status = Update(at).move_to(restore).remove("response")
         restore_status.require_status({Status.RESPONDED})
         event_key = keys.event_key(link.request_id, at, EventType.RESPONDED)
         if self._transact(
             [
                 give_back.as_transact(self._table, keys.link_key(link.token_id)),
                 restore_status.as_transact(self._table, keys.request_key(link.request_id)),
-                {"Delete": {"TableName": self._table, "Key": _typed(event_key)}},
+                {"Delete": {"TableName": self._table, "Key": typed(event_key)}},
             ]
         ):
             raise StatusConflict(link.request_id)
@@ -229,7 +227,7 @@ class DynamoRequestRepository(RequestRepository):
     def store_notification(
         self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
     ) -> None:
-        update = _Update(notification.at).set(notification=to_attributes(notification))
+        update = Update(notification.at).set(notification=to_attributes(notification))
         update.require("attribute_not_exists(#notification)", names={"#notification": "notification"})
         update.require_status({expected})
         writes = []
@@ -247,42 +245,42 @@ class DynamoRequestRepository(RequestRepository):
 
     def _event_put(self, event: Event) -> dict[str, Any]:
         item = {**keys.event_key(event.request_id, event.at, event.type), **to_item(event)}
-        return _put(self._table, item)
+        return put_item(self._table, item)
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
-        response = self._call("get_item", TableName=self._table, Key=_typed(key), ConsistentRead=True)
+        response = self._call("get_item", TableName=self._table, Key=typed(key), ConsistentRead=True)
         item = response.get("Item")
-        return _plain(item) if item else None
+        return plain(item) if item else None
 
     def _query_partition(self, partition: str) -> Iterable[dict[str, Any]]:
         arguments: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#pk = :pk",
             "ExpressionAttributeNames": {"#pk": keys.PK},
-            "ExpressionAttributeValues": _values({":pk": partition}),
+            "ExpressionAttributeValues": typed({":pk": partition}),
             "ConsistentRead": True,
         }
         while True:
             response = self._call("query", **arguments)
-            yield from (_plain(item) for item in response.get("Items", []))
+            yield from (plain(item) for item in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 return
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _update_item(
-        self, key: Mapping[str, str], update: _Update, *, return_new: bool = False
+        self, key: Mapping[str, str], update: Update, *, return_new: bool = False
     ) -> dict[str, Any]:
         try:
             response = self._call(
                 "update_item",
                 TableName=self._table,
-                Key=_typed(key),
+                Key=typed(key),
                 ReturnValues="ALL_NEW" if return_new else "NONE",
                 **update.expression(),
             )
         except _ConditionFailed:
             raise StatusConflict(key[keys.PK]) from None
-        return _plain(response.get("Attributes", {}))
+        return plain(response.get("Attributes", {}))
 
     def _transact(self, writes: list[dict[str, Any]]) -> list[bool] | None:
         """None when every write applied; otherwise, per write, whether its condition failed."""
@@ -319,85 +317,6 @@ class _TransactionCanceled(Exception):
     def __init__(self, failed_conditions: list[bool]) -> None:
         super().__init__("transaction canceled")
         self.failed_conditions = failed_conditions or [True]
-
-
-class _Update:
-    """Builds one UpdateExpression with its condition; every update stamps updatedAt."""
-
-    def __init__(self, at: datetime) -> None:
-        self._at = at
-        self._set: dict[str, Any] = {"updatedAt": to_attributes(at)}
-        self._remove: list[str] = []
-        self._conditions: list[str] = ["attribute_exists(#pk)"]
-        self._names: dict[str, str] = {"#pk": keys.PK}
-        self._values: dict[str, Any] = {}
-
-    def set(self, **attributes: Any) -> _Update:
-        self._set.update({name: to_attributes(value) for name, value in attributes.items()})
-        return self
-
-    def remove(self, *attributes: str) -> _Update:
-        self._remove += attributes
-        return self
-
-    def move_to(self, status: Status) -> _Update:
-        return self.set(status=status, **keys.status_partition(status, self._at))
-
-    def require(
-        self, condition: str, *, names: Mapping[str, str], values: Mapping[str, Any] | None = None
-    ) -> None:
-        self._conditions.append(condition)
-        self._names.update(names)
-        self._values.update(values or {})
-
-    def require_status(self, allowed: Iterable[Status]) -> None:
-        placeholders = {f":from{i}": status for i, status in enumerate(sorted(allowed))}
-        self.require(
-            f"#status IN ({', '.join(placeholders)})", names={"#status": "status"}, values=placeholders
-        )
-
-    def expression(self) -> dict[str, Any]:
-        names = dict(self._names)
-        values = dict(self._values)
-        assignments = []
-        for i, (attribute, value) in enumerate(self._set.items()):
-            names[f"#s{i}"] = attribute
-            values[f":s{i}"] = value
-            assignments.append(f"#s{i} = :s{i}")
-        expression = "SET " + ", ".join(assignments)
-        if self._remove:
-            for i, attribute in enumerate(self._remove):
-                names[f"#r{i}"] = attribute
-            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(self._remove)))
-        return {
-            "UpdateExpression": expression,
-            "ConditionExpression": " AND ".join(self._conditions),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": _values(values),
-        }
-
-    def as_transact(self, table: str, key: Mapping[str, str]) -> dict[str, Any]:
-        return {"Update": {"TableName": table, "Key": _typed(key), **self.expression()}}
-
-
-def _put(table: str, item: Mapping[str, Any], *, condition: str | None = None) -> dict[str, Any]:
-    put: dict[str, Any] = {"TableName": table, "Item": _typed(item)}
-    if condition:
-        put["ConditionExpression"] = condition
-        put["ExpressionAttributeNames"] = {"#pk": keys.PK}
-    return {"Put": put}
-
-
-def _typed(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in item.items()}
-
-
-def _values(values: Mapping[str, Any]) -> dict[str, Any]:
-    return _typed(values)
-
-
-def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in item.items()}
 
 
 def _epoch(moment: datetime) -> int:
