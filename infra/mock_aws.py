@@ -42,7 +42,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             }
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION}
-        raise NotImplementedError(f"no mock for the invoke {args.token}")
+        raise LookupError(f"the mocks answer no invoke {args.token}: add it to {__name__}")
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom and not args.typ.startswith("pulumi:providers:"):
