@@ -11,6 +11,7 @@ import html
 import json
 import mimetypes
 import re
+import sys
 import threading
 import time
 import uuid
@@ -44,8 +45,7 @@ class Gateway:
     ) -> None:
         self.outbox = outbox
         self.settings = site_settings(partner_timeout_seconds=partner_timeout_seconds)
-        self._server = ThreadingHTTPServer((host, port), _handler_class(self))
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), _handler_class(self))
         self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
 
     @property
@@ -75,6 +75,16 @@ class Gateway:
                 }
             )
         return entries
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (browser tab closed, poll aborted) is no error; log anything else."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        log.exception("gateway_error", client=client_address[0])
 
 
 def api_event(
