@@ -21,7 +21,7 @@ from infra.site import Site, SiteArgs
 from infra.site_settings import site_settings
 from infra.table import Table, TableArgs
 from infra.workflow import Workflow, WorkflowArgs
-from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env
+from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, table_name
 
 ROOT = Path(__file__).resolve().parent
 settings = read_settings()
@@ -30,9 +30,7 @@ account = AwsAccount.current(settings.region)
 
 table = Table(
     "table",
-    TableArgs(
-        name=f"PartnerConfirmation-{settings.stage}", deletion_protection=settings.table_deletion_protection
-    ),
+    TableArgs(name=table_name(settings.stage), deletion_protection=settings.table_deletion_protection),
 )
 link_secret = LinkSecret("link-secret", LinkSecretArgs(name_prefix=prefix, value=settings.link_secret))
 bot = Bot("bot", BotArgs(definition_file=ROOT / "bot" / "ko_KR.json", stage=settings.stage))

@@ -31,7 +31,7 @@ from moto.sns.models import SNSBackend
 from infra import state_machine
 from local.lambdas import LambdaDispatcher, load_handler
 from runtime.adapters.sample_data import read_reservations, reservation_item
-from runtime.contract import FUNCTIONS, LEX_LOCALE, TABLE, Env, Function
+from runtime.contract import FUNCTIONS, LEX_LOCALE, TABLE, Env, Function, table_name
 
 REGION = "ap-northeast-2"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -136,10 +136,10 @@ class AwsEmulator:
         load_samples: bool = True,
     ) -> Deployment:
         """Create the product's resources, register the handlers, and return the handlers' environment."""
-        table_name = f"PartnerConfirmation-{stage}"
-        create_table(self.client("dynamodb"), table_name)
+        table = table_name(stage)
+        create_table(self.client("dynamodb"), table)
         if load_samples:
-            load_reservations(self.client("dynamodb"), table_name)
+            load_reservations(self.client("dynamodb"), table)
         secret_id = f"partner-confirm/{stage}/link-secret"
         self.client("secretsmanager").create_secret(Name=secret_id, SecretString=os.urandom(32).hex())
         role = self.client("iam").create_role(
@@ -164,7 +164,7 @@ class AwsEmulator:
         environment = {
             Env.STAGE: stage,
             Env.LOG_LEVEL: "INFO",
-            Env.TABLE_NAME: table_name,
+            Env.TABLE_NAME: table,
             Env.STATE_MACHINE_ARN: state_machine_arn,
             Env.ORCHESTRATOR_FUNCTION: names[Function.ORCHESTRATOR],
             Env.LINK_SECRET_ID: secret_id,
@@ -179,7 +179,7 @@ class AwsEmulator:
             **_FAKE_CREDENTIALS,
         }
         return Deployment(
-            table_name=table_name,
+            table_name=table,
             state_machine_arn=state_machine_arn,
             secret_id=secret_id,
             function_names=names,

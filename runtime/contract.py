@@ -48,6 +48,10 @@ TABLE = TableSchema(
 )
 
 
+def table_name(stage: str) -> str:
+    return f"PartnerConfirmation-{stage}"
+
+
 # --- environment variables ---------------------------------------------------------------------
 
 

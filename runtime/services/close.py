@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 import structlog
 
@@ -44,15 +46,7 @@ def close_as_failed(
     metrics: MetricWriter,
 ) -> None:
     """Inside the workflow: its notification step tells the customer afterwards."""
-    try:
-        repository.close(
-            request_id, Status.FAILED, clock.now(), allowed_from=OPEN_STATUSES, failure_reason=reason
-        )
-    except StatusConflict:
-        log.info("late_failure_ignored")
-        return
-    metrics.count(Metric.REQUEST_FAILED)
-    log.info("request_failed", reason=reason)
+    _fail(request_id, reason, clock.now(), None, repository=repository, metrics=metrics)
 
 
 def fail_and_tell(
@@ -67,11 +61,23 @@ def fail_and_tell(
     now = clock.now()
     failed = attrs.evolve(request, status=Status.FAILED, failure_reason=reason)
     notification = Notification(template_message(failed, Outcome.FAILED), now, MessageSource.TEMPLATE)
+    _fail(request.request_id, reason, now, notification, repository=repository, metrics=metrics)
+
+
+def _fail(
+    request_id: str,
+    reason: FailureReason,
+    at: datetime,
+    notification: Notification | None,
+    *,
+    repository: RequestRepository,
+    metrics: MetricWriter,
+) -> None:
     try:
         repository.close(
-            request.request_id,
+            request_id,
             Status.FAILED,
-            now,
+            at,
             allowed_from=OPEN_STATUSES,
             failure_reason=reason,
             notification=notification,

@@ -35,6 +35,8 @@ from local.client import ProductClient
 from local.emulator import SAMPLE_RESERVATIONS
 from local.stack import LocalStack
 from runtime import bootstrap
+from runtime.adapters.dynamo_expressions import typed
+from runtime.adapters.dynamo_keys import link_key
 from runtime.domain.link_token import LinkClaims, sign_link, verify_link
 from runtime.domain.time import format_kst
 
@@ -173,7 +175,7 @@ class Product:
                 self.stack.aws.client("dynamodb")
                 .get_item(
                     TableName=self._deployment.table_name,
-                    Key={"PK": {"S": f"TOKEN#{claims.token_id}"}, "SK": {"S": "METADATA"}},
+                    Key=typed(link_key(claims.token_id)),
                 )
                 .get("Item")
             )

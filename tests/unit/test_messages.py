@@ -4,7 +4,6 @@ import itertools
 import re
 from datetime import UTC, datetime
 
-import attrs
 import pytest
 
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
@@ -20,12 +19,12 @@ from runtime.domain.model import (
     Answer,
     FailureReason,
     Intent,
-    IntentSource,
     Outcome,
     PartnerResponse,
     Request,
     Status,
 )
+from tests.builders import assigned_request
 
 HANGUL = re.compile("[가-힣]")
 # Pictographs, dingbats, technical symbols shown as emoji, variation selector 16, joiners, keycaps, tags.
@@ -40,21 +39,7 @@ ALTERNATIVE = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # Tuesday 1 December, 15:
 
 
 def _request(**changes) -> Request:
-    base = Request(
-        request_id="0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f",
-        customer_phone="+821023456789",
-        reservation_number="HTL-100101",
-        query="체크인 날짜를 하루 미루고 싶어요",
-        intent=Intent.CHANGE_RESERVATION,
-        intent_source=IntentSource.LEX,
-        status=Status.RESPONDED,
-        created_at=T0,
-        updated_at=T0,
-        partner_id="PTN-HOTEL-SEOUL",
-        partner_name="서울 한강 호텔",
-        partner_phone="+821090010001",
-    )
-    return attrs.evolve(base, **changes)
+    return assigned_request(**{"status": Status.RESPONDED, **changes})
 
 
 def _responded(answer: Answer, alternative: datetime | None = None, **changes) -> Request:

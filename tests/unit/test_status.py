@@ -15,14 +15,13 @@ from runtime.domain.model import (
     Answer,
     EventType,
     Intent,
-    IntentSource,
     Outcome,
     Request,
-    Reservation,
     Status,
     can_move,
     sources_of,
 )
+from tests.builders import request, reservation
 
 S = Status
 FORWARD = {
@@ -125,23 +124,13 @@ def test_each_workflow_outcome_ends_in_its_terminal_status(outcome, status):
 
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-REQUEST = Request(
-    request_id="0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f",
-    customer_phone="+821023456789",
-    reservation_number="CAR-200202",
-    query="렌터카 픽업 시간을 바꾸고 싶어요",
-    intent=Intent.CHANGE_RESERVATION,
-    intent_source=IntentSource.LEX,
-    status=S.CREATED,
-    created_at=T0,
-    updated_at=T0,
-    customer_id="CUST-0002",
+REQUEST = request(
+    reservation_number="CAR-200202", query="렌터카 픽업 시간을 바꾸고 싶어요", customer_id="CUST-0002"
 )
-RESERVATION = Reservation(
+RESERVATION = reservation(
     reservation_number="CAR-200202",
     customer_id="CUST-0002",
     customer_name="이서연",
-    customer_phone="+821023456789",
     partner_id="PTN-CAR-JEJU",
     partner_name="제주 렌터카",
     partner_phone="+821090020002",
