@@ -3,6 +3,8 @@
 SendSMS invokes the sms sender with `waitForTaskToken`: the handler stores the task token before the
 SMS goes out, so a partner who answers at once is never lost (no separate wait state, no race).
 Every path ends in GenerateNotification, so every request gets exactly one customer message.
+The request (as the orchestrator matched it) travels in the state, and the partner's answer in the
+task's result, so the steps after the answer need no read of the table.
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ def definition(function_arns: Mapping[Function, str], partner_timeout_seconds: i
                 "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
                 "Parameters": {
                     "FunctionName": function_arns[Function.SMS_SENDER],
-                    "Payload": {"requestId.$": "$.requestId", "taskToken.$": "$$.Task.Token"},
+                    "Payload": {
+                        "requestId.$": "$.requestId",
+                        "request.$": "$.request",
+                        "taskToken.$": "$$.Task.Token",
+                    },
                 },
                 "TimeoutSeconds": partner_timeout_seconds,
                 "ResultPath": "$.result",
@@ -61,11 +67,12 @@ def definition(function_arns: Mapping[Function, str], partner_timeout_seconds: i
             "HandleFailure": _invoke(
                 function_arns[Function.FAILURE],
                 {"requestId.$": "$.requestId", "error.$": "$.error"},
+                selector={"outcome.$": "$.Payload.outcome", "failureReason.$": "$.Payload.failureReason"},
                 next_state="GenerateNotification",
             ),
             "GenerateNotification": _invoke(
                 function_arns[Function.NOTIFICATION],
-                {"requestId.$": "$.requestId", "outcome.$": "$.result.outcome"},
+                {"requestId.$": "$.requestId", "request.$": "$.request", "result.$": "$.result"},
                 selector={"notified.$": "$.Payload.notified"},
                 result_path="$.notification",
             ),

@@ -183,11 +183,11 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     Function.ORCHESTRATOR: FunctionSpec(
         handler="runtime.handlers.orchestrator.handle",
         description="Match the reservation and partner, then start the workflow",
-        permissions=(READ_ITEMS, FIND_RESERVATION, PUT_ITEMS, UPDATE_ITEMS, START_WORKFLOW),
+        permissions=(FIND_RESERVATION, PUT_ITEMS, UPDATE_ITEMS, START_WORKFLOW),
     ),
     Function.SMS_SENDER: FunctionSpec(
         handler="runtime.handlers.sms_sender.handle",
-        description="Workflow task: store the task token, then text the partner a signed link",
+        description="Workflow task: store the task token and the link, then text the partner",
         permissions=(UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS),
         settings=(Env.SITE_URL, Env.TOKEN_TTL_SECONDS, Env.PARTNER_TIMEOUT_SECONDS),
     ),
@@ -196,6 +196,7 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         description="GET /api/confirm/{token} and POST /api/respond: the partner's page",
         permissions=(
             READ_ITEMS,
+            QUERY_ITEMS,
             PUT_ITEMS,
             UPDATE_ITEMS,
             DELETE_ITEMS,

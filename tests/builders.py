@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from runtime.domain.model import Intent, IntentSource, Request, Reservation, Status
+from runtime.domain.model import Intent, IntentSource, LinkToken, Request, Reservation, Status
 
 CUSTOMER_PHONE = "+821023456789"
 PARTNER_PHONE = "+821090010001"
@@ -46,6 +46,17 @@ def request(**changes: object) -> Request:
 def assigned_request(**changes: object) -> Request:
     """A request the orchestrator has matched to its partner."""
     return attrs.evolve(request().with_partner(reservation()), **changes)
+
+
+def link(**changes: object) -> LinkToken:
+    """The record of a link texted for `assigned_request()`."""
+    base = LinkToken(
+        token_id="3q2-7wEAAAAAAAAA",
+        request=assigned_request(),
+        task_token="task-token-1",
+        expires_at=T0 + timedelta(minutes=10),
+    )
+    return attrs.evolve(base, **changes)
 
 
 def submission(**changes: object) -> dict[str, object]:

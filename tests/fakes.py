@@ -5,8 +5,6 @@ Tests assert on the state these fakes end in, not on which calls were made.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -82,24 +80,31 @@ class FakeRequestRepository(RequestRepository):
         if idempotency:
             self.idempotency[idempotency.key] = idempotency
 
-    def assign_partner(self, request_id: str, reservation: Reservation, at: datetime) -> None:
-        request = self._expect(request_id, {Status.CREATED})
-        self._save(attrs.evolve(request.with_partner(reservation), updated_at=at))
-
-    def store_task_token(self, request_id: str, task_token: str, at: datetime) -> Request:
-        request = self._expect(request_id, OPEN_STATUSES)
-        return self._save(attrs.evolve(request, task_token=task_token, updated_at=at))
-
-    def save_link(self, link: LinkToken) -> None:
+    def issue_link(self, link: LinkToken, at: datetime) -> None:
+        request = self._expect(link.request_id, OPEN_STATUSES)
         if link.token_id in self.links:
             raise AlreadyExists(link.token_id)
+        matched = link.request
+        self._save(
+            attrs.evolve(
+                request,
+                task_token=link.task_token,
+                partner_id=matched.partner_id,
+                partner_name=matched.partner_name,
+                partner_phone=matched.partner_phone,
+                service_type=matched.service_type,
+                reservation_date=matched.reservation_date,
+                updated_at=at,
+            )
+        )
         self.links[link.token_id] = link
 
-    def mark_sms_sent(self, request_id: str, at: datetime) -> None:
-        request = self._expect(request_id, set(Status))
+    def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
+        request = self._expect(link.request_id, set(Status))
         status = Status.SMS_SENT if request.status is Status.CREATED else request.status
         self._save(attrs.evolve(request, status=status, sms_sent_at=at, updated_at=at))
-        self._event(request_id, EventType.SMS_SENT, at)
+        self.links[link.token_id] = attrs.evolve(self.links[link.token_id], sms_sent_at=at)
+        self._event(link.request_id, EventType.SMS_SENT, at)
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         try:
@@ -223,34 +228,33 @@ class FakeIntentClassifier(IntentClassifier):
 
 class FakeOrchestratorSender(OrchestratorSender):
     def __init__(self, *, available: bool = True) -> None:
-        self.sent: list[str] = []
+        self.sent: list[Request] = []
         self.available = available
 
-    def send(self, request_id: str) -> None:
+    def send(self, request: Request) -> None:
         if not self.available:
             raise DependencyUnavailable("lambda down")
-        self.sent.append(request_id)
+        self.sent.append(request)
 
 
 class FakeWorkflowClient(WorkflowClient):
     """Executions by name (starting twice keeps one), and tasks that can be open, closed or unreachable."""
 
     def __init__(self) -> None:
-        self.executions: list[str] = []
-        self.completed: dict[str, Mapping[str, object]] = {}
+        self.executions: dict[str, Request] = {}  # name (the request id) -> input
+        self.completed: dict[str, PartnerResponse] = {}
         self.closed_tasks: dict[str, bool] = {}  # task token -> timed out?
         self.available = True
 
-    def start(self, request_id: str) -> None:
-        if request_id not in self.executions:
-            self.executions.append(request_id)
+    def start(self, request: Request) -> None:
+        self.executions.setdefault(request.request_id, request)
 
-    def complete_task(self, task_token: str, output: Mapping[str, object]) -> None:
+    def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
         if not self.available:
             raise DependencyUnavailable("step functions down")
         if task_token in self.closed_tasks:
             raise TaskClosed(timed_out=self.closed_tasks[task_token])
-        self.completed[task_token] = copy.deepcopy(dict(output))
+        self.completed[task_token] = response
 
 
 class FakeSmsSender(SmsSender):

@@ -108,50 +108,46 @@ class DynamoRequestRepository(RequestRepository):
         if self._transact(writes) is not None:
             raise AlreadyExists(request.request_id)
 
-    def assign_partner(self, request_id: str, reservation: Reservation, at: datetime) -> None:
-        update = Update(at).set(
-            partnerId=reservation.partner_id,
-            partnerName=reservation.partner_name,
-            partnerPhone=reservation.partner_phone,
-            serviceType=reservation.service_type,
-            reservationDate=reservation.reservation_date,
+    def issue_link(self, link: LinkToken, at: datetime) -> None:
+        request = link.request
+        keep = Update(at).set(
+            taskToken=link.task_token,
+            partnerId=request.partner_id,
+            partnerName=request.partner_name,
+            partnerPhone=request.partner_phone,
+            serviceType=request.service_type,
+            reservationDate=request.reservation_date,
         )
-        update.require_status({Status.CREATED})
-        self._update_item(keys.request_key(request_id), update)
-
-    def store_task_token(self, request_id: str, task_token: str, at: datetime) -> Request:
-        update = Update(at).set(taskToken=task_token)
-        update.require_status(OPEN_STATUSES)
-        attributes = self._update_item(keys.request_key(request_id), update, return_new=True)
-        return from_item(attributes, Request)
-
-    def save_link(self, link: LinkToken) -> None:
-        item = {
+        keep.require_status(OPEN_STATUSES)
+        link_item = {
             **keys.link_key(link.token_id),
             **to_item(link),
             keys.TTL: _epoch(link.expires_at + EXPIRED_ITEM_GRACE),
         }
-        try:
-            self._call(
-                "put_item",
-                TableName=self._table,
-                Item=typed(item),
-                ConditionExpression="attribute_not_exists(#pk)",
-                ExpressionAttributeNames={"#pk": keys.PK},
-            )
-        except _ConditionFailed:
-            raise AlreadyExists(link.token_id) from None
+        failed = self._transact(
+            [
+                keep.as_transact(self._table, keys.request_key(link.request_id)),
+                put_item(self._table, link_item, condition="attribute_not_exists(#pk)"),
+            ]
+        )
+        if failed is None:
+            return
+        if failed[0]:
+            raise StatusConflict(link.request_id)
+        raise AlreadyExists(link.token_id)
 
-    def mark_sms_sent(self, request_id: str, at: datetime) -> None:
-        event = self._event_put(Event(request_id, EventType.SMS_SENT, at))
+    def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
+        request_key = keys.request_key(link.request_id)
+        event = self._event_put(Event(link.request_id, EventType.SMS_SENT, at))
+        stamp_link = Update(at).set(smsSentAt=at).as_transact(self._table, keys.link_key(link.token_id))
         moved = Update(at).set(smsSentAt=at).move_to(Status.SMS_SENT)
         moved.require_status({Status.CREATED})
-        if self._transact([moved.as_transact(self._table, keys.request_key(request_id)), event]) is None:
+        if self._transact([moved.as_transact(self._table, request_key), event, stamp_link]) is None:
             return
         # The partner was quicker than this write (opened, even answered): keep that status, add the event.
         recorded = Update(at).set(smsSentAt=at)
-        if self._transact([recorded.as_transact(self._table, keys.request_key(request_id)), event]):
-            raise StatusConflict(request_id)
+        if self._transact([recorded.as_transact(self._table, request_key), event, stamp_link]):
+            raise StatusConflict(link.request_id)
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         update = Update(at).move_to(Status.OPENED)
@@ -266,21 +262,6 @@ class DynamoRequestRepository(RequestRepository):
             if "LastEvaluatedKey" not in response:
                 return
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-    def _update_item(
-        self, key: Mapping[str, str], update: Update, *, return_new: bool = False
-    ) -> dict[str, Any]:
-        try:
-            response = self._call(
-                "update_item",
-                TableName=self._table,
-                Key=typed(key),
-                ReturnValues="ALL_NEW" if return_new else "NONE",
-                **update.expression(),
-            )
-        except _ConditionFailed:
-            raise StatusConflict(key[keys.PK]) from None
-        return plain(response.get("Attributes", {}))
 
     def _transact(self, writes: list[dict[str, Any]]) -> list[bool] | None:
         """None when every write applied; otherwise, per write, whether its condition failed."""

@@ -8,7 +8,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from runtime.adapters.ports import OrchestratorSender
+from runtime.adapters.workflow_payloads import request_payload
 from runtime.domain.errors import DependencyUnavailable
+from runtime.domain.model import Request
 
 
 class LambdaOrchestratorSender(OrchestratorSender):
@@ -16,12 +18,12 @@ class LambdaOrchestratorSender(OrchestratorSender):
         self._client = client
         self._function_name = function_name
 
-    def send(self, request_id: str) -> None:
+    def send(self, request: Request) -> None:
         try:
             self._client.invoke(
                 FunctionName=self._function_name,
                 InvocationType="Event",
-                Payload=json.dumps({"requestId": request_id}).encode(),
+                Payload=json.dumps(request_payload(request), ensure_ascii=False).encode(),
             )
         except (ClientError, BotoCoreError) as error:
             raise DependencyUnavailable(f"invoke orchestrator: {error}") from error

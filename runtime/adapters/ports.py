@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
@@ -54,19 +53,16 @@ class RequestRepository(abc.ABC):
         """Store the request, its Created event and the idempotency record (if any) together."""
 
     @abc.abstractmethod
-    def assign_partner(self, request_id: str, reservation: Reservation, at: datetime) -> None:
-        """Copy the partner and reservation details onto a Created request."""
+    def issue_link(self, link: LinkToken, at: datetime) -> None:
+        """Keep the task token and the partner on the open request and store the link, all or nothing.
+
+        Raises StatusConflict when the request has ended.
+        """
 
     @abc.abstractmethod
-    def store_task_token(self, request_id: str, task_token: str, at: datetime) -> Request:
-        """Keep the workflow's callback token on an open request; return the request as stored."""
-
-    @abc.abstractmethod
-    def save_link(self, link: LinkToken) -> None: ...
-
-    @abc.abstractmethod
-    def mark_sms_sent(self, request_id: str, at: datetime) -> None:
-        """Record SMSSent; the status moves only if the partner has not opened the link already."""
+    def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
+        """Record SMSSent (on the request and its link); the status moves only if the partner has not
+        opened the link already."""
 
     @abc.abstractmethod
     def mark_opened(self, request_id: str, at: datetime) -> bool:
@@ -131,17 +127,17 @@ class SmsSender(abc.ABC):
 
 class WorkflowClient(abc.ABC):
     @abc.abstractmethod
-    def start(self, request_id: str) -> None:
-        """Start the request's workflow; starting it again is not an error."""
+    def start(self, request: Request) -> None:
+        """Start the workflow of a request matched to its partner; starting it again is not an error."""
 
     @abc.abstractmethod
-    def complete_task(self, task_token: str, output: Mapping[str, object]) -> None:
-        """Resume the waiting task. Raises TaskClosed or DependencyUnavailable."""
+    def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
+        """Resume the waiting task with the partner's answer. Raises TaskClosed or DependencyUnavailable."""
 
 
 class OrchestratorSender(abc.ABC):
     @abc.abstractmethod
-    def send(self, request_id: str) -> None:
+    def send(self, request: Request) -> None:
         """Hand the request to the orchestrator without waiting. Raises DependencyUnavailable."""
 
 

@@ -194,13 +194,26 @@ class Event:
 
 @attrs.frozen
 class LinkToken:
-    """The server-side record of a link: what the signed token id stands for, and whether it was used."""
+    """The server-side record of a link: what the signed token id stands for, and whether it was used.
+
+    It carries what the partner's page and answer need (the request as it was sent, and the
+    workflow's task token), so opening and answering read one item.
+    """
 
     token_id: str
-    request_id: str
-    partner_id: str
+    request: Request
+    task_token: str
     expires_at: datetime
     used: bool = False
+    sms_sent_at: datetime | None = None
+
+    @property
+    def request_id(self) -> str:
+        return self.request.request_id
+
+    @property
+    def partner_id(self) -> str | None:
+        return self.request.partner_id
 
 
 @attrs.frozen

@@ -19,4 +19,8 @@ def handle(event, context):
     else:
         request_id = event["requestId"]
         close_as_failed(request_id, FailureReason.SMS_NOT_DELIVERED, **bootstrap.for_closing())
-    return {"requestId": request_id, "outcome": Outcome.FAILED}
+    return {
+        "requestId": request_id,
+        "outcome": Outcome.FAILED,
+        "failureReason": FailureReason.SMS_NOT_DELIVERED,
+    }

@@ -1,6 +1,7 @@
 """Async, from the chat handler: match the reservation and partner, start the workflow."""
 
 from runtime import bootstrap
+from runtime.adapters.workflow_payloads import request_of
 from runtime.contract import Function
 from runtime.entrypoint import lambda_entry
 from runtime.services.orchestrate import start_confirmation
@@ -8,5 +9,5 @@ from runtime.services.orchestrate import start_confirmation
 
 @lambda_entry(Function.ORCHESTRATOR)
 def handle(event, context):
-    start_confirmation(event["requestId"], **bootstrap.for_orchestrator())
+    start_confirmation(request_of(event), **bootstrap.for_orchestrator())
     return {"requestId": event["requestId"]}

@@ -1,6 +1,7 @@
 """Workflow task (waitForTaskToken): store the task token, then text the partner the signed link."""
 
 from runtime import bootstrap
+from runtime.adapters.workflow_payloads import request_of
 from runtime.contract import Function
 from runtime.entrypoint import lambda_entry
 from runtime.services.send_link import send_partner_link
@@ -8,5 +9,5 @@ from runtime.services.send_link import send_partner_link
 
 @lambda_entry(Function.SMS_SENDER)
 def handle(event, context):
-    send_partner_link(event["requestId"], event["taskToken"], **bootstrap.for_sms_sender())
+    send_partner_link(request_of(event), event["taskToken"], **bootstrap.for_sms_sender())
     return {"requestId": event["requestId"]}

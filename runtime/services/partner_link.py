@@ -27,7 +27,7 @@ from runtime.domain.errors import (
     TaskClosed,
 )
 from runtime.domain.link_token import verify_link
-from runtime.domain.model import LinkToken, Outcome, PartnerResponse, Request, Status
+from runtime.domain.model import OPEN_STATUSES, LinkToken, PartnerResponse, Request, Status
 from runtime.domain.validation import parse_partner_answer, require_link_token
 
 log = structlog.get_logger()
@@ -37,12 +37,16 @@ def open_link(token: str, *, repository: RequestRepository, secrets: SecretProvi
     """What the partner's page shows. Records Opened the first time; never consumes the link,
     because link scanners and SMS previews fetch it too."""
     now = clock.now()
-    _, request = _resolve(token, repository=repository, secrets=secrets, now=now)
-    if request.status in (Status.CREATED, Status.SMS_SENT) and repository.mark_opened(
-        request.request_id, now
-    ):
+    link = _resolve(token, repository=repository, secrets=secrets, now=now)
+    if repository.mark_opened(link.request_id, now):
         log.info("link_opened")
-        request = attrs.evolve(request, status=Status.OPENED)
+        return attrs.evolve(link.request, status=Status.OPENED)
+    # Opened before, or ended: the request itself says which.
+    request = repository.get_request(link.request_id)
+    if request is None:
+        raise LinkInvalid()
+    if request.is_closed:
+        raise RequestClosed(request.status)
     return request
 
 
@@ -54,65 +58,70 @@ def answer_link(
     secrets: SecretProvider,
     clock: Clock,
     metrics: MetricWriter,
-) -> Request:
+) -> PartnerResponse:
     """`fields`: the partner's form ({token, response, alternativeTime?}), checked before any read."""
     now = clock.now()
     answer = parse_partner_answer(fields, now=now)
     token = require_link_token(fields)
-    link, request = _resolve(token, repository=repository, secrets=secrets, now=now)
-    if request.task_token is None:
-        raise ValueError("a link exists only after its task token was stored")
+    link = _resolve(token, repository=repository, secrets=secrets, now=now)
     response = PartnerResponse(
         answer=answer.answer, responded_at=now, alternative_time=answer.alternative_time
     )
     try:
         repository.record_response(link, response)
     except StatusConflict:
-        raise RequestClosed(_current_status(repository, request)) from None
+        raise RequestClosed(_current_status(repository, link.request_id)) from None
 
     try:
-        workflow.complete_task(
-            request.task_token, {"requestId": request.request_id, "outcome": Outcome.RESPONDED}
-        )
+        workflow.complete_task(link.task_token, link.request_id, response)
     except TaskClosed as closed:
         # The workflow stopped waiting just before this answer: the request ends as the workflow saw it.
         ended = Status.TIMEOUT if closed.timed_out else Status.FAILED
         with contextlib.suppress(StatusConflict):
-            repository.close(request.request_id, ended, now, allowed_from=frozenset({Status.RESPONDED}))
+            repository.close(link.request_id, ended, now, allowed_from=frozenset({Status.RESPONDED}))
         log.info("answer_too_late", status=ended)
         raise RequestClosed(ended) from None
     except DependencyUnavailable as error:
         # The answer did not reach the workflow: give the link back so the partner can try again.
-        repository.undo_response(link, response, restore=request.status)
+        repository.undo_response(link, response, restore=_status_before_answer(repository, link.request_id))
         log.warning("answer_undone", error=str(error))
         raise ServiceUnavailable() from None
 
     metrics.count(Metric.PARTNER_RESPONDED)
-    if request.sms_sent_at is not None:
-        metrics.seconds(Metric.PARTNER_RESPONSE_SECONDS, _seconds_between(request.sms_sent_at, now))
+    if link.sms_sent_at is not None:
+        metrics.seconds(Metric.PARTNER_RESPONSE_SECONDS, _seconds_between(link.sms_sent_at, now))
     log.info("partner_answered", answer=answer.answer)
-    return attrs.evolve(request, status=Status.RESPONDED, response=response)
+    return response
 
 
 def _resolve(
     token: str, *, repository: RequestRepository, secrets: SecretProvider, now: datetime
-) -> tuple[LinkToken, Request]:
+) -> LinkToken:
+    """The link's record; a forged or expired token is refused before any read."""
     claims = verify_link(secrets.link_secret(), token, now=int(now.timestamp()))
     link = repository.get_link(claims.token_id)
-    request = repository.get_request(link.request_id) if link else None
-    if link is None or request is None:
+    if link is None:
         raise LinkInvalid()
-    structlog.contextvars.bind_contextvars(requestId=request.request_id)
+    structlog.contextvars.bind_contextvars(requestId=link.request_id)
     if link.used:
         raise LinkUsed()
-    if request.is_closed:
-        raise RequestClosed(request.status)
-    return link, request
+    return link
 
 
-def _current_status(repository: RequestRepository, request: Request) -> Status:
-    current = repository.get_request(request.request_id)
-    return current.status if current else request.status
+def _current_status(repository: RequestRepository, request_id: str) -> Status:
+    current = repository.get_request(request_id)
+    return current.status if current else Status.FAILED
+
+
+def _status_before_answer(repository: RequestRepository, request_id: str) -> Status:
+    """The open status the request had before the answer, from its events (a rare path: one read)."""
+    timeline = repository.get_timeline(request_id)
+    events = timeline[1] if timeline else []
+    reached = [Status(e.type) for e in events if e.type in {s.value for s in OPEN_STATUSES}]
+    return max(reached, key=_OPEN_ORDER.index, default=Status.CREATED)
+
+
+_OPEN_ORDER = [Status.CREATED, Status.SMS_SENT, Status.OPENED]
 
 
 def _seconds_between(start: datetime, end: datetime) -> float:

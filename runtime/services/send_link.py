@@ -11,14 +11,14 @@ from runtime.adapters.ports import Clock, MetricWriter, RequestRepository, Secre
 from runtime.contract import PARTNER_LINK_PREFIX, Metric
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
 from runtime.domain.messages import sms_body
-from runtime.domain.model import LinkToken
+from runtime.domain.model import LinkToken, Request
 from runtime.domain.phone import mask_phone
 
 log = structlog.get_logger()
 
 
 def send_partner_link(
-    request_id: str,
+    request: Request,
     task_token: str,
     *,
     repository: RequestRepository,
@@ -30,30 +30,26 @@ def send_partner_link(
     token_ttl: timedelta,
     partner_timeout: timedelta,
 ) -> str:
-    """Return the link sent. The task token is stored FIRST, so an instant answer is never lost.
+    """`request`: as the orchestrator matched it (with its partner). Return the link sent.
 
+    The task token and the link are stored FIRST, in one write, so an instant answer is never lost.
     Raises StatusConflict when the request has already ended (the workflow then fails fast), and
     DependencyUnavailable when the SMS could not be sent (the workflow retries).
     """
-    now = clock.now()
-    request = repository.store_task_token(request_id, task_token, now)
     if request.partner_id is None or request.partner_phone is None:
-        raise ValueError("the orchestrator assigns a partner before the workflow starts")
+        raise ValueError("the orchestrator matches a partner before the workflow starts")
 
-    expires_at = now + token_ttl
+    now = clock.now()
     link_token = LinkToken(
-        token_id=new_token_id(),
-        request_id=request_id,
-        partner_id=request.partner_id,
-        expires_at=expires_at,
+        token_id=new_token_id(), request=request, task_token=task_token, expires_at=now + token_ttl
     )
-    repository.save_link(link_token)
-    claims = LinkClaims(token_id=link_token.token_id, expires_at=int(expires_at.timestamp()))
+    repository.issue_link(link_token, now)
+    claims = LinkClaims(token_id=link_token.token_id, expires_at=int(link_token.expires_at.timestamp()))
     link = f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.link_secret(), claims)}"
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
 
     message_id = sms.send(request.partner_phone, body)
-    repository.mark_sms_sent(request_id, clock.now())
+    repository.mark_sms_sent(link_token, clock.now())
     metrics.count(Metric.SMS_SENT)
     log.info("sms_sent", to=mask_phone(request.partner_phone), messageId=message_id)
     return link

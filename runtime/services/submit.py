@@ -61,15 +61,17 @@ def submit_request(
     metrics: MetricWriter,
     new_id: Callable[[], str] = new_request_id,
 ) -> Submitted:
+    """A retry with the same Idempotency-Key is found by the create itself (its key is taken), so a
+    first submit reads nothing."""
     submission = parse_submission(fields)
     key = parse_idempotency_key(idempotency_key)
-    if key and (earlier := _replay(key, submission, repository)):
-        return earlier
 
     request_id = new_id()
     structlog.contextvars.bind_contextvars(requestId=request_id)
     classification = _classify(submission.message, request_id, classifier)
     if classification.intent is None:
+        if key and (earlier := _replay(key, submission, repository)):
+            return earlier
         log.info("intent_unclear")
         raise IntentUnclear()
 
@@ -92,7 +94,7 @@ def submit_request(
     try:
         repository.create_request(request, record)
     except AlreadyExists:
-        # A concurrent retry with the same key stored its request first: answer with that one.
+        # An earlier submit with the same key stored its request first: answer with that one.
         if key and (earlier := _replay(key, submission, repository)):
             return earlier
         raise
@@ -133,7 +135,7 @@ def _hand_off(
     metrics: MetricWriter,
 ) -> None:
     try:
-        orchestrator.send(request.request_id)
+        orchestrator.send(request)
         return
     except DependencyUnavailable as error:
         log.error("hand_off_failed", error=str(error))

@@ -35,9 +35,11 @@ from local.client import ProductClient
 from local.emulator import SAMPLE_RESERVATIONS
 from local.stack import LocalStack
 from runtime import bootstrap
-from runtime.adapters.dynamo_expressions import typed
+from runtime.adapters.dynamo_converter import from_item
+from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key
 from runtime.domain.link_token import LinkClaims, sign_link, verify_link
+from runtime.domain.model import LinkToken
 from runtime.domain.time import format_kst
 
 PARTNER_TIMEOUT_SECONDS = 8
@@ -181,7 +183,7 @@ class Product:
             )
             if item is None:
                 return None
-            self._requests_by_token[token] = item["requestId"]["S"]
+            self._requests_by_token[token] = from_item(plain(item), LinkToken).request_id
         return self._requests_by_token[token]
 
     def expired_link(self, link: str) -> str:

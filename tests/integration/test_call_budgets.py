@@ -1,4 +1,4 @@
-"""How many AWS calls each API request costs, warm (deterministic budgets, not timings)."""
+"""How many AWS calls each step and each complete flow cost, warm (deterministic budgets, not timings)."""
 
 import pytest
 
@@ -6,7 +6,14 @@ from runtime import bootstrap
 from runtime.handlers import chat, request_status, response
 from tests.integration.aws_calls import AwsCallLog
 from tests.integration.conftest import api_event
-from tests.integration.flows import CUSTOMER, submit_and_wait_for_link
+from tests.integration.flows import CUSTOMER, link_token, submit, submit_and_wait_for_link
+
+# A complete happy flow: submit, SMS, the partner opens and accepts, the customer is told.
+FLOW_CALL_BUDGET = 15
+# Calls the local stack replaces (a classifier built from bot/, the templates); made in AWS only.
+AWS_ONLY_CALLS = {"chat": ["lexv2-runtime:RecognizeText"], "notification": ["bedrock-runtime:Converse"]}
+# Not part of a flow's cost: the customer's polls, and the link secret read once per cold start.
+NOT_COUNTED = {"request-status": "every call", "secretsmanager:GetSecretValue": "once per cold start"}
 
 
 @pytest.fixture
@@ -17,7 +24,53 @@ def calls(stack):
     return log
 
 
-def test_each_request_costs_a_fixed_small_number_of_aws_calls(stack, calls):
+def _answer_and_wait_for_the_message(stack, request_id, token):
+    response.handle(api_event("respond_post", body={"token": token, "response": "accept"}), None)
+    stack.wait_for(lambda: (item := stack.request_item(request_id)) and "notification" in item)
+    stack.aws.dispatcher.wait_idle()
+
+
+def _warm(stack):
+    """One flow first, so every once-per-cold-start read is behind us."""
+    _answer_and_wait_for_the_message(stack, *submit_and_wait_for_link(stack))
+
+
+def test_a_complete_happy_flow_makes_at_most_15_aws_calls(stack, calls):
+    _warm(stack)
+    calls.clear()
+
+    request_id = submit()["requestId"]
+    token = link_token(stack, count=2)
+    stack.wait_for_status(request_id, "SMSSent")
+    response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+    _answer_and_wait_for_the_message(stack, request_id, token)
+
+    assert calls.of("chat") == ["dynamodb:TransactWriteItems", "lambda:Invoke"]
+    assert calls.of("orchestrator") == ["dynamodb:Query", "states:StartExecution"]
+    assert calls.of("sms-sender") == [
+        "dynamodb:TransactWriteItems",  # task token on the request + the link, before the SMS
+        "sns:Publish",
+        "dynamodb:TransactWriteItems",  # SMSSent + its event
+    ]
+    assert calls.of("response") == [
+        "dynamodb:GetItem",  # GET confirm: the link
+        "dynamodb:TransactWriteItems",  # Opened + its event
+        "dynamodb:GetItem",  # POST respond: the link
+        "dynamodb:TransactWriteItems",  # consume the link + Responded + its event
+        "states:SendTaskSuccess",
+    ]
+    assert calls.of("notification") == ["dynamodb:TransactWriteItems"]
+
+    counted = [
+        c
+        for c in calls.calls
+        if c.function not in NOT_COUNTED and f"{c.service}:{c.operation}" not in NOT_COUNTED
+    ]
+    in_aws = len(counted) + sum(len(extra) for extra in AWS_ONLY_CALLS.values())
+    assert in_aws <= FLOW_CALL_BUDGET, f"{in_aws} AWS calls per flow"
+
+
+def test_each_api_request_costs_a_fixed_small_number_of_aws_calls(stack, calls):
     request_id, token = submit_and_wait_for_link(stack)
     response.handle(api_event("confirm_get", path_parameters={"token": "A" * 28}), None)  # warm the secret
     stack.aws.dispatcher.wait_idle()
@@ -31,21 +84,33 @@ def test_each_request_costs_a_fixed_small_number_of_aws_calls(stack, calls):
         ),
         None,
     )
-    assert calls.of("chat") == ["dynamodb:GetItem", "dynamodb:TransactWriteItems", "lambda:Invoke"]
+    assert calls.of("chat") == ["dynamodb:TransactWriteItems", "lambda:Invoke"]
+
+    calls.clear()
+    chat.handle(
+        api_event(
+            "chat_post",
+            body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
+            headers={"idempotency-key": "budget-0001"},
+        ),
+        None,
+    )
+    # A retried submit: the create finds the key taken, then the earlier request is read back.
+    assert calls.of("chat") == ["dynamodb:TransactWriteItems", "dynamodb:GetItem", "dynamodb:GetItem"]
 
     request_status.handle(api_event("request_status_get", path_parameters={"requestId": request_id}), None)
     assert calls.of("request-status") == ["dynamodb:Query"]
 
-    response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
-    assert calls.of("response") == ["dynamodb:GetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems"]
-
     calls.clear()
-    response.handle(api_event("respond_post", body={"token": token, "response": "accept"}), None)
+    for _ in range(2):
+        response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+    # The second open finds the request opened already, and reads it to show it.
     assert calls.of("response") == [
         "dynamodb:GetItem",
+        "dynamodb:TransactWriteItems",
         "dynamodb:GetItem",
         "dynamodb:TransactWriteItems",
-        "states:SendTaskSuccess",
+        "dynamodb:GetItem",
     ]
 
 

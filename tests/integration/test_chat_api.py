@@ -134,7 +134,6 @@ def test_an_unavailable_lex_gives_the_default_intent_flagged_fallback(stack, lex
 
 def test_a_throttled_table_gets_a_503_with_the_error_shape(stack):
     with Stubber(bootstrap.client("dynamodb")) as dynamodb:
-        dynamodb.add_response("get_item", {})  # no earlier submit with this Idempotency-Key
         dynamodb.add_client_error(
             "transact_write_items",
             service_error_code="ProvisionedThroughputExceededException",

@@ -1,7 +1,7 @@
 """Each function's IAM grant (runtime.contract) equals what its adapters actually call.
 
 Every AWS call the handlers make is recorded with the function that made it, across scenarios that
-take every path (happy, unmatched, undone answer, timeout, SMS failure, orchestrator failure). Calls
+take every path (happy, retried, unmatched, undone answer, timeout, SMS failure, orchestrator failure). Calls
 are translated to IAM actions on the product's resources and compared with the contract, both ways:
 a missing grant would fail in AWS, an extra grant is privilege nobody uses.
 """
@@ -16,11 +16,14 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
 from runtime import bootstrap
+from runtime.adapters.dynamo_converter import from_item
+from runtime.adapters.workflow_payloads import request_payload
 from runtime.contract import FUNCTIONS, RESERVATION_INDEX, Env, Function, Resource
-from runtime.handlers import request_status, response
+from runtime.domain.model import Request
+from runtime.handlers import chat, notification, request_status, response
 from tests.integration.aws_calls import AwsCallLog
 from tests.integration.conftest import api_event
-from tests.integration.flows import link_token, submit, submit_and_wait_for_link
+from tests.integration.flows import CUSTOMER, link_token, submit, submit_and_wait_for_link
 
 # The IAM action behind an API operation, where the two names differ.
 IAM_ACTION = {"lambda:Invoke": "lambda:InvokeFunction", "bedrock:Converse": "bedrock:InvokeModel"}
@@ -106,6 +109,15 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     assert response.handle(answer, None)["statusCode"] == 200
     stack.wait_for(lambda: stack.request_item(request_id).get("notification"))
     request_status.handle(api_event("request_status_get", path_parameters={"requestId": request_id}), None)
+    # A retried notification step finds the message stored; a retried submit finds its request.
+    matched = from_item(stack.request_item(request_id), Request)
+    notification.handle({**request_payload(matched), "result": {"outcome": "responded"}}, None)
+    retried = api_event(
+        "chat_post",
+        body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
+        headers={"idempotency-key": "retried-0001"},
+    )
+    assert chat.handle(retried, None)["statusCode"] == chat.handle(retried, None)["statusCode"] == 201
 
     # Unknown reservation; the orchestrator hand-off failing; the orchestrator itself failing.
     stack.wait_for_status(submit(reservationNumber="HTL-999999")["requestId"], "Failed")

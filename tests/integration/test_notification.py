@@ -7,12 +7,13 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from runtime import bootstrap
+from runtime.adapters.workflow_payloads import answered_result, request_payload
 from runtime.contract import Env
 from runtime.domain.link_token import new_token_id
 from runtime.domain.messages import NOTIFICATION_MAX_CHARS
 from runtime.domain.model import Answer, LinkToken, PartnerResponse
 from runtime.handlers import notification
-from tests.builders import T0, request, reservation
+from tests.builders import T0, assigned_request, request
 
 PRIMARY = "apac.anthropic.claude-3-5-sonnet-20241022-v2:0"
 FALLBACK = "apac.anthropic.claude-3-haiku-20240307-v1:0"
@@ -34,16 +35,23 @@ def bedrock(stack, monkeypatch):
 
 
 def answered(answer=Answer.ACCEPT, alternative_time=None):
-    """A request whose partner answered, written through the real repository."""
+    """A request whose partner answered, written through the real repository; returns the
+    notification step's payload, as the state machine builds it."""
     repository = bootstrap.repository()
-    created = request()
-    repository.create_request(created, None)
-    repository.assign_partner(created.request_id, reservation(), T0)
-    repository.store_task_token(created.request_id, "task", T0)
-    link = LinkToken(new_token_id(), created.request_id, "PTN-HOTEL-SEOUL", datetime(2030, 1, 1, tzinfo=UTC))
-    repository.save_link(link)
-    repository.record_response(link, PartnerResponse(answer, T0, alternative_time))
-    return created.request_id
+    repository.create_request(request(), None)
+    link = LinkToken(
+        new_token_id(),
+        request=assigned_request(),
+        task_token="task",
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    repository.issue_link(link, T0)
+    response = PartnerResponse(answer, T0, alternative_time)
+    repository.record_response(link, response)
+    return {
+        **request_payload(assigned_request()),
+        "result": answered_result(link.request_id, response),
+    }
 
 
 def reply(text):
@@ -59,16 +67,17 @@ def expect(model_id):
     return {"modelId": model_id, "messages": ANY, "inferenceConfig": ANY}
 
 
-def notify(request_id, outcome="responded"):
-    notification.handle({"requestId": request_id, "outcome": outcome}, None)
+def notify(payload):
+    notification.handle(payload, None)
 
 
 def test_bedrock_writes_the_message_from_the_reference_prompt(stack, bedrock):
     stubber, prompts = bedrock
-    request_id = answered()
+    payload = answered()
+    request_id = payload["requestId"]
     stubber.add_response("converse", reply("고객님, 파트너가 예약 변경을 수락했어요."), expect(PRIMARY))
 
-    notify(request_id)
+    notify(payload)
 
     stored = stack.request_item(request_id)["notification"]
     assert stored["message"] == "고객님, 파트너가 예약 변경을 수락했어요."
@@ -81,7 +90,8 @@ def test_bedrock_writes_the_message_from_the_reference_prompt(stack, bedrock):
 
 def test_a_primary_model_error_falls_back_to_the_second_model(stack, bedrock):
     stubber, _ = bedrock
-    request_id = answered()
+    payload = answered()
+    request_id = payload["requestId"]
     stubber.add_client_error(
         "converse",
         service_error_code="ThrottlingException",
@@ -90,18 +100,19 @@ def test_a_primary_model_error_falls_back_to_the_second_model(stack, bedrock):
     )
     stubber.add_response("converse", reply("두 번째 모델의 안내입니다."), expect(FALLBACK))
 
-    notify(request_id)
+    notify(payload)
 
     assert stack.request_item(request_id)["notification"]["message"] == "두 번째 모델의 안내입니다."
 
 
 def test_when_both_models_fail_the_template_is_stored_and_counted(stack, bedrock, capsys):
     stubber, _ = bedrock
-    request_id = answered(Answer.REJECT)
+    payload = answered(Answer.REJECT)
+    request_id = payload["requestId"]
     stubber.add_client_error("converse", service_error_code="AccessDeniedException", http_status_code=403)
     stubber.add_client_error("converse", service_error_code="ModelTimeoutException", http_status_code=408)
 
-    notify(request_id)
+    notify(payload)
 
     stored = stack.request_item(request_id)["notification"]
     assert stored["source"] == "template"
@@ -116,11 +127,13 @@ def test_when_both_models_fail_the_template_is_stored_and_counted(stack, bedrock
 
 def test_invoked_twice_the_message_is_stored_once(stack, bedrock):
     stubber, _ = bedrock
-    request_id = answered()
+    payload = answered()
+    request_id = payload["requestId"]
     stubber.add_response("converse", reply("첫 번째 안내"), expect(PRIMARY))
+    stubber.add_response("converse", reply("두 번째 안내"), expect(PRIMARY))  # a retried step asks again
 
-    notify(request_id)
-    notify(request_id)
+    notify(payload)
+    notify(payload)
 
     assert stack.request_item(request_id)["notification"]["message"] == "첫 번째 안내"
     assert stack.event_types(request_id).count("Notified") == 1
@@ -128,10 +141,11 @@ def test_invoked_twice_the_message_is_stored_once(stack, bedrock):
 
 def test_a_long_model_answer_is_cut_to_500_characters(stack, bedrock):
     stubber, _ = bedrock
-    request_id = answered()
+    payload = answered()
+    request_id = payload["requestId"]
     stubber.add_response("converse", reply("파트너가 요청을 수락했습니다. " * 60), expect(PRIMARY))
 
-    notify(request_id)
+    notify(payload)
 
     message = stack.request_item(request_id)["notification"]["message"]
     assert 0 < len(message) <= NOTIFICATION_MAX_CHARS
@@ -139,9 +153,10 @@ def test_a_long_model_answer_is_cut_to_500_characters(stack, bedrock):
 
 
 def test_the_alternative_time_is_shown_in_korean_time(stack):
-    request_id = answered(Answer.ALTERNATIVE, alternative_time=datetime(2026, 12, 1, 6, 30, tzinfo=UTC))
+    payload = answered(Answer.ALTERNATIVE, alternative_time=datetime(2026, 12, 1, 6, 30, tzinfo=UTC))
+    request_id = payload["requestId"]
 
-    notify(request_id)  # no model configured: the template writes
+    notify(payload)  # no model configured: the template writes
 
     message = stack.request_item(request_id)["notification"]["message"]
     assert "12월 1일(화) 오후 3시 30분" in message

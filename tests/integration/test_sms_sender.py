@@ -6,10 +6,11 @@ import pytest
 from botocore.stub import Stubber
 
 from runtime import bootstrap
+from runtime.adapters.workflow_payloads import request_payload
 from runtime.domain.errors import DependencyUnavailable
 from runtime.domain.messages import SMS_BODY_MAX_BYTES, SMS_ENCODING
 from runtime.handlers import sms_sender
-from tests.builders import request, reservation
+from tests.builders import assigned_request, request
 from tests.integration.conftest import SITE_URL
 from tests.integration.flows import PARTNER_PHONE
 
@@ -18,12 +19,14 @@ EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 
 @pytest.fixture
 def waiting_request(stack):
-    """A request the orchestrator matched, as the workflow's first task finds it."""
-    repository = bootstrap.repository()
-    created = request()
-    repository.create_request(created, None)
-    repository.assign_partner(created.request_id, reservation(), created.created_at)
-    return created.request_id
+    """A stored request; the workflow's input carries it as the orchestrator matched it."""
+    bootstrap.repository().create_request(request(), None)
+    return request().request_id
+
+
+def _task(task_token: str) -> dict:
+    """The SendSMS task's payload, as the state machine builds it."""
+    return {**request_payload(assigned_request()), "taskToken": task_token}
 
 
 def test_the_task_token_is_stored_before_the_sms_is_published(stack, waiting_request):
@@ -33,16 +36,17 @@ def test_the_task_token_is_stored_before_the_sms_is_published(stack, waiting_req
         lambda **_: seen_at_publish.append(stack.request_item(waiting_request).get("taskToken")),
     )
 
-    sms_sender.handle({"requestId": waiting_request, "taskToken": "token-from-step-functions"}, None)
+    sms_sender.handle(_task("token-from-step-functions"), None)
 
     assert seen_at_publish == ["token-from-step-functions"]
     item = stack.request_item(waiting_request)
     assert item["status"] == "SMSSent"
+    assert item["partnerPhone"] == PARTNER_PHONE
     assert stack.event_types(waiting_request) == ["Created", "SMSSent"]
 
 
 def test_the_sms_fits_one_korean_sms_and_carries_the_short_link(stack, waiting_request):
-    sms_sender.handle({"requestId": waiting_request, "taskToken": "t"}, None)
+    sms_sender.handle(_task("t"), None)
 
     (sms,) = stack.aws.outbox.messages()
     assert sms.to == PARTNER_PHONE
@@ -51,7 +55,8 @@ def test_the_sms_fits_one_korean_sms_and_carries_the_short_link(stack, waiting_r
     link = re.search(r"https://\S+", sms.body).group(0)
     assert re.fullmatch(re.escape(SITE_URL) + r"/r/[A-Za-z0-9_-]{28}", link)
     token_items = stack.items("TOKEN#")
-    assert [t["requestId"] for t in token_items] == [waiting_request]
+    assert [t["request"]["requestId"] for t in token_items] == [waiting_request]
+    assert token_items[0]["taskToken"] == "t"
     assert token_items[0]["used"] is False
     assert token_items[0]["ttl"] > 0
 
@@ -60,7 +65,7 @@ def test_an_sns_error_raises_for_the_workflow_to_retry_and_keeps_the_task_token(
     with Stubber(bootstrap.client("sns")) as sns:
         sns.add_client_error("publish", service_error_code="InternalError", http_status_code=500)
         with pytest.raises(DependencyUnavailable):
-            sms_sender.handle({"requestId": waiting_request, "taskToken": "token-1"}, None)
+            sms_sender.handle(_task("token-1"), None)
 
     item = stack.request_item(waiting_request)
     assert item["taskToken"] == "token-1"

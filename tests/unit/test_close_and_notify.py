@@ -17,7 +17,7 @@ from runtime.domain.model import (
 )
 from runtime.services.close import close_as_failed, close_on_timeout, fail_abandoned
 from runtime.services.notify import notify_customer
-from tests.builders import T0, assigned_request
+from tests.builders import T0, assigned_request, link
 from tests.fakes import FakeClock, FakeMessageWriter, FakeMetricWriter, FakeRequestRepository
 
 REQUEST_ID = assigned_request().request_id
@@ -27,7 +27,8 @@ REQUEST_ID = assigned_request().request_id
 def world():
     repository = FakeRequestRepository()
     repository.create_request(assigned_request(), None)
-    repository.mark_sms_sent(REQUEST_ID, T0)
+    repository.issue_link(link(), T0)
+    repository.mark_sms_sent(link(), T0)
     return {"repository": repository, "clock": FakeClock(), "metrics": FakeMetricWriter()}
 
 
@@ -39,8 +40,17 @@ def _responded(world, answer=Answer.ACCEPT):
     )
 
 
-def _notify(world, outcome, writers):
-    notify_customer(REQUEST_ID, outcome, writers=writers, **world)
+def _notify(world, outcome, writers, failure_reason=None):
+    """As the workflow calls it: the request it started with, and what its task produced."""
+    response = world["repository"].requests[REQUEST_ID].response
+    notify_customer(
+        assigned_request(),
+        outcome,
+        response=response,
+        failure_reason=failure_reason,
+        writers=writers,
+        **world,
+    )
 
 
 def test_timeout_closes_an_open_request(world):
@@ -119,3 +129,13 @@ def test_the_workflow_outcome_wins_over_an_answer_that_arrived_as_the_task_timed
     assert stored.status is Status.TIMEOUT
     assert stored.notification.message == template_message(stored, Outcome.TIMEOUT)
     assert world["repository"].event_types(REQUEST_ID)[-2:] == [EventType.TIMEOUT, EventType.NOTIFIED]
+
+
+def test_a_workflow_failure_is_told_with_its_reason(world):
+    close_as_failed(REQUEST_ID, FailureReason.SMS_NOT_DELIVERED, **world)
+    _notify(world, Outcome.FAILED, [TemplateMessageWriter()], failure_reason=FailureReason.SMS_NOT_DELIVERED)
+    stored = world["repository"].requests[REQUEST_ID]
+    assert stored.status is Status.FAILED
+    assert stored.notification.message == template_message(stored, Outcome.FAILED)
+    assert "전달하지 못했습니다" in stored.notification.message
+    assert world["repository"].event_types(REQUEST_ID)[-2:] == [EventType.FAILED, EventType.NOTIFIED]

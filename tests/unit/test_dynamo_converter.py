@@ -96,10 +96,11 @@ EVENT = Event(
 )
 LINK = LinkToken(
     token_id="3q2-7wEAAAA",
-    request_id="0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f",
-    partner_id="PTN-TOUR-BUSAN",
+    request=attrs.evolve(BARE_REQUEST, partner_id="PTN-TOUR-BUSAN", partner_phone="+821090010003"),
+    task_token="AQCEAAAAKgAAAAMAAAAAAAAAAf" + "x" * 600,
     expires_at=T0 + timedelta(minutes=10),
     used=True,
+    sms_sent_at=T0 + timedelta(seconds=2),
 )
 IDEMPOTENCY = IdempotencyRecord(
     key="c4b1e2f0-5d6a-4e7b-8c9d-0a1b2c3d4e5f",
@@ -202,7 +203,16 @@ def test_reservation_attributes_follow_the_reference_names():
 
 
 def test_link_and_idempotency_attributes_are_camel_case():
-    assert set(to_item(LINK)) == {"entity", "tokenId", "requestId", "partnerId", "expiresAt", "used"}
+    assert set(to_item(LINK)) == {
+        "entity",
+        "tokenId",
+        "request",
+        "taskToken",
+        "expiresAt",
+        "used",
+        "smsSentAt",
+    }
+    assert to_item(LINK)["request"]["requestId"] == LINK.request_id
     assert set(to_item(IDEMPOTENCY)) == {"entity", "key", "requestId", "fingerprint", "expiresAt"}
 
 

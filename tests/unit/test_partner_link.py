@@ -16,7 +16,7 @@ from runtime.domain.errors import (
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
 from runtime.domain.model import Answer, EventType, LinkToken, Status
 from runtime.services.partner_link import answer_link, open_link
-from tests.builders import assigned_request
+from tests.builders import assigned_request, request
 from tests.fakes import (
     FakeClock,
     FakeMetricWriter,
@@ -46,9 +46,7 @@ class ReadCountingRepository(FakeRequestRepository):
 def world():
     clock = FakeClock()
     repository = ReadCountingRepository()
-    repository.create_request(assigned_request(), None)
-    repository.store_task_token(REQUEST_ID, "task-token-1", clock.now())
-    repository.mark_sms_sent(REQUEST_ID, clock.now())
+    repository.create_request(request(), None)
     return {
         "repository": repository,
         "workflow": FakeWorkflowClient(),
@@ -59,9 +57,13 @@ def world():
 
 
 def _link(world, *, ttl=600, secret=None):
+    """A link texted to the partner (as the SMS step leaves it), and its signed token."""
     expires = world["clock"].now() + timedelta(seconds=ttl)
-    link = LinkToken(new_token_id(), REQUEST_ID, "PTN-HOTEL-SEOUL", expires)
-    world["repository"].save_link(link)
+    link = LinkToken(
+        new_token_id(), request=assigned_request(), task_token="task-token-1", expires_at=expires
+    )
+    world["repository"].issue_link(link, world["clock"].now())
+    world["repository"].mark_sms_sent(link, world["clock"].now())
     claims = LinkClaims(link.token_id, int(expires.timestamp()))
     return link, sign_link(secret or world["secrets"].secret, claims)
 
@@ -100,11 +102,11 @@ def test_accepting_consumes_the_link_resumes_the_workflow_and_ends_responded(wor
     world["clock"].advance(42)
     answered = answer_link({"token": token, "response": "accept"}, **world)
 
-    assert answered.status is Status.RESPONDED
+    assert answered.answer is Answer.ACCEPT
     stored = world["repository"].requests[REQUEST_ID]
     assert stored.status is Status.RESPONDED
-    assert stored.response.answer is Answer.ACCEPT
-    assert world["workflow"].completed["task-token-1"] == {"requestId": REQUEST_ID, "outcome": "responded"}
+    assert stored.response == answered
+    assert world["workflow"].completed["task-token-1"] == answered
     assert all(link.used for link in world["repository"].links.values())
     assert world["metrics"].counts[Metric.PARTNER_RESPONDED] == 1
     assert world["metrics"].durations[Metric.PARTNER_RESPONSE_SECONDS] == [42.0]
@@ -152,15 +154,18 @@ def test_an_answer_just_after_the_task_timed_out_ends_as_timeout(world):
     assert world["repository"].requests[REQUEST_ID].status is Status.TIMEOUT
 
 
-def test_an_unreachable_workflow_gives_the_link_back_for_a_retry(world):
+@pytest.mark.parametrize("opened", [False, True], ids=["not-opened", "opened"])
+def test_an_unreachable_workflow_gives_the_link_back_for_a_retry(world, opened):
     link, token = _link(world)
+    if opened:
+        _open(world, token)
     world["workflow"].available = False
     with pytest.raises(ServiceUnavailable):
         answer_link({"token": token, "response": "accept"}, **world)
 
     assert world["repository"].links[link.token_id].used is False
     stored = world["repository"].requests[REQUEST_ID]
-    assert stored.status is Status.SMS_SENT
+    assert stored.status is (Status.OPENED if opened else Status.SMS_SENT)
     assert stored.response is None
     assert EventType.RESPONDED not in world["repository"].event_types(REQUEST_ID)
 

@@ -9,7 +9,7 @@ from runtime.domain.link_token import verify_link
 from runtime.domain.messages import SMS_BODY_MAX_BYTES, sms_bytes
 from runtime.domain.model import EventType, Status
 from runtime.services.send_link import send_partner_link
-from tests.builders import PARTNER_PHONE, assigned_request
+from tests.builders import PARTNER_PHONE, assigned_request, request
 from tests.fakes import (
     FakeClock,
     FakeMetricWriter,
@@ -24,7 +24,7 @@ SITE = "https://d111111abcdef8.cloudfront.net"
 @pytest.fixture
 def world():
     repository = FakeRequestRepository()
-    repository.create_request(assigned_request(), None)
+    repository.create_request(request(), None)  # as stored; the workflow's input carries the partner
     return {
         "repository": repository,
         "sms": FakeSmsSender(),
@@ -39,7 +39,7 @@ def world():
 
 def test_the_partner_gets_a_short_signed_link_and_the_request_moves_to_sms_sent(world):
     request_id = assigned_request().request_id
-    link = send_partner_link(request_id, "task-token-1", **world)
+    link = send_partner_link(assigned_request(), "task-token-1", **world)
 
     ((phone, body),) = world["sms"].outbox
     assert phone == PARTNER_PHONE
@@ -52,8 +52,12 @@ def test_the_partner_gets_a_short_signed_link_and_the_request_moves_to_sms_sent(
     stored_link = world["repository"].links[claims.token_id]
     assert stored_link.request_id == request_id
     assert stored_link.partner_id == "PTN-HOTEL-SEOUL"
+    assert stored_link.task_token == "task-token-1"
+    assert stored_link.sms_sent_at == world["clock"].now()
     stored = world["repository"].requests[request_id]
     assert stored.task_token == "task-token-1"
+    assert stored.partner_phone == PARTNER_PHONE
+    assert stored.partner_name == assigned_request().partner_name
     assert stored.status is Status.SMS_SENT
     assert world["repository"].event_types(request_id) == [EventType.CREATED, EventType.SMS_SENT]
 
@@ -62,11 +66,12 @@ def test_the_task_token_is_kept_even_when_the_sms_fails_so_a_retry_can_succeed(w
     request_id = assigned_request().request_id
     world["sms"].available = False
     with pytest.raises(DependencyUnavailable):
-        send_partner_link(request_id, "task-token-1", **world)
+        send_partner_link(assigned_request(), "task-token-1", **world)
 
     stored = world["repository"].requests[request_id]
     assert stored.task_token == "task-token-1"
     assert stored.status is Status.CREATED
+    assert [link.task_token for link in world["repository"].links.values()] == ["task-token-1"]
     assert world["sms"].outbox == []
 
 
@@ -76,12 +81,19 @@ def test_a_closed_request_sends_nothing(world):
         request_id, Status.FAILED, world["clock"].now(), allowed_from=frozenset({Status.CREATED})
     )
     with pytest.raises(StatusConflict):
-        send_partner_link(request_id, "task-token-1", **world)
+        send_partner_link(assigned_request(), "task-token-1", **world)
     assert world["sms"].outbox == []
 
 
 def test_an_sms_recorded_after_the_partner_opened_keeps_opened(world):
     request_id = assigned_request().request_id
     world["repository"].mark_opened(request_id, world["clock"].now())
-    send_partner_link(request_id, "task-token-1", **world)
+    send_partner_link(assigned_request(), "task-token-1", **world)
     assert world["repository"].requests[request_id].status is Status.OPENED
+
+
+def test_a_request_without_its_partner_is_refused_before_anything_is_stored(world):
+    with pytest.raises(ValueError, match="partner"):
+        send_partner_link(request(), "task-token-1", **world)
+    assert world["repository"].links == {}
+    assert world["repository"].requests[request().request_id].task_token is None

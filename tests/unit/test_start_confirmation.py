@@ -23,26 +23,26 @@ def world():
 def _store(world, **changes):
     created = request(**changes)
     world["repository"].create_request(created, None)
-    return created.request_id
+    return created
 
 
-def test_a_matching_reservation_assigns_the_partner_and_starts_the_workflow(world):
-    request_id = _store(world)
-    start_confirmation(request_id, **world)
+def test_a_matching_reservation_starts_the_workflow_with_the_partner(world):
+    created = _store(world)
+    start_confirmation(created, **world)
 
-    stored = world["repository"].requests[request_id]
-    assert stored.partner_id == "PTN-HOTEL-SEOUL"
-    assert stored.partner_phone == PARTNER_PHONE
-    assert stored.service_type == "숙박"
-    assert stored.status is Status.CREATED
-    assert world["workflow"].executions == [request_id]
+    started = world["workflow"].executions[created.request_id]
+    assert started.partner_id == "PTN-HOTEL-SEOUL"
+    assert started.partner_phone == PARTNER_PHONE
+    assert started.service_type == "숙박"
+    assert started.query == created.query
+    assert world["repository"].requests[created.request_id].status is Status.CREATED
 
 
 def test_running_twice_starts_the_workflow_once(world):
-    request_id = _store(world)
-    start_confirmation(request_id, **world)
-    start_confirmation(request_id, **world)
-    assert world["workflow"].executions == [request_id]
+    created = _store(world)
+    start_confirmation(created, **world)
+    start_confirmation(created, **world)
+    assert list(world["workflow"].executions) == [created.request_id]
 
 
 @pytest.mark.parametrize(
@@ -54,19 +54,23 @@ def test_running_twice_starts_the_workflow_once(world):
     ids=["unknown-reservation", "wrong-phone"],
 )
 def test_no_match_fails_with_the_same_message_and_no_workflow(world, changes):
-    request_id = _store(world, **changes)
-    start_confirmation(request_id, **world)
+    created = _store(world, **changes)
+    start_confirmation(created, **world)
 
-    stored = world["repository"].requests[request_id]
+    stored = world["repository"].requests[created.request_id]
     assert stored.status is Status.FAILED
     assert stored.failure_reason is FailureReason.RESERVATION_NOT_MATCHED
     assert stored.notification.message == NOT_MATCHED_MESSAGE
     assert stored.partner_id is None
-    assert world["workflow"].executions == []
-    assert world["repository"].event_types(request_id)[-2:] == [EventType.FAILED, EventType.NOTIFIED]
+    assert world["workflow"].executions == {}
+    assert world["repository"].event_types(created.request_id)[-2:] == [EventType.FAILED, EventType.NOTIFIED]
 
 
-def test_a_request_already_past_created_is_left_alone(world):
-    request_id = _store(world, status=Status.SMS_SENT)
-    start_confirmation(request_id, **world)
-    assert world["workflow"].executions == []
+def test_no_match_for_a_request_that_already_ended_changes_nothing(world):
+    created = _store(world, reservation_number="HTL-999999")
+    start_confirmation(created, **world)
+    first = world["repository"].requests[created.request_id]
+    start_confirmation(created, **world)  # Lambda's retry of the same event
+
+    assert world["repository"].requests[created.request_id] == first
+    assert world["repository"].event_types(created.request_id).count(EventType.NOTIFIED) == 1

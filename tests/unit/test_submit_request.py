@@ -39,7 +39,7 @@ def test_a_valid_question_is_stored_created_and_handed_to_the_orchestrator(world
     assert stored.intent is Intent.REPORT_TROUBLE
     assert stored.intent_source is IntentSource.LEX
     assert world["repository"].event_types(stored.request_id) == [EventType.CREATED]
-    assert world["orchestrator"].sent == [stored.request_id]
+    assert [r.request_id for r in world["orchestrator"].sent] == [stored.request_id]
     assert world["metrics"].counts == {Metric.REQUESTS_CREATED: 1}
     assert submitted.replayed is False
 
@@ -51,7 +51,17 @@ def test_the_same_idempotency_key_twice_returns_the_same_request_and_stores_one(
     assert again.request.request_id == first.request.request_id
     assert again.replayed is True
     assert list(world["repository"].requests) == [first.request.request_id]
-    assert world["orchestrator"].sent == [first.request.request_id]
+    assert [r.request_id for r in world["orchestrator"].sent] == [first.request.request_id]
+
+
+def test_a_retry_the_classifier_no_longer_understands_still_returns_the_stored_request(world):
+    first = submit_request(submission(), idempotency_key="retry-key-0001", **world)
+    world["classifier"] = FakeIntentClassifier(None)
+    again = submit_request(submission(), idempotency_key="retry-key-0001", **world)
+
+    assert again.request == first.request
+    assert again.replayed is True
+    assert len(world["orchestrator"].sent) == 1
 
 
 def test_a_reused_idempotency_key_with_other_content_is_refused(world):
@@ -75,7 +85,7 @@ def test_an_unavailable_classifier_gives_the_default_intent_flagged_fallback(wor
     submitted = submit_request(submission(), idempotency_key=None, **world)
     assert submitted.request.intent is Intent.CHANGE_RESERVATION
     assert submitted.request.intent_source is IntentSource.FALLBACK
-    assert world["orchestrator"].sent == [submitted.request.request_id]
+    assert world["orchestrator"].sent == [submitted.request]
 
 
 @pytest.mark.parametrize(
