@@ -84,18 +84,8 @@ class FakeRequestRepository(RequestRepository):
         request = self._expect(link.request_id, OPEN_STATUSES)
         if link.token_id in self.links:
             raise AlreadyExists(link.token_id)
-        matched = link.request
         self._save(
-            attrs.evolve(
-                request,
-                task_token=link.task_token,
-                partner_id=matched.partner_id,
-                partner_name=matched.partner_name,
-                partner_phone=matched.partner_phone,
-                service_type=matched.service_type,
-                reservation_date=matched.reservation_date,
-                updated_at=at,
-            )
+            attrs.evolve(request.with_partner(link.request), task_token=link.task_token, updated_at=at)
         )
         self.links[link.token_id] = link
 

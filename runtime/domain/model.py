@@ -146,6 +146,10 @@ class Notification:
     source: MessageSource
 
 
+# What matching a request to its reservation adds to it (the names are the same on both).
+MATCHED_FIELDS = ("partner_id", "partner_name", "partner_phone", "service_type", "reservation_date")
+
+
 @attrs.frozen
 class Request:
     request_id: str
@@ -173,15 +177,10 @@ class Request:
     def is_closed(self) -> bool:
         return self.status.is_terminal
 
-    def with_partner(self, reservation: Reservation) -> Request:
-        return attrs.evolve(
-            self,
-            partner_id=reservation.partner_id,
-            partner_name=reservation.partner_name,
-            partner_phone=reservation.partner_phone,
-            service_type=reservation.service_type,
-            reservation_date=reservation.reservation_date,
-        )
+    def with_partner(self, matched: Reservation | Request) -> Request:
+        """This request with the partner and reservation details of `matched` (a reservation, or
+        the request as the orchestrator matched it)."""
+        return attrs.evolve(self, **{name: getattr(matched, name) for name in MATCHED_FIELDS})
 
 
 @attrs.frozen

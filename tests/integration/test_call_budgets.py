@@ -70,31 +70,26 @@ def test_a_complete_happy_flow_makes_at_most_15_aws_calls(stack, calls):
     assert in_aws <= FLOW_CALL_BUDGET, f"{in_aws} AWS calls per flow"
 
 
+def _submit_with_key(idempotency_key):
+    event = api_event(
+        "chat_post",
+        body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
+        headers={"idempotency-key": idempotency_key},
+    )
+    assert chat.handle(event, None)["statusCode"] == 201
+
+
 def test_each_api_request_costs_a_fixed_small_number_of_aws_calls(stack, calls):
     request_id, token = submit_and_wait_for_link(stack)
     response.handle(api_event("confirm_get", path_parameters={"token": "A" * 28}), None)  # warm the secret
     stack.aws.dispatcher.wait_idle()
     calls.clear()
 
-    chat.handle(
-        api_event(
-            "chat_post",
-            body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
-            headers={"idempotency-key": "budget-0001"},
-        ),
-        None,
-    )
+    _submit_with_key("budget-0001")
     assert calls.of("chat") == ["dynamodb:TransactWriteItems", "lambda:Invoke"]
 
     calls.clear()
-    chat.handle(
-        api_event(
-            "chat_post",
-            body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
-            headers={"idempotency-key": "budget-0001"},
-        ),
-        None,
-    )
+    _submit_with_key("budget-0001")
     # A retried submit: the create finds the key taken, then the earlier request is read back.
     assert calls.of("chat") == ["dynamodb:TransactWriteItems", "dynamodb:GetItem", "dynamodb:GetItem"]
 
