@@ -17,8 +17,8 @@ import attrs
 import structlog
 
 from bench.figures import Figure, Section
+from bench.stack import local_stack
 from local.client import ProductClient, token_of
-from local.stack import LocalStack
 from runtime import bootstrap
 from runtime.contract import FUNCTIONS, READ_LINK_SECRET
 
@@ -156,7 +156,7 @@ def happy_flow(client: ProductClient, recorder: CallRecorder) -> str:
 
 
 def measure(flows: int = MEASURED_FLOWS) -> Section:
-    with LocalStack(log_level="ERROR", partner_timeout_seconds=3600) as stack:
+    with local_stack() as stack:
         recorder = CallRecorder()
         recorder.attach(bootstrap.session())
         client = ProductClient(stack.url)

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from bench.figures import Figure, Section
+from bench.stack import local_stack
 from bench.stats import median, ratio
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
@@ -264,7 +265,7 @@ def extra_imports(
 
 
 def measure(runs: int = RUNS) -> Section:
-    with LocalStack(log_level="ERROR", partner_timeout_seconds=3600) as stack:
+    with local_stack() as stack:
         events = make_events(stack, runs + 1)
         with tempfile.TemporaryDirectory(prefix="cold-start-") as work:
             spawner = Spawner(stack, Path(work))

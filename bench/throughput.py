@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from bench.figures import Figure, Section
+from bench.stack import local_stack
 from bench.stats import median, percentile
 from local.client import ProductClient, token_of
 from local.emulator import SentSms
@@ -100,7 +101,7 @@ def run_level(stack: LocalStack, customers: int, flows: int, sample: list[tuple[
 
 def measure(sample_file: Path, levels: tuple[tuple[int, int], ...] = LEVELS) -> Section:
     sample = [(r.reservation_number, r.customer_phone) for r in read_reservations(sample_file)]
-    with LocalStack(log_level="ERROR", partner_timeout_seconds=3600) as stack:
+    with local_stack() as stack:
         run_level(stack, 1, 1, sample)  # warm-up: clients created, caches filled
         results = [run_level(stack, customers, flows, sample) for customers, flows in levels]
     figures = tuple(
