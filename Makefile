@@ -23,7 +23,7 @@ help:
 	@echo "make test    lint, then unit, integration, infra and end-to-end tests"
 	@echo "make demo    play every scenario over HTTP against a local stack"
 	@echo "make plan    STACK=dev|demo: the Pulumi program under mocks, offline"
-	@echo "make bench   speed and size figures"
+	@echo "make bench   performance budgets side by side: prints a table, rewrites BENCHMARKS.md"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

@@ -1,0 +1,241 @@
+"""AWS API calls per operation and per complete happy flow, recorded on the real adapters.
+
+A botocore hook on the session every runtime client is created from records each call with the
+function that made it (the log context binds it per invocation) and what the customer or partner was
+doing at that moment, so the partner's GET and POST (one function) are told apart. Flows run one at
+a time over HTTP on the local stack, after a warm-up flow that pays the once-per-cold-start reads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+import structlog
+
+from bench.figures import Figure, Section
+from bench.stack import local_stack
+from local.client import ProductClient, token_of
+from runtime import bootstrap
+from runtime.contract import FUNCTIONS, READ_LINK_SECRET
+
+FLOW_BUDGET = 15
+MEASURED_FLOWS = 3
+
+# The operations of one happy flow, in order: (label, function, what the driver was doing).
+CHAT, ORCHESTRATOR, SMS_SENDER = "chat", "orchestrator", "sms-sender"
+CONFIRM_GET, RESPOND_POST, NOTIFICATION = "confirm GET", "respond POST", "notification"
+POLL = "request-status poll"
+FLOW_OPERATIONS = (CHAT, ORCHESTRATOR, SMS_SENDER, CONFIRM_GET, RESPOND_POST, NOTIFICATION)
+_PARTNER_PHASES = {"open": CONFIRM_GET, "answer": RESPOND_POST}
+
+# Calls the local stack cannot make: it classifies with bot/'s utterances and writes from templates.
+AWS_ONLY = {CHAT: ("lexv2-runtime:RecognizeText",), NOTIFICATION: ("bedrock-runtime:Converse",)}
+# Read once per cold start and kept (the link secret): listed, not counted in a flow.
+ONCE_PER_COLD_START = ("secretsmanager:GetSecretValue",)
+
+
+@attrs.frozen
+class Call:
+    function: str
+    invocation: str
+    operation: str  # "<boto3 client name>:<API operation>", e.g. dynamodb:TransactWriteItems
+    phase: str
+
+
+class CallRecorder:
+    """Every call made through a boto3 session's clients; attach before the clients are created."""
+
+    def __init__(self) -> None:
+        self.phase = ""
+        self._calls: list[Call] = []
+        self._lock = threading.Lock()
+        self._session: Any = None
+
+    def attach(self, session: Any) -> None:
+        self._session = session
+        session.events.register("provide-client-params", self._record)
+
+    def detach(self) -> None:
+        if self._session is not None:
+            self._session.events.unregister("provide-client-params", self._record)
+            self._session = None
+
+    def take(self) -> list[Call]:
+        """The calls recorded since the last take."""
+        with self._lock:
+            taken, self._calls = self._calls, []
+        return taken
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        context = structlog.contextvars.get_contextvars()
+        call = Call(
+            function=str(context.get("function", "?")),
+            invocation=str(context.get("awsRequestId") or ""),
+            operation=f"{model.service_model.service_name}:{model.name}",
+            phase=self.phase,
+        )
+        with self._lock:
+            self._calls.append(call)
+
+
+@attrs.frozen
+class FlowCalls:
+    """One flow's calls by operation; each operation's calls in the order they were made."""
+
+    operations: dict[str, list[str]]
+    invocations: Counter[str]
+
+    @property
+    def local_total(self) -> int:
+        return sum(len(self.counted(label)) for label in FLOW_OPERATIONS)
+
+    @property
+    def aws_total(self) -> int:
+        return self.local_total + sum(len(self.aws_only(label)) for label in FLOW_OPERATIONS)
+
+    def counted(self, label: str) -> list[str]:
+        return [call for call in self.operations.get(label, []) if call not in ONCE_PER_COLD_START]
+
+    def aws_only(self, label: str) -> list[str]:
+        """The calls this operation makes in AWS but not on the local stack (unless it made them here)."""
+        made = self.operations.get(label, [])
+        return [call for call in AWS_ONLY.get(label, ()) if call not in made]
+
+    def polls(self) -> list[str]:
+        return self.operations.get(POLL, [])
+
+
+def operation_of(call: Call) -> str:
+    if call.function == "response":
+        return _PARTNER_PHASES.get(call.phase, f"response ({call.phase})")
+    if call.function == "request-status":
+        return POLL
+    return call.function
+
+
+def group(calls: Iterable[Call]) -> FlowCalls:
+    operations: dict[str, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    invocations: Counter[str] = Counter()
+    for call in calls:
+        label = operation_of(call)
+        operations.setdefault(label, []).append(call.operation)
+        if (label, call.invocation) not in seen:
+            seen.add((label, call.invocation))
+            invocations[label] += 1
+    return FlowCalls(operations, invocations)
+
+
+def happy_flow(client: ProductClient, recorder: CallRecorder) -> str:
+    """Customer asks, partner opens the SMS link and accepts, customer is told. Returns the request id."""
+    sent_before = len(client.outbox())
+    recorder.phase = "submit"
+    submitted = client.submit(
+        reservation_number="HTL-100101", phone="010-2345-6789", message="체크인 날짜를 하루 미루고 싶어요"
+    )
+    if submitted.status != 201:
+        raise RuntimeError(f"submit answered {submitted.status}: {submitted.body}")
+    request_id = submitted.body["requestId"]
+    recorder.phase = "wait"
+    token = token_of(client.wait_for_sms(after=sent_before)["link"])
+    recorder.phase = "open"
+    opened = client.open_link(token)
+    recorder.phase = "answer"
+    answered = client.answer(token, "accept")
+    if opened.status != 200 or answered.status != 200:
+        raise RuntimeError(f"partner link answered {opened.status} / {answered.status}")
+    recorder.phase = "wait"
+    told = client.wait_until_told(request_id)
+    if told["status"] != "Responded":
+        raise RuntimeError(f"request {request_id} ended {told['status']}")
+    return request_id
+
+
+def measure(flows: int = MEASURED_FLOWS) -> Section:
+    with local_stack() as stack:
+        recorder = CallRecorder()
+        recorder.attach(bootstrap.session())
+        client = ProductClient(stack.url)
+        try:
+            happy_flow(client, recorder)
+            stack.aws.dispatcher.wait_idle()
+            cold = group(recorder.take())
+            measured = []
+            for _ in range(flows):
+                happy_flow(client, recorder)
+                stack.aws.dispatcher.wait_idle()
+                measured.append(group(recorder.take()))
+        finally:
+            recorder.detach()
+    return section(cold, measured)
+
+
+def section(cold: FlowCalls, measured: Sequence[FlowCalls]) -> Section:
+    flow = measured[0]
+    steady = all(m.operations == flow.operations for m in measured)
+    figures = [
+        Figure("calls.flow.aws", "AWS calls per happy flow, in AWS", flow.aws_total, "calls", FLOW_BUDGET),
+        Figure("calls.flow.local", "AWS calls per happy flow, measured locally", flow.local_total, "calls"),
+        *(
+            Figure(f"calls.op.{label}", f"calls: {label}", len(flow.counted(label)), "calls")
+            for label in FLOW_OPERATIONS
+        ),
+        Figure(f"calls.op.{POLL}", f"calls: {POLL} (each)", _per_invocation(flow, POLL), "calls"),
+    ]
+    return Section("AWS calls per flow", tuple(figures), tuple(_details(cold, flow, steady, len(measured))))
+
+
+def _per_invocation(flow: FlowCalls, label: str) -> float:
+    count = flow.invocations.get(label, 0)
+    return len(flow.operations.get(label, [])) / count if count else 0
+
+
+def _details(cold: FlowCalls, flow: FlowCalls, steady: bool, flows: int) -> list[str]:
+    lines = [
+        f"{flows} happy flows over HTTP on the local stack (submit, SMS, partner opens the link and "
+        "accepts, customer told), after one warm-up flow. Calls are recorded by a botocore hook on "
+        "the session the runtime's clients come from, with the function that made each one. "
+        f"The flows made {'the same calls' if steady else 'DIFFERENT calls (see below: the first one)'}.",
+        f"The budget ({FLOW_BUDGET}) is for the AWS count: the local calls plus those marked "
+        "*in AWS only* (Lex V2 classifies and Bedrock writes in AWS; locally, bot/'s utterances "
+        "and the templates do). The customer's polls and the once-per-cold-start secret read are "
+        "listed, not counted.",
+        "",
+        "| operation | calls | each call, in order |",
+        "|---|---|---|",
+    ]
+    for label in FLOW_OPERATIONS:
+        calls = [f"`{c}`" for c in flow.counted(label)] + [
+            f"`{c}` *in AWS only*" for c in flow.aws_only(label)
+        ]
+        repeated = flow.invocations.get(label, 0)
+        note = f" ({repeated} invocations)" if repeated > 1 else ""
+        lines.append(f"| {label}{note} | {len(calls)} | {', '.join(calls) or '—'} |")
+    lines.append(f"| **flow, in AWS** | **{flow.aws_total}** | locally measured: {flow.local_total} |")
+    polls = flow.invocations.get(POLL, 0)
+    per_poll = flow.polls()[: len(flow.polls()) // polls] if polls else []
+    lines.append(
+        f"| {POLL} (not counted) | {len(per_poll)} each | "
+        f"{', '.join(f'`{c}`' for c in per_poll) or '—'} ({polls} in this flow, one every 0.2 s) |"
+    )
+    cold_reads = [
+        f"`{call}` ({label})"
+        for label, calls in cold.operations.items()
+        for call in calls
+        if call in ONCE_PER_COLD_START
+    ]
+    lines.append(
+        f"| once per cold start (not counted) | {len(cold_reads)} | {', '.join(cold_reads) or '—'} "
+        "in the warm-up flow |"
+    )
+    readers = ", ".join(str(f) for f, spec in FUNCTIONS.items() if READ_LINK_SECRET in spec.permissions)
+    lines += [
+        "",
+        "Locally every function shares one process, so the secret is read once for all of them; in "
+        f"AWS each function that may read it ({readers}) reads it once per cold start.",
+    ]
+    return lines

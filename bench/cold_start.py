@@ -1,0 +1,334 @@
+"""Cold starts: each handler in a fresh process, importing it and serving one realistic event against
+the local stack, beside the floor (a fresh process that imports boto3, creates one client and makes
+one call). Runs alternate handler and floor so both meet the same machine load.
+
+Events are real: API Gateway events from tests/events with a live request id or link token, and the
+workflow's own inputs, captured from the local stack's Step Functions and async invokes by swapping
+the target function for a recorder. Once captured, the recorders stay in place, so the parent process
+stays quiet while the probes run (an orchestrator probe's workflow stops at the recorded SMS task).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from bench.figures import Figure, Section
+from bench.stack import local_stack
+from bench.stats import median, ratio
+from local.client import ProductClient, token_of
+from local.stack import LocalStack
+from runtime.adapters.dynamo_keys import reservation_key
+from runtime.contract import FUNCTIONS, Function
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "tests" / "events"
+PYCACHE = ROOT / "build" / "bench" / "pycache"
+RUNS = 7
+BUDGET = 1.3
+CUSTOMER = {"reservationNumber": "HTL-100101", "customerPhone": "010-2345-6789"}
+QUESTION = "체크인 날짜를 하루 미루고 싶어요"
+
+
+@attrs.frozen
+class Probe:
+    key: str
+    label: str
+    function: Function
+
+
+PROBES = (
+    Probe("chat", "chat (POST /api/chat)", Function.CHAT),
+    Probe("orchestrator", "orchestrator", Function.ORCHESTRATOR),
+    Probe("sms-sender", "sms-sender", Function.SMS_SENDER),
+    Probe("confirm-get", "response (GET /api/confirm)", Function.RESPONSE),
+    Probe("respond-post", "response (POST /api/respond)", Function.RESPONSE),
+    Probe("notification", "notification", Function.NOTIFICATION),
+    Probe("timeout", "timeout", Function.TIMEOUT),
+    Probe("failure", "failure", Function.FAILURE),
+    Probe("request-status", "request-status (GET /api/requests)", Function.REQUEST_STATUS),
+)
+
+
+@attrs.frozen
+class Timing:
+    wall_ms: float
+    import_ms: float
+    call_ms: float
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+def api_event(name: str, **changes: Any) -> dict[str, Any]:
+    """A recorded API Gateway HTTP API event (tests/events) with this run's body, headers and path."""
+    event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8")))
+    if "body" in changes:
+        event["body"] = json.dumps(changes["body"], ensure_ascii=False)
+    if "path_parameters" in changes:
+        event["pathParameters"] = changes["path_parameters"]
+    event["headers"] = {**event["headers"], **changes.get("headers", {})}
+    event["requestContext"]["requestId"] = uuid.uuid4().hex
+    return event
+
+
+class EventMaker:
+    """Requests in the state each probe needs, made through the product's own HTTP API and workflow."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        assert stack.deployment is not None
+        self.stack = stack
+        self.names = stack.deployment.function_names
+        self.client = ProductClient(stack.url)
+
+    def texted(self) -> tuple[str, str]:
+        """A request whose partner has been texted: (request id, link token)."""
+        sent_before = len(self.client.outbox())
+        request_id = self.submit()
+        return request_id, token_of(self.client.wait_for_sms(after=sent_before)["link"])
+
+    def submit(self) -> str:
+        reply = self.client.submit(**_customer(), message=QUESTION)
+        if reply.status != 201:
+            raise RuntimeError(f"submit answered {reply.status}: {reply.body}")
+        return reply.body["requestId"]
+
+    @contextmanager
+    def capturing(self, function: Function, answer: Callable[[dict], Any]) -> Iterator[list[dict]]:
+        """Replace `function` with a recorder of its events (left in place afterwards, see above)."""
+        events: list[dict] = []
+        lock = threading.Lock()
+
+        def recorder(event: dict, _context: Any) -> Any:
+            with lock:
+                events.append(event)
+            return answer(event)
+
+        self.stack.aws.dispatcher.register(self.names[function], recorder)
+        yield events
+
+    def wait_for(self, events: list[dict], count: int, timeout: float = 60.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(events) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"only {len(events)} of {count} events arrived")
+            time.sleep(0.05)
+        return events[:count]
+
+
+def _customer() -> dict[str, str]:
+    return {"reservation_number": CUSTOMER["reservationNumber"], "phone": CUSTOMER["customerPhone"]}
+
+
+def make_events(stack: LocalStack, count: int) -> dict[str, list[dict[str, Any]]]:
+    """`count` events per probe, each for its own request (a cold start serves a first event)."""
+    maker = EventMaker(stack)
+    texted = [maker.texted() for _ in range(4 * count)]
+    opened, answered, timed_out, failed = (texted[i * count : (i + 1) * count] for i in range(4))
+    events: dict[str, list[dict[str, Any]]] = {
+        "chat": [
+            api_event(
+                "chat_post",
+                body={**CUSTOMER, "message": QUESTION},
+                headers={"idempotency-key": str(uuid.uuid4())},
+            )
+            for _ in range(count)
+        ],
+        "confirm-get": [api_event("confirm_get", path_parameters={"token": t}) for _, t in opened],
+        "respond-post": [
+            api_event("respond_post", body={"token": t, "response": "accept"}) for _, t in answered
+        ],
+        "timeout": [{"requestId": r, "error": _error("States.Timeout")} for r, _ in timed_out],
+        "failure": [{"requestId": r, "error": _error("DependencyUnavailable")} for r, _ in failed],
+        "request-status": [
+            api_event("request_status_get", path_parameters={"requestId": timed_out[0][0]})
+            for _ in range(count)
+        ],
+    }
+    with maker.capturing(
+        Function.NOTIFICATION, lambda e: {"requestId": e["requestId"], "notified": True}
+    ) as got:
+        for _ in range(count):
+            _, token = maker.texted()
+            maker.client.answer(token, "accept")
+        events["notification"] = maker.wait_for(got, count)
+    with maker.capturing(Function.SMS_SENDER, lambda e: {"requestId": e["requestId"]}) as got:
+        for _ in range(count):
+            maker.submit()
+        events["sms-sender"] = maker.wait_for(got, count)
+    with maker.capturing(Function.ORCHESTRATOR, lambda e: None) as got:
+        for _ in range(count):
+            maker.submit()
+        events["orchestrator"] = maker.wait_for(got, count)
+    return events
+
+
+def _error(name: str) -> dict[str, str]:
+    """What a Catch puts at $.error."""
+    return {"Error": name, "Cause": f"{name} (bench)"}
+
+
+# --- fresh processes ---------------------------------------------------------------------------
+
+
+class Spawner:
+    def __init__(self, stack: LocalStack, work: Path) -> None:
+        assert stack.deployment is not None
+        self.work = work
+        environment = {**os.environ, **stack.deployment.environment, "LOG_LEVEL": "INFO"}
+        # Lambda loads boto3 and the layer from bytecode; here the bytecode goes to build/, not the tree.
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        environment["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+        self.environment = environment
+        table = stack.deployment.table_name
+        self.floor_request = self._write(
+            "floor",
+            {"TableName": table, "Key": {k: {"S": v} for k, v in reservation_key("HTL-100101").items()}},
+        )
+
+    def handler(self, path: str, event: dict[str, Any]) -> Timing:
+        return self._run(["handler", path, str(self._write("event", event))])
+
+    def floor(self) -> Timing:
+        return self._run(["floor", str(self.floor_request)])
+
+    def import_profile(self, statement: str) -> dict[str, float]:
+        """Milliseconds spent importing each package (its own modules only), from -X importtime."""
+        ran = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", statement],
+            env=self.environment,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return import_profile(ran.stderr)
+
+    def _run(self, arguments: list[str]) -> Timing:
+        result_file = self.work / f"{uuid.uuid4().hex}.json"
+        started = time.time()
+        ran = subprocess.run(
+            [sys.executable, "-m", "bench.cold_start_probe", *arguments, str(result_file)],
+            env=self.environment,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        if ran.returncode != 0:
+            raise RuntimeError(f"cold start probe {arguments[:2]} failed:\n{ran.stderr}")
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        return Timing((result["end"] - started) * 1000, result["importMs"], result["callMs"])
+
+    def _write(self, prefix: str, document: dict[str, Any]) -> Path:
+        path = self.work / f"{prefix}-{uuid.uuid4().hex}.json"
+        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        return path
+
+
+def import_profile(importtime_output: str) -> dict[str, float]:
+    """`-X importtime` lines -> milliseconds of own import time per package (runtime by sub-package)."""
+    spent: dict[str, float] = {}
+    for line in importtime_output.splitlines():
+        if not line.startswith("import time:") or "[us]" in line:
+            continue
+        own, _cumulative, name = line.removeprefix("import time:").split("|")
+        parts = name.strip().split(".")
+        package = ".".join(parts[:2]) if parts[0] == "runtime" else parts[0]
+        spent[package] = spent.get(package, 0.0) + int(own) / 1000
+    return spent
+
+
+def extra_imports(
+    handler: dict[str, float], floor: dict[str, float], top: int = 4
+) -> list[tuple[str, float]]:
+    """What the handler imports beyond the floor, the costliest first."""
+    extra = {name: ms - floor.get(name, 0.0) for name, ms in handler.items()}
+    return sorted(((n, ms) for n, ms in extra.items() if ms >= 1.0), key=lambda item: -item[1])[:top]
+
+
+# --- the section -------------------------------------------------------------------------------
+
+
+def measure(runs: int = RUNS) -> Section:
+    with local_stack() as stack:
+        events = make_events(stack, runs + 1)
+        with tempfile.TemporaryDirectory(prefix="cold-start-") as work:
+            spawner = Spawner(stack, Path(work))
+            floors: list[Timing] = []
+            timings: dict[str, list[Timing]] = {probe.key: [] for probe in PROBES}
+            for run in range(runs + 1):  # run 0 fills the bytecode cache and is not counted
+                for probe in PROBES:
+                    floor = spawner.floor()
+                    timing = spawner.handler(FUNCTIONS[probe.function].handler, events[probe.key][run])
+                    if run:
+                        floors.append(floor)
+                        timings[probe.key].append(timing)
+            floor_profile = spawner.import_profile("import boto3")
+            profiles = {
+                probe.key: spawner.import_profile(
+                    f"import {FUNCTIONS[probe.function].handler.rpartition('.')[0]}"
+                )
+                for probe in PROBES
+            }
+    return section(floors, timings, floor_profile, profiles, runs)
+
+
+def section(
+    floors: list[Timing],
+    timings: dict[str, list[Timing]],
+    floor_profile: dict[str, float],
+    profiles: dict[str, dict[str, float]],
+    runs: int,
+) -> Section:
+    floor_ms = median([t.wall_ms for t in floors])
+    figures = [Figure("cold.floor", "cold start floor: boto3, 1 client, 1 call", floor_ms, "ms")]
+    lines = [
+        f"Median of {runs} runs each, a fresh `python` process per run "
+        f"({sys.implementation.name} {sys.version.split()[0]}, the project's virtualenv), timed from "
+        "spawning the process to the return of the handler (or of the floor's call); interpreter "
+        "start-up is in both. Handler runs alternate with floor runs; the floor is the median of all "
+        f"{len(floors)} of them. Third-party and runtime modules load from bytecode (as Lambda loads "
+        "boto3 and the layer); a first, uncounted run per probe compiled them.",
+        "",
+        "| handler | cold start | ÷ floor | import | serve one event | imports beyond the floor |",
+        "|---|---|---|---|---|---|",
+        f"| floor | {floor_ms:.0f} ms | 1.00× | "
+        f"{median([t.import_ms for t in floors]):.0f} ms | {median([t.call_ms for t in floors]):.0f} ms | "
+        f"`import boto3`: {sum(floor_profile.values()):.0f} ms of imports |",
+    ]
+    for probe in PROBES:
+        measured = timings[probe.key]
+        wall = median([t.wall_ms for t in measured])
+        times = ratio(wall, floor_ms)
+        figures.append(Figure(f"cold.{probe.key}", f"cold start: {probe.label}", times, "x", BUDGET))
+        extras = ", ".join(
+            f"{name} {ms:.0f} ms" for name, ms in extra_imports(profiles[probe.key], floor_profile)
+        )
+        import_ms, call_ms = median([t.import_ms for t in measured]), median([t.call_ms for t in measured])
+        lines.append(
+            f"| {probe.label} | {wall:.0f} ms | {times:.2f}× | {import_ms:.0f} ms | {call_ms:.0f} ms "
+            f"| {extras or '—'} |"
+        )
+    lines += [
+        "",
+        "*import*: from the process's first line to the handler imported (for the floor: `import boto3`); "
+        "*serve one event*: the handler's call, including the clients it creates and every AWS call it "
+        "makes (for the floor: creating the client and one `GetItem`). The last column: own-module "
+        "import time per package beyond the floor's, costliest first, from one `python -X importtime` run.",
+    ]
+    return Section("Cold start", tuple(figures), tuple(lines))
