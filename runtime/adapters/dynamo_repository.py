@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from runtime.adapters import dynamo_keys as keys
+from runtime.adapters.aws_errors import is_transient
 from runtime.adapters.dynamo_converter import from_item, from_tagged_item, to_attributes, to_item
 from runtime.adapters.dynamo_expressions import Update, plain, put_item, typed
 from runtime.adapters.ports import RequestRepository
@@ -30,11 +31,9 @@ from runtime.domain.model import (
 
 # Kept a day past expiry, so support can still see what happened to a link or a retried submit.
 EXPIRED_ITEM_GRACE = timedelta(days=1)
-_RETRYABLE = {
+# DynamoDB's own transient codes, besides the throttling and 5xx answers every service gives.
+_TRANSIENT_DYNAMODB_CODES = {
     "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-    "ThrottlingException",
-    "InternalServerError",
     "TransactionConflictException",
     "TransactionInProgressException",
 }
@@ -285,9 +284,11 @@ class DynamoRequestRepository(RequestRepository):
                 raise _TransactionCanceled(
                     [r.get("Code") == "ConditionalCheckFailed" for r in reasons]
                 ) from error
-            if code in _RETRYABLE:
+            if code in _TRANSIENT_DYNAMODB_CODES or is_transient(error):
                 raise DependencyUnavailable(f"dynamodb {operation}: {code}") from error
             raise
+        except BotoCoreError as error:  # timeouts and connection failures, after the client's retries
+            raise DependencyUnavailable(f"dynamodb {operation}: {error}") from error
 
 
 class _ConditionFailed(Exception):

@@ -1,6 +1,7 @@
 """POST /api/chat against the emulated account: stored, idempotent, validated, classified."""
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
 from runtime import bootstrap
@@ -152,3 +153,21 @@ def test_a_throttled_table_gets_a_503_with_the_error_shape(stack):
     error = body_of(response)["error"]
     assert error["code"] == "SERVICE_UNAVAILABLE"
     assert "Traceback" not in response["body"]
+
+
+def test_a_table_that_does_not_answer_in_time_gets_a_503_and_nothing_is_stored(stack):
+    def time_out(request, **_):
+        raise ReadTimeoutError(endpoint_url=request.url)
+
+    client = bootstrap.client("dynamodb")
+    client.meta.events.register("before-send.dynamodb.TransactWriteItems", time_out)
+    try:
+        response = chat.handle(
+            api_event("chat_post", body={**CUSTOMER, "message": "조식을 추가하고 싶어요"}), None
+        )
+    finally:
+        client.meta.events.unregister("before-send.dynamodb.TransactWriteItems", time_out)
+
+    assert response["statusCode"] == 503
+    assert body_of(response)["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert stack.items("REQ#") == []
