@@ -1,7 +1,8 @@
 """The one place that reads the environment, creates boto3 clients and wires adapters to use cases.
 
 Everything is built lazily, on first use, and kept for the life of the process (one Lambda cold
-start): a handler creates only the clients it needs, and nothing is created at import time.
+start): a handler creates only the clients it needs, and nothing is created at import time. Adapters
+that only some functions use are imported where they are built, so no function imports the others'.
 """
 
 from __future__ import annotations
@@ -16,19 +17,18 @@ import attrs
 import boto3
 from botocore.config import Config
 
-from runtime.adapters.bedrock_writer import BedrockMessageWriter
 from runtime.adapters.clock import SystemClock
 from runtime.adapters.dynamo_repository import DynamoRequestRepository
 from runtime.adapters.emf_metrics import EmfMetricWriter
-from runtime.adapters.lambda_orchestrator import LambdaOrchestratorSender
-from runtime.adapters.lex_classifier import LexIntentClassifier
-from runtime.adapters.local_classifier import LocalIntentClassifier
 from runtime.adapters.logs import configure_logging
-from runtime.adapters.ports import IntentClassifier, MessageWriter
-from runtime.adapters.secrets_manager import SecretsManagerSecretProvider
-from runtime.adapters.sns_sms import SnsSmsSender
-from runtime.adapters.step_functions import StepFunctionsWorkflow
-from runtime.adapters.template_writer import TemplateMessageWriter
+from runtime.adapters.ports import (
+    IntentClassifier,
+    MessageWriter,
+    OrchestratorSender,
+    SecretProvider,
+    SmsSender,
+    WorkflowClient,
+)
 from runtime.contract import LEX_LOCALE, Env
 
 DEFAULT_TOKEN_TTL_SECONDS = 600
@@ -136,13 +136,17 @@ def metrics() -> EmfMetricWriter:
 
 
 @functools.cache
-def secrets() -> SecretsManagerSecretProvider:
+def secrets() -> SecretProvider:
+    from runtime.adapters.secrets_manager import SecretsManagerSecretProvider
+
     secret_id = _required(settings().link_secret_id, Env.LINK_SECRET_ID)
     return SecretsManagerSecretProvider(client("secretsmanager"), secret_id)
 
 
 @functools.cache
-def workflow() -> StepFunctionsWorkflow:
+def workflow() -> WorkflowClient:
+    from runtime.adapters.step_functions import StepFunctionsWorkflow
+
     return StepFunctionsWorkflow(client("stepfunctions"), settings().state_machine_arn)
 
 
@@ -150,18 +154,25 @@ def workflow() -> StepFunctionsWorkflow:
 def classifier() -> IntentClassifier:
     config = settings()
     if config.lex_bot_id and config.lex_bot_alias_id:
+        from runtime.adapters.lex_classifier import LexIntentClassifier
+
         return LexIntentClassifier(
             client("lexv2-runtime"),
             bot_id=config.lex_bot_id,
             bot_alias_id=config.lex_bot_alias_id,
             locale_id=config.lex_locale_id,
         )
+    from runtime.adapters.local_classifier import LocalIntentClassifier
+
     return LocalIntentClassifier.from_bot_file(_required(config.bot_definition_file, Env.BOT_DEFINITION_FILE))
 
 
 @functools.cache
 def message_writers() -> tuple[MessageWriter, ...]:
     """Primary model, fallback model, then the template, which always answers."""
+    from runtime.adapters.bedrock_writer import BedrockMessageWriter
+    from runtime.adapters.template_writer import TemplateMessageWriter
+
     config = settings()
     models = [m for m in (config.bedrock_model_id, config.bedrock_fallback_model_id) if m]
     bedrock = tuple(BedrockMessageWriter(client("bedrock-runtime"), model) for model in models)
@@ -171,14 +182,26 @@ def message_writers() -> tuple[MessageWriter, ...]:
 # --- what each use case receives ---------------------------------------------------------------
 
 
+@functools.cache
+def orchestrator() -> OrchestratorSender:
+    from runtime.adapters.lambda_orchestrator import LambdaOrchestratorSender
+
+    function_name = _required(settings().orchestrator_function, Env.ORCHESTRATOR_FUNCTION)
+    return LambdaOrchestratorSender(client("lambda"), function_name)
+
+
+@functools.cache
+def sms() -> SmsSender:
+    from runtime.adapters.sns_sms import SnsSmsSender
+
+    return SnsSmsSender(client("sns"))
+
+
 def for_chat() -> dict[str, Any]:
-    orchestrator = LambdaOrchestratorSender(
-        client("lambda"), _required(settings().orchestrator_function, Env.ORCHESTRATOR_FUNCTION)
-    )
     return {
         "repository": repository(),
         "classifier": classifier(),
-        "orchestrator": orchestrator,
+        "orchestrator": orchestrator(),
         "clock": clock(),
         "metrics": metrics(),
     }
@@ -192,7 +215,7 @@ def for_sms_sender() -> dict[str, Any]:
     config = settings()
     return {
         "repository": repository(),
-        "sms": SnsSmsSender(client("sns")),
+        "sms": sms(),
         "secrets": secrets(),
         "clock": clock(),
         "metrics": metrics(),
@@ -236,6 +259,8 @@ def reset() -> None:
         workflow,
         classifier,
         message_writers,
+        orchestrator,
+        sms,
     ):
         cached.cache_clear()
 
