@@ -73,7 +73,7 @@ def answer_link(
         raise RequestClosed(_current_status(repository, link.request_id)) from None
 
     try:
-        workflow.complete_task(link.task_token, link.request_id, response)
+        _resume_workflow(link, response, repository=repository, workflow=workflow)
     except TaskClosed as closed:
         # The workflow stopped waiting just before this answer: the request ends as the workflow saw it.
         ended = Status.TIMEOUT if closed.timed_out else Status.FAILED
@@ -92,6 +92,22 @@ def answer_link(
         metrics.seconds(Metric.PARTNER_RESPONSE_SECONDS, _seconds_between(link.sms_sent_at, now))
     log.info("partner_answered", answer=answer.answer)
     return response
+
+
+def _resume_workflow(
+    link: LinkToken, response: PartnerResponse, *, repository: RequestRepository, workflow: WorkflowClient
+) -> None:
+    try:
+        workflow.complete_task(link.task_token, link.request_id, response)
+    except TaskClosed as closed:
+        if closed.timed_out:
+            raise
+        # The SMS step ran again after this link went out (a retry): the workflow waits on that
+        # attempt's task token, which the request keeps.
+        current = repository.get_request(link.request_id)
+        if current is None or current.task_token in (None, link.task_token):
+            raise
+        workflow.complete_task(current.task_token, link.request_id, response)
 
 
 def _resolve(

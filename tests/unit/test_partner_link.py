@@ -172,3 +172,18 @@ def test_an_unreachable_workflow_gives_the_link_back_for_a_retry(world, opened):
     world["workflow"].available = True
     answer_link({"token": token, "response": "accept"}, **world)
     assert world["repository"].requests[REQUEST_ID].status is Status.RESPONDED
+
+
+def test_a_link_from_an_earlier_sms_attempt_resumes_the_workflow_on_the_current_task(world):
+    """The SMS step was retried after this link went out: the workflow waits on the newer task token."""
+    _, token = _link(world)
+    retried = LinkToken(
+        new_token_id(), request=assigned_request(), task_token="task-token-2", expires_at=world["clock"].now()
+    )
+    world["repository"].issue_link(retried, world["clock"].now())
+    world["workflow"].closed_tasks["task-token-1"] = False  # AWS: the old attempt's token is invalid
+
+    answered = answer_link({"token": token, "response": "accept"}, **world)
+
+    assert world["workflow"].completed == {"task-token-2": answered}
+    assert world["repository"].requests[REQUEST_ID].status is Status.RESPONDED
