@@ -2,9 +2,11 @@
 machine the Pulumi program deploys, built from the same definitions.
 
 Handlers reach it through real boto3 calls (AWS_ENDPOINT_URL); Step Functions executes the real ASL;
-Lambda tasks are dispatched in-process (see `lambdas`). Two gaps of the emulator are closed here:
-DynamoDB requests are serialized (moto's transactions are not atomic across threads), and SMS
-messages are kept in an outbox with the time they were sent.
+Lambda tasks are dispatched in-process (see `lambdas`). Three gaps of the emulator are closed here:
+DynamoDB requests are serialized (moto's transactions are not atomic across threads), a transaction
+retried with its ClientRequestToken is answered as already done (as DynamoDB does for 10 minutes;
+botocore retries a timed-out transaction with the same token), and SMS messages are kept in an
+outbox with the time they were sent.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import logging
 import os
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -235,6 +238,9 @@ def load_reservations(dynamodb: Any, table_name: str, path: Path = SAMPLE_RESERV
 
 _dynamodb_lock = threading.RLock()
 _outbox_holder: dict[str, SmsOutbox] = {}
+IDEMPOTENCY_WINDOW_SECONDS = 600
+# ClientRequestToken -> (when it succeeded, the response), for transactions.
+_applied_transactions: dict[str, tuple[float, Any]] = {}
 
 
 def _install_patches(outbox: SmsOutbox) -> None:
@@ -249,7 +255,13 @@ def _install_patches(outbox: SmsOutbox) -> None:
     def serialized_call_action(self: DynamoHandler) -> Any:
         # DynamoDB applies each request atomically; moto does not under concurrent threads.
         with _dynamodb_lock:
-            return original_call_action(self)
+            token = _client_request_token(self)
+            if token and token in _applied_transactions:
+                return _applied_transactions[token][1]
+            response = original_call_action(self)
+            if token and isinstance(response, tuple) and response[0] == 200:
+                _remember_transaction(token, response)
+            return response
 
     DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
 
@@ -264,6 +276,22 @@ def _install_patches(outbox: SmsOutbox) -> None:
         return message_id
 
     SNSBackend.publish = publish_to_outbox  # type: ignore[method-assign]
+
+
+def _client_request_token(handler: DynamoHandler) -> str | None:
+    if handler._get_action() != "TransactWriteItems":
+        return None
+    return getattr(handler, "params", {}).get("ClientRequestToken")
+
+
+def _remember_transaction(token: str, response: Any) -> None:
+    now = time.monotonic()
+    while _applied_transactions:  # oldest first: a dict keeps insertion order
+        oldest = next(iter(_applied_transactions))
+        if now - _applied_transactions[oldest][0] <= IDEMPOTENCY_WINDOW_SECONDS:
+            break
+        del _applied_transactions[oldest]
+    _applied_transactions[token] = (now, response)
 
 
 def _empty_zip() -> bytes:

@@ -71,3 +71,25 @@ def test_an_sns_error_raises_for_the_workflow_to_retry_and_keeps_the_task_token(
     assert item["taskToken"] == "token-1"
     assert item["status"] == "Created"
     assert stack.event_types(waiting_request) == ["Created"]
+
+
+def test_a_transaction_whose_answer_was_lost_is_retried_as_done(stack, waiting_request):
+    """botocore retries a timed-out transaction with the same ClientRequestToken; DynamoDB (and the
+    local emulator) answers it as done, so the link stored by the first try is not refused."""
+    seen = []
+
+    def retry_the_first_answer(attempts, **_):
+        seen.append(attempts)
+        return 0 if len(seen) == 1 else None  # as if the first answer never arrived
+
+    events = bootstrap.client("dynamodb").meta.events
+    events.register("needs-retry.dynamodb.TransactWriteItems", retry_the_first_answer, "lost-answer")
+    try:
+        sms_sender.handle(_task("token-1"), None)
+    finally:
+        events.unregister("needs-retry.dynamodb.TransactWriteItems", unique_id="lost-answer")
+
+    assert seen[:2] == [1, 2]
+    assert stack.request_item(waiting_request)["status"] == "SMSSent"
+    assert len(stack.items("TOKEN#")) == 1
+    assert len(stack.aws.outbox.messages()) == 1
