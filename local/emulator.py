@@ -2,11 +2,11 @@
 machine the Pulumi program deploys, built from the same definitions.
 
 Handlers reach it through real boto3 calls (AWS_ENDPOINT_URL); Step Functions executes the real ASL;
-Lambda tasks are dispatched in-process (see `lambdas`). Three gaps of the emulator are closed here:
-DynamoDB requests are serialized (moto's transactions are not atomic across threads), a transaction
-retried with its ClientRequestToken is answered as already done (as DynamoDB does for 10 minutes;
-botocore retries a timed-out transaction with the same token), and SMS messages are kept in an
-outbox with the time they were sent.
+Lambda tasks are dispatched in-process (see `lambdas`). Gaps of the emulator closed here: DynamoDB
+requests are serialized (moto's transactions are not atomic across threads); its transactions do
+not copy whole tables (`dynamodb_transactions`); a transaction retried with its ClientRequestToken
+is answered as already done (as DynamoDB does for 10 minutes; botocore retries a timed-out
+transaction with the same token); SMS messages are kept in an outbox with the time they were sent.
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ import attrs
 import boto3
 import requests
 from boto3.dynamodb.types import TypeSerializer
+from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import ThreadedMotoServer
 from moto.sns.models import SNSBackend
 
 from infra import state_machine
+from local.dynamodb_transactions import transact_write_items
 from local.lambdas import LambdaDispatcher, load_handler
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.contract import FUNCTIONS, LEX_LOCALE, TABLE, Env, Function, table_name
@@ -264,6 +266,7 @@ def _install_patches(outbox: SmsOutbox) -> None:
             return response
 
     DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
     original_publish = SNSBackend.publish
 
