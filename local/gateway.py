@@ -90,6 +90,9 @@ class Gateway:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when a page's burst (or a test's 50
+    # simultaneous answers) arrives at once; API Gateway accepts them all.
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away (browser tab closed, poll aborted) is no error; log anything else."""
