@@ -172,7 +172,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             log.info(
                 "http",
                 method=method,
-                path=path,
+                path=_loggable(path),
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
@@ -304,6 +304,14 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             return status
 
     return Handler
+
+
+def _loggable(path: str) -> str:
+    """The path without the partner's token (`/r/…`, `/api/confirm/{token}`): logs are not for partners."""
+    if path.startswith(PARTNER_LINK_PREFIX):
+        return f"{PARTNER_LINK_PREFIX}…"
+    found = find_route("GET", path) or find_route("POST", path)
+    return found[0].path if found else path
 
 
 @functools.cache

@@ -99,14 +99,14 @@ class Product:
         self._deployment = stack.deployment
         self._dynamodb = stack.aws.client("dynamodb")
         self._local = threading.local()
-        self._sms: list[SentSms] = []
+        # SNS calls the listener while it publishes: it only appends, so it never waits for the
+        # table lookups that match messages to requests (those hold the other lock).
+        self._sms: list[SentSms] = list(stack.aws.outbox.messages())
+        self._sms_arrived = threading.Condition(threading.Lock())
         self._sms_by_request: dict[str, list[Sms]] = {}
         self._resolved = 0
-        self._sms_lock = threading.Lock()
-        self._sms_arrived = threading.Condition(self._sms_lock)
+        self._resolving = threading.Lock()
         stack.aws.outbox.listeners.append(self._on_sms)
-        with self._sms_lock:
-            self._sms.extend(stack.aws.outbox.messages())
         samples = json.loads(SAMPLE_RESERVATIONS.read_text(encoding="utf-8"))
         self.customers = tuple(Customer(s["reservationNumber"], s["customerPhone"]) for s in samples)
         self._questions = itertools.cycle(QUESTIONS)
@@ -177,9 +177,10 @@ class Product:
             self._sms_arrived.notify_all()
 
     def _resolve_new(self) -> None:
-        """Match every SMS not yet matched to its request (called with the lock held)."""
-        while self._resolved < len(self._sms):
-            sms = self._sms[self._resolved]
+        """Match every SMS not yet matched to its request (called holding `_resolving`)."""
+        with self._sms_arrived:
+            arrived = self._sms[self._resolved :]
+        for sms in arrived:
             self._resolved += 1
             link = next((word for word in sms.body.split() if "/r/" in word), "")
             request_id = self.request_of(token_of(link)) if link else None
@@ -187,24 +188,27 @@ class Product:
                 self._sms_by_request.setdefault(request_id, []).append(Sms(link, sms.sent_at))
 
     def texts_for(self, request_id: str) -> list[Sms]:
-        with self._sms_lock:
+        with self._resolving:
             self._resolve_new()
             return list(self._sms_by_request.get(request_id, []))
 
     def wait_for_sms(self, request_id: str, *, timeout: float) -> Sms:
         deadline = time.monotonic() + timeout
-        with self._sms_arrived:
-            while True:
+        while True:
+            with self._resolving:
                 self._resolve_new()
                 if found := self._sms_by_request.get(request_id):
                     return found[0]
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"no SMS for {request_id} within {timeout:.0f} s")
-                self._sms_arrived.wait(min(remaining, 0.5))
+                seen = self._resolved
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no SMS for {request_id} within {timeout:.0f} s")
+            with self._sms_arrived:
+                if len(self._sms) <= seen:
+                    self._sms_arrived.wait(min(remaining, 0.5))
 
     def sms_counts(self) -> Counter[str]:
-        with self._sms_lock:
+        with self._resolving:
             self._resolve_new()
             return Counter({request: len(texts) for request, texts in self._sms_by_request.items()})
 
