@@ -162,6 +162,13 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def do_DELETE(self) -> None:
             self._handle("DELETE")
 
+        # Answered by the routes (404/405 in the error shape) rather than by http.server's HTML 501.
+        def do_PUT(self) -> None:
+            self._handle("PUT")
+
+        def do_PATCH(self) -> None:
+            self._handle("PATCH")
+
         def log_message(self, format: str, *args: Any) -> None:
             return  # one line per request is written by _handle
 

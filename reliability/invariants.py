@@ -68,7 +68,7 @@ def _problems(request: dict[str, Any], events: list[tuple[str, str]], now: float
     told = counts["Notified"] == 1 and "notification" in request
     if status in TERMINAL:
         if not told and now - _epoch(request["updatedAt"]) > NOTIFY_GRACE_SECONDS:
-            problems.append(f"closed as {status} without exactly one notification: {ordered}")
+            problems.append(f"closed as {status} without exactly one notice: {ordered}")
         if "Notified" in ordered and ordered[-1] not in ("Notified", "SMSSent"):
             problems.append(f"events after the notification: {ordered}")
     elif "Notified" in counts or "notification" in request:
