@@ -69,8 +69,10 @@ def install_fault_injection(plan: FaultPlan) -> None:
     """Point the runtime at `plan`. Call after `bootstrap.reset()`, before any client is created
     (clients copy the session's hooks when they are made)."""
     _holder["plan"] = plan
+    events = bootstrap.session().events
     for event, (target, status, content_type, body) in _AWS_FAULTS.items():
-        bootstrap.session().events.register(event, _failing_send(target, status, content_type, body))
+        events.register(event, _failing_send(target, status, content_type, body))
+        events.register(event.replace("before-send", "before-call"), _counting_call(target))
     _wrap_bootstrap()
 
 
@@ -103,6 +105,13 @@ def _failing_send(
     return before_send
 
 
+def _counting_call(target: Target) -> Callable[..., None]:
+    def before_call(**_: Any) -> None:
+        _plan().record_call(target)
+
+    return before_call
+
+
 def _client_error(operation: str) -> ClientError:
     return ClientError(
         {
@@ -120,6 +129,7 @@ class FaultyClassifier(IntentClassifier):
         self._inner = inner
 
     def classify(self, text: str, session_id: str) -> Classification:
+        _plan().record_call(Target.LEX)
         if _plan().should_fail(Target.LEX, _calling_function()):
             raise DependencyUnavailable(f"lex recognize text: {_client_error('RecognizeText')}")
         return self._inner.classify(text, session_id)
@@ -133,6 +143,7 @@ class LocalModelWriter(MessageWriter):
     model_id = LOCAL_MODEL_ID
 
     def write(self, request: Request, outcome: Outcome) -> str:
+        _plan().record_call(Target.BEDROCK)
         if _plan().should_fail(Target.BEDROCK, _calling_function()):
             raise DependencyUnavailable(f"bedrock {self.model_id}: {_client_error('Converse')}")
         return template_message(request, outcome)

@@ -76,6 +76,7 @@ class FaultPlan:
     def __init__(self) -> None:
         self._armed: dict[Target, _Armed] = {}
         self._calls: Counter[Target] = Counter()
+        self._attempts: Counter[Target] = Counter()
         self._lock = threading.Lock()
 
     def set(self, *faults: Fault) -> None:
@@ -94,10 +95,15 @@ class FaultPlan:
         with self._lock:
             return target in self._armed
 
-    def should_fail(self, target: Target, function: str | None) -> bool:
-        """Count one call (or attempt) on `target`, and say whether it fails."""
+    def record_call(self, target: Target) -> None:
+        """One API call on `target`, however many HTTP attempts botocore makes for it."""
         with self._lock:
             self._calls[target] += 1
+
+    def should_fail(self, target: Target, function: str | None) -> bool:
+        """Count one attempt on `target` (for Lex and Bedrock, one call), and say whether it fails."""
+        with self._lock:
+            self._attempts[target] += 1
             armed = self._armed.get(target)
             if armed is None or (armed.fault.function and armed.fault.function != function):
                 return False
@@ -107,10 +113,14 @@ class FaultPlan:
             return True
 
     def calls(self, target: Target) -> int:
-        """Attempts made on `target` since the stack started, failed or not (one per HTTP attempt for
-        the boto3-backed targets: with no fault set, one per call)."""
+        """API calls made on `target` since the stack started, failed or not."""
         with self._lock:
             return self._calls[target]
+
+    def attempts(self, target: Target) -> int:
+        """HTTP attempts on `target` (botocore's retries included), failed or not."""
+        with self._lock:
+            return self._attempts[target]
 
     def injected(self, target: Target) -> int:
         with self._lock:
@@ -132,7 +142,8 @@ class FaultPlan:
                 for armed in self._armed.values()
             ]
             calls = {str(target): self._calls[target] for target in Target}
-        return {"faults": faults, "calls": calls}
+            attempts = {str(target): self._attempts[target] for target in Target}
+        return {"faults": faults, "calls": calls, "attempts": attempts}
 
 
 def parse_faults(payload: Any) -> list[Fault]:

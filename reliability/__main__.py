@@ -48,8 +48,9 @@ QUICK = Sizes(tokens=200, flows=20, concurrency=10, fuzz_examples=15, partner_ti
 
 
 def checks(sizes: Sizes) -> list[tuple[str, Callable[[Product], Sequence[Row]]]]:
+    """In the order they run: the load first, on a fresh emulator, which slows as it fills."""
     return [
-        ("tokens", lambda p: [check_tokens(p, count=sizes.tokens)]),
+        ("load", lambda p: [check_load(p, flows=sizes.flows, concurrency=sizes.concurrency)]),
         (
             "races",
             lambda p: [
@@ -58,7 +59,7 @@ def checks(sizes: Sizes) -> list[tuple[str, Callable[[Product], Sequence[Row]]]]
             ],
         ),
         ("faults", check_faults),
-        ("load", lambda p: [check_load(p, flows=sizes.flows, concurrency=sizes.concurrency)]),
+        ("tokens", lambda p: [check_tokens(p, count=sizes.tokens)]),
         ("api fuzz", lambda p: [check_api_fuzz(p, examples=sizes.fuzz_examples)]),
     ]
 

@@ -239,6 +239,11 @@ class Product:
             if item["SK"] == "METADATA" and item["PK"].startswith("REQ#") and item.get("customerId") == tag
         ]
 
+    def link_unused(self, token_id: str) -> bool:
+        key = typed(link_key(token_id))
+        item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+        return item is not None and not item.get("used", {}).get("BOOL", False)
+
     def item_exists(self, partition: str) -> bool:
         key = typed({"PK": partition, "SK": "METADATA"})
         return "Item" in self._dynamodb.get_item(TableName=self.table, Key=key)
@@ -265,9 +270,13 @@ class Product:
     def clear_faults(self) -> None:
         self.call("DELETE", FAULTS_PATH)
 
-    def attempts(self, target: Target) -> int:
-        """Calls (HTTP attempts for boto3-backed targets) the product made on `target` so far."""
+    def calls(self, target: Target) -> int:
+        """API calls the product made on `target` so far (botocore's retries are one call)."""
         return self.stack.faults.calls(target)
+
+    def attempts(self, target: Target) -> int:
+        """HTTP attempts the product made on `target` so far, retries included."""
+        return self.stack.faults.attempts(target)
 
     def injected(self, target: Target) -> int:
         return self.stack.faults.injected(target)

@@ -39,11 +39,11 @@ def check_respond_race(product: Product, *, concurrency: int = 50) -> Row:
     request_id = submitted.body["requestId"]
     token = token_of(product.wait_for_sms(request_id, timeout=60).link)
     product.open_link(token)
-    before = product.attempts(Target.SEND_TASK_SUCCESS)
+    before = product.calls(Target.SEND_TASK_SUCCESS)
 
     answers = all_at_once(concurrency, lambda: product.answer(token, "accept"))
     final = product.wait_told(request_id, timeout=60)
-    completions = product.attempts(Target.SEND_TASK_SUCCESS) - before
+    completions = product.calls(Target.SEND_TASK_SUCCESS) - before
 
     statuses = Counter(answer.status for answer in answers)
     conflicts = [a for a in answers if a.status == 409]

@@ -28,7 +28,8 @@ def test_a_fault_set_is_shown_then_cleared(faults_url):
             "function": "sms-sender",
         }
     ]
-    assert set(shown["calls"]) == {"lex", "bedrock", "sns", "dynamodb", "send_task_success"}
+    targets = {"lex", "bedrock", "sns", "dynamodb", "send_task_success"}
+    assert set(shown["calls"]) == set(shown["attempts"]) == targets
     assert cleared["faults"] == []
 
 

@@ -13,7 +13,7 @@ def test_a_transient_fault_fails_its_number_of_times_then_the_service_recovers()
     outcomes = [plan.should_fail(Target.SNS, "sms-sender") for _ in range(4)]
 
     assert outcomes == [True, True, False, False]
-    assert (plan.injected(Target.SNS), plan.calls(Target.SNS)) == (2, 4)
+    assert (plan.injected(Target.SNS), plan.attempts(Target.SNS)) == (2, 4)
     assert plan.describe()["faults"][0]["remaining"] == 0
 
 
