@@ -16,14 +16,15 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser local test lint unit integration infra-test e2e demo plan bench format clean
+.PHONY: help setup browser local test lint unit integration infra-test e2e reliability-test demo plan bench reliability format clean
 
 help:
 	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL)"
-	@echo "make test    lint, then unit, integration, infra and end-to-end tests"
+	@echo "make test    lint, then unit, integration, infra, end-to-end and reliability tests"
 	@echo "make demo    play every scenario over HTTP against a local stack"
 	@echo "make plan    STACK=dev|demo: the Pulumi program under mocks, offline"
 	@echo "make bench   performance budgets side by side: prints a table, rewrites BENCHMARKS.md"
+	@echo "make reliability  faults, races, forged links, load and API fuzz at full size, as a table"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -55,7 +56,10 @@ plan: setup
 bench: setup
 	$(RUN) -m bench
 
-test: lint unit integration infra-test e2e
+reliability: setup
+	$(RUN) -m reliability
+
+test: lint unit integration infra-test e2e reliability-test
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -72,6 +76,9 @@ infra-test: setup
 
 e2e: setup browser
 	$(RUN) -m pytest tests/e2e
+
+reliability-test: setup
+	$(RUN) -m pytest tests/reliability
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
+import os
 import signal
 import sys
 import threading
@@ -12,11 +14,15 @@ from pathlib import Path
 from typing import TextIO
 
 from local.emulator import SAMPLE_RESERVATIONS
+from local.faults import FaultInvalid, parse_faults
 from local.stack import LocalStack
 from runtime.adapters.sample_data import read_reservations
 from runtime.domain.phone import mask_phone
 
 LOG_FILE = Path("build/local/lambda.log")
+# Faults to start with, as JSON (what POST /_local/faults takes), e.g.
+# LOCAL_FAULTS='{"target": "sns", "mode": "transient", "times": 4}' make local
+FAULTS_VARIABLE = "LOCAL_FAULTS"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +52,12 @@ def _run(options: argparse.Namespace, console: TextIO) -> int:
             )
             return 2
         raise
+    if options.faults:
+        try:
+            stack.faults.set(*parse_faults(json.loads(options.faults)))
+        except (json.JSONDecodeError, FaultInvalid) as error:
+            print(f"{FAULTS_VARIABLE} is not a usable fault description: {error}", file=console)
+            return 2
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     stack.aws.outbox.listeners.append(
@@ -66,6 +78,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--partner-timeout", type=int, default=300, help="seconds the partner has to answer")
     parser.add_argument("--token-ttl", type=int, default=600, help="seconds a partner link stays valid")
+    parser.add_argument(
+        "--faults",
+        default=os.environ.get(FAULTS_VARIABLE, ""),
+        help=f"faults to start with, as JSON (default: ${FAULTS_VARIABLE}); see /_local/faults",
+    )
     parser.add_argument("--log-level", default="INFO", help=f"function log level (JSON lines in {LOG_FILE})")
     return parser.parse_args(argv)
 
@@ -81,6 +98,7 @@ def _banner(stack: LocalStack) -> str:
             f"  Customer page   {stack.url}/",
             f"  SMS outbox      {stack.url}/_local/outbox   (open the partner's link from here)",
             f"  API (OpenAPI)   {stack.url}/api/openapi.json",
+            f"  Faults          {stack.url}/_local/faults   (GET shows, POST sets, DELETE clears)",
             f"  AWS emulator    {stack.aws.endpoint}",
             f"  Partner timeout {stack.partner_timeout_seconds} s, link valid {stack.token_ttl_seconds} s",
             f"  Function logs   {LOG_FILE} (JSON lines and metrics, as Lambda writes them)",

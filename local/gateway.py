@@ -27,6 +27,7 @@ from infra.cdn import CONTENT_SECURITY_POLICY
 from infra.routes import Route, find_route, openapi_document
 from infra.site_settings import SITE_SETTINGS_FILE, site_settings
 from local.emulator import SmsOutbox
+from local.faults import FaultInvalid, FaultPlan, parse_faults
 from local.lambdas import LambdaContext, load_handler
 from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES
 from runtime.contract import API_PREFIX, FUNCTIONS, PARTNER_LINK_PREFIX, PARTNER_PAGE
@@ -37,13 +38,23 @@ log = structlog.get_logger("local.gateway")
 
 _NOT_FOUND = {"code": "NOT_FOUND", "message": "요청하신 주소를 찾을 수 없습니다."}
 _TOO_LARGE = {"code": "PAYLOAD_TOO_LARGE", "message": "요청이 너무 큽니다. 내용을 줄여 다시 보내 주세요."}
+_METHOD_NOT_ALLOWED = {"code": "METHOD_NOT_ALLOWED", "message": "이 주소는 GET, POST, DELETE 만 받습니다."}
+_INVALID_FAULT_JSON = {"code": "INVALID_FAULT", "message": "장애 설정이 올바른 JSON 형식이 아닙니다."}
+FAULTS_PATH = "/_local/faults"
 
 
 class Gateway:
     def __init__(
-        self, *, outbox: SmsOutbox, partner_timeout_seconds: int, host: str = "127.0.0.1", port: int = 0
+        self,
+        *,
+        outbox: SmsOutbox,
+        partner_timeout_seconds: int,
+        faults: FaultPlan | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.outbox = outbox
+        self.faults = faults or FaultPlan()
         self.settings = site_settings(partner_timeout_seconds=partner_timeout_seconds)
         self._server = _Server((host, port), _handler_class(self))
         self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
@@ -148,6 +159,16 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def do_HEAD(self) -> None:
             self._handle("GET")
 
+        def do_DELETE(self) -> None:
+            self._handle("DELETE")
+
+        # Answered by the routes (404/405 in the error shape) rather than by http.server's HTML 501.
+        def do_PUT(self) -> None:
+            self._handle("PUT")
+
+        def do_PATCH(self) -> None:
+            self._handle("PATCH")
+
         def log_message(self, format: str, *args: Any) -> None:
             return  # one line per request is written by _handle
 
@@ -158,12 +179,14 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             log.info(
                 "http",
                 method=method,
-                path=path,
+                path=_loggable(path),
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
 
         def _route(self, method: str, path: str) -> int:
+            if path == FAULTS_PATH:
+                return self._faults(method)
             fixed = {
                 f"{API_PREFIX}/openapi.json": lambda: self._json(200, openapi_document()),
                 f"/{SITE_SETTINGS_FILE}": lambda: self._json(200, gateway.settings),
@@ -214,6 +237,27 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             return self._send(
                 int(result["statusCode"]), payload, headers.get("content-type", "application/json"), headers
             )
+
+        def _faults(self, method: str) -> int:
+            """GET shows the fault plan, POST sets faults (one or a list), DELETE clears them all."""
+            if method == "DELETE":
+                gateway.faults.clear()
+            elif method == "POST":
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_BODY_BYTES:
+                    self.close_connection = True
+                    return self._json(413, {"error": _TOO_LARGE})
+                try:
+                    gateway.faults.set(*parse_faults(json.loads(self.rfile.read(length) or b"null")))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    return self._json(400, {"error": _INVALID_FAULT_JSON})
+                except FaultInvalid as error:
+                    body = {"code": "INVALID_FAULT", "message": error.message}
+                    return self._json(400, {"error": body | ({"field": error.field} if error.field else {})})
+            elif method != "GET":
+                self._discard_body()
+                return self._json(405, {"error": _METHOD_NOT_ALLOWED})
+            return self._json(200, gateway.faults.describe())
 
         def _file(self, relative: str) -> int:
             target = (SITE_DIR / relative).resolve()
@@ -267,6 +311,14 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             return status
 
     return Handler
+
+
+def _loggable(path: str) -> str:
+    """The path without the partner's token (`/r/…`, `/api/confirm/{token}`): logs are not for partners."""
+    if path.startswith(PARTNER_LINK_PREFIX):
+        return f"{PARTNER_LINK_PREFIX}…"
+    found = find_route("GET", path) or find_route("POST", path)
+    return found[0].path if found else path
 
 
 @functools.cache

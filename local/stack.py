@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 from local.emulator import AwsEmulator, Deployment
+from local.fault_injection import install_fault_injection
+from local.faults import FaultPlan
 from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
@@ -26,9 +28,14 @@ class LocalStack:
         self.token_ttl_seconds = token_ttl_seconds
         self.log_level = log_level
         self.aws = AwsEmulator()
+        self.faults = FaultPlan()
         # Bind the port first: a busy port fails here, before anything else starts.
         self.gateway = Gateway(
-            outbox=self.aws.outbox, partner_timeout_seconds=partner_timeout_seconds, host=host, port=port
+            outbox=self.aws.outbox,
+            partner_timeout_seconds=partner_timeout_seconds,
+            faults=self.faults,
+            host=host,
+            port=port,
         )
         self.deployment: Deployment | None = None
 
@@ -46,6 +53,7 @@ class LocalStack:
         )
         os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
         bootstrap.reset()
+        install_fault_injection(self.faults)
         self.gateway.start()
         return self
 

@@ -1,0 +1,172 @@
+"""How the faults of a `FaultPlan` reach the product, so that its real adapters meet real failures.
+
+- SNS Publish, DynamoDB and SendTaskSuccess: a botocore `before-send` hook on the runtime's shared
+  session answers instead of the emulator with the error response AWS would send (SNS 500
+  InternalError, DynamoDB ProvisionedThroughputExceededException, Step Functions
+  ThrottlingException). botocore parses it, its retries see it, and the adapter receives the
+  `ClientError` it would receive in AWS. Each HTTP attempt counts as one failure.
+- Lex and Bedrock: the local stack has neither (intents come from the bot's samples, messages from
+  the templates), so the classifier is wrapped, and while a Bedrock fault is set a stand-in model
+  is put in front of the template writer. Both raise what `LexIntentClassifier` and
+  `BedrockMessageWriter` raise when their client fails: `DependencyUnavailable` from a `ClientError`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import structlog
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError
+
+from local.faults import FaultPlan, Target
+from runtime import bootstrap
+from runtime.adapters.ports import Classification, IntentClassifier, MessageWriter
+from runtime.domain.errors import DependencyUnavailable
+from runtime.domain.messages import template_message
+from runtime.domain.model import MessageSource, Outcome, Request
+
+LOCAL_MODEL_ID = "local-model"
+
+# botocore event -> (target, HTTP status, content type, body): what AWS answers when it is in trouble.
+_JSON = "application/x-amz-json-1.0"
+_AWS_FAULTS: dict[str, tuple[Target, int, str, bytes]] = {
+    "before-send.sns.Publish": (
+        Target.SNS,
+        500,
+        "text/xml",
+        b"<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code>"
+        b"<Message>Injected fault: SNS is unavailable</Message></Error>"
+        b"<RequestId>local-fault</RequestId></ErrorResponse>",
+    ),
+    "before-send.dynamodb": (
+        Target.DYNAMODB,
+        400,
+        _JSON,
+        json.dumps(
+            {
+                "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                "message": "Injected fault: the request rate is too high",
+            }
+        ).encode(),
+    ),
+    "before-send.sfn.SendTaskSuccess": (
+        Target.SEND_TASK_SUCCESS,
+        400,
+        _JSON,
+        json.dumps({"__type": "ThrottlingException", "message": "Injected fault: rate exceeded"}).encode(),
+    ),
+}
+
+_holder: dict[str, FaultPlan] = {}
+
+
+def install_fault_injection(plan: FaultPlan) -> None:
+    """Point the runtime at `plan`. Call after `bootstrap.reset()`, before any client is created
+    (clients copy the session's hooks when they are made)."""
+    _holder["plan"] = plan
+    events = bootstrap.session().events
+    for event, (target, status, content_type, body) in _AWS_FAULTS.items():
+        events.register(event, _failing_send(target, status, content_type, body))
+        events.register(event.replace("before-send", "before-call"), _counting_call(target))
+    _wrap_bootstrap()
+
+
+def _plan() -> FaultPlan:
+    return _holder["plan"]
+
+
+def _calling_function() -> str | None:
+    """The Lambda function on this thread, as `runtime.entrypoint` binds it for logging."""
+    return structlog.contextvars.get_contextvars().get("function")
+
+
+class _Body:
+    def __init__(self, content: bytes) -> None:
+        self._content = content
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._content
+
+
+def _failing_send(
+    target: Target, status: int, content_type: str, body: bytes
+) -> Callable[..., AWSResponse | None]:
+    def before_send(request: Any, **_: Any) -> AWSResponse | None:
+        if not _plan().should_fail(target, _calling_function()):
+            return None  # botocore sends the request to the emulator
+        headers = {"Content-Type": content_type, "x-amzn-RequestId": str(uuid.uuid4())}
+        return AWSResponse(request.url, status, headers, _Body(body))
+
+    return before_send
+
+
+def _counting_call(target: Target) -> Callable[..., None]:
+    def before_call(**_: Any) -> None:
+        _plan().record_call(target)
+
+    return before_call
+
+
+def _client_error(operation: str) -> ClientError:
+    return ClientError(
+        {
+            "Error": {"Code": "ThrottlingException", "Message": "Injected fault: rate exceeded"},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        },
+        operation,
+    )
+
+
+class FaultyClassifier(IntentClassifier):
+    """The classifier, failing as Lex RecognizeText fails while the plan says so."""
+
+    def __init__(self, inner: IntentClassifier) -> None:
+        self._inner = inner
+
+    def classify(self, text: str, session_id: str) -> Classification:
+        _plan().record_call(Target.LEX)
+        if _plan().should_fail(Target.LEX, _calling_function()):
+            raise DependencyUnavailable(f"lex recognize text: {_client_error('RecognizeText')}")
+        return self._inner.classify(text, session_id)
+
+
+class LocalModelWriter(MessageWriter):
+    """Bedrock's place in the chain while a Bedrock fault is set: fails as Converse fails, and once
+    the fault is spent answers as a model would (with the template's words)."""
+
+    source = MessageSource.BEDROCK
+    model_id = LOCAL_MODEL_ID
+
+    def write(self, request: Request, outcome: Outcome) -> str:
+        _plan().record_call(Target.BEDROCK)
+        if _plan().should_fail(Target.BEDROCK, _calling_function()):
+            raise DependencyUnavailable(f"bedrock {self.model_id}: {_client_error('Converse')}")
+        return template_message(request, outcome)
+
+
+def _wrap_bootstrap() -> None:
+    """Replace bootstrap's classifier and writer factories once; `bootstrap.reset()` still clears them."""
+    if getattr(bootstrap.classifier, "fault_injection", False):
+        return
+    real_classifier = bootstrap.classifier
+    real_writers = bootstrap.message_writers
+
+    @functools.wraps(real_classifier)
+    def classifier() -> IntentClassifier:
+        return FaultyClassifier(real_classifier())
+
+    @functools.wraps(real_writers)
+    def message_writers() -> tuple[MessageWriter, ...]:
+        writers = real_writers()
+        return (LocalModelWriter(), *writers) if _plan().is_set(Target.BEDROCK) else writers
+
+    for wrapper, real in ((classifier, real_classifier), (message_writers, real_writers)):
+        wrapper.cache_clear = real.cache_clear  # type: ignore[attr-defined]
+        wrapper.fault_injection = True  # type: ignore[attr-defined]
+    bootstrap.classifier = classifier  # type: ignore[assignment]
+    bootstrap.message_writers = message_writers  # type: ignore[assignment]

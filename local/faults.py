@@ -1,0 +1,186 @@
+"""Faults on demand: make a dependency fail a few times (transient) or every time (permanent).
+
+A `FaultPlan` holds at most one fault per target. Targets are the outside services the product
+depends on: Lex, Bedrock, SNS Publish, DynamoDB (throttling) and Step Functions SendTaskSuccess.
+A fault may be limited to one function (`chat`, `sms-sender`, ...), so a run can, say, throttle
+DynamoDB on the chat path only while the workflow keeps working.
+
+Transient faults count failures where the product meets the service: one per HTTP attempt for the
+boto3-backed targets (botocore's own retries see each failure, as they would in AWS), one per call
+for Lex and Bedrock (their clients make a single attempt). How a fault reaches the code is in
+`local.fault_injection`.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import attrs
+
+from runtime.contract import Function
+
+
+class Target(enum.StrEnum):
+    LEX = "lex"
+    BEDROCK = "bedrock"
+    SNS = "sns"
+    DYNAMODB = "dynamodb"
+    SEND_TASK_SUCCESS = "send_task_success"
+
+
+class Mode(enum.StrEnum):
+    TRANSIENT = "transient"
+    PERMANENT = "permanent"
+
+
+MAX_TIMES = 1000
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+class FaultInvalid(ValueError):
+    """A fault description that cannot be used; `message` is for people (Korean)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@attrs.frozen
+class Fault:
+    target: Target
+    mode: Mode
+    times: int | None = None  # transient only: how many failures before the service recovers
+    function: Function | None = None  # only calls made by this function fail
+
+
+@attrs.define
+class _Armed:
+    fault: Fault
+    injected: int = 0
+
+    @property
+    def remaining(self) -> int | None:
+        if self.fault.times is None:
+            return None
+        return max(0, self.fault.times - self.injected)
+
+
+class FaultPlan:
+    """Thread-safe: handlers on many threads ask it whether their next call fails."""
+
+    def __init__(self) -> None:
+        self._armed: dict[Target, _Armed] = {}
+        self._calls: Counter[Target] = Counter()
+        self._attempts: Counter[Target] = Counter()
+        self._lock = threading.Lock()
+
+    def set(self, *faults: Fault) -> None:
+        with self._lock:
+            for fault in faults:
+                self._armed[fault.target] = _Armed(fault)
+
+    def clear(self, target: Target | None = None) -> None:
+        with self._lock:
+            if target is None:
+                self._armed.clear()
+            else:
+                self._armed.pop(target, None)
+
+    def is_set(self, target: Target) -> bool:
+        with self._lock:
+            return target in self._armed
+
+    def record_call(self, target: Target) -> None:
+        """One API call on `target`, however many HTTP attempts botocore makes for it."""
+        with self._lock:
+            self._calls[target] += 1
+
+    def should_fail(self, target: Target, function: str | None) -> bool:
+        """Count one attempt on `target` (for Lex and Bedrock, one call), and say whether it fails."""
+        with self._lock:
+            self._attempts[target] += 1
+            armed = self._armed.get(target)
+            if armed is None or (armed.fault.function and armed.fault.function != function):
+                return False
+            if armed.remaining == 0:
+                return False
+            armed.injected += 1
+            return True
+
+    def calls(self, target: Target) -> int:
+        """API calls made on `target` since the stack started, failed or not."""
+        with self._lock:
+            return self._calls[target]
+
+    def attempts(self, target: Target) -> int:
+        """HTTP attempts on `target` (botocore's retries included), failed or not."""
+        with self._lock:
+            return self._attempts[target]
+
+    def injected(self, target: Target) -> int:
+        with self._lock:
+            armed = self._armed.get(target)
+            return armed.injected if armed else 0
+
+    def describe(self) -> dict[str, Any]:
+        """What `GET /_local/faults` answers."""
+        with self._lock:
+            faults = [
+                {
+                    "target": str(armed.fault.target),
+                    "mode": str(armed.fault.mode),
+                    "times": armed.fault.times,
+                    "remaining": armed.remaining,
+                    "injected": armed.injected,
+                    "function": str(armed.fault.function) if armed.fault.function else None,
+                }
+                for armed in self._armed.values()
+            ]
+            calls = {str(target): self._calls[target] for target in Target}
+            attempts = {str(target): self._attempts[target] for target in Target}
+        return {"faults": faults, "calls": calls, "attempts": attempts}
+
+
+def parse_faults(payload: Any) -> list[Fault]:
+    """One fault (`{target, mode, times?, function?}`) or a list of them, from JSON."""
+    items = payload if isinstance(payload, list) else [payload]
+    if not items:
+        raise FaultInvalid("장애 설정이 비어 있습니다. target 과 mode 를 보내 주세요.")
+    return [_parse_fault(item) for item in items]
+
+
+def _parse_fault(item: Any) -> Fault:
+    if not isinstance(item, Mapping):
+        raise FaultInvalid("장애 설정은 JSON 객체여야 합니다.")
+    unknown = set(item) - {"target", "mode", "times", "function"}
+    if unknown:
+        names = sorted(map(str, unknown))
+        raise FaultInvalid(f"알 수 없는 항목입니다: {', '.join(names)}", names[0])
+    target = _choice(item.get("target"), Target, "target", "장애 대상")
+    mode = _choice(item.get("mode"), Mode, "mode", "장애 방식")
+    times = item.get("times")
+    if mode is Mode.TRANSIENT:
+        if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= MAX_TIMES:
+            message = f"일시 장애는 실패 횟수(times)를 1~{MAX_TIMES} 사이 정수로 정해 주세요."
+            raise FaultInvalid(message, "times")
+    elif times is not None:
+        raise FaultInvalid("영구 장애에는 실패 횟수(times)를 정하지 않습니다.", "times")
+    function = item.get("function")
+    return Fault(
+        target=target,
+        mode=mode,
+        times=times,
+        function=None if function is None else _choice(function, Function, "function", "함수"),
+    )
+
+
+def _choice(value: Any, kind: type[_E], field: str, label: str) -> _E:
+    allowed = ", ".join(member.value for member in kind)
+    if not isinstance(value, str) or value not in kind._value2member_map_:
+        raise FaultInvalid(f"{label}({field})는 다음 중 하나여야 합니다: {allowed}", field)
+    return kind(value)

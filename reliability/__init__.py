@@ -1,0 +1,1 @@
+"""`make reliability`: faults, races, bad input and load against a local stack, measured."""

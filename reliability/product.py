@@ -1,0 +1,304 @@
+"""The running product as the checks see it: its HTTP API, its SMS outbox, its table and its faults.
+
+Every check tags its requests with its own `customerId`, so it can find them in the table later
+without confusing them with another check's. Partner links are matched to their request the way
+the server does it: the token's id names a `TOKEN#` item holding the request id.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import attrs
+import requests
+
+from local.client import token_of
+from local.emulator import SAMPLE_RESERVATIONS, SentSms
+from local.faults import Target
+from local.gateway import FAULTS_PATH
+from local.stack import LocalStack
+from runtime.adapters.dynamo_converter import from_item
+from runtime.adapters.dynamo_expressions import plain, typed
+from runtime.adapters.dynamo_keys import link_key, request_key
+from runtime.domain.errors import LinkInvalid
+from runtime.domain.link_token import verify_link
+from runtime.domain.model import LinkToken
+
+# Questions the local classifier reads as one of the product's intents (none is "unclear").
+QUESTIONS = (
+    "체크인 날짜를 하루 미룰 수 있을까요?",
+    "객실 에어컨이 작동하지 않아요",
+    "조식을 추가하고 싶어요",
+    "픽업 시간을 바꾸고 싶어요",
+    "주차권을 추가로 구매할 수 있나요",
+    "유아용 침대 대여 부탁드립니다",
+)
+HTTP_TIMEOUT = 30.0
+
+
+@attrs.frozen
+class Customer:
+    reservation_number: str
+    phone: str
+
+
+@attrs.frozen
+class Answer:
+    status: int
+    body: Any
+    content_type: str = ""
+
+    @property
+    def code(self) -> str | None:
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        return error.get("code") if isinstance(error, dict) else None
+
+
+@attrs.frozen
+class Sms:
+    link: str
+    sent_at: datetime
+
+
+def new_tag(prefix: str) -> str:
+    """A customerId that marks one check's requests."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def is_error_shape(answer: Answer) -> bool:
+    """DESIGN §6: `{"error": {"code": "...", "message": "<Korean>"}}` as JSON."""
+    body = answer.body
+    if not answer.content_type.startswith("application/json") or not isinstance(body, dict):
+        return False
+    error = body.get("error")
+    if not isinstance(error, dict) or set(body) != {"error"}:
+        return False
+    code, message = error.get("code"), error.get("message")
+    return (
+        isinstance(code, str)
+        and bool(code)
+        and isinstance(message, str)
+        and any("가" <= ch <= "힣" for ch in message)
+    )
+
+
+class Product:
+    def __init__(self, stack: LocalStack) -> None:
+        assert stack.deployment is not None, "start the stack first"
+        self.stack = stack
+        self.url = stack.url
+        self.partner_timeout = stack.partner_timeout_seconds
+        self.table = stack.deployment.table_name
+        self._deployment = stack.deployment
+        self._dynamodb = stack.aws.client("dynamodb")
+        self._local = threading.local()
+        # SNS calls the listener while it publishes: it only appends, so it never waits for the
+        # table lookups that match messages to requests (those hold the other lock).
+        self._sms: list[SentSms] = list(stack.aws.outbox.messages())
+        self._sms_arrived = threading.Condition(threading.Lock())
+        self._sms_by_request: dict[str, list[Sms]] = {}
+        self._resolved = 0
+        self._resolving = threading.Lock()
+        stack.aws.outbox.listeners.append(self._on_sms)
+        samples = json.loads(SAMPLE_RESERVATIONS.read_text(encoding="utf-8"))
+        self.customers = tuple(Customer(s["reservationNumber"], s["customerPhone"]) for s in samples)
+        self._questions = itertools.cycle(QUESTIONS)
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    @property
+    def http(self) -> requests.Session:
+        """One session per thread (requests' sessions are not meant to be shared across threads)."""
+        if not hasattr(self._local, "session"):
+            self._local.session = requests.Session()
+        return self._local.session
+
+    def call(self, method: str, path: str, **options: Any) -> Answer:
+        response = self.http.request(method, self.url + path, timeout=HTTP_TIMEOUT, **options)
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        return Answer(response.status_code, body, response.headers.get("content-type", ""))
+
+    def submit(
+        self,
+        tag: str,
+        *,
+        customer: Customer | None = None,
+        question: str | None = None,
+        key: str | None = None,
+    ) -> Answer:
+        customer = customer or self.customers[0]
+        body = {
+            "customerId": tag,
+            "reservationNumber": customer.reservation_number,
+            "customerPhone": customer.phone,
+            "message": question or next(self._questions),
+        }
+        headers = {"Idempotency-Key": key or f"{tag}-{uuid.uuid4().hex}"}
+        return self.call("POST", "/api/chat", json=body, headers=headers)
+
+    def open_link(self, token: str) -> Answer:
+        return self.call("GET", f"/api/confirm/{token}")
+
+    def answer(self, token: str, response: str = "accept") -> Answer:
+        return self.call("POST", "/api/respond", json={"token": token, "response": response})
+
+    def timeline(self, request_id: str) -> dict[str, Any]:
+        found = self.call("GET", f"/api/requests/{request_id}")
+        if found.status != 200:
+            raise AssertionError(f"timeline of {request_id}: {found.status} {found.body}")
+        return found.body
+
+    def wait_told(self, request_id: str, *, timeout: float, interval: float = 0.2) -> dict[str, Any]:
+        """Poll as the customer's page does until the customer's message is there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.timeline(request_id)
+            if found.get("notification"):
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"request {request_id} untold after {timeout:.0f} s: {found['status']}")
+            time.sleep(interval)
+
+    # --- the SMS outbox ----------------------------------------------------------------------
+
+    def _on_sms(self, sms: SentSms) -> None:
+        with self._sms_arrived:
+            self._sms.append(sms)
+            self._sms_arrived.notify_all()
+
+    def _resolve_new(self) -> None:
+        """Match every SMS not yet matched to its request (called holding `_resolving`)."""
+        with self._sms_arrived:
+            arrived = self._sms[self._resolved :]
+        for sms in arrived:
+            self._resolved += 1
+            link = next((word for word in sms.body.split() if "/r/" in word), "")
+            request_id = self.request_of(token_of(link)) if link else None
+            if request_id:
+                self._sms_by_request.setdefault(request_id, []).append(Sms(link, sms.sent_at))
+
+    def texts_for(self, request_id: str) -> list[Sms]:
+        with self._resolving:
+            self._resolve_new()
+            return list(self._sms_by_request.get(request_id, []))
+
+    def wait_for_sms(self, request_id: str, *, timeout: float) -> Sms:
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._resolving:
+                self._resolve_new()
+                if found := self._sms_by_request.get(request_id):
+                    return found[0]
+                seen = self._resolved
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no SMS for {request_id} within {timeout:.0f} s")
+            with self._sms_arrived:
+                if len(self._sms) <= seen:
+                    self._sms_arrived.wait(min(remaining, 0.5))
+
+    def sms_counts(self) -> Counter[str]:
+        with self._resolving:
+            self._resolve_new()
+            return Counter({request: len(texts) for request, texts in self._sms_by_request.items()})
+
+    # --- the table and the link secret -------------------------------------------------------
+
+    def request_of(self, token: str) -> str | None:
+        try:
+            claims = verify_link(self.link_secret, token, now=0)
+        except LinkInvalid:
+            return None
+        item = self._dynamodb.get_item(TableName=self.table, Key=typed(link_key(claims.token_id))).get("Item")
+        return from_item(plain(item), LinkToken).request_id if item else None
+
+    def request_item(self, request_id: str) -> dict[str, Any] | None:
+        key = typed(request_key(request_id))
+        item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+        return plain(item) if item else None
+
+    def items(self) -> Iterator[dict[str, Any]]:
+        """Every item of the table, as plain values."""
+        for page in self._dynamodb.get_paginator("scan").paginate(TableName=self.table):
+            yield from (plain(item) for item in page["Items"])
+
+    def requests_tagged(self, tag: str) -> list[dict[str, Any]]:
+        return [
+            item
+            for item in self.items()
+            if item["SK"] == "METADATA" and item["PK"].startswith("REQ#") and item.get("customerId") == tag
+        ]
+
+    def link_unused(self, token_id: str) -> bool:
+        key = typed(link_key(token_id))
+        item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+        return item is not None and not item.get("used", {}).get("BOOL", False)
+
+    def item_exists(self, partition: str) -> bool:
+        key = typed({"PK": partition, "SK": "METADATA"})
+        return "Item" in self._dynamodb.get_item(TableName=self.table, Key=key)
+
+    @functools.cached_property
+    def link_secret(self) -> bytes:
+        found = self.stack.aws.client("secretsmanager").get_secret_value(SecretId=self._deployment.secret_id)
+        return found["SecretString"].encode("utf-8")
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def set_fault(
+        self, target: Target, mode: str, *, times: int | None = None, function: str | None = None
+    ) -> None:
+        fault: dict[str, Any] = {"target": str(target), "mode": mode}
+        if times is not None:
+            fault["times"] = times
+        if function is not None:
+            fault["function"] = function
+        answered = self.call("POST", FAULTS_PATH, json=fault)
+        if answered.status != 200:
+            raise AssertionError(f"the stack refused the fault {fault}: {answered.body}")
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", FAULTS_PATH)
+
+    def calls(self, target: Target) -> int:
+        """API calls the product made on `target` so far (botocore's retries are one call)."""
+        return self.stack.faults.calls(target)
+
+    def attempts(self, target: Target) -> int:
+        """HTTP attempts the product made on `target` so far, retries included."""
+        return self.stack.faults.attempts(target)
+
+    def injected(self, target: Target) -> int:
+        return self.stack.faults.injected(target)
+
+
+def run_flow(product: Product, tag: str, *, customer: Customer | None = None, answer: str = "accept") -> str:
+    """Submit, wait for the partner's SMS, answer, wait until the customer is told; the request id."""
+    submitted = product.submit(tag, customer=customer)
+    if submitted.status != 201:
+        raise AssertionError(f"submit: {submitted.status} {submitted.body}")
+    request_id = submitted.body["requestId"]
+    sms = product.wait_for_sms(request_id, timeout=product.partner_timeout)
+    answered = product.answer(token_of(sms.link), answer)
+    if answered.status != 200:
+        raise AssertionError(f"answer: {answered.status} {answered.body}")
+    product.wait_told(request_id, timeout=product.partner_timeout + 30)
+    return request_id
+
+
+def timed(action: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started

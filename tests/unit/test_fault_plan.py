@@ -1,0 +1,75 @@
+"""The local stack's fault plan: what a fault description means, and how failures are counted."""
+
+import pytest
+
+from local.faults import Fault, FaultInvalid, FaultPlan, Mode, Target, parse_faults
+from runtime.contract import Function
+
+
+def test_a_transient_fault_fails_its_number_of_times_then_the_service_recovers():
+    plan = FaultPlan()
+    plan.set(Fault(Target.SNS, Mode.TRANSIENT, times=2))
+
+    outcomes = [plan.should_fail(Target.SNS, "sms-sender") for _ in range(4)]
+
+    assert outcomes == [True, True, False, False]
+    assert (plan.injected(Target.SNS), plan.attempts(Target.SNS)) == (2, 4)
+    assert plan.describe()["faults"][0]["remaining"] == 0
+
+
+def test_a_permanent_fault_fails_until_cleared():
+    plan = FaultPlan()
+    plan.set(Fault(Target.DYNAMODB, Mode.PERMANENT))
+
+    failing = [plan.should_fail(Target.DYNAMODB, None) for _ in range(50)]
+    plan.clear()
+
+    assert all(failing)
+    assert not plan.should_fail(Target.DYNAMODB, None)
+
+
+def test_a_fault_limited_to_one_function_spares_the_others():
+    plan = FaultPlan()
+    plan.set(Fault(Target.DYNAMODB, Mode.PERMANENT, function=Function.CHAT))
+
+    assert plan.should_fail(Target.DYNAMODB, "chat")
+    assert not plan.should_fail(Target.DYNAMODB, "sms-sender")
+    assert not plan.should_fail(Target.DYNAMODB, None)
+
+
+def test_other_targets_are_untouched_and_clearing_one_keeps_the_rest():
+    plan = FaultPlan()
+    plan.set(Fault(Target.LEX, Mode.PERMANENT), Fault(Target.BEDROCK, Mode.PERMANENT))
+    plan.clear(Target.LEX)
+
+    assert not plan.should_fail(Target.LEX, None)
+    assert not plan.should_fail(Target.SNS, None)
+    assert plan.should_fail(Target.BEDROCK, None)
+
+
+def test_descriptions_parse_one_or_many():
+    one = parse_faults({"target": "send_task_success", "mode": "transient", "times": 3})
+    many = parse_faults([{"target": "lex", "mode": "permanent"}, {"target": "sns", "mode": "permanent"}])
+
+    assert one == [Fault(Target.SEND_TASK_SUCCESS, Mode.TRANSIENT, times=3)]
+    assert [fault.target for fault in many] == [Target.LEX, Target.SNS]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (None, None),
+        ([], None),
+        ({"mode": "permanent"}, "target"),
+        ({"target": "sns"}, "mode"),
+        ({"target": "sns", "mode": "transient", "times": 1001}, "times"),
+        ({"target": "sns", "mode": "transient", "times": "2"}, "times"),
+        ({"target": "sns", "mode": "permanent", "function": 3}, "function"),
+    ],
+)
+def test_unusable_descriptions_are_refused_with_a_korean_message(payload, field):
+    with pytest.raises(FaultInvalid) as refused:
+        parse_faults(payload)
+
+    assert refused.value.field == field
+    assert any("가" <= ch <= "힣" for ch in refused.value.message)
