@@ -35,11 +35,8 @@ class Sizes:
     tokens: int = 10_000
     answer_race: int = 50
     submit_race: int = 20
-    # The goal is 1000 flows, 100 at once. On a 2-core machine the emulator (moto: every
-    # DynamoDB request serialized, index queries scanning the whole table) then answers slower than
-    # the SDK's 5 s read timeout, and the flows fail for that; 200 at 10 is what it sustains.
-    flows: int = 200
-    concurrency: int = 10
+    flows: int = 1000
+    concurrency: int = 100
     fuzz_examples: int = 100
     partner_timeout: int = 30
 
