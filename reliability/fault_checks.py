@@ -197,7 +197,7 @@ def dynamodb_permanent(product: Product) -> Row:
     if refused.status != 503 or refused.code != "SERVICE_UNAVAILABLE" or not is_error_shape(refused):
         extra.append(f"submit under throttling answered {refused.status} {refused.body}")
     stored = len(product.requests_tagged(tag))
-    remembered = product.item_exists(f"IDEM#{key}")
+    remembered = product.idempotency_record_exists(key)
     if stored or remembered:
         extra.append(f"half-written: {stored} requests, idempotency record kept: {remembered}")
     retry = Flow(product, tag).submit(key=key).answer().told(status="Responded")

@@ -26,6 +26,7 @@ from local.emulator import SAMPLE_RESERVATIONS, SentSms
 from local.faults import Target
 from local.gateway import FAULTS_PATH
 from local.stack import LocalStack
+from runtime.adapters import dynamo_keys
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key, request_key
@@ -246,8 +247,8 @@ class Product:
         item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
         return item is not None and not item.get("used", {}).get("BOOL", False)
 
-    def item_exists(self, partition: str) -> bool:
-        key = typed({"PK": partition, "SK": "METADATA"})
+    def idempotency_record_exists(self, idempotency_key: str) -> bool:
+        key = typed(dynamo_keys.idempotency_key(idempotency_key))
         return "Item" in self._dynamodb.get_item(TableName=self.table, Key=key)
 
     @functools.cached_property

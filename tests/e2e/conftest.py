@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -34,13 +33,13 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_pla
 from local.client import ProductClient
 from local.emulator import SAMPLE_RESERVATIONS
 from local.stack import LocalStack
-from runtime import bootstrap
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key
 from runtime.domain.link_token import LinkClaims, sign_link, verify_link
 from runtime.domain.model import LinkToken
 from runtime.domain.time import format_kst
+from tests.local_stack_session import reach_the_emulator, running_stack
 
 PARTNER_TIMEOUT_SECONDS = 8
 TOKEN_TTL_SECONDS = 600
@@ -83,35 +82,15 @@ def sample() -> Sample:
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
     """The product on a free port: partner timeout 3 s, links valid 10 minutes."""
-    environment = dict(os.environ)
-    stack = LocalStack(
-        port=0,
-        partner_timeout_seconds=PARTNER_TIMEOUT_SECONDS,
-        token_ttl_seconds=TOKEN_TTL_SECONDS,
-        log_level="WARNING",
-    ).start()
-    yield stack
-    stack.stop()
-    # The stack wrote its handlers' settings into this process; later tiers start from a clean slate.
-    os.environ.clear()
-    os.environ.update(environment)
-    bootstrap.reset()
+    with running_stack(
+        partner_timeout_seconds=PARTNER_TIMEOUT_SECONDS, token_ttl_seconds=TOKEN_TTL_SECONDS
+    ) as stack:
+        yield stack
 
 
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch, local_stack):
-    """Overrides the suite-wide guard (tests/conftest.py) for this tier.
-
-    The suite-wide guard removes AWS_ENDPOINT_URL for every test; here the handlers running inside
-    the stack create their boto3 clients during tests and must reach the emulator, so the variable is
-    pinned to it instead. No test in this tier can reach a real AWS account either way.
-    """
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    assert local_stack.deployment is not None
-    for name, value in local_stack.deployment.environment.items():
-        if name.startswith("AWS_"):
-            monkeypatch.setenv(name, value)
+    reach_the_emulator(monkeypatch, local_stack)
 
 
 class Product:

@@ -8,7 +8,6 @@ request, nothing left open).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -17,29 +16,18 @@ from local.stack import LocalStack
 from reliability.__main__ import QUICK
 from reliability.invariants import check_invariants
 from reliability.product import Product
-from runtime import bootstrap
+from tests.local_stack_session import reach_the_emulator, running_stack
 
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
-    environment = dict(os.environ)
-    stack = LocalStack(partner_timeout_seconds=QUICK.partner_timeout, log_level="WARNING").start()
-    yield stack
-    stack.stop()
-    os.environ.clear()
-    os.environ.update(environment)
-    bootstrap.reset()
+    with running_stack(partner_timeout_seconds=QUICK.partner_timeout) as stack:
+        yield stack
 
 
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch, local_stack):
-    """The handlers inside the stack must reach the emulator (see tests/e2e/conftest.py)."""
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    assert local_stack.deployment is not None
-    for name, value in local_stack.deployment.environment.items():
-        if name.startswith("AWS_"):
-            monkeypatch.setenv(name, value)
+    reach_the_emulator(monkeypatch, local_stack)
 
 
 @pytest.fixture(scope="session")
