@@ -16,6 +16,24 @@ import importlib  # noqa: E402 - the clock starts before anything else is import
 import json  # noqa: E402
 import sys  # noqa: E402
 
+# What Lambda's Python can import: the standard library, the boto3 the runtime provides, the layer
+# (runtime.contract's layer packages, with what they need) and the function's code. The project's
+# virtualenv also holds development packages (rich, which structlog imports when it can); they are
+# hidden, so a handler imports here what it would import in Lambda.
+_LAMBDA_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"}
+_LAYER = {"attr", "attrs", "cattr", "cattrs", "structlog", "typing_extensions"}
+_CODE = {"runtime", "bench", "__main__"}
+
+
+class OnlyWhatLambdaHas:
+    """A meta path finder that refuses any top-level module Lambda would not have."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        top = name.partition(".")[0]
+        if top in sys.stdlib_module_names or top in _LAMBDA_PROVIDED | _LAYER | _CODE or top.startswith("_"):
+            return None
+        raise ModuleNotFoundError(f"{top} is not on Lambda", name=name)
+
 
 def handler(path: str, event_file: str) -> tuple[float, float]:
     with open(event_file, encoding="utf-8") as source:
@@ -41,6 +59,7 @@ def floor(request_file: str) -> tuple[float, float]:
 
 
 def main(argv: list[str]) -> int:
+    sys.meta_path.insert(0, OnlyWhatLambdaHas())
     mode, *arguments, result_file = argv
     imported, called = handler(*arguments) if mode == "handler" else floor(*arguments)
     end = time.time()
