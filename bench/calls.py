@@ -8,16 +8,14 @@ a time over HTTP on the local stack, after a warm-up flow that pays the once-per
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import attrs
-import structlog
 
 from bench.figures import Figure, Section
 from bench.stack import local_stack
+from local.aws_calls import AwsCall, AwsCallLog
 from local.client import ProductClient, token_of
 from runtime import bootstrap
 from runtime.contract import FUNCTIONS, READ_LINK_SECRET
@@ -36,50 +34,6 @@ _PARTNER_PHASES = {"open": CONFIRM_GET, "answer": RESPOND_POST}
 AWS_ONLY = {CHAT: ("lexv2-runtime:RecognizeText",), NOTIFICATION: ("bedrock-runtime:Converse",)}
 # Read once per cold start and kept (the link secret): listed, not counted in a flow.
 ONCE_PER_COLD_START = ("secretsmanager:GetSecretValue",)
-
-
-@attrs.frozen
-class Call:
-    function: str
-    invocation: str
-    operation: str  # "<boto3 client name>:<API operation>", e.g. dynamodb:TransactWriteItems
-    phase: str
-
-
-class CallRecorder:
-    """Every call made through a boto3 session's clients; attach before the clients are created."""
-
-    def __init__(self) -> None:
-        self.phase = ""
-        self._calls: list[Call] = []
-        self._lock = threading.Lock()
-        self._session: Any = None
-
-    def attach(self, session: Any) -> None:
-        self._session = session
-        session.events.register("provide-client-params", self._record)
-
-    def detach(self) -> None:
-        if self._session is not None:
-            self._session.events.unregister("provide-client-params", self._record)
-            self._session = None
-
-    def take(self) -> list[Call]:
-        """The calls recorded since the last take."""
-        with self._lock:
-            taken, self._calls = self._calls, []
-        return taken
-
-    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        context = structlog.contextvars.get_contextvars()
-        call = Call(
-            function=str(context.get("function", "?")),
-            invocation=str(context.get("awsRequestId") or ""),
-            operation=f"{model.service_model.service_name}:{model.name}",
-            phase=self.phase,
-        )
-        with self._lock:
-            self._calls.append(call)
 
 
 @attrs.frozen
@@ -109,7 +63,7 @@ class FlowCalls:
         return self.operations.get(POLL, [])
 
 
-def operation_of(call: Call) -> str:
+def operation_of(call: AwsCall) -> str:
     if call.function == "response":
         return _PARTNER_PHASES.get(call.phase, f"response ({call.phase})")
     if call.function == "request-status":
@@ -117,20 +71,20 @@ def operation_of(call: Call) -> str:
     return call.function
 
 
-def group(calls: Iterable[Call]) -> FlowCalls:
+def group(calls: Iterable[AwsCall]) -> FlowCalls:
     operations: dict[str, list[str]] = {}
     seen: set[tuple[str, str]] = set()
     invocations: Counter[str] = Counter()
     for call in calls:
         label = operation_of(call)
-        operations.setdefault(label, []).append(call.operation)
+        operations.setdefault(label, []).append(call.name)
         if (label, call.invocation) not in seen:
             seen.add((label, call.invocation))
             invocations[label] += 1
     return FlowCalls(operations, invocations)
 
 
-def happy_flow(client: ProductClient, recorder: CallRecorder) -> str:
+def happy_flow(client: ProductClient, recorder: AwsCallLog) -> str:
     """Customer asks, partner opens the SMS link and accepts, customer is told. Returns the request id."""
     sent_before = len(client.outbox())
     recorder.phase = "submit"
@@ -157,7 +111,7 @@ def happy_flow(client: ProductClient, recorder: CallRecorder) -> str:
 
 def measure(flows: int = MEASURED_FLOWS) -> Section:
     with local_stack() as stack:
-        recorder = CallRecorder()
+        recorder = AwsCallLog()
         recorder.attach(bootstrap.session())
         client = ProductClient(stack.url)
         try:

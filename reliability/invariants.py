@@ -21,6 +21,7 @@ from typing import Any
 
 from reliability.product import Product
 from reliability.report import Row
+from runtime.adapters import dynamo_keys as keys
 
 RANK = {"Created": 0, "SMSSent": 1, "Opened": 2, "Responded": 3, "Timeout": 4, "Failed": 4}
 TERMINAL = frozenset({"Responded", "Timeout", "Failed"})
@@ -33,13 +34,13 @@ def violations(items: Iterable[dict[str, Any]], *, open_limit_seconds: float, no
     events: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for item in items:
         partition, sort = item["PK"], item["SK"]
-        if not partition.startswith("REQ#"):
+        if not partition.startswith(keys.REQUEST_PREFIX):
             continue
-        request_id = partition.removeprefix("REQ#")
-        if sort == "METADATA":
+        request_id = partition.removeprefix(keys.REQUEST_PREFIX)
+        if sort == keys.METADATA:
             requests[request_id] = item
-        elif sort.startswith("EVENT#"):
-            at, _, kind = sort.removeprefix("EVENT#").rpartition("#")
+        elif sort.startswith(keys.EVENT_PREFIX):
+            at, _, kind = sort.removeprefix(keys.EVENT_PREFIX).rpartition("#")
             events[request_id].append((at, kind))
     found = [f"{request_id}: events without a request" for request_id in events.keys() - requests.keys()]
     for request_id, request in requests.items():
@@ -85,7 +86,9 @@ def check_invariants(product: Product, *, margin_seconds: float = 60) -> Row:
     items = list(product.items())
     limit = product.partner_timeout + margin_seconds
     found = violations(items, open_limit_seconds=limit, now=time.time())
-    requests = sum(1 for item in items if item["PK"].startswith("REQ#") and item["SK"] == "METADATA")
+    requests = sum(
+        1 for item in items if item["PK"].startswith(keys.REQUEST_PREFIX) and item["SK"] == keys.METADATA
+    )
     return Row(
         "invariants: table scan",
         f"{requests} requests, {len(found)} violations",

@@ -19,6 +19,8 @@ import attrs
 from local.client import token_of
 from reliability.product import Product, new_tag
 from reliability.report import Row
+from runtime.adapters import dynamo_keys as keys
+from runtime.domain.model import EventType
 
 
 @attrs.frozen
@@ -84,9 +86,9 @@ def check_load(product: Product, *, flows: int = 1000, concurrency: int = 100) -
     texts = product.sms_counts()
     duplicate_sms = sum(texts[i] - 1 for i in ids if texts[i] > 1)
     notices = Counter(
-        item["PK"].removeprefix("REQ#")
+        item["PK"].removeprefix(keys.REQUEST_PREFIX)
         for item in product.items()
-        if item["SK"].startswith("EVENT#") and item["SK"].endswith("#Notified")
+        if item["SK"].startswith(keys.EVENT_PREFIX) and item["SK"].endswith(f"#{EventType.NOTIFIED}")
     )
     duplicate_notices = sum(notices[i] - 1 for i in ids if notices[i] > 1)
     stored = len(product.requests_tagged(tag))

@@ -239,7 +239,9 @@ class Product:
         return [
             item
             for item in self.items()
-            if item["SK"] == "METADATA" and item["PK"].startswith("REQ#") and item.get("customerId") == tag
+            if item["SK"] == dynamo_keys.METADATA
+            and item["PK"].startswith(dynamo_keys.REQUEST_PREFIX)
+            and item.get("customerId") == tag
         ]
 
     def link_unused(self, token_id: str) -> bool:

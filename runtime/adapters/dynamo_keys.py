@@ -10,6 +10,7 @@ from runtime.domain.model import EventType, Status
 PK, SK = TABLE.partition_key, TABLE.sort_key
 TTL = TABLE.ttl_attribute
 METADATA = "METADATA"
+REQUEST_PREFIX = "REQ#"
 EVENT_PREFIX = "EVENT#"
 
 
@@ -19,11 +20,11 @@ def timestamp(moment: datetime) -> str:
 
 
 def request_key(request_id: str) -> dict[str, str]:
-    return {PK: f"REQ#{request_id}", SK: METADATA}
+    return {PK: f"{REQUEST_PREFIX}{request_id}", SK: METADATA}
 
 
 def event_key(request_id: str, at: datetime, event_type: EventType) -> dict[str, str]:
-    return {PK: f"REQ#{request_id}", SK: f"{EVENT_PREFIX}{timestamp(at)}#{event_type}"}
+    return {PK: f"{REQUEST_PREFIX}{request_id}", SK: f"{EVENT_PREFIX}{timestamp(at)}#{event_type}"}
 
 
 def reservation_key(reservation_number: str) -> dict[str, str]:

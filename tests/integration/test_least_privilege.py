@@ -15,13 +15,13 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
+from local.aws_calls import AwsCallLog
 from runtime import bootstrap
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.workflow_payloads import request_payload
 from runtime.contract import FUNCTIONS, RESERVATION_INDEX, Env, Function, Resource
 from runtime.domain.model import Request
 from runtime.handlers import chat, notification, request_status, response
-from tests.integration.aws_calls import AwsCallLog
 from tests.integration.conftest import api_event
 from tests.integration.flows import CUSTOMER, link_token, submit, submit_and_wait_for_link
 
@@ -39,7 +39,7 @@ def granted_by_use(log: AwsCallLog) -> dict[str, set[tuple[Resource, str]]]:
     """(resource, IAM action) pairs each function's calls need."""
     granted: dict[str, set[tuple[Resource, str]]] = defaultdict(set)
     for call in log.calls:
-        for action in _actions(f"{call.service}:{call.operation}", call.params):
+        for action in _actions(call.action, call.params):
             granted[call.function].add((_resource(call.service, call.operation, call.params), action))
     return dict(granted)
 

@@ -2,11 +2,12 @@
 
 import pytest
 
-from bench.calls import Call, group
+from bench.calls import group
 from bench.cold_start import extra_imports, import_profile
 from bench.figures import Figure, Section
 from bench.report import Baseline, console_table, markdown_table, missed, show
 from bench.stats import median, percentile, ratio
+from local.aws_calls import AwsCall
 
 
 def test_a_budget_is_a_ceiling_unless_marked_as_a_floor():
@@ -59,8 +60,9 @@ def test_the_table_sets_each_figure_beside_its_baseline_and_flags_missed_budgets
 
 
 def test_calls_are_grouped_by_operation_the_partner_page_by_what_the_partner_did():
-    def call(function, operation, phase="wait", invocation="i1"):
-        return Call(function, invocation, operation, phase)
+    def call(function, name, phase="wait", invocation="i1"):
+        client, _, operation = name.partition(":")
+        return AwsCall(function, invocation, client, client, operation, phase=phase)
 
     flow = group(
         [
