@@ -21,9 +21,11 @@ class Status(enum.StrEnum):
         return self in TERMINAL_STATUSES
 
 
-OPEN_STATUSES = frozenset({Status.CREATED, Status.SMS_SENT, Status.OPENED})
+# The open statuses in the order a request moves through them.
+OPEN_ORDER = (Status.CREATED, Status.SMS_SENT, Status.OPENED)
+OPEN_STATUSES = frozenset(OPEN_ORDER)
 TERMINAL_STATUSES = frozenset({Status.RESPONDED, Status.TIMEOUT, Status.FAILED})
-_RANK = {Status.CREATED: 0, Status.SMS_SENT: 1, Status.OPENED: 2}
+_RANK = {status: rank for rank, status in enumerate(OPEN_ORDER)}
 
 
 def can_move(current: Status, target: Status) -> bool:

@@ -27,7 +27,7 @@ from runtime.domain.errors import (
     TaskClosed,
 )
 from runtime.domain.link_token import verify_link
-from runtime.domain.model import OPEN_STATUSES, LinkToken, PartnerResponse, Request, Status
+from runtime.domain.model import OPEN_ORDER, OPEN_STATUSES, LinkToken, PartnerResponse, Request, Status
 from runtime.domain.validation import parse_partner_answer, require_link_token
 
 log = structlog.get_logger()
@@ -133,11 +133,8 @@ def _status_before_answer(repository: RequestRepository, request_id: str) -> Sta
     """The open status the request had before the answer, from its events (a rare path: one read)."""
     timeline = repository.get_timeline(request_id)
     events = timeline[1] if timeline else []
-    reached = [Status(e.type) for e in events if e.type in {s.value for s in OPEN_STATUSES}]
-    return max(reached, key=_OPEN_ORDER.index, default=Status.CREATED)
-
-
-_OPEN_ORDER = [Status.CREATED, Status.SMS_SENT, Status.OPENED]
+    reached = [Status(e.type) for e in events if e.type in OPEN_STATUSES]
+    return max(reached, key=OPEN_ORDER.index, default=Status.CREATED)
 
 
 def _seconds_between(start: datetime, end: datetime) -> float:
