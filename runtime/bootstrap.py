@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +31,23 @@ from runtime.adapters.ports import (
     WorkflowClient,
 )
 from runtime.contract import LEX_LOCALE, Env
+
+_building = threading.RLock()
+
+
+def _once_per_process(factory: Callable[..., Any]) -> Any:
+    """functools.cache, built under one lock: Lambda runs one invocation at a time, but the local
+    stack runs handlers in threads, and two first uses must not build two clients."""
+    cached = functools.cache(factory)
+
+    @functools.wraps(factory)
+    def get(*args: Any) -> Any:
+        with _building:
+            return cached(*args)
+
+    get.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return get
+
 
 DEFAULT_TOKEN_TTL_SECONDS = 600
 DEFAULT_PARTNER_TIMEOUT_SECONDS = 300
@@ -94,24 +112,24 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
     )
 
 
-@functools.cache
+@_once_per_process
 def settings() -> Settings:
     return read_settings(os.environ)
 
 
-@functools.cache
+@_once_per_process
 def logging_configured() -> bool:
     configure_logging(settings().log_level)
     return True
 
 
-@functools.cache
+@_once_per_process
 def session() -> boto3.session.Session:
     """The process's AWS session; clients created from it share its event hooks."""
     return boto3.session.Session()
 
 
-@functools.cache
+@_once_per_process
 def client(service: str) -> Any:
     """One client per service per process. Region and endpoint come from the standard AWS variables."""
     return session().client(service, config=_CLIENT_CONFIGS.get(service, _DEFAULT_CLIENT_CONFIG))
@@ -120,22 +138,22 @@ def client(service: str) -> Any:
 # --- adapters ----------------------------------------------------------------------------------
 
 
-@functools.cache
+@_once_per_process
 def repository() -> DynamoRequestRepository:
     return DynamoRequestRepository(client("dynamodb"), _required(settings().table_name, Env.TABLE_NAME))
 
 
-@functools.cache
+@_once_per_process
 def clock() -> SystemClock:
     return SystemClock()
 
 
-@functools.cache
+@_once_per_process
 def metrics() -> EmfMetricWriter:
     return EmfMetricWriter(settings().stage)
 
 
-@functools.cache
+@_once_per_process
 def secrets() -> SecretProvider:
     from runtime.adapters.secrets_manager import SecretsManagerSecretProvider
 
@@ -143,14 +161,14 @@ def secrets() -> SecretProvider:
     return SecretsManagerSecretProvider(client("secretsmanager"), secret_id)
 
 
-@functools.cache
+@_once_per_process
 def workflow() -> WorkflowClient:
     from runtime.adapters.step_functions import StepFunctionsWorkflow
 
     return StepFunctionsWorkflow(client("stepfunctions"), settings().state_machine_arn)
 
 
-@functools.cache
+@_once_per_process
 def classifier() -> IntentClassifier:
     config = settings()
     if config.lex_bot_id and config.lex_bot_alias_id:
@@ -167,7 +185,7 @@ def classifier() -> IntentClassifier:
     return LocalIntentClassifier.from_bot_file(_required(config.bot_definition_file, Env.BOT_DEFINITION_FILE))
 
 
-@functools.cache
+@_once_per_process
 def message_writers() -> tuple[MessageWriter, ...]:
     """Primary model, fallback model, then the template, which always answers."""
     from runtime.adapters.bedrock_writer import BedrockMessageWriter
@@ -182,7 +200,7 @@ def message_writers() -> tuple[MessageWriter, ...]:
 # --- what each use case receives ---------------------------------------------------------------
 
 
-@functools.cache
+@_once_per_process
 def orchestrator() -> OrchestratorSender:
     from runtime.adapters.lambda_orchestrator import LambdaOrchestratorSender
 
@@ -190,7 +208,7 @@ def orchestrator() -> OrchestratorSender:
     return LambdaOrchestratorSender(client("lambda"), function_name)
 
 
-@functools.cache
+@_once_per_process
 def sms() -> SmsSender:
     from runtime.adapters.sns_sms import SnsSmsSender
 
