@@ -1,8 +1,11 @@
 """The workflow's Amazon States Language, built as a dict: one definition for AWS and the local stack.
 
 SendSMS invokes the sms sender with `waitForTaskToken`: the handler stores the task token before the
-SMS goes out, so a partner who answers at once is never lost (no separate wait state, no race).
-Every path ends in GenerateNotification, so every request gets exactly one customer message.
+SMS goes out, so a partner who answers at once is never lost (no separate wait state, no race). The
+partner's answer is recorded in the table and resumes the task from there (the table's stream and
+the resumer function), never directly from the partner's request.
+Every path ends in GenerateNotification, so every request gets exactly one customer message; a
+request whose workflow dies is ended by the sweeper.
 The request (as the orchestrator matched it) travels in the state, and the partner's answer in the
 task's result, so the steps after the answer need no read of the table.
 """
@@ -20,9 +23,17 @@ LAMBDA_SERVICE_ERRORS = [
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
+    "Lambda.Unknown",
 ]
-# The sms sender raises this (its class name is the Lambda error type) when SNS or DynamoDB fail.
-RETRYABLE_TASK_ERRORS = [*LAMBDA_SERVICE_ERRORS, DependencyUnavailable.__name__]
+# An invocation that died (out of memory, killed, timed out) rather than raised.
+LAMBDA_CRASH_ERRORS = ["Runtime.ExitError", "Sandbox.Timedout"]
+# The sms sender raises this (its class name is the Lambda error type) when the SMS service or
+# DynamoDB fail or throttle: a busy dependency is waited for, not turned into a failed request.
+RETRYABLE_TASK_ERRORS = [*LAMBDA_SERVICE_ERRORS, *LAMBDA_CRASH_ERRORS, DependencyUnavailable.__name__]
+# Backoff of the SMS step: 2, 4, 8, 16, 30 s at most (with full jitter), about a minute in all.
+SMS_RETRY = {"IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2.0, "MaxDelaySeconds": 30}
+# Backoff of the closing steps: 1, 2, 4, 8, 16, 20 s, within the allowance before the sweeper steps in.
+STEP_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 6, "BackoffRate": 2.0, "MaxDelaySeconds": 20}
 
 
 def definition(function_arns: Mapping[Function, str], partner_timeout_seconds: int) -> dict[str, Any]:
@@ -44,30 +55,24 @@ def definition(function_arns: Mapping[Function, str], partner_timeout_seconds: i
                 },
                 "TimeoutSeconds": partner_timeout_seconds,
                 "ResultPath": "$.result",
-                "Retry": [
-                    {
-                        "ErrorEquals": RETRYABLE_TASK_ERRORS,
-                        "IntervalSeconds": 1,
-                        "MaxAttempts": 2,
-                        "BackoffRate": 2.0,
-                        "MaxDelaySeconds": 4,
-                    }
-                ],
+                "Retry": [{"ErrorEquals": RETRYABLE_TASK_ERRORS, **SMS_RETRY, "JitterStrategy": "FULL"}],
                 "Catch": [
                     {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "HandleTimeout"},
                     {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "HandleFailure"},
                 ],
                 "Next": "GenerateNotification",
             },
+            # Both read a recorded answer if there is one: their result is how the request really ended.
             "HandleTimeout": _invoke(
                 function_arns[Function.TIMEOUT],
                 {"requestId.$": "$.requestId", "error.$": "$.error"},
+                selector=ENDING_SELECTOR,
                 next_state="GenerateNotification",
             ),
             "HandleFailure": _invoke(
                 function_arns[Function.FAILURE],
                 {"requestId.$": "$.requestId", "error.$": "$.error"},
-                selector={"outcome.$": "$.Payload.outcome", "failureReason.$": "$.Payload.failureReason"},
+                selector=ENDING_SELECTOR,
                 next_state="GenerateNotification",
             ),
             "GenerateNotification": _invoke(
@@ -80,28 +85,29 @@ def definition(function_arns: Mapping[Function, str], partner_timeout_seconds: i
     }
 
 
+# What the closing steps return (runtime.adapters.workflow_payloads.ending_result): every key present.
+ENDING_SELECTOR = {
+    "outcome.$": "$.Payload.outcome",
+    "response.$": "$.Payload.response",
+    "failureReason.$": "$.Payload.failureReason",
+}
+
+
 def _invoke(
     function_arn: str,
     payload: dict[str, str],
     *,
+    selector: dict[str, str],
     next_state: str | None = None,
-    selector: dict[str, str] | None = None,
     result_path: str = "$.result",
 ) -> dict[str, Any]:
     state: dict[str, Any] = {
         "Type": "Task",
         "Resource": "arn:aws:states:::lambda:invoke",
         "Parameters": {"FunctionName": function_arn, "Payload": payload},
-        "ResultSelector": selector or {"outcome.$": "$.Payload.outcome"},
+        "ResultSelector": selector,
         "ResultPath": result_path,
-        "Retry": [
-            {
-                "ErrorEquals": ["States.ALL"],
-                "IntervalSeconds": 1,
-                "MaxAttempts": 3,
-                "BackoffRate": 2.0,
-            }
-        ],
+        "Retry": [{"ErrorEquals": ["States.ALL"], **STEP_RETRY, "JitterStrategy": "FULL"}],
     }
     if next_state:
         state["Next"] = next_state

@@ -1,23 +1,25 @@
-"""An AWS account on this machine: moto's server, holding the same table, secret, functions and state
-machine the Pulumi program deploys, built from the same definitions.
+"""An AWS account on this machine: moto's server, holding the same table, secret, queue and state
+machine the Pulumi program deploys, built from the same definitions, plus what moto cannot do for
+the product: running its Lambda handlers, its event source mappings and its schedule.
 
-Handlers reach it through real boto3 calls (AWS_ENDPOINT_URL); Step Functions executes the real ASL;
-Lambda tasks are dispatched in-process (see `lambdas`). Gaps of the emulator closed here: DynamoDB
-requests are serialized (moto's transactions are not atomic across threads); its transactions do
-not copy whole tables (`dynamodb_transactions`); a transaction retried with its ClientRequestToken
-is answered as already done (as DynamoDB does for 10 minutes; botocore retries a timed-out
-transaction with the same token); SMS messages are kept in an outbox with the time they were sent.
+- moto runs in its own process (`local.moto_server`), so the emulator and the handlers each have a
+  core; handlers reach it through real boto3 calls (AWS_ENDPOINT_URL).
+- Step Functions executes the real ASL there; its Lambda tasks come back to this process through
+  `local.lambda_service` and run the handlers (`local.lambdas`).
+- The table's stream feeds the consumers as Lambda's event source mappings do (`local.streams`),
+  with the same filters, retries and dead-letter queue; the sweeper runs on a timer
+  (`local.schedules`). Nothing hands work from one function to the next any other way.
 """
 
 from __future__ import annotations
 
-import io
+import contextlib
 import json
-import logging
 import os
+import subprocess
+import sys
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,22 +29,31 @@ import attrs
 import boto3
 import requests
 from boto3.dynamodb.types import TypeSerializer
-from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.responses import DynamoHandler
-from moto.server import ThreadedMotoServer
-from moto.sns.models import SNSBackend
 
 from infra import state_machine
-from local.dynamodb_transactions import transact_write_items
+from local.lambda_service import LambdaService
 from local.lambdas import LambdaDispatcher, load_handler
+from local.schedules import RateSchedule
+from local.streams import StreamEventSource
 from runtime.adapters.sample_data import read_reservations, reservation_item
-from runtime.contract import FUNCTIONS, LEX_LOCALE, TABLE, Env, Function, table_name
+from runtime.contract import (
+    FUNCTIONS,
+    LEX_LOCALE,
+    STREAM_VIEW,
+    SWEEP_PERIOD_SECONDS,
+    TABLE,
+    Env,
+    Function,
+    table_name,
+)
 
 REGION = "ap-northeast-2"
+ACCOUNT = "123456789012"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RESERVATIONS = PROJECT_ROOT / "infra" / "sample_reservations.json"
 BOT_DEFINITION = PROJECT_ROOT / "bot" / "ko_KR.json"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+_STARTUP_SECONDS = 60
 
 
 @attrs.frozen
@@ -80,29 +91,47 @@ class SmsOutbox:
 class Deployment:
     """What was created, and the environment the handlers read it from."""
 
+    stage: str
     table_name: str
+    stream_arn: str
     state_machine_arn: str
     secret_id: str
+    dead_letter_queue_url: str
     function_names: Mapping[Function, str]
     environment: Mapping[str, str]
 
 
 class AwsEmulator:
-    def __init__(self, *, async_retry_delay: float = 1.0) -> None:
+    def __init__(self, *, sweep_period_seconds: float = SWEEP_PERIOD_SECONDS) -> None:
         self.outbox = SmsOutbox()
-        self.dispatcher = LambdaDispatcher(async_retry_delay=async_retry_delay)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.dispatcher = LambdaDispatcher()
+        self.sweep_period_seconds = sweep_period_seconds
+        self._lambda_service = LambdaService(self.dispatcher)
+        self._process: subprocess.Popen[str] | None = None
         self.endpoint = ""
+        self.event_sources: list[StreamEventSource] = []
+        self.schedules: list[RateSchedule] = []
 
     def start(self) -> AwsEmulator:
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        _install_patches(self.outbox)
-        self.dispatcher.install()
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
-        # moto's Step Functions interpreter calls Lambda at localhost:$MOTO_PORT.
-        os.environ["MOTO_PORT"] = str(port)
+        self._lambda_service.start()
+        environment = {
+            **os.environ,
+            **_FAKE_CREDENTIALS,
+            # Step Functions calls Lambda at localhost:$MOTO_PORT: here, in this process.
+            "MOTO_PORT": str(self._lambda_service.port),
+            "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "local.moto_server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=environment,
+            cwd=PROJECT_ROOT,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        line = _read_line(self._process.stdout, timeout=_STARTUP_SECONDS)
+        self.endpoint = f"http://127.0.0.1:{json.loads(line)['port']}"
         os.environ.update(_FAKE_CREDENTIALS)
         self.configure()
         return self
@@ -113,14 +142,24 @@ class AwsEmulator:
 
     def reset(self) -> None:
         """Forget every resource and message (tests start from an empty account)."""
-        requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
+        self.stop_event_sources()
+        requests.post(f"{self.endpoint}/moto-api/reset", timeout=30).raise_for_status()
         self.configure()
         self.outbox.clear()
         self.dispatcher.forget_functions()
 
     def stop(self) -> None:
-        self.dispatcher.shutdown()
-        self._server.stop()
+        self.stop_event_sources()
+        self._lambda_service.stop()
+        if self._process is not None:
+            with contextlib.suppress(OSError):
+                assert self._process.stdin is not None
+                self._process.stdin.close()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=10)
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -140,27 +179,25 @@ class AwsEmulator:
         token_ttl_seconds: int = 600,
         load_samples: bool = True,
     ) -> Deployment:
-        """Create the product's resources, register the handlers, and return the handlers' environment."""
+        """Create the product's resources and register its handlers; return the handlers' environment.
+        Call `run_event_sources` once the handlers can read that environment."""
         table = table_name(stage)
-        create_table(self.client("dynamodb"), table)
+        stream_arn = create_table(self.client("dynamodb"), table)
         if load_samples:
             load_reservations(self.client("dynamodb"), table)
         secret_id = f"partner-confirm/{stage}/link-secret"
         self.client("secretsmanager").create_secret(Name=secret_id, SecretString=os.urandom(32).hex())
+        dead_letters = self.client("sqs").create_queue(QueueName=f"partner-confirm-{stage}-dead-letters")
         role = self.client("iam").create_role(
             RoleName=f"partner-confirm-{stage}", AssumeRolePolicyDocument="{}"
         )["Role"]["Arn"]
 
         names = {function: f"partner-confirm-{stage}-{function}" for function in Function}
-        arns = {}
+        arns = {
+            function: f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}" for function, name in names.items()
+        }
         for function, spec in FUNCTIONS.items():
-            arns[function] = self._create_function(names[function], spec.handler, role)
-            self.dispatcher.register(
-                names[function],
-                load_handler(spec.handler),
-                async_retries=1 if function is Function.ORCHESTRATOR else 0,
-                on_failure=names[Function.FAILURE] if function is Function.ORCHESTRATOR else None,
-            )
+            self.dispatcher.register(names[function], load_handler(spec.handler))
         definition = state_machine.definition(arns, partner_timeout_seconds)
         state_machine_arn = self.client("stepfunctions").create_state_machine(
             name=f"partner-confirm-{stage}", definition=json.dumps(definition), roleArn=role
@@ -171,7 +208,6 @@ class AwsEmulator:
             Env.LOG_LEVEL: "INFO",
             Env.TABLE_NAME: table,
             Env.STATE_MACHINE_ARN: state_machine_arn,
-            Env.ORCHESTRATOR_FUNCTION: names[Function.ORCHESTRATOR],
             Env.LINK_SECRET_ID: secret_id,
             Env.SITE_URL: site_url,
             Env.TOKEN_TTL_SECONDS: str(token_ttl_seconds),
@@ -184,26 +220,73 @@ class AwsEmulator:
             **_FAKE_CREDENTIALS,
         }
         return Deployment(
+            stage=stage,
             table_name=table,
+            stream_arn=stream_arn,
             state_machine_arn=state_machine_arn,
             secret_id=secret_id,
+            dead_letter_queue_url=dead_letters["QueueUrl"],
             function_names=names,
             environment={str(k): v for k, v in environment.items()},
         )
 
-    def _create_function(self, name: str, handler: str, role: str) -> str:
-        return self.client("lambda").create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role=role,
-            Handler=handler,
-            Code={"ZipFile": _empty_zip()},
-        )["FunctionArn"]
+    def run_event_sources(self, deployment: Deployment) -> None:
+        """Start the table stream's consumers and the schedules, as the deployment's mappings say."""
+        for function, spec in FUNCTIONS.items():
+            name = deployment.function_names[function]
+            if spec.subscription is not None:
+                source = StreamEventSource(
+                    streams=self.client("dynamodbstreams"),
+                    sqs=self.client("sqs"),
+                    stream_arn=deployment.stream_arn,
+                    function_name=name,
+                    subscription=spec.subscription,
+                    dispatcher=self.dispatcher,
+                    dead_letter_queue_url=deployment.dead_letter_queue_url,
+                )
+                self.event_sources.append(source.start())
+            if spec.schedule is not None:
+                schedule = RateSchedule(
+                    dispatcher=self.dispatcher, function_name=name, period_seconds=self.sweep_period_seconds
+                )
+                self.schedules.append(schedule.start())
+
+    def stop_event_sources(self) -> None:
+        for source in self.event_sources:
+            source.stop()
+        for schedule in self.schedules:
+            schedule.stop()
+        self.event_sources.clear()
+        self.schedules.clear()
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until every stream record written so far reached its consumer, and no function runs."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            left = max(0.1, deadline - time.monotonic())
+            if (
+                all(source.wait_idle(left) for source in self.event_sources)
+                and self.dispatcher.in_flight == 0
+            ):
+                return
+            time.sleep(0.05)
+        raise TimeoutError("stream records or invocations still pending")
 
 
-def create_table(dynamodb: Any, table_name: str) -> None:
-    """The table as infra declares it: same keys, same indexes (all key attributes are strings)."""
-    dynamodb.create_table(
+def _read_line(stream: Any, *, timeout: float) -> str:
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not found or not found[0]:
+        raise RuntimeError("the AWS emulator's process did not start")
+    return found[0]
+
+
+def create_table(dynamodb: Any, table_name: str) -> str:
+    """The table as infra declares it: same keys, same indexes (all key attributes are strings), its
+    stream with both images. Returns the stream's ARN."""
+    created = dynamodb.create_table(
         TableName=table_name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in TABLE.key_attributes],
@@ -222,11 +305,13 @@ def create_table(dynamodb: Any, table_name: str) -> None:
             }
             for index in TABLE.indexes
         ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": STREAM_VIEW},
     )
     dynamodb.update_time_to_live(
         TableName=table_name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TABLE.ttl_attribute},
     )
+    return str(created["TableDescription"]["LatestStreamArn"])
 
 
 def load_reservations(dynamodb: Any, table_name: str, path: Path = SAMPLE_RESERVATIONS) -> int:
@@ -236,69 +321,3 @@ def load_reservations(dynamodb: Any, table_name: str, path: Path = SAMPLE_RESERV
         item = reservation_item(reservation)
         dynamodb.put_item(TableName=table_name, Item={k: serializer.serialize(v) for k, v in item.items()})
     return len(reservations)
-
-
-_dynamodb_lock = threading.RLock()
-_outbox_holder: dict[str, SmsOutbox] = {}
-IDEMPOTENCY_WINDOW_SECONDS = 600
-# ClientRequestToken -> (when it succeeded, the response), for transactions.
-_applied_transactions: dict[str, tuple[float, Any]] = {}
-
-
-def _install_patches(outbox: SmsOutbox) -> None:
-    """Process-wide changes to moto's backends; installed once, pointed at the latest outbox."""
-    already_installed = bool(_outbox_holder)
-    _outbox_holder["outbox"] = outbox
-    if already_installed:
-        return
-
-    original_call_action = DynamoHandler.call_action
-
-    def serialized_call_action(self: DynamoHandler) -> Any:
-        # DynamoDB applies each request atomically; moto does not under concurrent threads.
-        with _dynamodb_lock:
-            token = _client_request_token(self)
-            if token and token in _applied_transactions:
-                return _applied_transactions[token][1]
-            response = original_call_action(self)
-            if token and isinstance(response, tuple) and response[0] == 200:
-                _remember_transaction(token, response)
-            return response
-
-    DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-
-    original_publish = SNSBackend.publish
-
-    def publish_to_outbox(
-        self: SNSBackend, message: str, arn: Any = None, phone_number: Any = None, **kwargs: Any
-    ) -> str:
-        message_id = original_publish(self, message, arn, phone_number=phone_number, **kwargs)
-        if phone_number:
-            _outbox_holder["outbox"].record(phone_number, message)
-        return message_id
-
-    SNSBackend.publish = publish_to_outbox  # type: ignore[method-assign]
-
-
-def _client_request_token(handler: DynamoHandler) -> str | None:
-    if handler._get_action() != "TransactWriteItems":
-        return None
-    return getattr(handler, "params", {}).get("ClientRequestToken")
-
-
-def _remember_transaction(token: str, response: Any) -> None:
-    now = time.monotonic()
-    while _applied_transactions:  # oldest first: a dict keeps insertion order
-        oldest = next(iter(_applied_transactions))
-        if now - _applied_transactions[oldest][0] <= IDEMPOTENCY_WINDOW_SECONDS:
-            break
-        del _applied_transactions[oldest]
-    _applied_transactions[token] = (now, response)
-
-
-def _empty_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("README", "The handler runs in-process on the local stack.")
-    return buffer.getvalue()

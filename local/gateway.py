@@ -28,9 +28,10 @@ from infra.routes import Route, find_route, openapi_document
 from infra.site_settings import SITE_SETTINGS_FILE, site_settings
 from local.emulator import SmsOutbox
 from local.faults import FaultInvalid, FaultPlan, parse_faults
-from local.lambdas import LambdaContext, load_handler
+from local.lambdas import InvocationKilled, LambdaContext, load_handler
 from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES
 from runtime.contract import API_PREFIX, FUNCTIONS, PARTNER_LINK_PREFIX, PARTNER_PAGE
+from runtime.domain.errors import ServiceUnavailable
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
 _LINK = re.compile(r"https?://\S+")
@@ -41,6 +42,13 @@ _TOO_LARGE = {"code": "PAYLOAD_TOO_LARGE", "message": "요청이 너무 큽니�
 _METHOD_NOT_ALLOWED = {"code": "METHOD_NOT_ALLOWED", "message": "이 주소는 GET, POST, DELETE 만 받습니다."}
 _INVALID_FAULT_JSON = {"code": "INVALID_FAULT", "message": "장애 설정이 올바른 JSON 형식이 아닙니다."}
 FAULTS_PATH = "/_local/faults"
+# What API Gateway answers when the function behind a route fails outright (crashed, timed out).
+_FUNCTION_FAILED = {"message": "Internal Server Error"}
+# Overload: at most this many API requests run at once; the next ones wait for a slot a little,
+# then are asked to come back (503 + Retry-After), as API Gateway and Lambda throttle in AWS.
+MAX_CONCURRENT_API_REQUESTS = 16
+SLOT_WAIT_SECONDS = 2.0
+RETRY_AFTER_SECONDS = 1
 
 
 class Gateway:
@@ -56,6 +64,8 @@ class Gateway:
         self.outbox = outbox
         self.faults = faults or FaultPlan()
         self.settings = site_settings(partner_timeout_seconds=partner_timeout_seconds)
+        self.slots = threading.BoundedSemaphore(MAX_CONCURRENT_API_REQUESTS)
+        self.turned_away = 0
         self._server = _Server((host, port), _handler_class(self))
         self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
 
@@ -225,11 +235,24 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 body=body,
                 source_ip=self.client_address[0],
             )
+            if not gateway.slots.acquire(timeout=SLOT_WAIT_SECONDS):
+                gateway.turned_away += 1
+                busy = ServiceUnavailable()
+                return self._json(
+                    503,
+                    {"error": {"code": busy.code, "message": busy.message}},
+                    {"retry-after": str(RETRY_AFTER_SECONDS)},
+                )
             try:
                 result = _handler_of(route)(event, LambdaContext(str(route.function)))
+            except InvocationKilled:
+                log.warning("function_killed", route=route.key)
+                return self._json(500, _FUNCTION_FAILED)
             except Exception:
                 log.exception("handler_crashed", route=route.key)
                 return self._json(500, {"error": INTERNAL_ERROR})
+            finally:
+                gateway.slots.release()
             payload = (result.get("body") or "").encode("utf-8")
             if result.get("isBase64Encoded"):
                 payload = base64.b64decode(payload)
@@ -284,9 +307,14 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             elif length:
                 self.close_connection = True
 
-        def _json(self, status: int, payload: Any) -> int:
+        def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> int:
             body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            return self._send(status, body, "application/json; charset=utf-8", {"cache-control": "no-store"})
+            return self._send(
+                status,
+                body,
+                "application/json; charset=utf-8",
+                {"cache-control": "no-store", **(headers or {})},
+            )
 
         def _send(
             self,

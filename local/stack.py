@@ -10,6 +10,7 @@ from local.faults import FaultPlan
 from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
+from runtime.contract import SWEEP_PERIOD_SECONDS
 
 
 class LocalStack:
@@ -22,12 +23,13 @@ class LocalStack:
         port: int = 0,
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,
+        sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
         log_level: str = "INFO",
     ) -> None:
         self.partner_timeout_seconds = partner_timeout_seconds
         self.token_ttl_seconds = token_ttl_seconds
         self.log_level = log_level
-        self.aws = AwsEmulator()
+        self.aws = AwsEmulator(sweep_period_seconds=sweep_period_seconds)
         self.faults = FaultPlan()
         # Bind the port first: a busy port fails here, before anything else starts.
         self.gateway = Gateway(
@@ -54,12 +56,12 @@ class LocalStack:
         os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
         bootstrap.reset()
         install_fault_injection(self.faults)
+        self.aws.run_event_sources(self.deployment)
         self.gateway.start()
         return self
 
     def stop(self) -> None:
         self.gateway.stop()
-        self.aws.dispatcher.wait_idle(timeout=10)
         self.aws.stop()
 
     def __enter__(self) -> LocalStack:

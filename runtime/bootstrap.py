@@ -25,7 +25,6 @@ from runtime.adapters.logs import configure_logging
 from runtime.adapters.ports import (
     IntentClassifier,
     MessageWriter,
-    OrchestratorSender,
     SecretProvider,
     SmsSender,
     WorkflowClient,
@@ -73,7 +72,6 @@ class Settings:
     log_level: str
     table_name: str | None
     state_machine_arn: str | None
-    orchestrator_function: str | None
     link_secret_id: str | None
     site_url: str | None
     token_ttl: timedelta
@@ -98,7 +96,6 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         log_level=environ.get(Env.LOG_LEVEL, "INFO"),
         table_name=text(Env.TABLE_NAME),
         state_machine_arn=text(Env.STATE_MACHINE_ARN),
-        orchestrator_function=text(Env.ORCHESTRATOR_FUNCTION),
         link_secret_id=text(Env.LINK_SECRET_ID),
         site_url=text(Env.SITE_URL),
         token_ttl=seconds(Env.TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS),
@@ -201,14 +198,6 @@ def message_writers() -> tuple[MessageWriter, ...]:
 
 
 @_once_per_process
-def orchestrator() -> OrchestratorSender:
-    from runtime.adapters.lambda_orchestrator import LambdaOrchestratorSender
-
-    function_name = _required(settings().orchestrator_function, Env.ORCHESTRATOR_FUNCTION)
-    return LambdaOrchestratorSender(client("lambda"), function_name)
-
-
-@_once_per_process
 def sms() -> SmsSender:
     from runtime.adapters.sns_sms import SnsSmsSender
 
@@ -219,9 +208,9 @@ def for_chat() -> dict[str, Any]:
     return {
         "repository": repository(),
         "classifier": classifier(),
-        "orchestrator": orchestrator(),
         "clock": clock(),
         "metrics": metrics(),
+        "partner_timeout": settings().partner_timeout,
     }
 
 
@@ -235,6 +224,7 @@ def for_sms_sender() -> dict[str, Any]:
         "repository": repository(),
         "sms": sms(),
         "secrets": secrets(),
+        "workflow": workflow(),
         "clock": clock(),
         "metrics": metrics(),
         "site_url": _required(config.site_url, Env.SITE_URL),
@@ -248,7 +238,15 @@ def for_open_link() -> dict[str, Any]:
 
 
 def for_answer_link() -> dict[str, Any]:
-    return {**for_open_link(), "workflow": workflow(), "metrics": metrics()}
+    return {**for_open_link(), "metrics": metrics()}
+
+
+def for_resumer() -> dict[str, Any]:
+    return {"workflow": workflow()}
+
+
+def for_sweeper() -> dict[str, Any]:
+    return {"repository": repository(), "clock": clock(), "metrics": metrics()}
 
 
 def for_closing() -> dict[str, Any]:
@@ -277,7 +275,6 @@ def reset() -> None:
         workflow,
         classifier,
         message_writers,
-        orchestrator,
         sms,
     ):
         cached.cache_clear()

@@ -9,8 +9,12 @@ their emulated resources from them. Standard library and attrs only.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
+
+from runtime.domain.model import Status
 
 # --- the single DynamoDB table -----------------------------------------------------------------
 
@@ -52,13 +56,21 @@ def table_name(stage: str) -> str:
     return f"PartnerConfirmation-{stage}"
 
 
+# Key prefixes the stream filters below match on (runtime/adapters/dynamo_keys.py builds every key).
+REQUEST_PREFIX = "REQ#"
+METADATA = "METADATA"
+# The request's status attribute, as the converter names the entity's `status` field.
+STATUS_ATTRIBUTE = "status"
+# The table's stream carries both images, so a filter can tell a status change from a rewrite.
+STREAM_VIEW = "NEW_AND_OLD_IMAGES"
+
+
 # --- environment variables ---------------------------------------------------------------------
 
 
 class Env(enum.StrEnum):
     TABLE_NAME = "TABLE_NAME"
     STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
-    ORCHESTRATOR_FUNCTION = "ORCHESTRATOR_FUNCTION_NAME"
     LINK_SECRET_ID = "LINK_SECRET_ID"
     SITE_URL = "SITE_URL"
     TOKEN_TTL_SECONDS = "TOKEN_TTL_SECONDS"
@@ -95,9 +107,11 @@ class Resource(enum.StrEnum):
 
     TABLE = "table"
     RESERVATION_INDEX = "reservation-index"
+    STATUS_INDEX = "status-index"
+    TABLE_STREAM = "table-stream"
+    DEAD_LETTERS = "dead-letters"
     STATE_MACHINE = "state-machine"
     WORKFLOW_TASKS = "workflow-tasks"
-    ORCHESTRATOR_FUNCTION = "orchestrator-function"
     LINK_SECRET = "link-secret"
     SMS = "sms"
     BOT_ALIAS = "bot-alias"
@@ -107,9 +121,11 @@ class Resource(enum.StrEnum):
 RESOURCE_ENV: dict[Resource, tuple[Env, ...]] = {
     Resource.TABLE: (Env.TABLE_NAME,),
     Resource.RESERVATION_INDEX: (Env.TABLE_NAME,),
+    Resource.STATUS_INDEX: (Env.TABLE_NAME,),
+    Resource.TABLE_STREAM: (),
+    Resource.DEAD_LETTERS: (),
     Resource.STATE_MACHINE: (Env.STATE_MACHINE_ARN,),
     Resource.WORKFLOW_TASKS: (),
-    Resource.ORCHESTRATOR_FUNCTION: (Env.ORCHESTRATOR_FUNCTION,),
     Resource.LINK_SECRET: (Env.LINK_SECRET_ID,),
     Resource.SMS: (),
     Resource.BOT_ALIAS: (Env.LEX_BOT_ID, Env.LEX_BOT_ALIAS_ID, Env.LEX_LOCALE_ID),
@@ -130,13 +146,65 @@ PUT_ITEMS = Permission(Resource.TABLE, ("dynamodb:PutItem",))
 UPDATE_ITEMS = Permission(Resource.TABLE, ("dynamodb:UpdateItem",))
 DELETE_ITEMS = Permission(Resource.TABLE, ("dynamodb:DeleteItem",))
 FIND_RESERVATION = Permission(Resource.RESERVATION_INDEX, ("dynamodb:Query",))
+FIND_OVERDUE = Permission(Resource.STATUS_INDEX, ("dynamodb:Query",))
 START_WORKFLOW = Permission(Resource.STATE_MACHINE, ("states:StartExecution",))
 COMPLETE_TASK = Permission(Resource.WORKFLOW_TASKS, ("states:SendTaskSuccess",))
-INVOKE_ORCHESTRATOR = Permission(Resource.ORCHESTRATOR_FUNCTION, ("lambda:InvokeFunction",))
 READ_LINK_SECRET = Permission(Resource.LINK_SECRET, ("secretsmanager:GetSecretValue",))
 SEND_SMS = Permission(Resource.SMS, ("sns:Publish",))
 CLASSIFY_INTENT = Permission(Resource.BOT_ALIAS, ("lex:RecognizeText",))
 WRITE_MESSAGE = Permission(Resource.BEDROCK_MODELS, ("bedrock:InvokeModel",))
+
+
+# What the event source mapping itself does with the function's role: read the stream, and hand a
+# batch that keeps failing to the dead-letter queue. These are not calls the function's code makes.
+EVENT_SOURCE_PERMISSIONS = (
+    Permission(
+        Resource.TABLE_STREAM,
+        (
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        ),
+    ),
+    Permission(Resource.DEAD_LETTERS, ("sqs:SendMessage",)),
+)
+
+
+# --- hand-offs: the table's stream, filtered per consumer ----------------------------------------
+
+_REQUEST_KEYS = {"Keys": {"PK": {"S": [{"prefix": REQUEST_PREFIX}]}, "SK": {"S": [METADATA]}}}
+# Lambda event filter patterns (the same syntax in AWS and in the local stack's stream poller).
+NEW_REQUEST_FILTER: Mapping[str, Any] = {"eventName": ["INSERT"], "dynamodb": _REQUEST_KEYS}
+ANSWER_RECORDED_FILTER: Mapping[str, Any] = {
+    "eventName": ["MODIFY"],
+    "dynamodb": {
+        **_REQUEST_KEYS,
+        "NewImage": {STATUS_ATTRIBUTE: {"S": [str(Status.RESPONDED)]}},
+        "OldImage": {STATUS_ATTRIBUTE: {"S": [{"anything-but": [str(Status.RESPONDED)]}]}},
+    },
+}
+
+
+@attrs.frozen
+class StreamSubscription:
+    """A Lambda event source mapping on the table's stream: which records reach the function, and
+    how a failing batch is retried before it goes to the dead-letter queue."""
+
+    filters: tuple[Mapping[str, Any], ...]
+    batch_size: int = 10
+    # Retries of a failing batch (after bisecting it), then the dead-letter queue. The sweeper is the
+    # backstop for whatever ends there.
+    maximum_retry_attempts: int = 6
+    maximum_record_age_seconds: int = 3600
+    bisect_on_error: bool = True
+    # Concurrent batches per shard; records of one request keep their order.
+    parallelization_factor: int = 4
+
+
+# The sweeper runs on this schedule (EventBridge Scheduler; a timer in the local stack).
+SWEEP_SCHEDULE = "rate(1 minute)"
+SWEEP_PERIOD_SECONDS = 60
 
 
 class Function(enum.StrEnum):
@@ -144,10 +212,12 @@ class Function(enum.StrEnum):
     ORCHESTRATOR = "orchestrator"
     SMS_SENDER = "sms-sender"
     RESPONSE = "response"
+    RESUMER = "resumer"
     TIMEOUT = "timeout"
     FAILURE = "failure"
     NOTIFICATION = "notification"
     REQUEST_STATUS = "request-status"
+    SWEEPER = "sweeper"
 
 
 @attrs.frozen
@@ -156,6 +226,13 @@ class FunctionSpec:
     description: str
     permissions: tuple[Permission, ...]
     settings: tuple[Env, ...] = ()
+    subscription: StreamSubscription | None = None
+    schedule: str | None = None
+
+    @property
+    def role_permissions(self) -> tuple[Permission, ...]:
+        """What the function's role is granted: its own calls, and its event source's."""
+        return self.permissions + (EVENT_SOURCE_PERMISSIONS if self.subscription else ())
 
     @property
     def environment(self) -> tuple[Env, ...]:
@@ -166,63 +243,69 @@ class FunctionSpec:
         return tuple(names + [e for e in self.settings if e not in names])
 
     def actions_on(self, resource: Resource) -> tuple[str, ...]:
-        actions = {a for p in self.permissions if p.resource is resource for a in p.actions}
+        actions = {a for p in self.role_permissions if p.resource is resource for a in p.actions}
         return tuple(sorted(actions))
 
     @property
     def resources(self) -> tuple[Resource, ...]:
-        return tuple(dict.fromkeys(p.resource for p in self.permissions))
+        return tuple(dict.fromkeys(p.resource for p in self.role_permissions))
 
 
 FUNCTIONS: dict[Function, FunctionSpec] = {
     Function.CHAT: FunctionSpec(
         handler="runtime.handlers.chat.handle",
-        description="POST /api/chat: classify the question and create the request",
-        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, CLASSIFY_INTENT, INVOKE_ORCHESTRATOR),
+        description="POST /api/chat: classify the question and store the request (one conditional write)",
+        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, CLASSIFY_INTENT),
+        settings=(Env.PARTNER_TIMEOUT_SECONDS,),
     ),
     Function.ORCHESTRATOR: FunctionSpec(
         handler="runtime.handlers.orchestrator.handle",
-        description="Match the reservation and partner, then start the workflow",
-        permissions=(FIND_RESERVATION, PUT_ITEMS, UPDATE_ITEMS, START_WORKFLOW),
+        description="Stream: match a new request to its reservation and partner, start its workflow",
+        permissions=(FIND_RESERVATION, PUT_ITEMS, UPDATE_ITEMS, DELETE_ITEMS, START_WORKFLOW),
+        subscription=StreamSubscription(filters=(NEW_REQUEST_FILTER,)),
     ),
     Function.SMS_SENDER: FunctionSpec(
         handler="runtime.handlers.sms_sender.handle",
         description="Workflow task: store the task token and the link, then text the partner",
-        permissions=(UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS),
+        permissions=(READ_ITEMS, UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS, COMPLETE_TASK),
         settings=(Env.SITE_URL, Env.TOKEN_TTL_SECONDS, Env.PARTNER_TIMEOUT_SECONDS),
     ),
     Function.RESPONSE: FunctionSpec(
         handler="runtime.handlers.response.handle",
         description="GET /api/confirm/{token} and POST /api/respond: the partner's page",
-        permissions=(
-            READ_ITEMS,
-            QUERY_ITEMS,
-            PUT_ITEMS,
-            UPDATE_ITEMS,
-            DELETE_ITEMS,
-            READ_LINK_SECRET,
-            COMPLETE_TASK,
-        ),
+        permissions=(READ_ITEMS, QUERY_ITEMS, PUT_ITEMS, UPDATE_ITEMS, READ_LINK_SECRET),
+    ),
+    Function.RESUMER: FunctionSpec(
+        handler="runtime.handlers.resumer.handle",
+        description="Stream: a recorded partner answer resumes the waiting workflow",
+        permissions=(COMPLETE_TASK,),
+        subscription=StreamSubscription(filters=(ANSWER_RECORDED_FILTER,)),
     ),
     Function.TIMEOUT: FunctionSpec(
         handler="runtime.handlers.timeout.handle",
-        description="Workflow: the partner did not answer in time",
-        permissions=(PUT_ITEMS, UPDATE_ITEMS),
+        description="Workflow: the partner did not answer in time (unless an answer was recorded)",
+        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS),
     ),
     Function.FAILURE: FunctionSpec(
         handler="runtime.handlers.failure.handle",
-        description="Workflow and orchestrator failures: close the request as Failed",
+        description="Workflow: the SMS step failed; close as Failed (unless an answer was recorded)",
         permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS),
     ),
     Function.NOTIFICATION: FunctionSpec(
         handler="runtime.handlers.notification.handle",
         description="Workflow: write the customer's message (Bedrock, then template) and store it",
-        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, WRITE_MESSAGE),
+        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, DELETE_ITEMS, WRITE_MESSAGE),
     ),
     Function.REQUEST_STATUS: FunctionSpec(
         handler="runtime.handlers.request_status.handle",
         description="GET /api/requests/{requestId}: the customer's timeline",
         permissions=(QUERY_ITEMS,),
+    ),
+    Function.SWEEPER: FunctionSpec(
+        handler="runtime.handlers.sweeper.handle",
+        description="Every minute: end each request past its due time, with exactly one customer message",
+        permissions=(FIND_OVERDUE, READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, DELETE_ITEMS),
+        schedule=SWEEP_SCHEDULE,
     ),
 }
 
@@ -241,5 +324,8 @@ class Metric(enum.StrEnum):
     PARTNER_RESPONDED = "PartnerResponded"
     PARTNER_TIMED_OUT = "PartnerTimedOut"
     REQUEST_FAILED = "RequestFailed"
+    RESERVATION_NOT_MATCHED = "ReservationNotMatched"
     MESSAGE_FALLBACK_USED = "MessageFallbackUsed"
     PARTNER_RESPONSE_SECONDS = "PartnerResponseSeconds"
+    # Requests the sweeper had to end: each one is a hand-off that did not happen in time.
+    REQUESTS_SWEPT = "RequestsSwept"

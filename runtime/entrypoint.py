@@ -47,11 +47,7 @@ def _ids_in(event: Any) -> dict[str, str]:
     if not isinstance(event, Mapping):
         return {}
     ids: dict[str, str] = {}
-    request_id = (
-        event.get("requestId")
-        or (event.get("requestPayload") or {}).get("requestId")
-        or (event.get("pathParameters") or {}).get("requestId")
-    )
+    request_id = event.get("requestId") or (event.get("pathParameters") or {}).get("requestId")
     if request_id:
         ids["requestId"] = str(request_id)
     api_request = (event.get("requestContext") or {}).get("requestId")

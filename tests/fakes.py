@@ -15,7 +15,6 @@ from runtime.adapters.ports import (
     IntentClassifier,
     MessageWriter,
     MetricWriter,
-    OrchestratorSender,
     RequestRepository,
     SecretProvider,
     SmsSender,
@@ -49,6 +48,7 @@ class FakeRequestRepository(RequestRepository):
         self.reservations = {r.reservation_number: r for r in reservations or []}
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.links: dict[str, LinkToken] = {}
+        self.due: dict[str, datetime] = {}  # request id -> when its customer must have been told
 
     def event_types(self, request_id: str) -> list[EventType]:
         return [event.type for event in sorted(self.events.get(request_id, []), key=lambda e: e.at)]
@@ -71,12 +71,21 @@ class FakeRequestRepository(RequestRepository):
     def get_link(self, token_id: str) -> LinkToken | None:
         return self.links.get(token_id)
 
+    def overdue(self, now: datetime, *, days: int) -> list[str]:
+        oldest = now - timedelta(days=days + 1)
+        return [rid for rid, due in sorted(self.due.items(), key=lambda item: item[1]) if oldest < due <= now]
+
+    def forget_due(self, request_id: str) -> None:
+        self.due.pop(request_id, None)
+
     # writes
     def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
         if request.request_id in self.requests or (idempotency and idempotency.key in self.idempotency):
             raise AlreadyExists(request.request_id)
         self.requests[request.request_id] = request
         self._event(request.request_id, EventType.CREATED, request.created_at)
+        if request.due_at:
+            self.due[request.request_id] = request.due_at
         if idempotency:
             self.idempotency[idempotency.key] = idempotency
 
@@ -84,9 +93,17 @@ class FakeRequestRepository(RequestRepository):
         request = self._expect(link.request_id, OPEN_STATUSES)
         if link.token_id in self.links:
             raise AlreadyExists(link.token_id)
+        deadlines = {"answer_by": link.request.answer_by, "due_at": link.request.due_at}
         self._save(
-            attrs.evolve(request.with_partner(link.request), task_token=link.task_token, updated_at=at)
+            attrs.evolve(
+                request.with_partner(link.request),
+                task_token=link.task_token,
+                updated_at=at,
+                **{name: value for name, value in deadlines.items() if value is not None},
+            )
         )
+        if link.request.due_at:
+            self.due[link.request_id] = link.request.due_at
         self.links[link.token_id] = link
 
     def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
@@ -125,6 +142,7 @@ class FakeRequestRepository(RequestRepository):
         self._event(request_id, EventType.of(status), at)
         if notification:
             self._event(request_id, EventType.NOTIFIED, notification.at)
+            self.due.pop(request_id, None)
 
     def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
         stored = self.links[link.token_id]
@@ -133,6 +151,8 @@ class FakeRequestRepository(RequestRepository):
         request = self._expect(link.request_id, OPEN_STATUSES)
         if request.task_token is None:
             raise StatusConflict(link.request_id)
+        if request.answer_by is not None and response.responded_at > request.answer_by:
+            raise StatusConflict(link.request_id)
         self.links[link.token_id] = attrs.evolve(stored, used=True)
         self._save(
             attrs.evolve(
@@ -140,16 +160,6 @@ class FakeRequestRepository(RequestRepository):
             )
         )
         self._event(link.request_id, EventType.RESPONDED, response.responded_at)
-
-    def undo_response(self, link: LinkToken, response: PartnerResponse, restore: Status) -> None:
-        request = self._expect(link.request_id, {Status.RESPONDED})
-        self.links[link.token_id] = attrs.evolve(self.links[link.token_id], used=False)
-        self._save(attrs.evolve(request, status=restore, response=None))
-        self.events[link.request_id] = [
-            e
-            for e in self.events[link.request_id]
-            if not (e.type is EventType.RESPONDED and e.at == response.responded_at)
-        ]
 
     def store_notification(
         self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
@@ -164,6 +174,7 @@ class FakeRequestRepository(RequestRepository):
             self._event(request_id, EventType.of(close_as), notification.at)
         self._save(attrs.evolve(request, **changes))
         self._event(request_id, EventType.NOTIFIED, notification.at)
+        self.due.pop(request_id, None)
 
     # helpers
     def _expect(self, request_id: str, allowed: frozenset[Status] | set[Status]) -> Request:
@@ -214,17 +225,6 @@ class FakeIntentClassifier(IntentClassifier):
         if not self.available:
             raise DependencyUnavailable("classifier down")
         return Classification(intent=self.intent, source=IntentSource.LEX)
-
-
-class FakeOrchestratorSender(OrchestratorSender):
-    def __init__(self, *, available: bool = True) -> None:
-        self.sent: list[Request] = []
-        self.available = available
-
-    def send(self, request: Request) -> None:
-        if not self.available:
-            raise DependencyUnavailable("lambda down")
-        self.sent.append(request)
 
 
 class FakeWorkflowClient(WorkflowClient):

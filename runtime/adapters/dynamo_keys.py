@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from runtime.contract import RESERVATION_INDEX, STATUS_INDEX, TABLE
+from runtime.contract import METADATA, REQUEST_PREFIX, RESERVATION_INDEX, STATUS_INDEX, TABLE
 from runtime.domain.model import EventType, Status
 
 PK, SK = TABLE.partition_key, TABLE.sort_key
 TTL = TABLE.ttl_attribute
-METADATA = "METADATA"
-REQUEST_PREFIX = "REQ#"
 EVENT_PREFIX = "EVENT#"
+# A request's due marker: in the status index under its due day until the customer is told.
+DUE = "DUE"
+DUE_PREFIX = "DUE#"
 
 
 def timestamp(moment: datetime) -> str:
@@ -45,6 +46,23 @@ def status_partition(status: Status, at: datetime) -> dict[str, str]:
 
 def status_sort(created_at: datetime, request_id: str) -> dict[str, str]:
     return {STATUS_INDEX.sort_key: f"{timestamp(created_at)}#{request_id}"}
+
+
+def due_key(request_id: str) -> dict[str, str]:
+    return {PK: f"{REQUEST_PREFIX}{request_id}", SK: DUE}
+
+
+def due_index(due_at: datetime, request_id: str) -> dict[str, str]:
+    """The marker's place in the status index: one partition per UTC day, sorted by due time, so the
+    sweeper reads exactly the overdue ones with a key condition."""
+    return {
+        STATUS_INDEX.partition_key: due_partition(due_at.astimezone(UTC).date().isoformat()),
+        STATUS_INDEX.sort_key: f"{timestamp(due_at)}#{request_id}",
+    }
+
+
+def due_partition(day: str) -> str:
+    return f"{DUE_PREFIX}{day}"
 
 
 def link_key(token_id: str) -> dict[str, str]:

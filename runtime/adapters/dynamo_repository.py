@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -13,7 +13,7 @@ from runtime.adapters.aws_errors import is_transient
 from runtime.adapters.dynamo_converter import from_item, from_tagged_item, to_attributes, to_item
 from runtime.adapters.dynamo_expressions import Update, plain, put_item, typed
 from runtime.adapters.ports import RequestRepository
-from runtime.contract import RESERVATION_INDEX
+from runtime.contract import RESERVATION_INDEX, STATUS_INDEX
 from runtime.domain.errors import AlreadyExists, DependencyUnavailable, LinkUsed, StatusConflict
 from runtime.domain.model import (
     OPEN_STATUSES,
@@ -31,6 +31,7 @@ from runtime.domain.model import (
 
 # Kept a day past expiry, so support can still see what happened to a link or a retried submit.
 EXPIRED_ITEM_GRACE = timedelta(days=1)
+DUE_MARKER_RETENTION = timedelta(days=30)
 # DynamoDB's own transient codes, besides the throttling and 5xx answers every service gives.
 _TRANSIENT_DYNAMODB_CODES = {
     "ProvisionedThroughputExceededException",
@@ -54,6 +55,8 @@ class DynamoRequestRepository(RequestRepository):
         request: Request | None = None
         events: list[Event] = []
         for item in self._query_partition(keys.request_key(request_id)[keys.PK]):
+            if item[keys.SK] == keys.DUE:
+                continue
             entity = from_tagged_item(item)
             if isinstance(entity, Request):
                 request = entity
@@ -84,6 +87,32 @@ class DynamoRequestRepository(RequestRepository):
         item = self._get(keys.link_key(token_id))
         return from_item(item, LinkToken) if item else None
 
+    def overdue(self, now: datetime, *, days: int) -> list[str]:
+        """Request ids whose due marker is at or before `now`, oldest due first, over the last `days` days."""
+        bound = f"{keys.timestamp(now)}~"  # after every "{due}#{requestId}" of that moment
+        found: list[str] = []
+        for back in range(days, -1, -1):
+            day = (now - timedelta(days=back)).astimezone(UTC).date().isoformat()
+            arguments: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": STATUS_INDEX.name,
+                "KeyConditionExpression": "#pk = :pk AND #sk < :bound",
+                "ExpressionAttributeNames": {"#pk": STATUS_INDEX.partition_key, "#sk": STATUS_INDEX.sort_key},
+                "ExpressionAttributeValues": typed({":pk": keys.due_partition(day), ":bound": bound}),
+                "ProjectionExpression": "#requestId",
+            }
+            arguments["ExpressionAttributeNames"]["#requestId"] = "requestId"
+            while True:
+                response = self._call("query", **arguments)
+                found += [plain(item)["requestId"] for item in response.get("Items", [])]
+                if "LastEvaluatedKey" not in response:
+                    break
+                arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found
+
+    def forget_due(self, request_id: str) -> None:
+        self._call("delete_item", TableName=self._table, Key=typed(keys.due_key(request_id)))
+
     # --- writes ------------------------------------------------------------------------------
 
     def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
@@ -97,6 +126,8 @@ class DynamoRequestRepository(RequestRepository):
             put_item(self._table, request_item, condition="attribute_not_exists(#pk)"),
             self._event_put(Event(request.request_id, EventType.CREATED, request.created_at)),
         ]
+        if request.due_at is not None:
+            writes.append(self._due_put(request.request_id, request.due_at))
         if idempotency is not None:
             idem_item = {
                 **keys.idempotency_key(idempotency.key),
@@ -117,18 +148,23 @@ class DynamoRequestRepository(RequestRepository):
             serviceType=request.service_type,
             reservationDate=request.reservation_date,
         )
+        if request.answer_by is not None:
+            keep.set(answerBy=request.answer_by)
+        if request.due_at is not None:
+            keep.set(dueAt=request.due_at)
         keep.require_status(OPEN_STATUSES)
         link_item = {
             **keys.link_key(link.token_id),
             **to_item(link),
             keys.TTL: _epoch(link.expires_at + EXPIRED_ITEM_GRACE),
         }
-        failed = self._transact(
-            [
-                keep.as_transact(self._table, keys.request_key(link.request_id)),
-                put_item(self._table, link_item, condition="attribute_not_exists(#pk)"),
-            ]
-        )
+        writes = [
+            keep.as_transact(self._table, keys.request_key(link.request_id)),
+            put_item(self._table, link_item, condition="attribute_not_exists(#pk)"),
+        ]
+        if request.due_at is not None:
+            writes.append(self._due_put(link.request_id, request.due_at))
+        failed = self._transact(writes)
         if failed is None:
             return
         if failed[0]:
@@ -179,6 +215,7 @@ class DynamoRequestRepository(RequestRepository):
         ]
         if notification is not None:
             writes.append(self._event_put(Event(request_id, EventType.NOTIFIED, notification.at)))
+            writes.append(self._due_delete(request_id))
         if self._transact(writes) is not None:
             raise StatusConflict(request_id)
 
@@ -189,6 +226,12 @@ class DynamoRequestRepository(RequestRepository):
         respond = Update(at).set(response=to_attributes(response)).move_to(Status.RESPONDED)
         respond.require_status(OPEN_STATUSES)
         respond.require("attribute_exists(#taskToken)", names={"#taskToken": "taskToken"})
+        # Only before the deadline the partner was shown: past it the request is as good as timed out.
+        respond.require(
+            "(attribute_not_exists(#answerBy) OR #answerBy >= :answeredAt)",
+            names={"#answerBy": "answerBy"},
+            values={":answeredAt": to_attributes(at)},
+        )
         details = {"answer": str(response.answer)}
         failed = self._transact(
             [
@@ -203,22 +246,6 @@ class DynamoRequestRepository(RequestRepository):
             raise LinkUsed()
         raise StatusConflict(link.request_id)
 
-    def undo_response(self, link: LinkToken, response: PartnerResponse, restore: Status) -> None:
-        at = response.responded_at
-        give_back = Update(at).set(used=False).remove("usedAt")
-        give_back.require("#used = :true", names={"#used": "used"}, values={":true": True})
-        restore_status = Update(at).move_to(restore).remove("response")
-        restore_status.require_status({Status.RESPONDED})
-        event_key = keys.event_key(link.request_id, at, EventType.RESPONDED)
-        if self._transact(
-            [
-                give_back.as_transact(self._table, keys.link_key(link.token_id)),
-                restore_status.as_transact(self._table, keys.request_key(link.request_id)),
-                {"Delete": {"TableName": self._table, "Key": typed(event_key)}},
-            ]
-        ):
-            raise StatusConflict(link.request_id)
-
     def store_notification(
         self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
     ) -> None:
@@ -230,6 +257,7 @@ class DynamoRequestRepository(RequestRepository):
             update.move_to(close_as)
             writes.append(self._event_put(Event(request_id, EventType.of(close_as), notification.at)))
         writes.append(self._event_put(Event(request_id, EventType.NOTIFIED, notification.at)))
+        writes.append(self._due_delete(request_id))
         if self._transact([update.as_transact(self._table, keys.request_key(request_id)), *writes]):
             current = self.get_request(request_id)
             if current is not None and current.notification is not None:
@@ -237,6 +265,20 @@ class DynamoRequestRepository(RequestRepository):
             raise StatusConflict(request_id)
 
     # --- plumbing ----------------------------------------------------------------------------
+
+    def _due_put(self, request_id: str, due_at: datetime) -> dict[str, Any]:
+        item = {
+            **keys.due_key(request_id),
+            **keys.due_index(due_at, request_id),
+            "requestId": request_id,
+            "dueAt": to_attributes(due_at),
+            # Outlives any sweep by far; only an abandoned table keeps it that long.
+            keys.TTL: _epoch(due_at + DUE_MARKER_RETENTION),
+        }
+        return put_item(self._table, item)
+
+    def _due_delete(self, request_id: str) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": typed(keys.due_key(request_id))}}
 
     def _event_put(self, event: Event) -> dict[str, Any]:
         item = {**keys.event_key(event.request_id, event.at, event.type), **to_item(event)}

@@ -49,12 +49,22 @@ class RequestRepository(abc.ABC):
     def get_link(self, token_id: str) -> LinkToken | None: ...
 
     @abc.abstractmethod
+    def overdue(self, now: datetime, *, days: int) -> list[str]:
+        """Ids of requests due at or before `now` (their customer not yet told), over the last `days`."""
+
+    @abc.abstractmethod
+    def forget_due(self, request_id: str) -> None:
+        """Drop the request's due marker (its customer was told)."""
+
+    @abc.abstractmethod
     def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
-        """Store the request, its Created event and the idempotency record (if any) together."""
+        """Store the request, its Created event, its due marker and the idempotency record (if any)
+        together. The orchestrator is handed the request from this write (the table's stream)."""
 
     @abc.abstractmethod
     def issue_link(self, link: LinkToken, at: datetime) -> None:
-        """Keep the task token and the partner on the open request and store the link, all or nothing.
+        """Keep the task token, the partner and the deadlines of `link.request` on the open request,
+        move its due marker, and store the link, all or nothing.
 
         Raises StatusConflict when the request has ended.
         """
@@ -79,24 +89,25 @@ class RequestRepository(abc.ABC):
         failure_reason: FailureReason | None = None,
         notification: Notification | None = None,
     ) -> None:
-        """End the request in a terminal status (with its event, and the customer's message if given)."""
+        """End the request in a terminal status (with its event, and the customer's message if given,
+        which also drops its due marker)."""
 
     @abc.abstractmethod
     def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
-        """Consume the link, set Responded and add the event, all or nothing.
+        """Consume the link, set Responded and add the event, all or nothing. Only while the request is
+        open and before its `answer_by`: what follows (resuming the workflow) is delivered from this
+        write, never undone.
 
-        Raises LinkUsed if the link was consumed, StatusConflict if the request is no longer open.
+        Raises LinkUsed if the link was consumed, StatusConflict if the request is no longer open or
+        its deadline has passed.
         """
-
-    @abc.abstractmethod
-    def undo_response(self, link: LinkToken, response: PartnerResponse, restore: Status) -> None:
-        """Give the link back and return the request to `restore` (the answer did not reach the workflow)."""
 
     @abc.abstractmethod
     def store_notification(
         self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
     ) -> None:
-        """Store the customer's message once (AlreadyExists otherwise), closing as `close_as` if given."""
+        """Store the customer's message once (AlreadyExists otherwise), closing as `close_as` if given,
+        and drop the due marker."""
 
 
 @attrs.frozen
@@ -133,12 +144,6 @@ class WorkflowClient(abc.ABC):
     @abc.abstractmethod
     def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
         """Resume the waiting task with the partner's answer. Raises TaskClosed or DependencyUnavailable."""
-
-
-class OrchestratorSender(abc.ABC):
-    @abc.abstractmethod
-    def send(self, request: Request) -> None:
-        """Hand the request to the orchestrator without waiting. Raises DependencyUnavailable."""
 
 
 class SecretProvider(abc.ABC):

@@ -1,5 +1,5 @@
-"""The request as it travels between functions: the orchestrator's invoke, the workflow's input and its
-task results. camelCase JSON with ISO times, the same shape the table stores."""
+"""The request as it travels between functions: the workflow's input and its task results.
+camelCase JSON with ISO times, the same shape the table stores."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from runtime.adapters.dynamo_converter import from_item, to_attributes
-from runtime.domain.model import FailureReason, Outcome, PartnerResponse, Request
+from runtime.domain.model import Ending, FailureReason, Outcome, PartnerResponse, Request
 
 REQUEST = "request"
 RESULT = "result"
 
 
 def request_payload(request: Request) -> dict[str, Any]:
-    """{requestId, request}: what the orchestrator and the workflow receive."""
+    """{requestId, request}: what the workflow receives."""
     return {"requestId": request.request_id, REQUEST: to_attributes(request)}
 
 
@@ -24,12 +24,23 @@ def request_of(event: Mapping[str, Any]) -> Request:
 
 def answered_result(request_id: str, response: PartnerResponse) -> dict[str, Any]:
     """The waiting task's output when the partner answers (SendTaskSuccess)."""
-    return {"requestId": request_id, "outcome": str(Outcome.RESPONDED), "response": to_attributes(response)}
+    return ending_result(request_id, Ending(Outcome.RESPONDED, response=response))
 
 
-def outcome_of(event: Mapping[str, Any]) -> tuple[Outcome, PartnerResponse | None, FailureReason | None]:
+def ending_result(request_id: str, ending: Ending) -> dict[str, Any]:
+    """{requestId, outcome, response, failureReason}: every key present, so the state machine's
+    result selectors always find them."""
+    return {
+        "requestId": request_id,
+        "outcome": str(ending.outcome),
+        "response": to_attributes(ending.response) if ending.response else None,
+        "failureReason": str(ending.failure_reason) if ending.failure_reason else None,
+    }
+
+
+def ending_of(event: Mapping[str, Any]) -> Ending:
     """How the workflow ended, from the result the notification step receives."""
     result = event[RESULT]
     response = from_item(result["response"], PartnerResponse) if result.get("response") else None
     reason = FailureReason(result["failureReason"]) if result.get("failureReason") else None
-    return Outcome(result["outcome"]), response, reason
+    return Ending(Outcome(result["outcome"]), response=response, failure_reason=reason)

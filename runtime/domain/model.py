@@ -113,6 +113,8 @@ class Outcome(enum.StrEnum):
 class FailureReason(enum.StrEnum):
     RESERVATION_NOT_MATCHED = "ReservationNotMatched"
     SMS_NOT_DELIVERED = "SmsNotDelivered"
+    # The workflow never texted the partner (its start was lost); the sweeper closed the request.
+    NOT_STARTED = "NotStarted"
     INTERNAL = "Internal"
 
 
@@ -142,10 +144,21 @@ class PartnerResponse:
 
 
 @attrs.frozen
+class Ending:
+    """How a request ended, as the customer will be told: the outcome, and the answer or the reason."""
+
+    outcome: Outcome
+    response: PartnerResponse | None = None
+    failure_reason: FailureReason | None = None
+
+
+@attrs.frozen
 class Notification:
     message: str
     at: datetime
     source: MessageSource
+    # What the message tells the customer: a recorded answer is always told as an answer.
+    outcome: Outcome | None = None
 
 
 # What matching a request to its reservation adds to it (the names are the same on both).
@@ -171,6 +184,10 @@ class Request:
     reservation_date: str | None = None
     task_token: str | None = None
     sms_sent_at: datetime | None = None
+    # The deadline the partner was shown; an answer recorded before it is the truth.
+    answer_by: datetime | None = None
+    # When the customer must have been told at the latest; past it the sweeper closes the request.
+    due_at: datetime | None = None
     response: PartnerResponse | None = None
     notification: Notification | None = None
     failure_reason: FailureReason | None = None
@@ -178,6 +195,26 @@ class Request:
     @property
     def is_closed(self) -> bool:
         return self.status.is_terminal
+
+    @property
+    def ending(self) -> Ending | None:
+        """How this request ended, as stored (None while it is open). A recorded answer is the truth."""
+        if self.status is Status.RESPONDED:
+            return Ending(Outcome.RESPONDED, response=self.response)
+        if self.status is Status.TIMEOUT:
+            return Ending(Outcome.TIMEOUT)
+        if self.status is Status.FAILED:
+            return Ending(Outcome.FAILED, failure_reason=self.failure_reason)
+        return None
+
+    def ended(self, ending: Ending) -> Request:
+        """This request as it reads once it ended so (what the customer's message is written from)."""
+        return attrs.evolve(
+            self,
+            status=ending.outcome.status,
+            response=ending.response or self.response,
+            failure_reason=ending.failure_reason or self.failure_reason,
+        )
 
     def with_partner(self, matched: Reservation | Request) -> Request:
         """This request with the partner and reservation details of `matched` (a reservation, or

@@ -1,13 +1,14 @@
-"""Workflow (Catch States.Timeout): the partner did not answer in time."""
+"""Workflow (Catch States.Timeout): the partner did not answer in time, unless an answer was recorded."""
 
 from runtime import bootstrap
+from runtime.adapters.workflow_payloads import ending_result
 from runtime.contract import Function
-from runtime.domain.model import Outcome
+from runtime.domain.model import Ending, Outcome
 from runtime.entrypoint import lambda_entry
-from runtime.services.close import close_on_timeout
+from runtime.services.close import close_unanswered
 
 
 @lambda_entry(Function.TIMEOUT)
 def handle(event, context):
-    close_on_timeout(event["requestId"], **bootstrap.for_closing())
-    return {"requestId": event["requestId"], "outcome": Outcome.TIMEOUT}
+    ending = close_unanswered(event["requestId"], Ending(Outcome.TIMEOUT), **bootstrap.for_closing())
+    return ending_result(event["requestId"], ending)

@@ -1,10 +1,8 @@
-"""Ending a request that did not get a partner's answer: Timeout or Failed, each written once."""
+"""Ending a request without a partner's answer: the workflow's timeout and failure paths, and the
+orchestrator's unmatched reservation. A recorded answer always wins over either."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import attrs
 import structlog
 
 from runtime.adapters.ports import Clock, MetricWriter, RequestRepository
@@ -13,88 +11,71 @@ from runtime.domain.errors import StatusConflict
 from runtime.domain.messages import template_message
 from runtime.domain.model import (
     OPEN_STATUSES,
+    Ending,
     FailureReason,
     MessageSource,
     Notification,
     Outcome,
     Request,
-    Status,
 )
 
 log = structlog.get_logger()
+_CLOSED_METRIC = {Outcome.TIMEOUT: Metric.PARTNER_TIMED_OUT, Outcome.FAILED: Metric.REQUEST_FAILED}
 
 
-def close_on_timeout(
-    request_id: str, *, repository: RequestRepository, clock: Clock, metrics: MetricWriter
-) -> None:
-    """The workflow waited long enough. A request that already ended keeps its status."""
-    try:
-        repository.close(request_id, Status.TIMEOUT, clock.now(), allowed_from=OPEN_STATUSES)
-    except StatusConflict:
-        log.info("late_timeout_ignored")
-        return
-    metrics.count(Metric.PARTNER_TIMED_OUT)
-    log.info("request_timed_out")
-
-
-def close_as_failed(
+def close_unanswered(
     request_id: str,
-    reason: FailureReason,
+    ending: Ending,
     *,
     repository: RequestRepository,
     clock: Clock,
     metrics: MetricWriter,
-) -> None:
-    """Inside the workflow: its notification step tells the customer afterwards."""
-    _fail(request_id, reason, clock.now(), None, repository=repository, metrics=metrics)
-
-
-def fail_and_tell(
-    request: Request,
-    reason: FailureReason,
-    *,
-    repository: RequestRepository,
-    clock: Clock,
-    metrics: MetricWriter,
-) -> None:
-    """Outside the workflow: close as Failed and store the customer's message in the same write."""
-    now = clock.now()
-    failed = attrs.evolve(request, status=Status.FAILED, failure_reason=reason)
-    notification = Notification(template_message(failed, Outcome.FAILED), now, MessageSource.TEMPLATE)
-    _fail(request.request_id, reason, now, notification, repository=repository, metrics=metrics)
-
-
-def _fail(
-    request_id: str,
-    reason: FailureReason,
-    at: datetime,
-    notification: Notification | None,
-    *,
-    repository: RequestRepository,
-    metrics: MetricWriter,
-) -> None:
+) -> Ending:
+    """The workflow stopped waiting (`ending`: timeout, or failure with its reason). Returns how the
+    request really ended: if the partner's answer was recorded first, it stays Responded and the
+    customer is told the answer; if another path closed it, that ending stands."""
     try:
         repository.close(
             request_id,
-            Status.FAILED,
-            at,
+            ending.outcome.status,
+            clock.now(),
             allowed_from=OPEN_STATUSES,
-            failure_reason=reason,
+            failure_reason=ending.failure_reason,
+        )
+    except StatusConflict:
+        current = repository.get_request(request_id)
+        stored = current.ending if current else None
+        if stored is None:
+            raise
+        log.info("closed_before", status=current.status if current else None, wanted=ending.outcome)
+        return stored
+    metrics.count(_CLOSED_METRIC[ending.outcome])
+    log.info("request_closed", outcome=ending.outcome, reason=ending.failure_reason)
+    return ending
+
+
+def reject_unmatched(
+    request: Request, *, repository: RequestRepository, clock: Clock, metrics: MetricWriter
+) -> None:
+    """No reservation with this number and phone: close as Failed and tell the customer in the same
+    write (no workflow follows). Unknown number and wrong phone read the same."""
+    now = clock.now()
+    ending = Ending(Outcome.FAILED, failure_reason=FailureReason.RESERVATION_NOT_MATCHED)
+    notification = Notification(
+        template_message(request.ended(ending), Outcome.FAILED), now, MessageSource.TEMPLATE, Outcome.FAILED
+    )
+    try:
+        repository.close(
+            request.request_id,
+            ending.outcome.status,
+            now,
+            allowed_from=OPEN_STATUSES,
+            failure_reason=ending.failure_reason,
             notification=notification,
         )
     except StatusConflict:
-        log.info("late_failure_ignored")
+        log.info("closed_before", wanted=ending.outcome)
         return
-    metrics.count(Metric.REQUEST_FAILED)
-    log.info("request_failed", reason=reason)
-
-
-def fail_abandoned(
-    request_id: str, *, repository: RequestRepository, clock: Clock, metrics: MetricWriter
-) -> None:
-    """The orchestrator gave up after its retries: no workflow will tell the customer, so do it here."""
-    request = repository.get_request(request_id)
-    if request is None:
-        log.error("request_missing")
-        return
-    fail_and_tell(request, FailureReason.INTERNAL, repository=repository, clock=clock, metrics=metrics)
+    # A customer's typo, not a failure of the system: counted apart, so failure alarms stay meaningful.
+    metrics.count(Metric.RESERVATION_NOT_MATCHED)
+    log.info("request_unmatched")

@@ -1,81 +1,105 @@
-"""The workflow's last step: write the customer's message once, and end the request as the workflow saw it."""
+"""The workflow's last step: write the customer's message once, telling how the request really ended."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import attrs
 import structlog
 
 from runtime.adapters.ports import Clock, MessageWriter, MetricWriter, RequestRepository
 from runtime.contract import Metric
 from runtime.domain.errors import AlreadyExists, DependencyUnavailable, StatusConflict
-from runtime.domain.model import (
-    FailureReason,
-    MessageSource,
-    Notification,
-    Outcome,
-    PartnerResponse,
-    Request,
-)
+from runtime.domain.model import Ending, MessageSource, Notification, Request
 
 log = structlog.get_logger()
 
 
 def notify_customer(
     request: Request,
-    outcome: Outcome,
+    ending: Ending,
     *,
-    response: PartnerResponse | None = None,
-    failure_reason: FailureReason | None = None,
     repository: RequestRepository,
     writers: Sequence[MessageWriter],
     clock: Clock,
     metrics: MetricWriter,
 ) -> None:
-    """`request`: as the workflow received it; `response`/`failure_reason`: what its task produced.
-    `writers` are tried in order; the last one (the template) always writes.
+    """`request`: as the workflow received it; `ending`: what its steps produced. `writers` are tried
+    in order; the last one (the template) always writes.
 
-    The message is stored on the condition that the request is in the outcome's status and has no
-    message yet, so the usual case reads nothing. If the stored status disagrees with the outcome (an
-    answer committed just as the task timed out), the outcome wins: it is what the workflow did.
+    The message is stored on the condition that the request ended so and has no message yet, so the
+    usual case reads nothing. If the stored request disagrees (another path closed it first), the
+    stored ending is told instead: a recorded answer is the truth, and a request still open is closed
+    as the workflow saw it.
     """
-    ended = attrs.evolve(
-        request,
-        status=outcome.status,
-        response=response or request.response,
-        failure_reason=failure_reason or request.failure_reason,
-    )
-    text, source = _write(ended, outcome, writers, metrics)
-    notification = Notification(message=text, at=clock.now(), source=source)
     try:
-        try:
-            repository.store_notification(
-                request.request_id, notification, expected=outcome.status, close_as=None
-            )
-            reconciled_from = None
-        except StatusConflict:
-            current = repository.get_request(request.request_id)
-            if current is None:
-                log.error("request_missing")
-                return
-            reconciled_from = current.status
-            close_as = outcome.status if current.status is not outcome.status else None
-            repository.store_notification(
-                request.request_id, notification, expected=current.status, close_as=close_as
-            )
+        _store(
+            request,
+            ending,
+            expected=ending,
+            repository=repository,
+            writers=writers,
+            clock=clock,
+            metrics=metrics,
+        )
+        return
     except AlreadyExists:
         log.info("already_notified")
         return
-    log.info("customer_notified", outcome=outcome, source=source, reconciledFrom=reconciled_from)
+    except StatusConflict:
+        pass
+    current = repository.get_request(request.request_id)
+    if current is None:
+        log.error("request_missing")
+        return
+    if current.notification is not None:
+        log.info("already_notified")
+        return
+    stored = current.ending
+    try:
+        _store(
+            current,
+            stored or ending,
+            expected=stored,
+            repository=repository,
+            writers=writers,
+            clock=clock,
+            metrics=metrics,
+        )
+    except AlreadyExists:
+        log.info("already_notified")
+    else:
+        log.info("customer_notified_as_stored", wanted=ending.outcome, stored=current.status)
+
+
+def _store(
+    request: Request,
+    ending: Ending,
+    *,
+    expected: Ending | None,
+    repository: RequestRepository,
+    writers: Sequence[MessageWriter],
+    clock: Clock,
+    metrics: MetricWriter,
+) -> None:
+    """`expected`: the ending the stored request has (None: still open, so close it as `ending`)."""
+    text, source = _write(request.ended(ending), ending, writers, metrics)
+    notification = Notification(message=text, at=clock.now(), source=source, outcome=ending.outcome)
+    status = ending.outcome.status
+    if expected is None:
+        repository.store_notification(
+            request.request_id, notification, expected=request.status, close_as=status
+        )
+    else:
+        repository.store_notification(request.request_id, notification, expected=status, close_as=None)
+    log.info("customer_notified", outcome=ending.outcome, source=source)
 
 
 def _write(
-    request: Request, outcome: Outcome, writers: Sequence[MessageWriter], metrics: MetricWriter
+    request: Request, ending: Ending, writers: Sequence[MessageWriter], metrics: MetricWriter
 ) -> tuple[str, MessageSource]:
     for position, writer in enumerate(writers):
         try:
-            text = writer.write(request, outcome)
+            text = writer.write(request, ending.outcome)
         except DependencyUnavailable as error:
             log.warning("message_writer_failed", source=writer.source, error=str(error))
             continue

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
 import structlog
 
-from runtime.adapters.ports import (
-    Clock,
-    MetricWriter,
-    RequestRepository,
-    SecretProvider,
-    WorkflowClient,
-)
+from runtime.adapters.ports import Clock, MetricWriter, RequestRepository, SecretProvider
 from runtime.contract import Metric
-from runtime.domain.errors import (
-    DependencyUnavailable,
-    LinkInvalid,
-    LinkUsed,
-    RequestClosed,
-    ServiceUnavailable,
-    StatusConflict,
-    TaskClosed,
-)
+from runtime.domain.errors import LinkInvalid, LinkUsed, RequestClosed, StatusConflict
 from runtime.domain.link_token import verify_link
-from runtime.domain.model import OPEN_ORDER, OPEN_STATUSES, LinkToken, PartnerResponse, Request, Status
+from runtime.domain.model import LinkToken, PartnerResponse, Request, Status
 from runtime.domain.validation import parse_partner_answer, require_link_token
 
 log = structlog.get_logger()
@@ -54,12 +39,16 @@ def answer_link(
     fields: Mapping[str, object],
     *,
     repository: RequestRepository,
-    workflow: WorkflowClient,
     secrets: SecretProvider,
     clock: Clock,
     metrics: MetricWriter,
 ) -> PartnerResponse:
-    """`fields`: the partner's form ({token, response, alternativeTime?}), checked before any read."""
+    """`fields`: the partner's form ({token, response, alternativeTime?}), checked before any read.
+
+    One conditional write records the answer (of many concurrent answers exactly one wins; the rest
+    find the link used). The workflow is resumed from that record (the table's stream), so once this
+    returns, the customer will be told this answer.
+    """
     now = clock.now()
     answer = parse_partner_answer(fields, now=now)
     token = require_link_token(fields)
@@ -70,44 +59,13 @@ def answer_link(
     try:
         repository.record_response(link, response)
     except StatusConflict:
-        raise RequestClosed(_current_status(repository, link.request_id)) from None
-
-    try:
-        _resume_workflow(link, response, repository=repository, workflow=workflow)
-    except TaskClosed as closed:
-        # The workflow stopped waiting just before this answer: the request ends as the workflow saw it.
-        ended = Status.TIMEOUT if closed.timed_out else Status.FAILED
-        with contextlib.suppress(StatusConflict):
-            repository.close(link.request_id, ended, now, allowed_from=frozenset({Status.RESPONDED}))
-        log.info("answer_too_late", status=ended)
-        raise RequestClosed(ended) from None
-    except DependencyUnavailable as error:
-        # The answer did not reach the workflow: give the link back so the partner can try again.
-        repository.undo_response(link, response, restore=_status_before_answer(repository, link.request_id))
-        log.warning("answer_undone", error=str(error))
-        raise ServiceUnavailable() from None
+        raise RequestClosed(_closed_status(repository, link.request_id)) from None
 
     metrics.count(Metric.PARTNER_RESPONDED)
     if link.sms_sent_at is not None:
         metrics.seconds(Metric.PARTNER_RESPONSE_SECONDS, _seconds_between(link.sms_sent_at, now))
     log.info("partner_answered", answer=answer.answer)
     return response
-
-
-def _resume_workflow(
-    link: LinkToken, response: PartnerResponse, *, repository: RequestRepository, workflow: WorkflowClient
-) -> None:
-    try:
-        workflow.complete_task(link.task_token, link.request_id, response)
-    except TaskClosed as closed:
-        if closed.timed_out:
-            raise
-        # The SMS step ran again after this link went out (a retry): the workflow waits on that
-        # attempt's task token, which the request keeps.
-        current = repository.get_request(link.request_id)
-        if current is None or current.task_token in (None, link.task_token):
-            raise
-        workflow.complete_task(current.task_token, link.request_id, response)
 
 
 def _resolve(
@@ -124,17 +82,14 @@ def _resolve(
     return link
 
 
-def _current_status(repository: RequestRepository, request_id: str) -> Status:
+def _closed_status(repository: RequestRepository, request_id: str) -> Status:
+    """Why an answer was refused: the request ended, or its deadline passed while it is still open."""
     current = repository.get_request(request_id)
-    return current.status if current else Status.FAILED
-
-
-def _status_before_answer(repository: RequestRepository, request_id: str) -> Status:
-    """The open status the request had before the answer, from its events (a rare path: one read)."""
-    timeline = repository.get_timeline(request_id)
-    events = timeline[1] if timeline else []
-    reached = [Status(e.type) for e in events if e.type in OPEN_STATUSES]
-    return max(reached, key=OPEN_ORDER.index, default=Status.CREATED)
+    if current is None:
+        return Status.FAILED
+    if current.is_closed:
+        return current.status
+    return Status.TIMEOUT  # open, but past the deadline the partner was shown
 
 
 def _seconds_between(start: datetime, end: datetime) -> float:

@@ -5,13 +5,23 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+import attrs
 import structlog
 
-from runtime.adapters.ports import Clock, MetricWriter, RequestRepository, SecretProvider, SmsSender
+from runtime.adapters.ports import (
+    Clock,
+    MetricWriter,
+    RequestRepository,
+    SecretProvider,
+    SmsSender,
+    WorkflowClient,
+)
 from runtime.contract import PARTNER_LINK_PREFIX, Metric
+from runtime.domain.deadlines import answer_deadline, due_after_link
+from runtime.domain.errors import StatusConflict
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
 from runtime.domain.messages import sms_body
-from runtime.domain.model import LinkToken, Request
+from runtime.domain.model import LinkToken, Request, Status
 from runtime.domain.phone import mask_phone
 
 log = structlog.get_logger()
@@ -24,26 +34,38 @@ def send_partner_link(
     repository: RequestRepository,
     sms: SmsSender,
     secrets: SecretProvider,
+    workflow: WorkflowClient,
     clock: Clock,
     metrics: MetricWriter,
     site_url: str,
     token_ttl: timedelta,
     partner_timeout: timedelta,
-) -> str:
+) -> str | None:
     """`request`: as the orchestrator matched it (with its partner). Return the link sent.
 
-    The task token and the link are stored FIRST, in one write, so an instant answer is never lost.
-    Raises StatusConflict when the request has already ended (the workflow then fails fast), and
-    DependencyUnavailable when the SMS could not be sent (the workflow retries).
+    The task token, the partner's deadline and the link are stored FIRST, in one write, so an
+    instant answer is never lost. If the partner already answered (through the link of an earlier
+    attempt of this step), no SMS goes out: this attempt's task is resumed with the recorded answer
+    and None is returned. Raises StatusConflict when the request has ended otherwise (the workflow
+    then fails fast), and DependencyUnavailable when the SMS could not be sent (the workflow retries).
     """
     if request.partner_id is None or request.partner_phone is None:
         raise ValueError("the orchestrator matches a partner before the workflow starts")
 
     now = clock.now()
+    answer_by = answer_deadline(now, partner_timeout)
     link_token = LinkToken(
-        token_id=new_token_id(), request=request, task_token=task_token, expires_at=now + token_ttl
+        token_id=new_token_id(),
+        request=attrs.evolve(request, answer_by=answer_by, due_at=due_after_link(answer_by)),
+        task_token=task_token,
+        expires_at=now + token_ttl,
     )
-    repository.issue_link(link_token, now)
+    try:
+        repository.issue_link(link_token, now)
+    except StatusConflict:
+        if _resume_if_answered(request.request_id, task_token, repository=repository, workflow=workflow):
+            return None
+        raise
     claims = LinkClaims(token_id=link_token.token_id, expires_at=int(link_token.expires_at.timestamp()))
     link = f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.link_secret(), claims)}"
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
@@ -53,3 +75,14 @@ def send_partner_link(
     metrics.count(Metric.SMS_SENT)
     log.info("sms_sent", to=mask_phone(request.partner_phone), messageId=message_id)
     return link
+
+
+def _resume_if_answered(
+    request_id: str, task_token: str, *, repository: RequestRepository, workflow: WorkflowClient
+) -> bool:
+    current = repository.get_request(request_id)
+    if current is None or current.status is not Status.RESPONDED or current.response is None:
+        return False
+    workflow.complete_task(task_token, request_id, current.response)
+    log.info("answered_before_this_attempt")
+    return True

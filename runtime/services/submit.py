@@ -1,4 +1,8 @@
-"""A customer's question becomes a request: validate, classify, store, hand to the orchestrator."""
+"""A customer's question becomes a request: validate, classify, store.
+
+Storing is the whole hand-off: the orchestrator receives the new request from the table's stream,
+at least once, so no crash after the write can leave the request waiting.
+"""
 
 from __future__ import annotations
 
@@ -14,27 +18,13 @@ from runtime.adapters.ports import (
     Clock,
     IntentClassifier,
     MetricWriter,
-    OrchestratorSender,
     RequestRepository,
 )
 from runtime.contract import Metric
-from runtime.domain.errors import (
-    AlreadyExists,
-    DependencyUnavailable,
-    IdempotencyKeyReused,
-    IntentUnclear,
-    ServiceUnavailable,
-)
-from runtime.domain.model import (
-    DEFAULT_INTENT,
-    FailureReason,
-    IdempotencyRecord,
-    IntentSource,
-    Request,
-    Status,
-)
+from runtime.domain.deadlines import due_on_creation
+from runtime.domain.errors import AlreadyExists, DependencyUnavailable, IdempotencyKeyReused, IntentUnclear
+from runtime.domain.model import DEFAULT_INTENT, IdempotencyRecord, IntentSource, Request, Status
 from runtime.domain.validation import Submission, parse_idempotency_key, parse_submission
-from runtime.services.close import fail_and_tell
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 log = structlog.get_logger()
@@ -56,9 +46,9 @@ def submit_request(
     idempotency_key: str | None,
     repository: RequestRepository,
     classifier: IntentClassifier,
-    orchestrator: OrchestratorSender,
     clock: Clock,
     metrics: MetricWriter,
+    partner_timeout: timedelta,
     new_id: Callable[[], str] = new_request_id,
 ) -> Submitted:
     """A retry with the same Idempotency-Key is found by the create itself (its key is taken), so a
@@ -87,6 +77,7 @@ def submit_request(
         status=Status.CREATED,
         created_at=now,
         updated_at=now,
+        due_at=due_on_creation(now, partner_timeout),
     )
     record = (
         IdempotencyRecord(key, request_id, submission.fingerprint, now + IDEMPOTENCY_WINDOW) if key else None
@@ -100,7 +91,6 @@ def submit_request(
         raise
     metrics.count(Metric.REQUESTS_CREATED)
     log.info("request_created", intent=request.intent, intentSource=request.intent_source)
-    _hand_off(request, orchestrator=orchestrator, repository=repository, clock=clock, metrics=metrics)
     return Submitted(request=request, replayed=False)
 
 
@@ -124,21 +114,3 @@ def _classify(text: str, session_id: str, classifier: IntentClassifier) -> Class
     except DependencyUnavailable as error:
         log.warning("classifier_unavailable", error=str(error), intent=DEFAULT_INTENT)
         return Classification(intent=DEFAULT_INTENT, source=IntentSource.FALLBACK)
-
-
-def _hand_off(
-    request: Request,
-    *,
-    orchestrator: OrchestratorSender,
-    repository: RequestRepository,
-    clock: Clock,
-    metrics: MetricWriter,
-) -> None:
-    try:
-        orchestrator.send(request)
-        return
-    except DependencyUnavailable as error:
-        log.error("hand_off_failed", error=str(error))
-    # The request must not wait forever in Created: close it and tell the customer.
-    fail_and_tell(request, FailureReason.INTERNAL, repository=repository, clock=clock, metrics=metrics)
-    raise ServiceUnavailable()

@@ -1,29 +1,16 @@
-"""The partner's link: opening never consumes it; answering consumes it once and resumes the workflow."""
+"""The partner's link: opening never consumes it; answering consumes it once, before the deadline."""
 
 from datetime import timedelta
 
 import pytest
 
 from runtime.contract import Metric
-from runtime.domain.errors import (
-    InvalidInput,
-    LinkExpired,
-    LinkInvalid,
-    LinkUsed,
-    RequestClosed,
-    ServiceUnavailable,
-)
+from runtime.domain.errors import InvalidInput, LinkExpired, LinkInvalid, LinkUsed, RequestClosed
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
 from runtime.domain.model import Answer, EventType, LinkToken, Status
 from runtime.services.partner_link import answer_link, open_link
 from tests.builders import assigned_request, request
-from tests.fakes import (
-    FakeClock,
-    FakeMetricWriter,
-    FakeRequestRepository,
-    FakeSecretProvider,
-    FakeWorkflowClient,
-)
+from tests.fakes import FakeClock, FakeMetricWriter, FakeRequestRepository, FakeSecretProvider
 
 REQUEST_ID = assigned_request().request_id
 
@@ -49,19 +36,18 @@ def world():
     repository.create_request(request(), None)
     return {
         "repository": repository,
-        "workflow": FakeWorkflowClient(),
         "secrets": FakeSecretProvider(),
         "clock": clock,
         "metrics": FakeMetricWriter(),
     }
 
 
-def _link(world, *, ttl=600, secret=None):
+def _link(world, *, ttl=600, secret=None, answer_within=300):
     """A link texted to the partner (as the SMS step leaves it), and its signed token."""
-    expires = world["clock"].now() + timedelta(seconds=ttl)
-    link = LinkToken(
-        new_token_id(), request=assigned_request(), task_token="task-token-1", expires_at=expires
-    )
+    now = world["clock"].now()
+    expires = now + timedelta(seconds=ttl)
+    texted = assigned_request(answer_by=now + timedelta(seconds=answer_within))
+    link = LinkToken(new_token_id(), request=texted, task_token="task-token-1", expires_at=expires)
     world["repository"].issue_link(link, world["clock"].now())
     world["repository"].mark_sms_sent(link, world["clock"].now())
     claims = LinkClaims(link.token_id, int(expires.timestamp()))
@@ -70,6 +56,10 @@ def _link(world, *, ttl=600, secret=None):
 
 def _open(world, token):
     return open_link(token, repository=world["repository"], secrets=world["secrets"], clock=world["clock"])
+
+
+def _answer(world, token, response="accept", **fields):
+    return answer_link({"token": token, "response": response, **fields}, **world)
 
 
 def test_opening_shows_the_request_and_records_opened_only_the_first_time(world):
@@ -97,16 +87,16 @@ def test_forged_or_expired_links_are_refused_without_reading_the_table(world, ki
     assert world["repository"].reads == 0
 
 
-def test_accepting_consumes_the_link_resumes_the_workflow_and_ends_responded(world):
+def test_accepting_consumes_the_link_and_records_the_answer_in_one_write(world):
+    """The workflow is resumed from this record (the stream), not by the partner's request."""
     _, token = _link(world)
     world["clock"].advance(42)
-    answered = answer_link({"token": token, "response": "accept"}, **world)
+    answered = _answer(world, token)
 
     assert answered.answer is Answer.ACCEPT
     stored = world["repository"].requests[REQUEST_ID]
     assert stored.status is Status.RESPONDED
     assert stored.response == answered
-    assert world["workflow"].completed["task-token-1"] == answered
     assert all(link.used for link in world["repository"].links.values())
     assert world["metrics"].counts[Metric.PARTNER_RESPONDED] == 1
     assert world["metrics"].durations[Metric.PARTNER_RESPONSE_SECONDS] == [42.0]
@@ -114,9 +104,9 @@ def test_accepting_consumes_the_link_resumes_the_workflow_and_ends_responded(wor
 
 def test_a_second_answer_is_refused_as_a_used_link(world):
     _, token = _link(world)
-    answer_link({"token": token, "response": "reject"}, **world)
+    _answer(world, token, "reject")
     with pytest.raises(LinkUsed) as raised:
-        answer_link({"token": token, "response": "accept"}, **world)
+        _answer(world, token, "reject")
     assert raised.value.message == "이미 응답한 링크입니다."
     assert world["repository"].requests[REQUEST_ID].response.answer is Answer.REJECT
 
@@ -145,45 +135,23 @@ def test_a_timed_out_request_answers_that_time_is_up(world):
     assert world["repository"].requests[REQUEST_ID].status is Status.TIMEOUT
 
 
-def test_an_answer_just_after_the_task_timed_out_ends_as_timeout(world):
-    _, token = _link(world)
-    world["workflow"].closed_tasks["task-token-1"] = True
+def test_an_answer_after_the_deadline_the_partner_was_shown_is_refused_as_time_up(world):
+    """The workflow's wait is ending: the request is still open, but no longer takes an answer."""
+    _, token = _link(world, answer_within=300)
+    world["clock"].advance(299)
+    _open(world, token)
+    world["clock"].advance(2)
     with pytest.raises(RequestClosed) as raised:
-        answer_link({"token": token, "response": "accept"}, **world)
+        _answer(world, token)
     assert raised.value.status is Status.TIMEOUT
-    assert world["repository"].requests[REQUEST_ID].status is Status.TIMEOUT
-
-
-@pytest.mark.parametrize("opened", [False, True], ids=["not-opened", "opened"])
-def test_an_unreachable_workflow_gives_the_link_back_for_a_retry(world, opened):
-    link, token = _link(world)
-    if opened:
-        _open(world, token)
-    world["workflow"].available = False
-    with pytest.raises(ServiceUnavailable):
-        answer_link({"token": token, "response": "accept"}, **world)
-
-    assert world["repository"].links[link.token_id].used is False
+    assert "응답 시간이 지났습니다" in raised.value.message
     stored = world["repository"].requests[REQUEST_ID]
-    assert stored.status is (Status.OPENED if opened else Status.SMS_SENT)
+    assert stored.status is Status.OPENED
     assert stored.response is None
-    assert EventType.RESPONDED not in world["repository"].event_types(REQUEST_ID)
-
-    world["workflow"].available = True
-    answer_link({"token": token, "response": "accept"}, **world)
-    assert world["repository"].requests[REQUEST_ID].status is Status.RESPONDED
 
 
-def test_a_link_from_an_earlier_sms_attempt_resumes_the_workflow_on_the_current_task(world):
-    """The SMS step was retried after this link went out: the workflow waits on the newer task token."""
-    _, token = _link(world)
-    retried = LinkToken(
-        new_token_id(), request=assigned_request(), task_token="task-token-2", expires_at=world["clock"].now()
-    )
-    world["repository"].issue_link(retried, world["clock"].now())
-    world["workflow"].closed_tasks["task-token-1"] = False  # AWS: the old attempt's token is invalid
-
-    answered = answer_link({"token": token, "response": "accept"}, **world)
-
-    assert world["workflow"].completed == {"task-token-2": answered}
+def test_an_answer_at_the_deadline_is_recorded(world):
+    _, token = _link(world, answer_within=300)
+    world["clock"].advance(300)
+    assert _answer(world, token).answer is Answer.ACCEPT
     assert world["repository"].requests[REQUEST_ID].status is Status.RESPONDED

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from runtime.domain.deadlines import CLOSE_ALLOWANCE
 from runtime.domain.errors import DependencyUnavailable, StatusConflict
 from runtime.domain.link_token import verify_link
 from runtime.domain.messages import SMS_BODY_MAX_BYTES, sms_bytes
-from runtime.domain.model import EventType, Status
+from runtime.domain.model import Answer, EventType, LinkToken, PartnerResponse, Status
 from runtime.services.send_link import send_partner_link
 from tests.builders import PARTNER_PHONE, assigned_request, request
 from tests.fakes import (
@@ -16,6 +17,7 @@ from tests.fakes import (
     FakeRequestRepository,
     FakeSecretProvider,
     FakeSmsSender,
+    FakeWorkflowClient,
 )
 
 SITE = "https://d111111abcdef8.cloudfront.net"
@@ -29,6 +31,7 @@ def world():
         "repository": repository,
         "sms": FakeSmsSender(),
         "secrets": FakeSecretProvider(),
+        "workflow": FakeWorkflowClient(),
         "clock": FakeClock(),
         "metrics": FakeMetricWriter(),
         "site_url": SITE,
@@ -60,6 +63,32 @@ def test_the_partner_gets_a_short_signed_link_and_the_request_moves_to_sms_sent(
     assert stored.partner_name == assigned_request().partner_name
     assert stored.status is Status.SMS_SENT
     assert world["repository"].event_types(request_id) == [EventType.CREATED, EventType.SMS_SENT]
+
+
+def test_the_partner_deadline_and_the_due_time_are_stored_before_the_sms(world):
+    request_id = assigned_request().request_id
+    world["sms"].available = False
+    with pytest.raises(DependencyUnavailable):
+        send_partner_link(assigned_request(), "task-token-1", **world)
+    stored = world["repository"].requests[request_id]
+    assert stored.answer_by == world["clock"].now() + timedelta(seconds=300)
+    assert stored.due_at == stored.answer_by + CLOSE_ALLOWANCE
+    assert world["repository"].due[request_id] == stored.due_at
+
+
+def test_an_attempt_that_finds_the_answer_recorded_resumes_itself_and_texts_nobody(world):
+    """The partner answered through the link of an earlier attempt whose Lambda then failed."""
+    request_id = assigned_request().request_id
+    first = LinkToken("first-link", assigned_request(), "task-token-1", world["clock"].now())
+    world["repository"].issue_link(first, world["clock"].now())
+    answer = PartnerResponse(Answer.ACCEPT, world["clock"].now())
+    world["repository"].record_response(first, answer)
+
+    assert send_partner_link(assigned_request(), "task-token-2", **world) is None
+
+    assert world["workflow"].completed == {"task-token-2": answer}
+    assert world["sms"].outbox == []
+    assert world["repository"].requests[request_id].status is Status.RESPONDED
 
 
 def test_the_task_token_is_kept_even_when_the_sms_fails_so_a_retry_can_succeed(world):

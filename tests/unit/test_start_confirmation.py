@@ -2,6 +2,7 @@
 
 import pytest
 
+from runtime.contract import Metric
 from runtime.domain.messages import NOT_MATCHED_MESSAGE
 from runtime.domain.model import EventType, FailureReason, Status
 from runtime.services.orchestrate import start_confirmation
@@ -64,6 +65,7 @@ def test_no_match_fails_with_the_same_message_and_no_workflow(world, changes):
     assert stored.partner_id is None
     assert world["workflow"].executions == {}
     assert world["repository"].event_types(created.request_id)[-2:] == [EventType.FAILED, EventType.NOTIFIED]
+    assert world["metrics"].counts == {Metric.RESERVATION_NOT_MATCHED: 1}  # not a failure of the system
 
 
 def test_no_match_for_a_request_that_already_ended_changes_nothing(world):
@@ -74,3 +76,13 @@ def test_no_match_for_a_request_that_already_ended_changes_nothing(world):
 
     assert world["repository"].requests[created.request_id] == first
     assert world["repository"].event_types(created.request_id).count(EventType.NOTIFIED) == 1
+
+
+def test_a_request_closed_before_its_delivery_starts_nothing(world):
+    """The sweeper ended it while its stream record waited (a backlog, a dead-lettered batch)."""
+    created = _store(world)
+    world["repository"].close(
+        created.request_id, Status.FAILED, world["clock"].now(), allowed_from=frozenset({Status.CREATED})
+    )
+    start_confirmation(world["repository"].requests[created.request_id], **world)
+    assert world["workflow"].executions == {}

@@ -1,19 +1,18 @@
-"""Submitting a question: validation, classification, one request per idempotency key, hand-off."""
+"""Submitting a question: validation, classification, one request per idempotency key, one write."""
+
+from datetime import timedelta
 
 import pytest
 
 from runtime.contract import Metric
-from runtime.domain.errors import IdempotencyKeyReused, IntentUnclear, InvalidInput, ServiceUnavailable
-from runtime.domain.model import EventType, FailureReason, Intent, IntentSource, Status
+from runtime.domain.deadlines import due_on_creation
+from runtime.domain.errors import IdempotencyKeyReused, IntentUnclear, InvalidInput
+from runtime.domain.model import EventType, Intent, IntentSource, Status
 from runtime.services.submit import submit_request
 from tests.builders import CUSTOMER_PHONE, submission
-from tests.fakes import (
-    FakeClock,
-    FakeIntentClassifier,
-    FakeMetricWriter,
-    FakeOrchestratorSender,
-    FakeRequestRepository,
-)
+from tests.fakes import FakeClock, FakeIntentClassifier, FakeMetricWriter, FakeRequestRepository
+
+PARTNER_TIMEOUT = timedelta(seconds=300)
 
 
 @pytest.fixture
@@ -22,14 +21,15 @@ def world():
     return {
         "repository": FakeRequestRepository(),
         "classifier": FakeIntentClassifier(Intent.REPORT_TROUBLE),
-        "orchestrator": FakeOrchestratorSender(),
         "clock": FakeClock(),
         "metrics": FakeMetricWriter(),
+        "partner_timeout": PARTNER_TIMEOUT,
         "new_id": lambda: next(ids),
     }
 
 
-def test_a_valid_question_is_stored_created_and_handed_to_the_orchestrator(world):
+def test_a_valid_question_is_stored_created_with_its_due_time(world):
+    """The write is the hand-off: the orchestrator receives the request from the table's stream."""
     submitted = submit_request(submission(reservationNumber="htl 100101"), idempotency_key=None, **world)
 
     stored = world["repository"].requests[submitted.request.request_id]
@@ -39,7 +39,8 @@ def test_a_valid_question_is_stored_created_and_handed_to_the_orchestrator(world
     assert stored.intent is Intent.REPORT_TROUBLE
     assert stored.intent_source is IntentSource.LEX
     assert world["repository"].event_types(stored.request_id) == [EventType.CREATED]
-    assert [r.request_id for r in world["orchestrator"].sent] == [stored.request_id]
+    assert stored.due_at == due_on_creation(world["clock"].now(), PARTNER_TIMEOUT)
+    assert world["repository"].due == {stored.request_id: stored.due_at}
     assert world["metrics"].counts == {Metric.REQUESTS_CREATED: 1}
     assert submitted.replayed is False
 
@@ -51,7 +52,6 @@ def test_the_same_idempotency_key_twice_returns_the_same_request_and_stores_one(
     assert again.request.request_id == first.request.request_id
     assert again.replayed is True
     assert list(world["repository"].requests) == [first.request.request_id]
-    assert [r.request_id for r in world["orchestrator"].sent] == [first.request.request_id]
 
 
 def test_a_retry_the_classifier_no_longer_understands_still_returns_the_stored_request(world):
@@ -61,7 +61,7 @@ def test_a_retry_the_classifier_no_longer_understands_still_returns_the_stored_r
 
     assert again.request == first.request
     assert again.replayed is True
-    assert len(world["orchestrator"].sent) == 1
+    assert len(world["repository"].requests) == 1
 
 
 def test_a_reused_idempotency_key_with_other_content_is_refused(world):
@@ -77,7 +77,6 @@ def test_the_fallback_intent_creates_nothing_and_asks_for_detail(world):
         submit_request(submission(message="안녕하세요"), idempotency_key=None, **world)
     assert "구체적으로" in raised.value.message
     assert world["repository"].requests == {}
-    assert world["orchestrator"].sent == []
 
 
 def test_an_unavailable_classifier_gives_the_default_intent_flagged_fallback(world):
@@ -85,7 +84,7 @@ def test_an_unavailable_classifier_gives_the_default_intent_flagged_fallback(wor
     submitted = submit_request(submission(), idempotency_key=None, **world)
     assert submitted.request.intent is Intent.CHANGE_RESERVATION
     assert submitted.request.intent_source is IntentSource.FALLBACK
-    assert world["orchestrator"].sent == [submitted.request]
+    assert world["repository"].requests == {submitted.request.request_id: submitted.request}
 
 
 @pytest.mark.parametrize(
@@ -105,19 +104,3 @@ def test_invalid_fields_are_refused_before_anything_is_stored(world, fields, fie
         submit_request(fields, idempotency_key=None, **world)
     assert raised.value.field == field
     assert world["repository"].requests == {}
-
-
-def test_a_failed_hand_off_closes_the_request_and_tells_the_customer(world):
-    world["orchestrator"] = FakeOrchestratorSender(available=False)
-    with pytest.raises(ServiceUnavailable):
-        submit_request(submission(), idempotency_key="retry-key-0002", **world)
-
-    (stored,) = world["repository"].requests.values()
-    assert stored.status is Status.FAILED
-    assert stored.failure_reason is FailureReason.INTERNAL
-    assert stored.notification is not None
-    assert world["repository"].event_types(stored.request_id) == [
-        EventType.CREATED,
-        EventType.FAILED,
-        EventType.NOTIFIED,
-    ]

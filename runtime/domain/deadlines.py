@@ -1,0 +1,29 @@
+"""When things must have happened: the partner's answer, and the customer's message.
+
+A request is *due* when its customer must have been told. Until the SMS goes out that is the whole
+partner window plus an allowance on either side; once the partner has a link, it is the deadline the
+partner was shown plus the allowance for the workflow to close and write the message. Past its due
+time the sweeper, not the workflow, ends the request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+# From the customer's submit to the partner's SMS, in the worst ordinary case (a backlog, retries).
+START_ALLOWANCE = timedelta(minutes=1)
+# From the partner's deadline to the customer's message: the workflow's timeout path and its retries.
+CLOSE_ALLOWANCE = timedelta(seconds=30)
+
+
+def due_on_creation(created_at: datetime, partner_timeout: timedelta) -> datetime:
+    return created_at + START_ALLOWANCE + partner_timeout + CLOSE_ALLOWANCE
+
+
+def answer_deadline(link_issued_at: datetime, partner_timeout: timedelta) -> datetime:
+    """The partner may answer until this moment (the SMS says how many minutes)."""
+    return link_issued_at + partner_timeout
+
+
+def due_after_link(answer_by: datetime) -> datetime:
+    return answer_by + CLOSE_ALLOWANCE

@@ -1,0 +1,11 @@
+"""Every minute (schedule): end each request past its due time, with exactly one customer message."""
+
+from runtime import bootstrap
+from runtime.contract import Function
+from runtime.entrypoint import lambda_entry
+from runtime.services.sweep import sweep_overdue
+
+
+@lambda_entry(Function.SWEEPER)
+def handle(event, context):
+    return {"swept": sweep_overdue(**bootstrap.for_sweeper())}

@@ -1,0 +1,31 @@
+"""Hand a recorded partner answer to the workflow that waits for it (from the table's stream)."""
+
+from __future__ import annotations
+
+import structlog
+
+from runtime.adapters.ports import WorkflowClient
+from runtime.domain.errors import TaskClosed
+from runtime.domain.model import Request
+
+log = structlog.get_logger()
+
+
+def resume_workflow(request: Request, *, workflow: WorkflowClient) -> None:
+    """`request`: as stored with the partner's answer. Safe to deliver more than once.
+
+    The request's task token is the one its workflow waits on now (each SMS attempt replaces it, and
+    an attempt that finds the answer already recorded resumes itself). A task that no longer waits
+    was resumed before (a repeated delivery, or a reply lost on the way back), or its wait ended: the
+    workflow's timeout path then reads the recorded answer. Either way nothing is undone.
+    Raises DependencyUnavailable (the delivery is retried) when Step Functions cannot be reached.
+    """
+    if request.task_token is None or request.response is None:
+        log.error("answer_without_task", hasToken=request.task_token is not None)
+        return
+    try:
+        workflow.complete_task(request.task_token, request.request_id, request.response)
+    except TaskClosed as closed:
+        log.info("workflow_not_waiting", timedOut=closed.timed_out)
+        return
+    log.info("workflow_resumed", answer=request.response.answer)
