@@ -25,9 +25,9 @@ MEASURED_FLOWS = 3
 
 # The operations of one happy flow, in order: (label, function, what the driver was doing).
 CHAT, ORCHESTRATOR, SMS_SENDER = "chat", "orchestrator", "sms-sender"
-CONFIRM_GET, RESPOND_POST, NOTIFICATION = "confirm GET", "respond POST", "notification"
+CONFIRM_GET, RESPOND_POST, RESUMER, NOTIFICATION = "confirm GET", "respond POST", "resumer", "notification"
 POLL = "request-status poll"
-FLOW_OPERATIONS = (CHAT, ORCHESTRATOR, SMS_SENDER, CONFIRM_GET, RESPOND_POST, NOTIFICATION)
+FLOW_OPERATIONS = (CHAT, ORCHESTRATOR, SMS_SENDER, CONFIRM_GET, RESPOND_POST, RESUMER, NOTIFICATION)
 _PARTNER_PHASES = {"open": CONFIRM_GET, "answer": RESPOND_POST}
 
 # Calls the local stack cannot make: it classifies with bot/'s utterances and writes from templates.
@@ -116,12 +116,12 @@ def measure(flows: int = MEASURED_FLOWS) -> Section:
         client = ProductClient(stack.url)
         try:
             happy_flow(client, recorder)
-            stack.aws.dispatcher.wait_idle()
+            stack.aws.wait_idle()
             cold = group(recorder.take())
             measured = []
             for _ in range(flows):
                 happy_flow(client, recorder)
-                stack.aws.dispatcher.wait_idle()
+                stack.aws.wait_idle()
                 measured.append(group(recorder.take()))
         finally:
             recorder.detach()

@@ -19,5 +19,5 @@ def local_stack() -> Iterator[LocalStack]:
         try:
             yield stack
         finally:
-            stack.aws.dispatcher.wait_idle()
+            stack.aws.wait_idle()
             stack.aws.reset()

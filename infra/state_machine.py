@@ -85,6 +85,12 @@ def definition(function_arns: Mapping[Function, str], partner_timeout_seconds: i
     }
 
 
+def longest_retry_wait(retry: dict[str, Any]) -> float:
+    """Seconds a Retry rule waits in all before giving up, at most (jitter only shortens the waits)."""
+    waits = (retry["IntervalSeconds"] * retry["BackoffRate"] ** n for n in range(retry["MaxAttempts"]))
+    return float(sum(min(wait, retry.get("MaxDelaySeconds", wait)) for wait in waits))
+
+
 # What the closing steps return (runtime.adapters.workflow_payloads.ending_result): every key present.
 ENDING_SELECTOR = {
     "outcome.$": "$.Payload.outcome",

@@ -23,6 +23,40 @@ class Reply:
         return error.get("code") if error else None
 
 
+# Answers that mean "not now": the request was not processed and may be sent again as it was.
+RETRYABLE_STATUSES = frozenset({429, 503})
+DEFAULT_RETRY_AFTER = 1.0
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout: float,
+    patience: float = 120.0,
+    **options: Any,
+) -> requests.Response:
+    """Send as the product's pages do: a 429 or 503 is sent again after its Retry-After (capped), until
+    `patience` seconds have passed; then the last answer is returned."""
+    deadline = time.monotonic() + patience
+    while True:
+        response = session.request(method, url, timeout=timeout, **options)
+        if response.status_code not in RETRYABLE_STATUSES:
+            return response
+        wait = retry_after(response)
+        if time.monotonic() + wait > deadline:
+            return response
+        time.sleep(wait)
+
+
+def retry_after(response: requests.Response) -> float:
+    try:
+        return min(max(float(response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)), 0.1), 30.0)
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+
+
 class ProductClient:
     def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -74,7 +108,7 @@ class ProductClient:
         return self._call("POST", "/api/respond", json=body)
 
     def _call(self, method: str, path: str, **options: Any) -> Reply:
-        response = self._http.request(method, self.base_url + path, timeout=self._timeout, **options)
+        response = send(self._http, method, self.base_url + path, timeout=self._timeout, **options)
         try:
             body = response.json()
         except ValueError:

@@ -34,7 +34,7 @@ from infra import state_machine
 from local.lambda_service import LambdaService
 from local.lambdas import LambdaDispatcher, load_handler
 from local.schedules import RateSchedule
-from local.streams import StreamEventSource
+from local.streams import RETRY_BACKOFF, StreamEventSource
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.contract import (
     FUNCTIONS,
@@ -102,10 +102,16 @@ class Deployment:
 
 
 class AwsEmulator:
-    def __init__(self, *, sweep_period_seconds: float = SWEEP_PERIOD_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
+        stream_retry_backoff: tuple[float, ...] = RETRY_BACKOFF,
+    ) -> None:
         self.outbox = SmsOutbox()
         self.dispatcher = LambdaDispatcher()
         self.sweep_period_seconds = sweep_period_seconds
+        self.stream_retry_backoff = stream_retry_backoff
         self._lambda_service = LambdaService(self.dispatcher)
         self._process: subprocess.Popen[str] | None = None
         self.endpoint = ""
@@ -243,6 +249,7 @@ class AwsEmulator:
                     subscription=spec.subscription,
                     dispatcher=self.dispatcher,
                     dead_letter_queue_url=deployment.dead_letter_queue_url,
+                    retry_backoff=self.stream_retry_backoff,
                 )
                 self.event_sources.append(source.start())
             if spec.schedule is not None:

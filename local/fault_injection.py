@@ -5,6 +5,11 @@
   InternalError, DynamoDB ProvisionedThroughputExceededException, Step Functions
   ThrottlingException). botocore parses it, its retries see it, and the adapter receives the
   `ClientError` it would receive in AWS. Each HTTP attempt counts as one failure.
+- Crashes: an `after-call` hook on every operation kills the invocation (raises `InvocationKilled`,
+  which no handler can catch) right after the chosen successful call. The local Lambda reports it
+  as Lambda reports a dead runtime; the gateway answers as API Gateway does for a failed function.
+- Lost answers: a `before-send` hook sends the request to the emulator itself, then raises the read
+  timeout botocore would see, so botocore retries the call as it would in AWS.
 - Lex and Bedrock: the local stack has neither (intents come from the bot's samples, messages from
   the templates), so the classifier is wrapped, and while a Bedrock fault is set a stand-in model
   is put in front of the template writer. Both raise what `LexIntentClassifier` and
@@ -21,9 +26,11 @@ from typing import Any
 
 import structlog
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
+from botocore.httpsession import URLLib3Session
 
 from local.faults import FaultPlan, Target
+from local.lambdas import InvocationKilled
 from runtime import bootstrap
 from runtime.adapters.ports import Classification, IntentClassifier, MessageWriter
 from runtime.domain.errors import DependencyUnavailable
@@ -31,6 +38,8 @@ from runtime.domain.messages import template_message
 from runtime.domain.model import MessageSource, Outcome, Request
 
 LOCAL_MODEL_ID = "local-model"
+# Bedrock's call as the crash faults name it (botocore's event name for Converse).
+CONVERSE = "bedrock-runtime.Converse"
 
 # botocore event -> (target, HTTP status, content type, body): what AWS answers when it is in trouble.
 _JSON = "application/x-amz-json-1.0"
@@ -73,6 +82,8 @@ def install_fault_injection(plan: FaultPlan) -> None:
     for event, (target, status, content_type, body) in _AWS_FAULTS.items():
         events.register(event, _failing_send(target, status, content_type, body))
         events.register(event.replace("before-send", "before-call"), _counting_call(target))
+    events.register("after-call", _crash_after_call)
+    events.register("before-send", _lose_the_answer)
     _wrap_bootstrap()
 
 
@@ -83,6 +94,33 @@ def _plan() -> FaultPlan:
 def _calling_function() -> str | None:
     """The Lambda function on this thread, as `runtime.entrypoint` binds it for logging."""
     return structlog.contextvars.get_contextvars().get("function")
+
+
+def _calling_invocation() -> str | None:
+    return structlog.contextvars.get_contextvars().get("awsRequestId")
+
+
+def _operation(event_name: str) -> str:
+    """`after-call.dynamodb.TransactWriteItems` -> `dynamodb.TransactWriteItems`."""
+    return event_name.split(".", 1)[1]
+
+
+def _crash_after_call(http_response: Any, event_name: str, **_: Any) -> None:
+    if http_response is None or http_response.status_code >= 300:
+        return
+    operation = _operation(event_name)
+    if _plan().should_crash(operation, _calling_function(), _calling_invocation()):
+        raise InvocationKilled(f"killed after {operation}")
+
+
+_sender = URLLib3Session()
+
+
+def _lose_the_answer(request: Any, event_name: str, **_: Any) -> None:
+    if not _plan().should_lose_response(_operation(event_name), _calling_function()):
+        return
+    _sender.send(request)  # the service receives it and acts on it; its answer goes nowhere
+    raise ReadTimeoutError(endpoint_url=request.url)
 
 
 class _Body:
@@ -146,6 +184,8 @@ class LocalModelWriter(MessageWriter):
         _plan().record_call(Target.BEDROCK)
         if _plan().should_fail(Target.BEDROCK, _calling_function()):
             raise DependencyUnavailable(f"bedrock {self.model_id}: {_client_error('Converse')}")
+        if _plan().should_crash(CONVERSE, _calling_function(), _calling_invocation()):
+            raise InvocationKilled(f"killed after {CONVERSE}")
         return template_message(request, outcome)
 
 
@@ -163,7 +203,8 @@ def _wrap_bootstrap() -> None:
     @functools.wraps(real_writers)
     def message_writers() -> tuple[MessageWriter, ...]:
         writers = real_writers()
-        return (LocalModelWriter(), *writers) if _plan().is_set(Target.BEDROCK) else writers
+        modelled = _plan().is_set(Target.BEDROCK) or _plan().is_set_for(Target.CRASH, CONVERSE)
+        return (LocalModelWriter(), *writers) if modelled else writers
 
     for wrapper, real in ((classifier, real_classifier), (message_writers, real_writers)):
         wrapper.cache_clear = real.cache_clear  # type: ignore[attr-defined]

@@ -32,7 +32,8 @@ from local.lambdas import LambdaDispatcher
 from runtime.contract import StreamSubscription
 
 log = structlog.get_logger("local.streams")
-_RETRY_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
+# Seconds before each retry of a failing batch (the last one repeats).
+RETRY_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 @attrs.frozen
@@ -55,6 +56,7 @@ class StreamEventSource:
         dispatcher: LambdaDispatcher,
         dead_letter_queue_url: str,
         poll_interval: float = 0.1,
+        retry_backoff: tuple[float, ...] = RETRY_BACKOFF,
     ) -> None:
         self.function_name = function_name
         self._streams = streams
@@ -64,6 +66,7 @@ class StreamEventSource:
         self._dispatcher = dispatcher
         self._dead_letters = dead_letter_queue_url
         self._poll_interval = poll_interval
+        self._retry_backoff = retry_backoff
         self._stopped = threading.Event()
         self._lanes = [_Lane(self, number) for number in range(subscription.parallelization_factor)]
         # Reads that found nothing new; a wait for idleness counts them (see `wait_idle`).
@@ -150,7 +153,7 @@ class StreamEventSource:
         if attempts > self._subscription.maximum_retry_attempts:
             self._dead_letter(failing, attempts)
             return []
-        self._stopped.wait(_RETRY_BACKOFF[min(attempts, len(_RETRY_BACKOFF)) - 1])
+        self._stopped.wait(self._retry_backoff[min(attempts, len(self._retry_backoff)) - 1])
         if self._subscription.bisect_on_error and len(failing) > 1:
             half = len(failing) // 2
             return [Batch(failing[:half], attempts), Batch(failing[half:], attempts)]

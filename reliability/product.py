@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import requests
 
-from local.client import token_of
+from local.client import send, token_of
 from local.emulator import SAMPLE_RESERVATIONS, SentSms
 from local.faults import Target
 from local.gateway import FAULTS_PATH
@@ -124,7 +124,8 @@ class Product:
         return self._local.session
 
     def call(self, method: str, path: str, **options: Any) -> Answer:
-        response = self.http.request(method, self.url + path, timeout=HTTP_TIMEOUT, **options)
+        """As the pages do: 429 and 503 are sent again after their Retry-After."""
+        response = send(self.http, method, self.url + path, timeout=HTTP_TIMEOUT, **options)
         try:
             body = response.json()
         except ValueError:

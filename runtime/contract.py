@@ -255,7 +255,7 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     Function.CHAT: FunctionSpec(
         handler="runtime.handlers.chat.handle",
         description="POST /api/chat: classify the question and store the request (one conditional write)",
-        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, CLASSIFY_INTENT),
+        permissions=(READ_ITEMS, PUT_ITEMS, CLASSIFY_INTENT),
         settings=(Env.PARTNER_TIMEOUT_SECONDS,),
     ),
     Function.ORCHESTRATOR: FunctionSpec(
@@ -273,7 +273,7 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     Function.RESPONSE: FunctionSpec(
         handler="runtime.handlers.response.handle",
         description="GET /api/confirm/{token} and POST /api/respond: the partner's page",
-        permissions=(READ_ITEMS, QUERY_ITEMS, PUT_ITEMS, UPDATE_ITEMS, READ_LINK_SECRET),
+        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, READ_LINK_SECRET),
     ),
     Function.RESUMER: FunctionSpec(
         handler="runtime.handlers.resumer.handle",

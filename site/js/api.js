@@ -34,6 +34,16 @@ export function config() {
   return settings;
 }
 
+// "Busy, come back shortly" (429/503): nothing was processed, so the same request is sent again
+// after the server's Retry-After, a few times, before the person is asked to try later.
+const BUSY_RETRIES = 5;
+const MAX_WAIT_SECONDS = 10;
+
+function retryAfterMs(response) {
+  const seconds = Number(response.headers.get("retry-after"));
+  return Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, MAX_WAIT_SECONDS) * 1000;
+}
+
 export async function api(path, { method = "GET", body, headers = {} } = {}) {
   const { apiBase } = await config();
   const init = { method, cache: "no-store", headers: { accept: "application/json", ...headers } };
@@ -42,10 +52,14 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
     init.body = JSON.stringify(body);
   }
   let response;
-  try {
-    response = await fetch(apiBase + path, init);
-  } catch {
-    throw new ApiError(0, "NETWORK", OFFLINE);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      response = await fetch(apiBase + path, init);
+    } catch {
+      throw new ApiError(0, "NETWORK", OFFLINE);
+    }
+    if ((response.status !== 429 && response.status !== 503) || attempt >= BUSY_RETRIES) break;
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs(response)));
   }
   let data = null;
   try {

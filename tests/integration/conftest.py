@@ -1,7 +1,8 @@
 """Integration tier: the handlers against moto's server through real boto3 calls.
 
 One emulator per session; every test gets an empty account with the product deployed into it
-(table built from the contract's key schema, the real state machine, the sample reservations).
+(table built from the contract's key schema, the real state machine, the sample reservations) and
+its hand-offs running: the table's stream feeds the consumers, the sweeper runs every second.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 import attrs
 import pytest
-from boto3.dynamodb.types import TypeDeserializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.awsrequest import AWSResponse
 
 from local.emulator import AwsEmulator, Deployment
 from runtime import bootstrap
@@ -24,11 +26,15 @@ from runtime import bootstrap
 SITE_URL = "https://d111111abcdef8.cloudfront.net"
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 _deserializer = TypeDeserializer()
+_serializer = TypeSerializer()
+
+
+SWEEP_PERIOD_SECONDS = 1.0
 
 
 @pytest.fixture(scope="session")
 def emulator():
-    aws = AwsEmulator(async_retry_delay=0.05).start()
+    aws = AwsEmulator(sweep_period_seconds=SWEEP_PERIOD_SECONDS, stream_retry_backoff=(0.05,)).start()
     yield aws
     aws.stop()
 
@@ -55,6 +61,13 @@ class Stack:
         events = [i for i in self.items(f"REQ#{request_id}") if i["SK"].startswith("EVENT#")]
         return [e["type"] for e in sorted(events, key=lambda e: e["SK"])]
 
+    def dead_letters(self) -> list[dict[str, Any]]:
+        """Messages in the stream consumers' dead-letter queue (left there)."""
+        found = self.aws.client("sqs").receive_message(
+            QueueUrl=self.deployment.dead_letter_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+        )
+        return [json.loads(message["Body"]) for message in found.get("Messages", [])]
+
     def executions(self) -> list[dict[str, Any]]:
         return self.aws.client("stepfunctions").list_executions(
             stateMachineArn=self.deployment.state_machine_arn
@@ -80,7 +93,6 @@ def deploy(emulator, monkeypatch):
     """Deploy the product into an empty emulated account; the handlers read the returned environment."""
 
     def _deploy(*, partner_timeout_seconds: int = 300, token_ttl_seconds: int = 600) -> Stack:
-        emulator.dispatcher.wait_idle()
         emulator.reset()
         deployment = emulator.deploy(
             stage=f"t{uuid.uuid4().hex[:8]}",
@@ -91,10 +103,11 @@ def deploy(emulator, monkeypatch):
         for name, value in deployment.environment.items():
             monkeypatch.setenv(name, value)
         bootstrap.reset()
+        emulator.run_event_sources(deployment)
         return Stack(emulator, deployment)
 
     yield _deploy
-    emulator.dispatcher.wait_idle()
+    emulator.stop_event_sources()
     bootstrap.reset()
 
 
@@ -127,9 +140,54 @@ def api_event(
     return event
 
 
+def stream_event(item: dict[str, Any], *, old: dict[str, Any] | None = None, sequence: str = "1") -> dict[str, Any]:
+    """A recorded DynamoDB stream batch (one record), carrying `item` as stored (plain values)."""
+    event = copy.deepcopy(json.loads((EVENTS / "stream_insert.json").read_text(encoding="utf-8")))
+    (record,) = event["Records"]
+    change = record["dynamodb"]
+    change["Keys"] = {"PK": {"S": item["PK"]}, "SK": {"S": item["SK"]}}
+    change["NewImage"] = _typed(item)
+    change["SequenceNumber"] = sequence
+    if old is not None:
+        record["eventName"] = "MODIFY"
+        change["OldImage"] = _typed(old)
+    return event
+
+
+def fail_calls(client: Any, operation: str, *, code: str, status: int, times: int | None = None) -> list[int]:
+    """Make `client` answer `operation` (e.g. "SendTaskSuccess") with AWS's error `code`, `times` HTTP
+    attempts (None: every one); botocore's retries and the adapters see it as in AWS. Returns a
+    one-item list counting the failures."""
+    failed = [0]
+    service = client.meta.service_model.service_id.hyphenize()
+    body = json.dumps({"__type": code, "message": f"injected: {code}"}).encode()
+
+    def before_send(request: Any, **_: Any) -> AWSResponse | None:
+        if times is not None and failed[0] >= times:
+            return None
+        failed[0] += 1
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": uuid.uuid4().hex}
+        return AWSResponse(request.url, status, headers, _Body(body))
+
+    client.meta.events.register(f"before-send.{service}.{operation}", before_send)
+    return failed
+
+
+class _Body:
+    def __init__(self, content: bytes) -> None:
+        self._content = content
+
+    def stream(self, **_: Any) -> Any:
+        yield self._content
+
+
 def body_of(response: dict[str, Any]) -> dict[str, Any]:
     return json.loads(response["body"])
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
     return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _typed(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in item.items()}

@@ -5,11 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from infra.state_machine import SMS_RETRY, longest_retry_wait
 from runtime.handlers import chat
 from tests.integration.conftest import Stack, api_event, body_of
 
 CUSTOMER = {"customerPhone": "010-2345-6789", "reservationNumber": "HTL-100101"}
 PARTNER_PHONE = "+821090010001"
+# The SMS service as the runtime's client names it, and its send operation (botocore's names).
+SMS_SERVICE = "sns"
+SMS_OPERATION = "Publish"
+SMS_ATTEMPTS = 1 + SMS_RETRY["MaxAttempts"]
+# How long the workflow may spend on an SMS that never goes out: its retries' waits, plus a few
+# seconds per attempt for the attempt itself.
+SMS_RETRY_SECONDS = longest_retry_wait(SMS_RETRY) + 5 * SMS_ATTEMPTS
 
 
 def submit(message: str = "체크인 날짜를 하루 미루고 싶어요", **fields: Any) -> dict[str, Any]:

@@ -1,29 +1,42 @@
 """Each function's IAM grant (runtime.contract) equals what its adapters actually call.
 
 Every AWS call the handlers make is recorded with the function that made it, across scenarios that
-take every path (happy, retried, unmatched, undone answer, timeout, SMS failure, orchestrator failure). Calls
-are translated to IAM actions on the product's resources and compared with the contract, both ways:
-a missing grant would fail in AWS, an extra grant is privilege nobody uses.
+take every path (happy, retried, unmatched, an answer found by a retried SMS step, timeout, SMS
+failure, late closing steps, the sweeper). Calls are translated to IAM actions on the product's
+resources and compared with the contract, both ways: a missing grant would fail in AWS, an extra
+grant is privilege nobody uses. What an event source mapping does with a consumer's role (read the
+stream, dead-letter) is not a call of the function's code; it is checked under Pulumi's mocks.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.stub import Stubber
 
 from local.aws_calls import AwsCallLog
 from runtime import bootstrap
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.workflow_payloads import request_payload
-from runtime.contract import FUNCTIONS, RESERVATION_INDEX, Env, Function, Resource
+from runtime.contract import FUNCTIONS, RESERVATION_INDEX, STATUS_INDEX, Env, Function, Resource
+from runtime.domain.errors import TaskClosed
 from runtime.domain.model import Request
-from runtime.handlers import chat, notification, request_status, response
-from tests.integration.conftest import api_event
-from tests.integration.flows import CUSTOMER, link_token, submit, submit_and_wait_for_link
+from runtime.handlers import chat, failure, notification, request_status, response, sms_sender, timeout
+from tests.builders import request
+from tests.integration.conftest import api_event, fail_calls
+from tests.integration.flows import (
+    CUSTOMER,
+    SMS_OPERATION,
+    SMS_RETRY_SECONDS,
+    SMS_SERVICE,
+    link_token,
+    submit,
+    submit_and_wait_for_link,
+)
 
 # The IAM action behind an API operation, where the two names differ.
 IAM_ACTION = {"lambda:Invoke": "lambda:InvokeFunction", "bedrock:Converse": "bedrock:InvokeModel"}
@@ -52,12 +65,13 @@ def _actions(name: str, params: dict[str, Any]) -> list[str]:
 
 def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
     if service == "dynamodb":
-        at_index = params.get("IndexName") == RESERVATION_INDEX.name
-        return Resource.RESERVATION_INDEX if at_index else Resource.TABLE
+        index = params.get("IndexName")
+        if index == RESERVATION_INDEX.name:
+            return Resource.RESERVATION_INDEX
+        return Resource.STATUS_INDEX if index == STATUS_INDEX.name else Resource.TABLE
     if service == "states":
         return Resource.STATE_MACHINE if operation == "StartExecution" else Resource.WORKFLOW_TASKS
     return {
-        "lambda": Resource.ORCHESTRATOR_FUNCTION,
         "secretsmanager": Resource.LINK_SECRET,
         "sns": Resource.SMS,
         "lex": Resource.BOT_ALIAS,
@@ -95,23 +109,23 @@ def recorded_deploy(deploy, monkeypatch):
 def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_deploy):
     recorder, deploy = recorded_deploy
 
-    # Happy path, an undone answer, and the customer's poll.
+    # Happy path and the customer's poll.
     stack = deploy()
     request_id, token = submit_and_wait_for_link(stack)
     bootstrap.secrets.cache_clear()  # each function reads the secret in its own cold start
     response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
     answer = api_event("respond_post", body={"token": token, "response": "accept"})
-    with Stubber(bootstrap.client("stepfunctions")) as sfn:
-        sfn.add_client_error(
-            "send_task_success", service_error_code="ServiceUnavailable", http_status_code=503
-        )
-        assert response.handle(answer, None)["statusCode"] == 503
     assert response.handle(answer, None)["statusCode"] == 200
     stack.wait_for(lambda: stack.request_item(request_id).get("notification"))
     request_status.handle(api_event("request_status_get", path_parameters={"requestId": request_id}), None)
-    # A retried notification step finds the message stored; a retried submit finds its request.
-    matched = from_item(stack.request_item(request_id), Request)
-    notification.handle({**request_payload(matched), "result": {"outcome": "responded"}}, None)
+    # Retried steps: the notification finds its message stored; a submit finds its request; the
+    # closing steps find the answer recorded; an SMS attempt finds the partner already answered.
+    answered = from_item(stack.request_item(request_id), Request)
+    notification.handle({**request_payload(answered), "result": {"outcome": "responded"}}, None)
+    for closing in (timeout, failure):
+        assert closing.handle({"requestId": request_id, "error": {}}, None)["outcome"] == "responded"
+    with pytest.raises(TaskClosed):
+        sms_sender.handle({**request_payload(answered), "taskToken": "a-later-attempt"}, None)
     retried = api_event(
         "chat_post",
         body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
@@ -119,33 +133,24 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     )
     assert chat.handle(retried, None)["statusCode"] == chat.handle(retried, None)["statusCode"] == 201
 
-    # Unknown reservation; the orchestrator hand-off failing; the orchestrator itself failing.
+    # Unknown reservation.
     stack.wait_for_status(submit(reservationNumber="HTL-999999")["requestId"], "Failed")
-    with Stubber(bootstrap.client("lambda")) as aws_lambda:
-        aws_lambda.add_client_error("invoke", service_error_code="ServiceException", http_status_code=500)
-        with pytest.raises(AssertionError, match="SERVICE_UNAVAILABLE"):
-            submit()
-    with Stubber(bootstrap.client("stepfunctions")) as sfn:
-        for _ in range(2):
-            sfn.add_client_error(
-                "start_execution", service_error_code="ServiceUnavailable", http_status_code=503
-            )
-        abandoned = submit()["requestId"]
-        stack.wait_for(lambda: stack.request_item(abandoned).get("notification"))
 
     # The SMS never goes out: retried, then the workflow's failure path.
-    with Stubber(bootstrap.client("sns")) as sns:
-        for _ in range(3):
-            sns.add_client_error("publish", service_error_code="InternalError", http_status_code=500)
-        undelivered = submit()["requestId"]
-        stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=30)
+    fail_calls(bootstrap.client(SMS_SERVICE), SMS_OPERATION, code="InternalError", status=500)
+    undelivered = submit()["requestId"]
+    stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=SMS_RETRY_SECONDS)
 
-    # A silent partner: the timeout path.
+    # A silent partner: the timeout path. A request whose hand-off was lost: the sweeper.
     stack = deploy(partner_timeout_seconds=1)
     silent = submit()["requestId"]
     link_token(stack)
     stack.wait_for(lambda: stack.request_item(silent).get("notification"))
-    stack.aws.dispatcher.wait_idle()
+    past = datetime.now(UTC) - timedelta(minutes=5)
+    lost = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)
+    bootstrap.repository().create_request(lost, None)
+    stack.wait_for(lambda: stack.request_item(lost.request_id).get("notification"))
+    stack.aws.wait_idle()
 
     expected = {
         str(function): {(p.resource, action) for p in spec.permissions for action in p.actions}

@@ -1,8 +1,8 @@
-"""The orchestrator: one workflow per request, and no hint whether a reservation exists."""
+"""The orchestrator, fed by the table's stream: one workflow per request, and no hint whether a
+reservation exists."""
 
-from runtime import bootstrap
-from runtime.adapters.workflow_payloads import request_payload
 from runtime.handlers import orchestrator
+from tests.integration.conftest import stream_event
 from tests.integration.flows import submit
 
 
@@ -21,17 +21,17 @@ def test_unknown_reservation_and_wrong_phone_end_failed_with_the_same_message(st
     assert stack.event_types(unknown) == ["Created", "Failed", "Notified"]
 
 
-def test_running_the_orchestrator_again_does_not_start_a_second_workflow(stack):
-    """Lambda may deliver an async event twice, and retries a failed one: one workflow, one SMS."""
+def test_a_stream_record_delivered_again_does_not_start_a_second_workflow(stack):
+    """The stream delivers at least once, and retries a failed batch: one workflow, one SMS."""
     request_id = submit()["requestId"]
     stack.wait_for(stack.executions)
-    stack.aws.dispatcher.wait_idle()
-    event = request_payload(bootstrap.repository().get_request(request_id))
+    stack.aws.wait_idle()
+    event = stream_event(stack.request_item(request_id))
 
-    orchestrator.handle(event, None)
-    orchestrator.handle(event, None)
+    assert orchestrator.handle(event, None) == {"batchItemFailures": []}
+    assert orchestrator.handle(event, None) == {"batchItemFailures": []}
 
     assert [e["name"] for e in stack.executions()] == [request_id]
     stack.wait_for_status(request_id, "SMSSent")
-    stack.aws.dispatcher.wait_idle()
+    stack.aws.wait_idle()
     assert len(stack.aws.outbox.messages()) == 1

@@ -1,15 +1,16 @@
-"""GET /api/confirm/{token} and POST /api/respond, with the real workflow waiting for the answer."""
+"""GET /api/confirm/{token} and POST /api/respond, with the real workflow waiting for the answer,
+resumed from the recorded answer through the table's stream."""
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from botocore.stub import Stubber
 
 from runtime import bootstrap
 from runtime.domain.model import OPEN_STATUSES, Status
 from runtime.handlers import response, timeout
-from tests.integration.conftest import api_event, body_of
+from tests.integration.conftest import api_event, body_of, fail_calls
 from tests.integration.flows import submit_and_wait_for_link
 
 
@@ -50,7 +51,7 @@ def test_opening_shows_the_request_records_opened_once_and_keeps_the_link_usable
 
 def test_a_forged_link_is_refused_without_any_table_read(stack, dynamodb_calls):
     _, token = submit_and_wait_for_link(stack)
-    stack.aws.dispatcher.wait_idle()
+    stack.aws.wait_idle()
     forged = token[:-1] + ("A" if token[-1] != "A" else "B")
     dynamodb_calls.clear()
 
@@ -64,7 +65,7 @@ def test_a_forged_link_is_refused_without_any_table_read(stack, dynamodb_calls):
 def test_an_expired_link_is_refused_without_any_table_read(deploy, dynamodb_calls):
     stack = deploy(token_ttl_seconds=1)
     _, token = submit_and_wait_for_link(stack)
-    stack.aws.dispatcher.wait_idle()
+    stack.aws.wait_idle()
     stack.wait_for(
         lambda: datetime.now(UTC) > stack.aws.outbox.messages()[0].sent_at + timedelta(seconds=1.2)
     )
@@ -150,35 +151,53 @@ def test_a_body_that_is_not_json_gets_a_400(stack):
     assert result["statusCode"] == 400
 
 
-def test_a_transient_workflow_error_gives_the_link_back_with_503(stack):
+def test_an_answer_recorded_while_the_workflow_is_unreachable_is_delivered_once_it_is(stack):
+    """The partner's 200 stands: the stream retries the hand-off until Step Functions answers."""
     request_id, token = submit_and_wait_for_link(stack)
-    confirm(token)
-    with Stubber(bootstrap.client("stepfunctions")) as sfn:
-        sfn.add_client_error(
-            "send_task_success", service_error_code="ServiceUnavailable", http_status_code=503
-        )
-        failed = respond({"token": token, "response": "accept"})
+    failures = fail_calls(
+        bootstrap.client("stepfunctions"), "SendTaskSuccess", code="ThrottlingException", status=400, times=4
+    )
 
-    assert failed["statusCode"] == 503
-    assert stack.items("TOKEN#")[0]["used"] is False
-    assert stack.request_item(request_id)["status"] == "Opened"
-    assert "Responded" not in stack.event_types(request_id)
+    answered = respond({"token": token, "response": "accept"})
 
-    retried = respond({"token": token, "response": "accept"})
-    assert retried["statusCode"] == 200
-    stack.wait_for_status(request_id, "Responded")
+    assert answered["statusCode"] == 200
+    final = stack.wait_for(lambda: (item := stack.request_item(request_id)).get("notification") and item)
+    assert failures[0] == 4
+    assert final["status"] == "Responded"
+    assert "수락" in final["notification"]["message"]
+    assert stack.event_types(request_id).count("Responded") == 1
 
 
-def test_an_answer_after_the_task_timed_out_gets_409_closed(stack):
+def test_an_answer_the_workflow_never_receives_is_still_what_the_customer_is_told(deploy):
+    """The hand-off to the workflow fails for good; its wait times out; the timeout path reads the
+    recorded answer, so the customer hears "accepted", never "no reply"."""
+    stack = deploy(partner_timeout_seconds=2)
     request_id, token = submit_and_wait_for_link(stack)
-    with Stubber(bootstrap.client("stepfunctions")) as sfn:
-        sfn.add_client_error("send_task_success", service_error_code="TaskTimedOut", http_status_code=400)
-        late = respond({"token": token, "response": "accept"})
+    fail_calls(bootstrap.client("stepfunctions"), "SendTaskSuccess", code="ServiceUnavailable", status=503)
+
+    assert respond({"token": token, "response": "accept"})["statusCode"] == 200
+
+    final = stack.wait_for(lambda: (item := stack.request_item(request_id)).get("notification") and item)
+    assert final["status"] == "Responded"
+    assert final["notification"]["outcome"] == "responded"
+    assert "수락" in final["notification"]["message"]
+    assert "Timeout" not in stack.event_types(request_id)
+
+
+def test_an_answer_after_the_deadline_the_partner_was_shown_gets_409_time_is_up(deploy):
+    stack = deploy(partner_timeout_seconds=1)
+    request_id, token = submit_and_wait_for_link(stack)
+    answer_by = datetime.fromisoformat(stack.request_item(request_id)["answerBy"])
+    time.sleep(max(0.0, (answer_by - datetime.now(UTC)).total_seconds()) + 0.1)
+
+    late = respond({"token": token, "response": "accept"})
 
     assert late["statusCode"] == 409
     assert body_of(late)["error"]["code"] == "REQUEST_CLOSED"
     assert "응답 시간이 지났습니다" in body_of(late)["error"]["message"]
-    assert stack.request_item(request_id)["status"] == "Timeout"
+    assert "response" not in stack.request_item(request_id)
+    final = stack.wait_for(lambda: (item := stack.request_item(request_id)).get("notification") and item)
+    assert final["status"] == "Timeout"
 
 
 def test_a_late_answer_cannot_overwrite_timeout(deploy):
@@ -202,7 +221,9 @@ def test_a_late_timeout_cannot_overwrite_responded(stack):
     respond({"token": token, "response": "accept"})
     stack.wait_for(lambda: stack.request_item(request_id).get("notification"))
 
-    timeout.handle({"requestId": request_id, "error": {"Error": "States.Timeout"}}, None)
+    result = timeout.handle({"requestId": request_id, "error": {"Error": "States.Timeout"}}, None)
 
+    assert result["outcome"] == "responded"
+    assert result["response"]["answer"] == "accept"
     assert stack.request_item(request_id)["status"] == "Responded"
     assert "Timeout" not in stack.event_types(request_id)

@@ -1,9 +1,17 @@
-"""The deployed state machine definition, executed by moto's Step Functions, end to end."""
+"""The deployed state machine definition, executed by moto's Step Functions, end to end, with the
+hand-offs around it: the stream's dead-letter queue and the sweeper."""
 
-from botocore.stub import Stubber
+import uuid
+from datetime import UTC, datetime, timedelta
 
 from runtime import bootstrap
-from tests.integration.flows import submit
+from runtime.contract import FUNCTIONS, Function
+from runtime.handlers import sweeper
+from tests.builders import request
+from tests.integration.conftest import fail_calls
+from tests.integration.flows import SMS_ATTEMPTS, SMS_OPERATION, SMS_RETRY_SECONDS, SMS_SERVICE, submit
+
+ORCHESTRATOR_RETRIES = FUNCTIONS[Function.ORCHESTRATOR].subscription.maximum_retry_attempts
 
 
 def test_a_silent_partner_ends_in_timeout_with_one_customer_message(deploy):
@@ -20,32 +28,51 @@ def test_a_silent_partner_ends_in_timeout_with_one_customer_message(deploy):
 
 
 def test_an_sms_that_never_goes_out_is_retried_then_fails_with_a_message(stack):
-    with Stubber(bootstrap.client("sns")) as sns:
-        for _ in range(3):  # the first attempt and two retries
-            sns.add_client_error("publish", service_error_code="InternalError", http_status_code=500)
-        request_id = submit()["requestId"]
-        final = stack.wait_for(
-            lambda: (item := stack.request_item(request_id)).get("notification") and item, timeout=30
-        )
-        sns.assert_no_pending_responses()
+    failures = fail_calls(bootstrap.client(SMS_SERVICE), SMS_OPERATION, code="InternalError", status=500)
+    request_id = submit()["requestId"]
+    final = stack.wait_for(
+        lambda: (item := stack.request_item(request_id)).get("notification") and item,
+        timeout=SMS_RETRY_SECONDS,
+    )
 
+    sdk_attempts = bootstrap.client(SMS_SERVICE).meta.config.retries["total_max_attempts"]
+    assert failures[0] == SMS_ATTEMPTS * sdk_attempts  # every attempt of the workflow, each retried by the SDK
     assert final["status"] == "Failed"
     assert final["failureReason"] == "SmsNotDelivered"
     assert "전달하지 못했습니다" in final["notification"]["message"]
     assert stack.event_types(request_id) == ["Created", "Failed", "Notified"]
 
 
-def test_an_orchestrator_that_keeps_failing_ends_failed_through_its_destination(stack):
-    with Stubber(bootstrap.client("stepfunctions")) as sfn:
-        for _ in range(2):  # the invocation and Lambda's one retry
-            sfn.add_client_error(
-                "start_execution", service_error_code="ServiceUnavailable", http_status_code=503
-            )
-        request_id = submit()["requestId"]
-        final = stack.wait_for(lambda: (item := stack.request_item(request_id)).get("notification") and item)
-        sfn.assert_no_pending_responses()
+def test_a_new_request_the_orchestrator_keeps_failing_on_ends_in_the_dead_letter_queue(stack):
+    """Retried, bisected, then dead-lettered: the request waits for the sweeper (its due marker stays)."""
+    failures = fail_calls(
+        bootstrap.client("stepfunctions"), "StartExecution", code="ServiceUnavailable", status=503
+    )
+    request_id = submit()["requestId"]
+
+    messages = stack.wait_for(lambda: stack.dead_letters())
+    (message,) = messages
+    assert message["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert message["DDBStreamBatchInfo"]["streamArn"] == stack.deployment.stream_arn
+    assert message["DDBStreamBatchInfo"]["batchSize"] == 1
+    assert failures[0] >= 1 + ORCHESTRATOR_RETRIES
+    assert stack.request_item(request_id)["status"] == "Created"
+    assert stack.item(f"REQ#{request_id}", "DUE") is not None
+    assert stack.executions() == []
+
+
+def test_the_sweeper_ends_an_overdue_request_with_one_message(stack):
+    """A request whose hand-off was lost (here: created with its due time already past)."""
+    past = datetime.now(UTC) - timedelta(minutes=10)
+    overdue = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)
+    bootstrap.repository().create_request(overdue, None)
+
+    final = stack.wait_for(
+        lambda: (item := stack.request_item(overdue.request_id)).get("notification") and item
+    )
 
     assert final["status"] == "Failed"
-    assert final["failureReason"] == "Internal"
-    assert stack.event_types(request_id) == ["Created", "Failed", "Notified"]
-    assert stack.executions() == []
+    assert final["failureReason"] == "NotStarted"
+    assert stack.event_types(overdue.request_id) == ["Created", "Failed", "Notified"]
+    assert stack.item(f"REQ#{overdue.request_id}", "DUE") is None
+    assert sweeper.handle({}, None) == {"swept": 0}

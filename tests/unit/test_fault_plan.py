@@ -73,3 +73,69 @@ def test_unusable_descriptions_are_refused_with_a_korean_message(payload, field)
 
     assert refused.value.field == field
     assert any("가" <= ch <= "힣" for ch in refused.value.message)
+
+
+def test_a_crash_kills_the_invocation_after_the_chosen_call_and_only_that_one():
+    plan = FaultPlan()
+    plan.set(
+        Fault(
+            Target.CRASH,
+            Mode.TRANSIENT,
+            times=1,
+            function=Function.SMS_SENDER,
+            operation="dynamodb.TransactWriteItems",
+            occurrence=2,
+        )
+    )
+
+    first_invocation = [plan.should_crash("dynamodb.TransactWriteItems", "sms-sender", "inv-1") for _ in "ab"]
+    other_function = plan.should_crash("dynamodb.TransactWriteItems", "chat", "inv-2")
+    other_operation = plan.should_crash("sfn.SendTaskSuccess", "sms-sender", "inv-1")
+    spent = [plan.should_crash("dynamodb.TransactWriteItems", "sms-sender", "inv-3") for _ in "ab"]
+
+    assert first_invocation == [False, True]
+    assert (other_function, other_operation, spent) == (False, False, [False, False])
+    assert plan.injected(Target.CRASH) == 1
+
+
+def test_lost_answers_and_several_crashes_are_armed_side_by_side():
+    plan = FaultPlan()
+    plan.set(
+        Fault(Target.CRASH, Mode.PERMANENT, function=Function.ORCHESTRATOR, operation="dynamodb.Query"),
+        Fault(Target.CRASH, Mode.TRANSIENT, times=1, function=Function.SWEEPER, operation="dynamodb.Query"),
+        Fault(Target.LOST_RESPONSE, Mode.TRANSIENT, times=1, operation="sfn.SendTaskSuccess"),
+    )
+
+    assert [plan.should_crash("dynamodb.Query", "orchestrator", f"o{n}") for n in range(3)] == [True] * 3
+    assert plan.should_crash("dynamodb.Query", "sweeper", "s1")
+    assert not plan.should_crash("dynamodb.Query", "sweeper", "s2")
+    assert plan.should_lose_response("sfn.SendTaskSuccess", "resumer")
+    assert not plan.should_lose_response("sfn.SendTaskSuccess", "resumer")
+    assert len(plan.describe()["faults"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"target": "crash", "mode": "permanent"}, "operation"),
+        ({"target": "crash", "mode": "permanent", "operation": "TransactWriteItems"}, "operation"),
+        (
+            {"target": "crash", "mode": "permanent", "operation": "dynamodb.Query", "occurrence": 0},
+            "occurrence",
+        ),
+        (
+            {
+                "target": "lost_response",
+                "mode": "permanent",
+                "operation": "sfn.SendTaskSuccess",
+                "occurrence": 2,
+            },
+            "occurrence",
+        ),
+        ({"target": "lex", "mode": "permanent", "operation": "dynamodb.Query"}, "operation"),
+    ],
+)
+def test_call_faults_need_a_well_formed_operation(payload, field):
+    with pytest.raises(FaultInvalid) as refused:
+        parse_faults(payload)
+    assert refused.value.field == field
