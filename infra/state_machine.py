@@ -21,7 +21,8 @@ LAMBDA_SERVICE_ERRORS = [
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
 ]
-# The sms sender raises this (its class name is the Lambda error type) when SNS or DynamoDB fail.
+# The sms sender raises this (its class name is the Lambda error type) when the SMS service or DynamoDB
+# fail for a while; a message the SMS service refuses for good (SmsRejected) is not retried.
 RETRYABLE_TASK_ERRORS = [*LAMBDA_SERVICE_ERRORS, DependencyUnavailable.__name__]
 
 

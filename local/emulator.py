@@ -6,7 +6,9 @@ Lambda tasks are dispatched in-process (see `lambdas`). Gaps of the emulator clo
 requests are serialized (moto's transactions are not atomic across threads); its transactions do
 not copy whole tables (`dynamodb_transactions`); a transaction retried with its ClientRequestToken
 is answered as already done (as DynamoDB does for 10 minutes; botocore retries a timed-out
-transaction with the same token); SMS messages are kept in an outbox with the time they were sent.
+transaction with the same token). moto has no AWS End User Messaging SMS: its stand-in
+(`local.sms_service`) runs in this process, beside the emulator, and keeps every SMS it accepts in an
+outbox with the time it was sent.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ from boto3.dynamodb.types import TypeSerializer
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import ThreadedMotoServer
-from moto.sns.models import SNSBackend
 
 from infra import state_machine
 from local.dynamodb_transactions import transact_write_items
 from local.lambdas import LambdaDispatcher, load_handler
+from local.sms_service import ENDPOINT_VARIABLE, SmsService
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.contract import FUNCTIONS, LEX_LOCALE, TABLE, Env, Function, table_name
 
@@ -53,7 +55,7 @@ class SentSms:
 
 
 class SmsOutbox:
-    """Every SMS the emulated SNS accepted, oldest first. `listeners` hear of each as it is sent."""
+    """Every SMS the SMS stand-in accepted, oldest first. `listeners` hear of each as it is sent."""
 
     def __init__(self) -> None:
         self._messages: list[SentSms] = []
@@ -90,14 +92,16 @@ class Deployment:
 class AwsEmulator:
     def __init__(self, *, async_retry_delay: float = 1.0) -> None:
         self.outbox = SmsOutbox()
+        self.sms = SmsService(self.outbox.record)
         self.dispatcher = LambdaDispatcher(async_retry_delay=async_retry_delay)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.endpoint = ""
 
     def start(self) -> AwsEmulator:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        _install_patches(self.outbox)
+        _install_patches()
         self.dispatcher.install()
+        self.sms.start()
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
@@ -116,11 +120,13 @@ class AwsEmulator:
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         self.configure()
         self.outbox.clear()
+        self.sms.configuration_sets.clear()
         self.dispatcher.forget_functions()
 
     def stop(self) -> None:
         self.dispatcher.shutdown()
         self._server.stop()
+        self.sms.stop()
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -147,6 +153,8 @@ class AwsEmulator:
             load_reservations(self.client("dynamodb"), table)
         secret_id = f"partner-confirm/{stage}/link-secret"
         self.client("secretsmanager").create_secret(Name=secret_id, SecretString=os.urandom(32).hex())
+        configuration_set = f"partner-confirm-{stage}"
+        self.sms.configuration_sets.add(configuration_set)
         role = self.client("iam").create_role(
             RoleName=f"partner-confirm-{stage}", AssumeRolePolicyDocument="{}"
         )["Role"]["Arn"]
@@ -178,7 +186,12 @@ class AwsEmulator:
             Env.PARTNER_TIMEOUT_SECONDS: str(partner_timeout_seconds),
             Env.LEX_LOCALE_ID: LEX_LOCALE,
             Env.BOT_DEFINITION_FILE: str(BOT_DEFINITION),
+            Env.SMS_CONFIGURATION_SET: configuration_set,
+            Env.SMS_ORIGINATION_IDENTITY: "",
+            Env.SMS_MAX_PRICE: "",
             "AWS_ENDPOINT_URL": self.endpoint,
+            # botocore prefers a service's own endpoint variable to AWS_ENDPOINT_URL.
+            ENDPOINT_VARIABLE: self.sms.endpoint,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             **_FAKE_CREDENTIALS,
@@ -239,18 +252,17 @@ def load_reservations(dynamodb: Any, table_name: str, path: Path = SAMPLE_RESERV
 
 
 _dynamodb_lock = threading.RLock()
-_outbox_holder: dict[str, SmsOutbox] = {}
+_patched: list[bool] = []
 IDEMPOTENCY_WINDOW_SECONDS = 600
 # ClientRequestToken -> (when it succeeded, the response), for transactions.
 _applied_transactions: dict[str, tuple[float, Any]] = {}
 
 
-def _install_patches(outbox: SmsOutbox) -> None:
-    """Process-wide changes to moto's backends; installed once, pointed at the latest outbox."""
-    already_installed = bool(_outbox_holder)
-    _outbox_holder["outbox"] = outbox
-    if already_installed:
+def _install_patches() -> None:
+    """Process-wide changes to moto's backends, installed once."""
+    if _patched:
         return
+    _patched.append(True)
 
     original_call_action = DynamoHandler.call_action
 
@@ -267,18 +279,6 @@ def _install_patches(outbox: SmsOutbox) -> None:
 
     DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-
-    original_publish = SNSBackend.publish
-
-    def publish_to_outbox(
-        self: SNSBackend, message: str, arn: Any = None, phone_number: Any = None, **kwargs: Any
-    ) -> str:
-        message_id = original_publish(self, message, arn, phone_number=phone_number, **kwargs)
-        if phone_number:
-            _outbox_holder["outbox"].record(phone_number, message)
-        return message_id
-
-    SNSBackend.publish = publish_to_outbox  # type: ignore[method-assign]
 
 
 def _client_request_token(handler: DynamoHandler) -> str | None:

@@ -1,7 +1,8 @@
 """Faults on demand: make a dependency fail a few times (transient) or every time (permanent).
 
 A `FaultPlan` holds at most one fault per target. Targets are the outside services the product
-depends on: Lex, Bedrock, SNS Publish, DynamoDB (throttling) and Step Functions SendTaskSuccess.
+depends on: Lex, Bedrock, SMS SendTextMessage (AWS End User Messaging SMS), DynamoDB (throttling)
+and Step Functions SendTaskSuccess.
 A fault may be limited to one function (`chat`, `sms-sender`, ...), so a run can, say, throttle
 DynamoDB on the chat path only while the workflow keeps working.
 
@@ -27,7 +28,7 @@ from runtime.contract import Function
 class Target(enum.StrEnum):
     LEX = "lex"
     BEDROCK = "bedrock"
-    SNS = "sns"
+    SMS = "sms"
     DYNAMODB = "dynamodb"
     SEND_TASK_SUCCESS = "send_task_success"
 

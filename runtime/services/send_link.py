@@ -33,8 +33,9 @@ def send_partner_link(
     """`request`: as the orchestrator matched it (with its partner). Return the link sent.
 
     The task token and the link are stored FIRST, in one write, so an instant answer is never lost.
-    Raises StatusConflict when the request has already ended (the workflow then fails fast), and
-    DependencyUnavailable when the SMS could not be sent (the workflow retries).
+    Raises StatusConflict when the request has already ended (the workflow then fails fast),
+    DependencyUnavailable when the SMS could not be sent (the workflow retries), and SmsRejected when
+    it never will be (the workflow fails the request at once).
     """
     if request.partner_id is None or request.partner_phone is None:
         raise ValueError("the orchestrator matches a partner before the workflow starts")
@@ -48,7 +49,7 @@ def send_partner_link(
     link = f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.link_secret(), claims)}"
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
 
-    message_id = sms.send(request.partner_phone, body)
+    message_id = sms.send(request.partner_phone, body, request_id=request.request_id)
     repository.mark_sms_sent(link_token, clock.now())
     metrics.count(Metric.SMS_SENT)
     log.info("sms_sent", to=mask_phone(request.partner_phone), messageId=message_id)

@@ -8,8 +8,8 @@ from typing import Any
 from runtime.handlers import chat
 from tests.integration.conftest import Stack, api_event, body_of
 
-CUSTOMER = {"customerPhone": "010-2345-6789", "reservationNumber": "HTL-100101"}
-PARTNER_PHONE = "+821090010001"
+CUSTOMER = {"customerPhone": "010-0000-1001", "reservationNumber": "HTL-100101"}
+PARTNER_PHONE = "+821000002001"
 
 
 def submit(message: str = "체크인 날짜를 하루 미루고 싶어요", **fields: Any) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
     return {
         "lambda": Resource.ORCHESTRATOR_FUNCTION,
         "secretsmanager": Resource.LINK_SECRET,
-        "sns": Resource.SMS,
+        "sms-voice": Resource.SMS,
         "lex": Resource.BOT_ALIAS,
         "bedrock": Resource.BEDROCK_MODELS,
     }[service]
@@ -79,8 +79,8 @@ def recorded_deploy(deploy, monkeypatch):
         stack = deploy(**options)
         monkeypatch.setenv(Env.LEX_BOT_ID, "BOTID12345")
         monkeypatch.setenv(Env.LEX_BOT_ALIAS_ID, "ALIAS12345")
-        monkeypatch.setenv(Env.BEDROCK_MODEL_ID, "apac.anthropic.claude-3-5-sonnet-20241022-v2:0")
-        monkeypatch.setenv(Env.BEDROCK_FALLBACK_MODEL_ID, "apac.anthropic.claude-3-haiku-20240307-v1:0")
+        monkeypatch.setenv(Env.BEDROCK_MODEL_ID, "global.anthropic.claude-sonnet-4-6")
+        monkeypatch.setenv(Env.BEDROCK_FALLBACK_MODEL_ID, "global.anthropic.claude-haiku-4-5-20251001-v1:0")
         bootstrap.reset()
         recorder.attach()
         lex_answer = {"sessionState": {"intent": {"name": "ChangeReservation"}}, "sessionId": "lex-session"}
@@ -134,9 +134,11 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         stack.wait_for(lambda: stack.request_item(abandoned).get("notification"))
 
     # The SMS never goes out: retried, then the workflow's failure path.
-    with Stubber(bootstrap.client("sns")) as sns:
+    with Stubber(bootstrap.client("pinpoint-sms-voice-v2")) as sms:
         for _ in range(3):
-            sns.add_client_error("publish", service_error_code="InternalError", http_status_code=500)
+            sms.add_client_error(
+                "send_text_message", service_error_code="InternalServerException", http_status_code=500
+            )
         undelivered = submit()["requestId"]
         stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=30)
 
