@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pulumi
 
-from infra.access import resource_targets
+from infra.access import guardrails, resource_targets
 from infra.api_routes import ApiRoutes, ApiRoutesArgs
 from infra.aws_account import AwsAccount
 from infra.bot import Bot, BotArgs
@@ -19,6 +19,7 @@ from infra.sample_data import SampleData, SampleDataArgs
 from infra.secrets import LinkSecret, LinkSecretArgs
 from infra.site import Site, SiteArgs
 from infra.site_settings import site_settings
+from infra.sms_channel import SmsChannel, SmsChannelArgs
 from infra.table import Table, TableArgs
 from infra.workflow import Workflow, WorkflowArgs
 from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, table_name
@@ -41,13 +42,11 @@ api = HttpApi(
     ),
 )
 rate_limit = (
-    RateLimit(
-        "rate-limit",
-        RateLimitArgs(name_prefix=prefix, api_prefix=API_PREFIX, aws_profile=settings.aws_profile),
-    )
+    RateLimit("rate-limit", RateLimitArgs(name_prefix=prefix, api_prefix=API_PREFIX))
     if settings.waf_rate_limit
     else None
 )
+sms = SmsChannel("sms", SmsChannelArgs(name_prefix=prefix, account=account))
 site = Site(
     "site",
     SiteArgs(
@@ -81,13 +80,18 @@ functions = Functions(
             bot_alias_arn=bot.alias_arn,
             bedrock_model_id=settings.bedrock_model_id,
             bedrock_fallback_model_id=settings.bedrock_fallback_model_id,
+            sms_configuration_set_name=sms.configuration_set_name,
+            sms_configuration_set_arn=sms.configuration_set_arn,
+            sms_origination_identity=settings.sms_origination_identity,
         ),
+        guardrails=guardrails(account),
         settings={
             Env.STAGE: settings.stage,
             Env.LOG_LEVEL: settings.log_level,
             Env.SITE_URL: site.url,
             Env.TOKEN_TTL_SECONDS: str(settings.token_ttl_seconds),
             Env.PARTNER_TIMEOUT_SECONDS: str(settings.partner_timeout_seconds),
+            Env.SMS_MAX_PRICE: settings.sms_max_price or "",
         },
         log_retention_days=settings.log_retention_days,
     ),
@@ -123,7 +127,11 @@ Observability(
 if settings.load_sample_data:
     SampleData(
         "sample-data",
-        SampleDataArgs(table_name=table.name, reservations_file=ROOT / "infra" / "sample_reservations.json"),
+        SampleDataArgs(
+            table_name=table.name,
+            reservations_file=ROOT / "infra" / "sample_reservations.json",
+            phones=settings.sample_phones,
+        ),
     )
 
 pulumi.export("siteUrl", site.url)
@@ -132,3 +140,4 @@ pulumi.export("tableName", table.name)
 pulumi.export("stateMachineArn", workflow.arn)
 pulumi.export("botId", bot.bot_id)
 pulumi.export("botAliasId", bot.alias_id)
+pulumi.export("smsEventsTopicArn", sms.events_topic_arn)

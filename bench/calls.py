@@ -89,7 +89,7 @@ def happy_flow(client: ProductClient, recorder: AwsCallLog) -> str:
     sent_before = len(client.outbox())
     recorder.phase = "submit"
     submitted = client.submit(
-        reservation_number="HTL-100101", phone="010-2345-6789", message="체크인 날짜를 하루 미루고 싶어요"
+        reservation_number="HTL-100101", phone="010-0000-1001", message="체크인 날짜를 하루 미루고 싶어요"
     )
     if submitted.status != 201:
         raise RuntimeError(f"submit answered {submitted.status}: {submitted.body}")

@@ -43,7 +43,7 @@ _AS_ON_LAMBDA = (
     "import sys, bench.cold_start_probe as probe; sys.meta_path.insert(0, probe.OnlyWhatLambdaHas())"
 )
 BUDGET = 1.3
-CUSTOMER = {"reservationNumber": "HTL-100101", "customerPhone": "010-2345-6789"}
+CUSTOMER = {"reservationNumber": "HTL-100101", "customerPhone": "010-0000-1001"}
 QUESTION = "체크인 날짜를 하루 미루고 싶어요"
 
 
@@ -358,7 +358,8 @@ def _why_missed(
         f"{max(extra_import):.0f} ms go to importing what the floor does not need (attrs, cattrs and "
         "structlog with the asyncio it loads, and the runtime's own modules), and "
         f"{min(extra_serve):.0f} to {max(extra_serve):.0f} ms to serving: chat, orchestrator, sms-sender and "
-        "response create two or three clients (DynamoDB plus Lambda, Step Functions, SNS or Secrets "
+        "response create two or three clients (DynamoDB plus Lambda, Step Functions, End User Messaging SMS "
+        "or Secrets "
         "Manager), each loading its service model, and make up to four calls; the others create one "
         "client, as the floor does, and pay for configuring the logs and building the item converters on "
         "first use. In AWS, chat "

@@ -7,10 +7,12 @@ The orchestrator function is not here: the Functions component creates it, so it
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
 import pulumi
 
+from infra import iam
 from infra.aws_account import AwsAccount
 from runtime.contract import LEX_LOCALE, RESERVATION_INDEX, Env, Resource
 
@@ -33,8 +35,12 @@ def resource_targets(
     bot_alias_arn: pulumi.Input[str],
     bedrock_model_id: str,
     bedrock_fallback_model_id: str,
+    sms_configuration_set_name: pulumi.Input[str],
+    sms_configuration_set_arn: pulumi.Input[str],
+    sms_origination_identity: str | None,
 ) -> dict[Resource, Target]:
     models = (bedrock_model_id, bedrock_fallback_model_id)
+    origination = [sms_origination_identity] if sms_origination_identity else []
     return {
         Resource.TABLE: Target([table_arn], {Env.TABLE_NAME: table_name}),
         Resource.RESERVATION_INDEX: Target(
@@ -44,8 +50,17 @@ def resource_targets(
         # SendTaskSuccess authorizes on the state machine whose task waits (as CDK's grantTaskResponse).
         Resource.WORKFLOW_TASKS: Target([state_machine_arn]),
         Resource.LINK_SECRET: Target([link_secret_arn], {Env.LINK_SECRET_ID: link_secret_arn}),
-        # An SMS goes to a phone number, which has no ARN: SNS only accepts "*" for direct SMS.
-        Resource.SMS: Target(["*"]),
+        # SendTextMessage authorizes on the resources a message names: its configuration set and its
+        # origination identity (a phone number, pool or sender ID, by ARN). The Service Authorization
+        # Reference lists these (and protect configurations, unused here) as its resource types, so
+        # no "*" is needed. Unset, the service chooses the route and the message names no identity.
+        Resource.SMS: Target(
+            [sms_configuration_set_arn, *origination],
+            {
+                Env.SMS_CONFIGURATION_SET: sms_configuration_set_name,
+                Env.SMS_ORIGINATION_IDENTITY: sms_origination_identity or "",
+            },
+        ),
         Resource.BOT_ALIAS: Target(
             [bot_alias_arn],
             {Env.LEX_BOT_ID: bot_id, Env.LEX_BOT_ALIAS_ID: bot_alias_id, Env.LEX_LOCALE_ID: LEX_LOCALE},
@@ -58,3 +73,11 @@ def resource_targets(
             },
         ),
     }
+
+
+def guardrails(account: AwsAccount) -> list[dict[str, Any]]:
+    """Statements every function's policy carries besides its grants (defense in depth)."""
+    every_sns_topic = pulumi.Output.concat("arn:", account.partition, ":sns:*:*:*")
+    # SMS goes through End User Messaging SMS; no function publishes to SNS. An operators' topic,
+    # when one is added, must be carved out of this deny (NotResource), as a deny beats any allow.
+    return [iam.deny("NoSnsPublish", ["sns:Publish"], [every_sns_topic])]

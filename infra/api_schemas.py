@@ -126,7 +126,7 @@ def schemas() -> dict[str, Any]:
         "ChatRequest": _object(
             {
                 "customerId": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$"},
-                "customerPhone": {"type": "string", "example": "010-2345-6789"},
+                "customerPhone": {"type": "string", "example": "010-0000-1001"},
                 "reservationNumber": {"type": "string", "example": "HTL-100101"},
                 "message": {"type": "string", "maxLength": MESSAGE_MAX_CHARS, "example": "조식 추가할게요"},
             },

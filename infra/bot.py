@@ -5,7 +5,7 @@ alias and never builds a locale, so the runtime would have nothing to call. aws-
 (CloudFormation's AWS::Lex::Bot through Cloud Control) takes the whole bot as one document, builds
 its locales (`auto_build_bot_locales`), and has BotVersion and BotAlias.
 
-Known problem (DESIGN §9): updates to `BotLocales` have failed through Cloud Control ("noSuchPath in
+Known problem: updates to `BotLocales` have failed through Cloud Control ("noSuchPath in
 source, path provided: //BotLocales", pulumi/pulumi-aws-native#783, since fixed). The locale is emitted
 in a fixed order so an unchanged bot produces no diff; if an update is refused anyway,
 `pulumi up --replace <bot URN>` recreates the bot, and the alias moves to the new version.
@@ -47,8 +47,7 @@ class Bot(pulumi.ComponentResource):
     def __init__(self, name: str, args: BotArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("partnerconfirm:infra:Bot", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        source = args.definition_file.read_bytes()
-        definition = json.loads(source)
+        definition = json.loads(args.definition_file.read_text(encoding="utf-8"))
         if definition["localeId"] != LEX_LOCALE:
             raise ValueError(
                 f"{args.definition_file} is for {definition['localeId']}, the runtime asks {LEX_LOCALE}"
@@ -61,23 +60,28 @@ class Bot(pulumi.ComponentResource):
             description="Runtime role of the Partner Confirm Lex bot (text only: no permissions)",
             opts=child,
         )
+        locales = [bot_locale(definition)]
+        settings = {
+            "data_privacy": {"child_directed": False},
+            "idle_session_ttl_in_seconds": definition["idleSessionTtlInSeconds"],
+        }
         bot = aws_native.lex.Bot(
             f"{name}-bot",
             name=f"{definition['name']}-{args.stage}",
             description=definition["description"],
             role_arn=role.arn,
-            data_privacy={"child_directed": False},
-            idle_session_ttl_in_seconds=definition["idleSessionTtlInSeconds"],
             auto_build_bot_locales=True,
-            bot_locales=[bot_locale(definition)],
+            bot_locales=locales,
+            **settings,
             opts=child,
         )
-        # A version is a snapshot of the draft taken when it is created. Naming the definition's hash in
-        # the description makes any change to bot/ko_KR.json take a new snapshot for the alias.
+        # A version is a snapshot of the draft taken when it is created. Naming the hash of the bot as
+        # built (its locales and settings, exactly as sent) in the description takes a new snapshot for
+        # the alias whenever what the draft holds changes: an edit of bot/ko_KR.json or of this module.
         version = aws_native.lex.BotVersion(
             f"{name}-version",
             bot_id=bot.aws_id,
-            description=f"{args.definition_file.name} sha256:{hashlib.sha256(source).hexdigest()[:16]}",
+            description=f"{LEX_LOCALE} as built, sha256:{built_hash({'locales': locales, **settings})}",
             bot_version_locale_specification=[
                 {"locale_id": LEX_LOCALE, "bot_version_locale_details": {"source_bot_version": DRAFT_VERSION}}
             ],
@@ -97,6 +101,12 @@ class Bot(pulumi.ComponentResource):
         self.alias_id = alias.bot_alias_id
         self.alias_arn = alias.arn
         self.register_outputs({"botId": self.bot_id, "aliasId": self.alias_id, "aliasArn": self.alias_arn})
+
+
+def built_hash(built: Any) -> str:
+    """A short, stable fingerprint of plain data (key order and formatting do not matter)."""
+    text = json.dumps(built, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def bot_locale(definition: dict[str, Any]) -> aws_native.lex.BotLocaleArgsDict:

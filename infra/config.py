@@ -7,18 +7,35 @@ Keys live under the project's namespace (`partner-confirm:partnerTimeoutSeconds`
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 import pulumi
+
+from infra.bedrock_models import lifecycle_problem
 
 # CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION_DAYS = frozenset(
     {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
-# A cross-region inference profile id: `<geography>.<provider>.<model>`. Newer Claude models can only
-# be invoked through one; from Seoul that is the `apac.` profile.
+# A cross-region inference profile id: `<geography>.<provider>.<model>`. Current Claude models can only
+# be invoked through one; from Seoul that is `global.` (or `apac.` for the models it serves).
 INFERENCE_PROFILE = re.compile(r"(?P<geography>[a-z-]+)\.(?P<model>[a-z0-9-]+\.[A-Za-z0-9.:-]+)")
+# RFC 2606/6761 names that receive no mail: an alarm sent there reaches no one.
+PLACEHOLDER_EMAIL_DOMAIN = re.compile(r"(?:^|\.)(?:example\.[a-z.]+|example|test|invalid|localhost)$")
+EMAIL = re.compile(r"[^@\s]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# What SendTextMessage accepts as an origination identity, by ARN: a phone number, a pool, a sender ID.
+SMS_ORIGINATION_ARN = re.compile(
+    r"arn:aws[a-z-]*:sms-voice:(?P<region>[a-z0-9-]+):\d{12}:(?:phone-number|pool|sender-id)/\S+"
+)
+# SendTextMessage's MaxPrice, as its model writes it: US dollars per message, e.g. "0.05".
+SMS_MAX_PRICE = re.compile(r"[0-9]{0,2}\.[0-9]{1,5}")
+NO_ALARM_EMAIL_WARNING = (
+    "alarmEmail is not set: the alarms go to CloudWatch only and e-mail no one. "
+    "Set one with `pulumi config set alarmEmail <address>` and confirm the subscription AWS e-mails."
+)
 
 
 def _positive(instance: object, attribute: attrs.Attribute, value: float) -> None:
@@ -27,11 +44,33 @@ def _positive(instance: object, attribute: attrs.Attribute, value: float) -> Non
 
 
 def _inference_profile(instance: object, attribute: attrs.Attribute, value: str) -> None:
-    if not INFERENCE_PROFILE.fullmatch(value):
+    found = INFERENCE_PROFILE.fullmatch(value)
+    if not found:
         raise ValueError(
             f"{attribute.name} must be an inference profile id such as "
-            f"apac.anthropic.claude-3-5-sonnet-20241022-v2:0, got {value!r}"
+            f"global.anthropic.claude-sonnet-4-6, got {value!r}"
         )
+    if problem := lifecycle_problem(found["model"]):
+        raise ValueError(f"{attribute.name}: {problem}. Choose an Active model (see the README).")
+
+
+def _alarm_email(instance: object, attribute: attrs.Attribute, value: str | None) -> None:
+    if value is None:
+        return
+    found = EMAIL.fullmatch(value)
+    if not found:
+        raise ValueError(f"alarmEmail must be an e-mail address, got {value!r}")
+    if PLACEHOLDER_EMAIL_DOMAIN.search(found["domain"].lower()):
+        raise ValueError(
+            f"alarmEmail {value!r} is a placeholder: {found['domain']} receives no mail, so no alarm would "
+            "reach anyone. Set a real address (pulumi config set alarmEmail <address>) or remove the "
+            "setting (pulumi config rm alarmEmail) to deploy without alarm e-mails."
+        )
+
+
+def _sms_max_price(instance: object, attribute: attrs.Attribute, value: str | None) -> None:
+    if value is not None and not SMS_MAX_PRICE.fullmatch(value):
+        raise ValueError(f'smsMaxPrice must be US dollars per message such as "0.05", got {value!r}')
 
 
 def foundation_model(inference_profile_id: str) -> str:
@@ -54,20 +93,26 @@ class ApiThrottle:
 class StackSettings:
     stage: str
     region: str
-    aws_profile: str | None
     partner_timeout_seconds: int = attrs.field(validator=_positive)
     token_ttl_seconds: int = attrs.field(validator=_positive)
     bedrock_model_id: str = attrs.field(validator=_inference_profile)
     bedrock_fallback_model_id: str = attrs.field(validator=_inference_profile)
     log_retention_days: int = attrs.field(validator=attrs.validators.in_(LOG_RETENTION_DAYS))
     log_level: str = attrs.field(validator=attrs.validators.in_(LOG_LEVELS))
-    alarm_email: str | None
+    alarm_email: str | None = attrs.field(validator=_alarm_email)
     load_sample_data: bool
     waf_rate_limit: bool
     api_throttle: ApiThrottle
     table_deletion_protection: bool
+    # AWS End User Messaging SMS: the phone number, pool or sender ID to send from, by ARN (unset: the
+    # service chooses), and the most one SMS may cost in US dollars (unset: no per-message limit).
+    sms_origination_identity: str | None = None
+    sms_max_price: str | None = attrs.field(default=None, validator=_sms_max_price)
     # A Pulumi secret when the stack sets one (`pulumi config set --secret linkSecret`); else generated.
     link_secret: pulumi.Output[str] | None = attrs.field(default=None, eq=False)
+    # The demo's own phones for sample reservations, a secret: {reservationNumber: {customerPhone?,
+    # partnerPhone?}} (`pulumi config set --secret --path 'samplePhones["HTL-100101"].partnerPhone' ...`).
+    sample_phones: pulumi.Output[Mapping[str, Any]] | None = attrs.field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
         # The link dies when its request closes anyway; a shorter TTL would cut the partner's time.
@@ -76,6 +121,18 @@ class StackSettings:
                 f"tokenTtlSeconds ({self.token_ttl_seconds}) must be at least "
                 f"partnerTimeoutSeconds ({self.partner_timeout_seconds})"
             )
+        if self.sms_origination_identity is not None:
+            found = SMS_ORIGINATION_ARN.fullmatch(self.sms_origination_identity)
+            if not found:
+                raise ValueError(
+                    "smsOriginationIdentity must be the ARN of a phone number, pool or sender ID "
+                    "(arn:aws:sms-voice:<region>:<account>:phone-number/<id>), so the functions' policy "
+                    f"can name it; got {self.sms_origination_identity!r}"
+                )
+            if found["region"] != self.region:
+                raise ValueError(
+                    f"smsOriginationIdentity is in {found['region']}, the stack sends from {self.region}"
+                )
 
     @property
     def name_prefix(self) -> str:
@@ -87,10 +144,9 @@ def read_settings() -> StackSettings:
     config = pulumi.Config()
     aws = pulumi.Config("aws")
     throttle = config.require_object("apiThrottle")
-    return StackSettings(
+    settings = StackSettings(
         stage=pulumi.get_stack(),
         region=aws.require("region"),
-        aws_profile=aws.get("profile"),
         partner_timeout_seconds=config.require_int("partnerTimeoutSeconds"),
         token_ttl_seconds=config.require_int("tokenTtlSeconds"),
         bedrock_model_id=config.require("bedrockModelId"),
@@ -104,5 +160,11 @@ def read_settings() -> StackSettings:
             rate_limit=float(throttle["rateLimit"]), burst_limit=int(throttle["burstLimit"])
         ),
         table_deletion_protection=config.require_bool("tableDeletionProtection"),
+        sms_origination_identity=config.get("smsOriginationIdentity") or None,
+        sms_max_price=config.get("smsMaxPrice") or None,
         link_secret=config.get_secret("linkSecret"),
+        sample_phones=config.get_secret_object("samplePhones"),
     )
+    if settings.alarm_email is None:
+        pulumi.log.warn(NO_ALARM_EMAIL_WARNING)
+    return settings

@@ -7,7 +7,7 @@ list of permissions, here and in the tests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -40,6 +40,8 @@ class FunctionsArgs:
     targets: Mapping[Resource, Target]
     settings: Mapping[Env, pulumi.Input[str]]
     log_retention_days: int
+    # Added to every function's policy after its grants (infra/access.py's guardrails).
+    guardrails: Sequence[dict[str, Any]] = ()
 
 
 class Functions(pulumi.ComponentResource):
@@ -62,7 +64,7 @@ class Functions(pulumi.ComponentResource):
         built: dict[Function, HandlerFunction] = {}
         for function in BUILD_ORDER:
             spec = FUNCTIONS[function]
-            statements = permission_statements(spec, targets)
+            statements = [*permission_statements(spec, targets), *args.guardrails]
             if function is Function.ORCHESTRATOR:
                 # Lambda delivers the failed event with the orchestrator's own role.
                 statements.append(

@@ -25,5 +25,10 @@ def allow(sid: str, actions: Iterable[str], resources: Sequence[pulumi.Input[str
     return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
 
 
+def deny(sid: str, actions: Iterable[str], resources: Sequence[pulumi.Input[str]]) -> dict[str, Any]:
+    """An explicit deny: no allow in any policy of the role can override it."""
+    return {"Sid": sid, "Effect": "Deny", "Action": sorted(actions), "Resource": list(resources)}
+
+
 def policy_document(statements: Iterable[dict[str, Any]]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": VERSION, "Statement": list(statements)})

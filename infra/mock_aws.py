@@ -55,7 +55,9 @@ class AwsMocks(pulumi.runtime.Mocks):
         return resource_id, {**args.inputs, **outputs}
 
     def _region_of(self, args: pulumi.runtime.MockResourceArgs) -> str:
-        """The provider's region for resources created with an explicit provider, else the stack's."""
+        """The resource's own `region` input, else its explicit provider's region, else the stack's."""
+        if args.inputs.get("region") and not args.typ.startswith("pulumi:providers:"):
+            return str(args.inputs["region"])
         if not args.provider:
             return self.region
         return self._provider_regions.get(args.provider.rsplit("::", 1)[-1], self.region)
@@ -193,6 +195,10 @@ def _topic(resource: _Resource) -> tuple[str, Outputs]:
     return arn, {"arn": arn}
 
 
+def _sms_configuration_set(resource: _Resource, name: str) -> Outputs:
+    return {"arn": resource.arn("sms-voice", f"configuration-set/{name}")}
+
+
 def _alarm(resource: _Resource) -> tuple[str, Outputs]:
     name = resource.physical_name()
     return name, {"arn": resource.arn("cloudwatch", f"alarm:{name}")}
@@ -232,6 +238,7 @@ _OUTPUTS: dict[str, _Build] = {
     "aws:cloudfront/function:Function": _cloudfront_function,
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:sns/topic:Topic": _topic,
+    "aws:pinpoint/smsvoicev2ConfigurationSet:Smsvoicev2ConfigurationSet": _named(_sms_configuration_set),
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _named(
         lambda resource, name: {"dashboardArn": resource.arn("cloudwatch", f"dashboard/{name}", region="")},

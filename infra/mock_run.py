@@ -8,6 +8,7 @@ sets config and mocks first, then executes the program file fresh, as `pulumi up
 from __future__ import annotations
 
 import json
+import logging
 import runpy
 import threading
 from collections.abc import Mapping
@@ -59,6 +60,7 @@ class Deployment:
     resources: tuple[CapturedResource, ...]  # in the order the program constructed them
     constructed_while_running: tuple[tuple[str, str], ...]  # (type, name) before any output resolved
     exports: Mapping[str, Any]
+    warnings: tuple[str, ...] = ()  # what `pulumi up` would print as warnings (pulumi.log.warn)
 
     def of_type(self, type_: str) -> list[CapturedResource]:
         return [resource for resource in self.resources if resource.type == type_]
@@ -108,6 +110,18 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
+class _Warnings(logging.Handler):
+    """The messages the program logs through pulumi.log.warn (the mock engine logs them here)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            self.messages.append(record.getMessage())
+
+
 def stack_config(stack: str, project_root: Path = PROJECT_ROOT) -> tuple[dict[str, str], list[str]]:
     """The stack file's config as the Pulumi CLI hands it to a program: strings, objects as JSON.
 
@@ -137,7 +151,13 @@ def run_program(
     pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
     pulumi.runtime.set_all_config(config, secret_keys)
     monitor = _CapturingMonitor(AwsMocks(region=config["aws:region"]))
-    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    warnings = _Warnings()
+    engine_log = logging.getLogger(f"{__name__}.engine")
+    engine_log.propagate = False
+    engine_log.handlers = [warnings]
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=project, stack=stack, preview=False, logger=engine_log, monitor=monitor
+    )
     constructed: list[tuple[str, str]] = []
 
     def record_construction(args: pulumi.ResourceTransformationArgs) -> None:
@@ -164,6 +184,7 @@ def run_program(
         resources=tuple(resources),
         constructed_while_running=results["constructed"],
         exports=results["exports"],
+        warnings=tuple(warnings.messages),
     )
 
 

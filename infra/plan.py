@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     write_plan(deployment, output)
     for line in tree_lines(deployment):
         print(line)
+    for warning in deployment.warnings:
+        print(f"warning: {warning}")
     print(f"\nPlan written to {_relative(output)}")
     return 0
 

@@ -1,8 +1,11 @@
 """RateLimit: a WAF web ACL for the CloudFront distribution, at most 100 API requests per client IP per
 minute (the reference's figure), answered with the API's own error shape and status 429.
 
-CloudFront web ACLs live in us-east-1 whatever the stack's region, hence the component's own provider.
-Only `/api/` is counted: a page view loads several static files, and those are cached at the edge.
+CloudFront web ACLs live in us-east-1 whatever the stack's region: the web ACL names that region itself
+(pulumi-aws 7's per-resource `region`), so it is made by the stack's own provider and with all of the
+stack's AWS settings (profile, assume role, default tags, allowed accounts), not by a second provider
+that would have to copy them. Only `/api/` is counted: a page view loads several static files, and those
+are cached at the edge.
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ RATE_LIMITED_BODY_KEY = "rate-limited"
 class RateLimitArgs:
     name_prefix: str
     api_prefix: str
-    # An explicit provider does not read the stack's aws:* settings, so the profile is passed on.
-    aws_profile: str | None = None
 
 
 class RateLimit(pulumi.ComponentResource):
@@ -34,18 +35,13 @@ class RateLimit(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RateLimitArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("partnerconfirm:infra:RateLimit", name, None, opts)
-        provider = aws.Provider(
-            f"{name}-{CLOUDFRONT_REGION}",
-            region=CLOUDFRONT_REGION,
-            profile=args.aws_profile,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
         metric = f"{args.name_prefix}-api-rate"
         web_acl = aws.wafv2.WebAcl(
             f"{name}-web-acl",
             name=f"{args.name_prefix}-site",
             description=f"At most {REQUESTS_PER_WINDOW} API requests per IP per {WINDOW_SECONDS} s",
             scope="CLOUDFRONT",
+            region=CLOUDFRONT_REGION,
             default_action={"allow": {}},
             custom_response_bodies=[
                 {
@@ -94,7 +90,7 @@ class RateLimit(pulumi.ComponentResource):
                 "metric_name": f"{args.name_prefix}-site",
                 "sampled_requests_enabled": True,
             },
-            opts=pulumi.ResourceOptions(parent=self, provider=provider),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.web_acl_arn = web_acl.arn
         self.register_outputs({"webAclArn": self.web_acl_arn})

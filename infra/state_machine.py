@@ -28,7 +28,8 @@ LAMBDA_SERVICE_ERRORS = [
 # An invocation that died (out of memory, killed, timed out) rather than raised.
 LAMBDA_CRASH_ERRORS = ["Runtime.ExitError", "Sandbox.Timedout"]
 # The sms sender raises this (its class name is the Lambda error type) when the SMS service or
-# DynamoDB fail or throttle: a busy dependency is waited for, not turned into a failed request.
+# DynamoDB fail or throttle: a busy dependency is waited for, not turned into a failed request. A
+# message the SMS service refuses for good (SmsRejected) is not retried.
 RETRYABLE_TASK_ERRORS = [*LAMBDA_SERVICE_ERRORS, *LAMBDA_CRASH_ERRORS, DependencyUnavailable.__name__]
 # Backoff of the SMS step: 2, 4, 8, 16, 30 s at most (with full jitter), about a minute in all.
 SMS_RETRY = {"IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2.0, "MaxDelaySeconds": 30}

@@ -21,7 +21,7 @@ from runtime.domain.phone import mask_phone
 
 LOG_FILE = Path("build/local/lambda.log")
 # Faults to start with, as JSON (what POST /_local/faults takes), e.g.
-# LOCAL_FAULTS='{"target": "sns", "mode": "transient", "times": 4}' make local
+# LOCAL_FAULTS='{"target": "sms", "mode": "transient", "times": 4}' make local
 FAULTS_VARIABLE = "LOCAL_FAULTS"
 
 

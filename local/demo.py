@@ -17,7 +17,7 @@ from local.stack import LocalStack
 from runtime.domain.time import KST
 
 PARTNER_TIMEOUT_SECONDS = 3
-CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-2345-6789"}
+CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-0000-1001"}
 
 
 @attrs.frozen

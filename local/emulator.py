@@ -9,6 +9,8 @@ the product: running its Lambda handlers, its event source mappings and its sche
 - The table's stream feeds the consumers as Lambda's event source mappings do (`local.streams`),
   with the same filters, retries and dead-letter queue; the sweeper runs on a timer
   (`local.schedules`). Nothing hands work from one function to the next any other way.
+- moto has no AWS End User Messaging SMS: its stand-in (`local.sms_service`) runs in this process and
+  keeps every SMS it accepts in an outbox with the time it was sent.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from infra import state_machine
 from local.lambda_service import LambdaService
 from local.lambdas import LambdaDispatcher, load_handler
 from local.schedules import RateSchedule
+from local.sms_service import ENDPOINT_VARIABLE, SmsService
 from local.streams import RETRY_BACKOFF, StreamEventSource
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.contract import (
@@ -64,7 +67,7 @@ class SentSms:
 
 
 class SmsOutbox:
-    """Every SMS the emulated SNS accepted, oldest first. `listeners` hear of each as it is sent."""
+    """Every SMS the SMS stand-in accepted, oldest first. `listeners` hear of each as it is sent."""
 
     def __init__(self) -> None:
         self._messages: list[SentSms] = []
@@ -109,6 +112,7 @@ class AwsEmulator:
         stream_retry_backoff: tuple[float, ...] = RETRY_BACKOFF,
     ) -> None:
         self.outbox = SmsOutbox()
+        self.sms = SmsService(self.outbox.record)
         self.dispatcher = LambdaDispatcher()
         self.sweep_period_seconds = sweep_period_seconds
         self.stream_retry_backoff = stream_retry_backoff
@@ -120,6 +124,7 @@ class AwsEmulator:
 
     def start(self) -> AwsEmulator:
         self._lambda_service.start()
+        self.sms.start()
         environment = {
             **os.environ,
             **_FAKE_CREDENTIALS,
@@ -152,11 +157,13 @@ class AwsEmulator:
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=30).raise_for_status()
         self.configure()
         self.outbox.clear()
+        self.sms.configuration_sets.clear()
         self.dispatcher.forget_functions()
 
     def stop(self) -> None:
         self.stop_event_sources()
         self._lambda_service.stop()
+        self.sms.stop()
         if self._process is not None:
             with contextlib.suppress(OSError):
                 assert self._process.stdin is not None
@@ -194,6 +201,8 @@ class AwsEmulator:
         secret_id = f"partner-confirm/{stage}/link-secret"
         self.client("secretsmanager").create_secret(Name=secret_id, SecretString=os.urandom(32).hex())
         dead_letters = self.client("sqs").create_queue(QueueName=f"partner-confirm-{stage}-dead-letters")
+        configuration_set = f"partner-confirm-{stage}"
+        self.sms.configuration_sets.add(configuration_set)
         role = self.client("iam").create_role(
             RoleName=f"partner-confirm-{stage}", AssumeRolePolicyDocument="{}"
         )["Role"]["Arn"]
@@ -220,7 +229,12 @@ class AwsEmulator:
             Env.PARTNER_TIMEOUT_SECONDS: str(partner_timeout_seconds),
             Env.LEX_LOCALE_ID: LEX_LOCALE,
             Env.BOT_DEFINITION_FILE: str(BOT_DEFINITION),
+            Env.SMS_CONFIGURATION_SET: configuration_set,
+            Env.SMS_ORIGINATION_IDENTITY: "",
+            Env.SMS_MAX_PRICE: "",
             "AWS_ENDPOINT_URL": self.endpoint,
+            # botocore prefers a service's own endpoint variable to AWS_ENDPOINT_URL.
+            ENDPOINT_VARIABLE: self.sms.endpoint,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             **_FAKE_CREDENTIALS,

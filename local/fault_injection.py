@@ -1,10 +1,10 @@
 """How the faults of a `FaultPlan` reach the product, so that its real adapters meet real failures.
 
-- SNS Publish, DynamoDB and SendTaskSuccess: a botocore `before-send` hook on the runtime's shared
-  session answers instead of the emulator with the error response AWS would send (SNS 500
-  InternalError, DynamoDB ProvisionedThroughputExceededException, Step Functions
-  ThrottlingException). botocore parses it, its retries see it, and the adapter receives the
-  `ClientError` it would receive in AWS. Each HTTP attempt counts as one failure.
+- SMS SendTextMessage, DynamoDB and SendTaskSuccess: a botocore `before-send` hook on the runtime's
+  shared session answers instead of the local endpoint with the error response AWS would send (End
+  User Messaging SMS 500 InternalServerException, DynamoDB ProvisionedThroughputExceededException,
+  Step Functions ThrottlingException). botocore parses it, its retries see it, and the adapter
+  receives the `ClientError` it would receive in AWS. Each HTTP attempt counts as one failure.
 - Crashes: an `after-call` hook on every operation kills the invocation (raises `InvocationKilled`,
   which no handler can catch) right after the chosen successful call. The local Lambda reports it
   as Lambda reports a dead runtime; the gateway answers as API Gateway does for a failed function.
@@ -44,13 +44,13 @@ CONVERSE = "bedrock-runtime.Converse"
 # botocore event -> (target, HTTP status, content type, body): what AWS answers when it is in trouble.
 _JSON = "application/x-amz-json-1.0"
 _AWS_FAULTS: dict[str, tuple[Target, int, str, bytes]] = {
-    "before-send.sns.Publish": (
-        Target.SNS,
+    "before-send.pinpoint-sms-voice-v2.SendTextMessage": (
+        Target.SMS,
         500,
-        "text/xml",
-        b"<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code>"
-        b"<Message>Injected fault: SNS is unavailable</Message></Error>"
-        b"<RequestId>local-fault</RequestId></ErrorResponse>",
+        _JSON,
+        json.dumps(
+            {"__type": "InternalServerException", "Message": "Injected fault: the SMS service is unavailable"}
+        ).encode(),
     ),
     "before-send.dynamodb": (
         Target.DYNAMODB,

@@ -1,15 +1,16 @@
 """Faults on demand: make a dependency fail a few times (transient) or every time (permanent), kill a
 function's invocation right after one of its calls, or lose a call's answer on its way back.
 
-A `FaultPlan` holds at most one fault per target. Targets are the outside services the product
-depends on: Lex, Bedrock, SNS Publish, DynamoDB (throttling) and Step Functions SendTaskSuccess;
-and two ways an invocation meets the unexpected:
+A `FaultPlan` holds one fault per service, and crashes and lost answers per call. Targets are the
+outside services the product depends on: Lex, Bedrock, SMS SendTextMessage (AWS End User Messaging
+SMS), DynamoDB (throttling) and Step Functions SendTaskSuccess; and two ways an invocation meets the
+unexpected:
 - `crash`: right after the `occurrence`-th successful `operation` call of an invocation, the
   invocation dies (as when Lambda's runtime is killed or times out): nothing after it happens;
 - `lost_response`: an `operation` call reaches the service and succeeds, but its answer is lost,
   so the SDK retries it (as after a read timeout): the second attempt meets what the first did.
 Operations are named as botocore's events name them: `dynamodb.TransactWriteItems`,
-`sfn.SendTaskSuccess`, `sns.Publish`.
+`sfn.SendTaskSuccess`, `pinpoint-sms-voice-v2.SendTextMessage`.
 A fault may be limited to one function (`chat`, `sms-sender`, ...), so a run can, say, throttle
 DynamoDB on the chat path only while the workflow keeps working.
 
@@ -36,7 +37,7 @@ from runtime.contract import Function
 class Target(enum.StrEnum):
     LEX = "lex"
     BEDROCK = "bedrock"
-    SNS = "sns"
+    SMS = "sms"
     DYNAMODB = "dynamodb"
     SEND_TASK_SUCCESS = "send_task_success"
     CRASH = "crash"

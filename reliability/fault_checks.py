@@ -8,9 +8,9 @@ ends Responded once the partner answers. Permanent faults end as the design says
 |---|---|---|
 | Lex | default intent, flagged fallback | the same, for every request |
 | Bedrock | template message, then the model again | template message |
-| SNS Publish | botocore, then the workflow, retry | Failed, no SMS, customer told |
+| SMS SendTextMessage | botocore, then the workflow, retry | Failed, no SMS, customer told |
 | DynamoDB (throttling) | botocore's retries absorb it | chat answers 503, nothing stored |
-| SendTaskSuccess | partner gets 200; the stream retries the hand-off | the wait times out; the customer is told the answer |
+| SendTaskSuccess | partner gets 200; the stream retries | the wait ends; the customer is told the answer |
 
 Faults are cleared after every check, passed or not.
 """
@@ -143,28 +143,28 @@ def bedrock_permanent(product: Product) -> Row:
     return _row("fault: Bedrock permanent", figure, [flow], started)
 
 
-def sns_transient(product: Product) -> Row:
+def sms_transient(product: Product) -> Row:
     started = time.perf_counter()
     # Four failed attempts: all three of the first invocation, so the workflow's retry is needed too.
-    with fault(product, Target.SNS, TRANSIENT, times=4):
-        flow = Flow(product, new_tag("sns-t")).submit()
+    with fault(product, Target.SMS, TRANSIENT, times=4):
+        flow = Flow(product, new_tag("sms-t")).submit()
         token = flow.token()
-        injected = product.injected(Target.SNS)
+        injected = product.injected(Target.SMS)
     flow.product.answer(token)
     flow.told(status="Responded")
     figure = f"{injected} failed attempts, workflow retried: Responded, 1 SMS, 1 notice"
-    return _row("fault: SNS transient", figure, [flow], started)
+    return _row("fault: SMS transient", figure, [flow], started)
 
 
-def sns_permanent(product: Product) -> Row:
+def sms_permanent(product: Product) -> Row:
     started = time.perf_counter()
-    with fault(product, Target.SNS, PERMANENT):
-        flow = Flow(product, new_tag("sns-p")).submit().told(status="Failed", texts=0, timeout=90)
-        injected = product.injected(Target.SNS)
+    with fault(product, Target.SMS, PERMANENT):
+        flow = Flow(product, new_tag("sms-p")).submit().told(status="Failed", texts=0, timeout=90)
+        injected = product.injected(Target.SMS)
     events = [event["type"] for event in flow.final.get("events", [])]
     flow.expect("events", events, ["Created", "Failed", "Notified"])
     figure = f"{injected} failed attempts: Failed, 0 SMS, 1 notice"
-    return _row("fault: SNS permanent", figure, [flow], started)
+    return _row("fault: SMS permanent", figure, [flow], started)
 
 
 def dynamodb_transient(product: Product) -> Row:
@@ -217,7 +217,9 @@ def send_task_success_transient(product: Product) -> Row:
     attempts = product.attempts(Target.SEND_TASK_SUCCESS) - before
     extra = [] if answered.status == 200 else [f"answer: {answered.status} {answered.body}"]
     flow.expect("told outcome", flow.stored("notification.outcome"), "responded")
-    figure = f"partner: 200 at once; the stream retried the hand-off ({attempts} attempts); Responded, 1 notice"
+    figure = (
+        f"partner: 200 at once; the stream retried the hand-off ({attempts} attempts); Responded, 1 notice"
+    )
     return _row("fault: SendTaskSuccess transient", figure, [flow], started, *extra)
 
 
@@ -244,8 +246,8 @@ FAULT_CHECKS: tuple[Callable[[Product], Row], ...] = (
     lex_permanent,
     bedrock_transient,
     bedrock_permanent,
-    sns_transient,
-    sns_permanent,
+    sms_transient,
+    sms_permanent,
     dynamodb_transient,
     dynamodb_permanent,
     send_task_success_transient,

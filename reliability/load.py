@@ -26,7 +26,7 @@ from runtime.domain.model import EventType
 @attrs.frozen
 class FlowResult:
     request_id: str = ""
-    sms_seconds: float | None = None  # submit -> SMS accepted by SNS
+    sms_seconds: float | None = None  # submit -> SMS accepted by the SMS service
     answered: bool = False
     error: str = ""
 

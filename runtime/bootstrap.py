@@ -81,6 +81,9 @@ class Settings:
     lex_locale_id: str
     bedrock_model_id: str | None
     bedrock_fallback_model_id: str | None
+    sms_configuration_set: str | None
+    sms_origination_identity: str | None
+    sms_max_price: str | None
     bot_definition_file: str | None
 
 
@@ -105,6 +108,9 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         lex_locale_id=environ.get(Env.LEX_LOCALE_ID) or LEX_LOCALE,
         bedrock_model_id=text(Env.BEDROCK_MODEL_ID),
         bedrock_fallback_model_id=text(Env.BEDROCK_FALLBACK_MODEL_ID),
+        sms_configuration_set=text(Env.SMS_CONFIGURATION_SET),
+        sms_origination_identity=text(Env.SMS_ORIGINATION_IDENTITY),
+        sms_max_price=text(Env.SMS_MAX_PRICE),
         bot_definition_file=text(Env.BOT_DEFINITION_FILE),
     )
 
@@ -199,9 +205,17 @@ def message_writers() -> tuple[MessageWriter, ...]:
 
 @_once_per_process
 def sms() -> SmsSender:
-    from runtime.adapters.sns_sms import SnsSmsSender
+    """AWS End User Messaging SMS in the function's own region (locally: the stand-in, found through
+    botocore's AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2)."""
+    from runtime.adapters.end_user_messaging_sms import EndUserMessagingSmsSender
 
-    return SnsSmsSender(client("sns"))
+    config = settings()
+    return EndUserMessagingSmsSender(
+        client("pinpoint-sms-voice-v2"),
+        configuration_set=config.sms_configuration_set,
+        origination_identity=config.sms_origination_identity,
+        max_price=config.sms_max_price,
+    )
 
 
 def for_chat() -> dict[str, Any]:

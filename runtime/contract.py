@@ -80,6 +80,11 @@ class Env(enum.StrEnum):
     LEX_LOCALE_ID = "LEX_LOCALE_ID"
     BEDROCK_MODEL_ID = "BEDROCK_MODEL_ID"
     BEDROCK_FALLBACK_MODEL_ID = "BEDROCK_FALLBACK_MODEL_ID"
+    # AWS End User Messaging SMS: the stack's configuration set (delivery events), the origination
+    # identity to send from (an ARN; empty: the service chooses), and the most one SMS may cost (USD).
+    SMS_CONFIGURATION_SET = "SMS_CONFIGURATION_SET"
+    SMS_ORIGINATION_IDENTITY = "SMS_ORIGINATION_IDENTITY"
+    SMS_MAX_PRICE = "SMS_MAX_PRICE"
     STAGE = "STAGE"
     LOG_LEVEL = "LOG_LEVEL"
     # Local stack only: without Lex, intents are classified from this bot definition file.
@@ -127,7 +132,7 @@ RESOURCE_ENV: dict[Resource, tuple[Env, ...]] = {
     Resource.STATE_MACHINE: (Env.STATE_MACHINE_ARN,),
     Resource.WORKFLOW_TASKS: (),
     Resource.LINK_SECRET: (Env.LINK_SECRET_ID,),
-    Resource.SMS: (),
+    Resource.SMS: (Env.SMS_CONFIGURATION_SET, Env.SMS_ORIGINATION_IDENTITY),
     Resource.BOT_ALIAS: (Env.LEX_BOT_ID, Env.LEX_BOT_ALIAS_ID, Env.LEX_LOCALE_ID),
     Resource.BEDROCK_MODELS: (Env.BEDROCK_MODEL_ID, Env.BEDROCK_FALLBACK_MODEL_ID),
 }
@@ -137,22 +142,25 @@ RESOURCE_ENV: dict[Resource, tuple[Env, ...]] = {
 class Permission:
     resource: Resource
     actions: tuple[str, ...]
+    # The boto3 client whose calls need these actions (the service the function reaches in its region).
+    client: str
 
 
 # The IAM actions behind each adapter call. DynamoDB transactions are authorised per item action.
-READ_ITEMS = Permission(Resource.TABLE, ("dynamodb:GetItem",))
-QUERY_ITEMS = Permission(Resource.TABLE, ("dynamodb:Query",))
-PUT_ITEMS = Permission(Resource.TABLE, ("dynamodb:PutItem",))
-UPDATE_ITEMS = Permission(Resource.TABLE, ("dynamodb:UpdateItem",))
-DELETE_ITEMS = Permission(Resource.TABLE, ("dynamodb:DeleteItem",))
-FIND_RESERVATION = Permission(Resource.RESERVATION_INDEX, ("dynamodb:Query",))
-FIND_OVERDUE = Permission(Resource.STATUS_INDEX, ("dynamodb:Query",))
-START_WORKFLOW = Permission(Resource.STATE_MACHINE, ("states:StartExecution",))
-COMPLETE_TASK = Permission(Resource.WORKFLOW_TASKS, ("states:SendTaskSuccess",))
-READ_LINK_SECRET = Permission(Resource.LINK_SECRET, ("secretsmanager:GetSecretValue",))
-SEND_SMS = Permission(Resource.SMS, ("sns:Publish",))
-CLASSIFY_INTENT = Permission(Resource.BOT_ALIAS, ("lex:RecognizeText",))
-WRITE_MESSAGE = Permission(Resource.BEDROCK_MODELS, ("bedrock:InvokeModel",))
+READ_ITEMS = Permission(Resource.TABLE, ("dynamodb:GetItem",), "dynamodb")
+QUERY_ITEMS = Permission(Resource.TABLE, ("dynamodb:Query",), "dynamodb")
+PUT_ITEMS = Permission(Resource.TABLE, ("dynamodb:PutItem",), "dynamodb")
+UPDATE_ITEMS = Permission(Resource.TABLE, ("dynamodb:UpdateItem",), "dynamodb")
+DELETE_ITEMS = Permission(Resource.TABLE, ("dynamodb:DeleteItem",), "dynamodb")
+FIND_RESERVATION = Permission(Resource.RESERVATION_INDEX, ("dynamodb:Query",), "dynamodb")
+FIND_OVERDUE = Permission(Resource.STATUS_INDEX, ("dynamodb:Query",), "dynamodb")
+START_WORKFLOW = Permission(Resource.STATE_MACHINE, ("states:StartExecution",), "stepfunctions")
+COMPLETE_TASK = Permission(Resource.WORKFLOW_TASKS, ("states:SendTaskSuccess",), "stepfunctions")
+READ_LINK_SECRET = Permission(Resource.LINK_SECRET, ("secretsmanager:GetSecretValue",), "secretsmanager")
+# SNS sends no SMS from Seoul; AWS End User Messaging SMS does, in the stack's own region.
+SEND_SMS = Permission(Resource.SMS, ("sms-voice:SendTextMessage",), "pinpoint-sms-voice-v2")
+CLASSIFY_INTENT = Permission(Resource.BOT_ALIAS, ("lex:RecognizeText",), "lexv2-runtime")
+WRITE_MESSAGE = Permission(Resource.BEDROCK_MODELS, ("bedrock:InvokeModel",), "bedrock-runtime")
 
 
 # What the event source mapping itself does with the function's role: read the stream, and hand a
@@ -166,8 +174,9 @@ EVENT_SOURCE_PERMISSIONS = (
             "dynamodb:GetShardIterator",
             "dynamodb:ListStreams",
         ),
+        "dynamodbstreams",
     ),
-    Permission(Resource.DEAD_LETTERS, ("sqs:SendMessage",)),
+    Permission(Resource.DEAD_LETTERS, ("sqs:SendMessage",), "sqs"),
 )
 
 
@@ -268,7 +277,7 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         handler="runtime.handlers.sms_sender.handle",
         description="Workflow task: store the task token and the link, then text the partner",
         permissions=(READ_ITEMS, UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS, COMPLETE_TASK),
-        settings=(Env.SITE_URL, Env.TOKEN_TTL_SECONDS, Env.PARTNER_TIMEOUT_SECONDS),
+        settings=(Env.SITE_URL, Env.TOKEN_TTL_SECONDS, Env.PARTNER_TIMEOUT_SECONDS, Env.SMS_MAX_PRICE),
     ),
     Function.RESPONSE: FunctionSpec(
         handler="runtime.handlers.response.handle",
@@ -310,6 +319,26 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
 }
 
 WORKFLOW_FUNCTIONS = (Function.SMS_SENDER, Function.TIMEOUT, Function.FAILURE, Function.NOTIFICATION)
+
+
+# --- SMS delivery events (AWS End User Messaging SMS, through the configuration set) -------------
+
+# Each SMS carries the request id in its Context, so a delivery event names the request it is about.
+SMS_CONTEXT_REQUEST_ID = "requestId"
+# The event types that end an SMS's journey: reached the phone, or never will.
+SMS_DELIVERED_EVENTS = ("TEXT_DELIVERED",)
+SMS_UNDELIVERABLE_EVENTS = (
+    "TEXT_INVALID",
+    "TEXT_INVALID_MESSAGE",
+    "TEXT_UNREACHABLE",
+    "TEXT_CARRIER_UNREACHABLE",
+    "TEXT_BLOCKED",
+    "TEXT_CARRIER_BLOCKED",
+    "TEXT_SPAM",
+    "TEXT_UNKNOWN",
+    "TEXT_TTL_EXPIRED",
+    "TEXT_PROTECT_BLOCKED",
+)
 
 
 # --- metrics (CloudWatch embedded metric format) -----------------------------------------------

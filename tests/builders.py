@@ -8,8 +8,8 @@ import attrs
 
 from runtime.domain.model import Intent, IntentSource, LinkToken, Request, Reservation, Status
 
-CUSTOMER_PHONE = "+821023456789"
-PARTNER_PHONE = "+821090010001"
+CUSTOMER_PHONE = "+821000001001"
+PARTNER_PHONE = "+821000002001"
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
 
@@ -61,7 +61,7 @@ def link(**changes: object) -> LinkToken:
 
 def submission(**changes: object) -> dict[str, object]:
     return {
-        "customerPhone": "010-2345-6789",
+        "customerPhone": "010-0000-1001",
         "reservationNumber": "HTL-100101",
         "message": "체크인 날짜를 하루 미루고 싶어요",
         **changes,

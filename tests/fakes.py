@@ -21,7 +21,14 @@ from runtime.adapters.ports import (
     WorkflowClient,
 )
 from runtime.contract import Metric
-from runtime.domain.errors import AlreadyExists, DependencyUnavailable, LinkUsed, StatusConflict, TaskClosed
+from runtime.domain.errors import (
+    AlreadyExists,
+    DependencyUnavailable,
+    LinkUsed,
+    SmsRejected,
+    StatusConflict,
+    TaskClosed,
+)
 from runtime.domain.model import (
     OPEN_STATUSES,
     Event,
@@ -248,14 +255,19 @@ class FakeWorkflowClient(WorkflowClient):
 
 
 class FakeSmsSender(SmsSender):
-    def __init__(self, *, available: bool = True) -> None:
+    def __init__(self, *, available: bool = True, refused: bool = False) -> None:
         self.outbox: list[tuple[str, str]] = []
+        self.request_ids: list[str] = []
         self.available = available
+        self.refused = refused
 
-    def send(self, phone: str, body: str) -> str:
+    def send(self, phone: str, body: str, *, request_id: str) -> str:
         if not self.available:
-            raise DependencyUnavailable("sns down")
+            raise DependencyUnavailable("sms service down")
+        if self.refused:
+            raise SmsRejected("ConflictException", "DESTINATION_PHONE_NUMBER_OPTED_OUT")
         self.outbox.append((phone, body))
+        self.request_ids.append(request_id)
         return f"message-{len(self.outbox)}"
 
 

@@ -132,8 +132,9 @@ class MessageWriter(abc.ABC):
 
 class SmsSender(abc.ABC):
     @abc.abstractmethod
-    def send(self, phone: str, body: str) -> str:
-        """Send a transactional SMS; return the provider's message id. Raises DependencyUnavailable."""
+    def send(self, phone: str, body: str, *, request_id: str) -> str:
+        """Send a transactional SMS about `request_id` (its delivery events name it); return the
+        provider's message id. Raises DependencyUnavailable when worth retrying, SmsRejected when not."""
 
 
 class WorkflowClient(abc.ABC):

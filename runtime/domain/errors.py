@@ -105,3 +105,14 @@ class TaskClosed(Exception):
 
 class DependencyUnavailable(Exception):
     """An outside service failed in a way worth retrying later."""
+
+
+class SmsRejected(Exception):
+    """The SMS service refused this message for good (the number opted out or is not a valid
+    destination, the route or sender is not allowed, the price is over the limit): sending it again
+    would be refused again, so the workflow does not retry it."""
+
+    def __init__(self, code: str, reason: str | None = None) -> None:
+        super().__init__(f"{code} ({reason})" if reason else code)
+        self.code = code
+        self.reason = reason

@@ -47,7 +47,8 @@ def send_partner_link(
     instant answer is never lost. If the partner already answered (through the link of an earlier
     attempt of this step), no SMS goes out: this attempt's task is resumed with the recorded answer
     and None is returned. Raises StatusConflict when the request has ended otherwise (the workflow
-    then fails fast), and DependencyUnavailable when the SMS could not be sent (the workflow retries).
+    then fails fast), DependencyUnavailable when the SMS could not be sent (the workflow retries),
+    and SmsRejected when it never will be (the workflow fails the request at once).
     """
     if request.partner_id is None or request.partner_phone is None:
         raise ValueError("the orchestrator matches a partner before the workflow starts")
@@ -70,7 +71,7 @@ def send_partner_link(
     link = f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.link_secret(), claims)}"
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
 
-    message_id = sms.send(request.partner_phone, body)
+    message_id = sms.send(request.partner_phone, body, request_id=request.request_id)
     repository.mark_sms_sent(link_token, clock.now())
     metrics.count(Metric.SMS_SENT)
     log.info("sms_sent", to=mask_phone(request.partner_phone), messageId=message_id)

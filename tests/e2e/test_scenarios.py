@@ -9,7 +9,7 @@ from infra.routes import ROUTES
 from local.client import ProductClient, token_of
 from runtime.domain.time import KST
 
-CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-2345-6789"}
+CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-0000-1001"}
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def events_of(final):
 )
 def test_the_partner_answers_and_the_customer_is_told(client, product, answer, expected_words):
     request_id, token, sms = submit_and_get_link(client, product)
-    assert sms["to"] == "+821090010001"
+    assert sms["to"] == "+821000002001"
 
     opened = client.open_link(token)
     answered = client.answer(token, answer)

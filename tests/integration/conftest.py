@@ -140,7 +140,9 @@ def api_event(
     return event
 
 
-def stream_event(item: dict[str, Any], *, old: dict[str, Any] | None = None, sequence: str = "1") -> dict[str, Any]:
+def stream_event(
+    item: dict[str, Any], *, old: dict[str, Any] | None = None, sequence: str = "1"
+) -> dict[str, Any]:
     """A recorded DynamoDB stream batch (one record), carrying `item` as stored (plain values)."""
     event = copy.deepcopy(json.loads((EVENTS / "stream_insert.json").read_text(encoding="utf-8")))
     (record,) = event["Records"]

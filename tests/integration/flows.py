@@ -9,11 +9,11 @@ from infra.state_machine import SMS_RETRY, longest_retry_wait
 from runtime.handlers import chat
 from tests.integration.conftest import Stack, api_event, body_of
 
-CUSTOMER = {"customerPhone": "010-2345-6789", "reservationNumber": "HTL-100101"}
-PARTNER_PHONE = "+821090010001"
+CUSTOMER = {"customerPhone": "010-0000-1001", "reservationNumber": "HTL-100101"}
+PARTNER_PHONE = "+821000002001"
 # The SMS service as the runtime's client names it, and its send operation (botocore's names).
-SMS_SERVICE = "sns"
-SMS_OPERATION = "Publish"
+SMS_SERVICE = "pinpoint-sms-voice-v2"
+SMS_OPERATION = "SendTextMessage"
 SMS_ATTEMPTS = 1 + SMS_RETRY["MaxAttempts"]
 # How long the workflow may spend on an SMS that never goes out: its retries' waits, plus a few
 # seconds per attempt for the attempt itself.

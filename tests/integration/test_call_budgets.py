@@ -46,7 +46,7 @@ def test_a_complete_happy_flow_stays_within_the_call_budget(stack, calls):
     assert calls.of("orchestrator") == ["dynamodb:Query", "states:StartExecution"]
     assert calls.of("sms-sender") == [
         "dynamodb:TransactWriteItems",  # task token on the request + the link, before the SMS
-        "sns:Publish",
+        "sms-voice:SendTextMessage",
         "dynamodb:TransactWriteItems",  # SMSSent + its event
     ]
     assert calls.of("response") == [

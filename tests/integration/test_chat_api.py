@@ -17,7 +17,7 @@ def test_a_question_is_stored_and_the_partner_is_texted(stack):
     assert created["status"] == "Created"
     assert "접수" in created["message"]
     item = stack.request_item(created["requestId"])
-    assert item["customerPhone"] == "+821023456789"
+    assert item["customerPhone"] == "+821000001001"
     assert item["reservationNumber"] == "HTL-100101"
     assert item["intent"] == "ChangeReservation"
     assert item["intentSource"] == "local"

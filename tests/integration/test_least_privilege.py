@@ -73,7 +73,7 @@ def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
         return Resource.STATE_MACHINE if operation == "StartExecution" else Resource.WORKFLOW_TASKS
     return {
         "secretsmanager": Resource.LINK_SECRET,
-        "sns": Resource.SMS,
+        "sms-voice": Resource.SMS,
         "lex": Resource.BOT_ALIAS,
         "bedrock": Resource.BEDROCK_MODELS,
     }[service]
@@ -93,8 +93,8 @@ def recorded_deploy(deploy, monkeypatch):
         stack = deploy(**options)
         monkeypatch.setenv(Env.LEX_BOT_ID, "BOTID12345")
         monkeypatch.setenv(Env.LEX_BOT_ALIAS_ID, "ALIAS12345")
-        monkeypatch.setenv(Env.BEDROCK_MODEL_ID, "apac.anthropic.claude-3-5-sonnet-20241022-v2:0")
-        monkeypatch.setenv(Env.BEDROCK_FALLBACK_MODEL_ID, "apac.anthropic.claude-3-haiku-20240307-v1:0")
+        monkeypatch.setenv(Env.BEDROCK_MODEL_ID, "global.anthropic.claude-sonnet-4-6")
+        monkeypatch.setenv(Env.BEDROCK_FALLBACK_MODEL_ID, "global.anthropic.claude-haiku-4-5-20251001-v1:0")
         bootstrap.reset()
         recorder.attach()
         lex_answer = {"sessionState": {"intent": {"name": "ChangeReservation"}}, "sessionId": "lex-session"}
@@ -137,7 +137,7 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     stack.wait_for_status(submit(reservationNumber="HTL-999999")["requestId"], "Failed")
 
     # The SMS never goes out: retried, then the workflow's failure path.
-    fail_calls(bootstrap.client(SMS_SERVICE), SMS_OPERATION, code="InternalError", status=500)
+    fail_calls(bootstrap.client(SMS_SERVICE), SMS_OPERATION, code="InternalServerException", status=500)
     undelivered = submit()["requestId"]
     stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=SMS_RETRY_SECONDS)
 

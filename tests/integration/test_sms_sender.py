@@ -1,4 +1,5 @@
-"""The waitForTaskToken task, called as the workflow calls it, against the emulated table and SNS."""
+"""The waitForTaskToken task, called as the workflow calls it, against the emulated table and the local
+stand-in of AWS End User Messaging SMS."""
 
 import re
 
@@ -29,16 +30,16 @@ def _task(task_token: str) -> dict:
     return {**request_payload(assigned_request()), "taskToken": task_token}
 
 
-def test_the_task_token_is_stored_before_the_sms_is_published(stack, waiting_request):
-    seen_at_publish = []
-    bootstrap.client("sns").meta.events.register(
-        "before-call.sns.Publish",
-        lambda **_: seen_at_publish.append(stack.request_item(waiting_request).get("taskToken")),
+def test_the_task_token_is_stored_before_the_sms_is_sent(stack, waiting_request):
+    seen_at_send = []
+    bootstrap.client("pinpoint-sms-voice-v2").meta.events.register(
+        "before-call.pinpoint-sms-voice-v2.SendTextMessage",
+        lambda **_: seen_at_send.append(stack.request_item(waiting_request).get("taskToken")),
     )
 
     sms_sender.handle(_task("token-from-step-functions"), None)
 
-    assert seen_at_publish == ["token-from-step-functions"]
+    assert seen_at_send == ["token-from-step-functions"]
     item = stack.request_item(waiting_request)
     assert item["status"] == "SMSSent"
     assert item["partnerPhone"] == PARTNER_PHONE
@@ -61,9 +62,28 @@ def test_the_sms_fits_one_korean_sms_and_carries_the_short_link(stack, waiting_r
     assert token_items[0]["ttl"] > 0
 
 
-def test_an_sns_error_raises_for_the_workflow_to_retry_and_keeps_the_task_token(stack, waiting_request):
-    with Stubber(bootstrap.client("sns")) as sns:
-        sns.add_client_error("publish", service_error_code="InternalError", http_status_code=500)
+def test_the_sms_goes_through_the_stacks_configuration_set_naming_its_request(stack, waiting_request):
+    sent = []
+    bootstrap.client("pinpoint-sms-voice-v2").meta.events.register(
+        "provide-client-params.pinpoint-sms-voice-v2.SendTextMessage", lambda params, **_: sent.append(params)
+    )
+
+    sms_sender.handle(_task("t"), None)
+
+    ((params),) = sent
+    assert params["MessageType"] == "TRANSACTIONAL"
+    assert params["ConfigurationSetName"] == stack.deployment.environment["SMS_CONFIGURATION_SET"]
+    assert params["Context"] == {"requestId": waiting_request}
+    assert "OriginationIdentity" not in params and "MaxPrice" not in params  # unset: the service chooses
+
+
+def test_an_sms_service_error_raises_for_the_workflow_to_retry_and_keeps_the_task_token(
+    stack, waiting_request
+):
+    with Stubber(bootstrap.client("pinpoint-sms-voice-v2")) as sms:
+        sms.add_client_error(
+            "send_text_message", service_error_code="InternalServerException", http_status_code=500
+        )
         with pytest.raises(DependencyUnavailable):
             sms_sender.handle(_task("token-1"), None)
 

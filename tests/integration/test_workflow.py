@@ -4,6 +4,8 @@ hand-offs around it: the stream's dead-letter queue and the sweeper."""
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from botocore.stub import Stubber
+
 from runtime import bootstrap
 from runtime.contract import FUNCTIONS, Function
 from runtime.handlers import sweeper
@@ -28,7 +30,9 @@ def test_a_silent_partner_ends_in_timeout_with_one_customer_message(deploy):
 
 
 def test_an_sms_that_never_goes_out_is_retried_then_fails_with_a_message(stack):
-    failures = fail_calls(bootstrap.client(SMS_SERVICE), SMS_OPERATION, code="InternalError", status=500)
+    failures = fail_calls(
+        bootstrap.client(SMS_SERVICE), SMS_OPERATION, code="InternalServerException", status=500
+    )
     request_id = submit()["requestId"]
     final = stack.wait_for(
         lambda: (item := stack.request_item(request_id)).get("notification") and item,
@@ -36,11 +40,39 @@ def test_an_sms_that_never_goes_out_is_retried_then_fails_with_a_message(stack):
     )
 
     sdk_attempts = bootstrap.client(SMS_SERVICE).meta.config.retries["total_max_attempts"]
-    assert failures[0] == SMS_ATTEMPTS * sdk_attempts  # every attempt of the workflow, each retried by the SDK
+    assert (
+        failures[0] == SMS_ATTEMPTS * sdk_attempts
+    )  # every attempt of the workflow, each retried by the SDK
     assert final["status"] == "Failed"
     assert final["failureReason"] == "SmsNotDelivered"
     assert "전달하지 못했습니다" in final["notification"]["message"]
     assert stack.event_types(request_id) == ["Created", "Failed", "Notified"]
+
+
+def test_an_sms_the_service_refuses_for_good_is_not_retried_and_fails_with_a_message(stack):
+    client = bootstrap.client(SMS_SERVICE)
+    attempts = []
+    client.meta.events.register(
+        f"provide-client-params.{SMS_SERVICE}.{SMS_OPERATION}", lambda **_: attempts.append(1)
+    )
+    with Stubber(client) as sms:
+        sms.add_client_error(
+            "send_text_message",
+            service_error_code="ConflictException",
+            http_status_code=400,
+            modeled_fields={"Message": "opted out", "Reason": "DESTINATION_PHONE_NUMBER_OPTED_OUT"},
+        )
+        request_id = submit()["requestId"]
+        final = stack.wait_for(
+            lambda: (item := stack.request_item(request_id)).get("notification") and item, timeout=30
+        )
+        sms.assert_no_pending_responses()
+
+    assert final["status"] == "Failed"
+    assert final["failureReason"] == "SmsNotDelivered"
+    assert stack.event_types(request_id) == ["Created", "Failed", "Notified"]
+    assert stack.aws.outbox.messages() == []
+    assert len(attempts) == 1  # neither botocore nor the workflow sent it again
 
 
 def test_a_new_request_the_orchestrator_keeps_failing_on_ends_in_the_dead_letter_queue(stack):
@@ -50,7 +82,7 @@ def test_a_new_request_the_orchestrator_keeps_failing_on_ends_in_the_dead_letter
     )
     request_id = submit()["requestId"]
 
-    messages = stack.wait_for(lambda: stack.dead_letters())
+    messages = stack.wait_for(stack.dead_letters)
     (message,) = messages
     assert message["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert message["DDBStreamBatchInfo"]["streamArn"] == stack.deployment.stream_arn

@@ -12,7 +12,7 @@ def faults_url(local_stack):
 
 
 def test_a_fault_set_is_shown_then_cleared(faults_url):
-    fault = {"target": "sns", "mode": "transient", "times": 2, "function": "sms-sender"}
+    fault = {"target": "sms", "mode": "transient", "times": 2, "function": "sms-sender"}
     set_reply = requests.post(faults_url, json=fault, timeout=10)
     shown = requests.get(faults_url, timeout=10).json()
     cleared = requests.delete(faults_url, timeout=10).json()
@@ -20,7 +20,7 @@ def test_a_fault_set_is_shown_then_cleared(faults_url):
     assert set_reply.status_code == 200
     assert shown["faults"] == [
         {
-            "target": "sns",
+            "target": "sms",
             "mode": "transient",
             "times": 2,
             "remaining": 2,
@@ -28,7 +28,7 @@ def test_a_fault_set_is_shown_then_cleared(faults_url):
             "function": "sms-sender",
         }
     ]
-    targets = {"lex", "bedrock", "sns", "dynamodb", "send_task_success"}
+    targets = {"lex", "bedrock", "sms", "dynamodb", "send_task_success"}
     assert set(shown["calls"]) == set(shown["attempts"]) == targets
     assert cleared["faults"] == []
 
@@ -48,13 +48,13 @@ def test_several_faults_can_be_set_at_once(faults_url):
     ("body", "field"),
     [
         ({"target": "kafka", "mode": "permanent"}, "target"),
-        ({"target": "sns", "mode": "sometimes"}, "mode"),
-        ({"target": "sns", "mode": "transient"}, "times"),
-        ({"target": "sns", "mode": "transient", "times": 0}, "times"),
-        ({"target": "sns", "mode": "transient", "times": True}, "times"),
-        ({"target": "sns", "mode": "permanent", "times": 3}, "times"),
-        ({"target": "sns", "mode": "permanent", "function": "nobody"}, "function"),
-        ({"target": "sns", "mode": "permanent", "colour": "red"}, "colour"),
+        ({"target": "sms", "mode": "sometimes"}, "mode"),
+        ({"target": "sms", "mode": "transient"}, "times"),
+        ({"target": "sms", "mode": "transient", "times": 0}, "times"),
+        ({"target": "sms", "mode": "transient", "times": True}, "times"),
+        ({"target": "sms", "mode": "permanent", "times": 3}, "times"),
+        ({"target": "sms", "mode": "permanent", "function": "nobody"}, "function"),
+        ({"target": "sms", "mode": "permanent", "colour": "red"}, "colour"),
     ],
 )
 def test_a_bad_fault_is_refused_in_korean_and_sets_nothing(faults_url, body, field):
@@ -67,7 +67,7 @@ def test_a_bad_fault_is_refused_in_korean_and_sets_nothing(faults_url, body, fie
     assert requests.get(faults_url, timeout=10).json()["faults"] == []
 
 
-@pytest.mark.parametrize("body", [b"{oops", b"[]", b'"sns"'])
+@pytest.mark.parametrize("body", [b"{oops", b"[]", b'"sms"'])
 def test_a_body_that_is_no_fault_description_is_a_400(faults_url, body):
     reply = requests.post(faults_url, data=body, headers={"content-type": "application/json"}, timeout=10)
 

@@ -36,7 +36,7 @@ def test_no_whole_phone_number_link_token_or_task_token_is_logged(product, logge
     tag = new_tag("logs")
     secrets: list[str] = []
     request_ids = []
-    for answer, fault in (("accept", None), ("reject", Target.SNS)):
+    for answer, fault in (("accept", None), ("reject", Target.SMS)):
         if fault:
             product.set_fault(fault, "transient", times=4)
         submitted = product.submit(tag, customer=product.customers[2])

@@ -68,7 +68,7 @@ def test_calls_are_grouped_by_operation_the_partner_page_by_what_the_partner_did
         [
             call("chat", "dynamodb:TransactWriteItems", "submit"),
             call("sms-sender", "secretsmanager:GetSecretValue"),
-            call("sms-sender", "sns:Publish"),
+            call("sms-sender", "pinpoint-sms-voice-v2:SendTextMessage"),
             call("response", "dynamodb:GetItem", "open", "i2"),
             call("response", "dynamodb:TransactWriteItems", "answer", "i3"),
             call("response", "stepfunctions:SendTaskSuccess", "answer", "i3"),
@@ -80,7 +80,9 @@ def test_calls_are_grouped_by_operation_the_partner_page_by_what_the_partner_did
 
     assert flow.counted("confirm GET") == ["dynamodb:GetItem"]
     assert flow.counted("respond POST") == ["dynamodb:TransactWriteItems", "stepfunctions:SendTaskSuccess"]
-    assert flow.counted("sms-sender") == ["sns:Publish"]  # the secret is read once per cold start
+    assert flow.counted("sms-sender") == [
+        "pinpoint-sms-voice-v2:SendTextMessage"
+    ]  # the secret is read once per cold start
     assert flow.invocations["request-status poll"] == 2
     assert flow.local_total == 6  # polls are not part of the flow
     assert flow.aws_only("chat") == ["lexv2-runtime:RecognizeText"]

@@ -40,16 +40,16 @@ RESERVATION = Reservation(
     reservation_number="TOUR-300303",
     customer_id="CUST-0003",
     customer_name="박지훈",
-    customer_phone="+821034567890",
+    customer_phone="+821000001002",
     partner_id="PTN-TOUR-BUSAN",
     partner_name="부산 바다 투어",
-    partner_phone="+821090030003",
+    partner_phone="+821000002003",
     service_type="투어",
     reservation_date="2026-12-10T09:00:00+09:00",
 )
 BARE_REQUEST = Request(
     request_id="0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f",
-    customer_phone="+821034567890",
+    customer_phone="+821000001002",
     reservation_number="TOUR-300303",
     query="투어 출발 시간을 오전으로 옮길 수 있나요",
     intent=Intent.CHANGE_RESERVATION,
@@ -60,7 +60,7 @@ BARE_REQUEST = Request(
 )
 FULL_REQUEST = Request(
     request_id="0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f",
-    customer_phone="+821034567890",
+    customer_phone="+821000001002",
     reservation_number="TOUR-300303",
     query="투어 출발 시간을 오전으로 옮길 수 있나요",
     intent=Intent.CHANGE_RESERVATION,
@@ -71,7 +71,7 @@ FULL_REQUEST = Request(
     customer_id="CUST-0003",
     partner_id="PTN-TOUR-BUSAN",
     partner_name="부산 바다 투어",
-    partner_phone="+821090030003",
+    partner_phone="+821000002003",
     service_type="투어",
     reservation_date="2026-12-10T09:00:00+09:00",
     task_token="AQCEAAAAKgAAAAMAAAAAAAAAAdZx" * 10,
@@ -96,7 +96,7 @@ EVENT = Event(
 )
 LINK = LinkToken(
     token_id="3q2-7wEAAAA",
-    request=attrs.evolve(BARE_REQUEST, partner_id="PTN-TOUR-BUSAN", partner_phone="+821090010003"),
+    request=attrs.evolve(BARE_REQUEST, partner_id="PTN-TOUR-BUSAN", partner_phone="+821000002011"),
     task_token="AQCEAAAAKgAAAAMAAAAAAAAAAf" + "x" * 600,
     expires_at=T0 + timedelta(minutes=10),
     used=True,

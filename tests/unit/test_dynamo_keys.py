@@ -47,9 +47,9 @@ def test_the_request_item_is_not_an_event_item():
 
 def test_reservation_key_and_its_sparse_index_on_number_and_phone():
     assert keys.reservation_key("HTL-100101") == {"PK": "RES#HTL-100101", "SK": "METADATA"}
-    assert keys.reservation_index("HTL-100101", "+821023456789") == {
+    assert keys.reservation_index("HTL-100101", "+821000001001") == {
         "GSI1PK": "RES#HTL-100101",
-        "GSI1SK": "PHONE#+821023456789",
+        "GSI1SK": "PHONE#+821000001001",
     }
 
 

@@ -8,12 +8,12 @@ from runtime.contract import Function
 
 def test_a_transient_fault_fails_its_number_of_times_then_the_service_recovers():
     plan = FaultPlan()
-    plan.set(Fault(Target.SNS, Mode.TRANSIENT, times=2))
+    plan.set(Fault(Target.SMS, Mode.TRANSIENT, times=2))
 
-    outcomes = [plan.should_fail(Target.SNS, "sms-sender") for _ in range(4)]
+    outcomes = [plan.should_fail(Target.SMS, "sms-sender") for _ in range(4)]
 
     assert outcomes == [True, True, False, False]
-    assert (plan.injected(Target.SNS), plan.attempts(Target.SNS)) == (2, 4)
+    assert (plan.injected(Target.SMS), plan.attempts(Target.SMS)) == (2, 4)
     assert plan.describe()["faults"][0]["remaining"] == 0
 
 
@@ -43,16 +43,16 @@ def test_other_targets_are_untouched_and_clearing_one_keeps_the_rest():
     plan.clear(Target.LEX)
 
     assert not plan.should_fail(Target.LEX, None)
-    assert not plan.should_fail(Target.SNS, None)
+    assert not plan.should_fail(Target.SMS, None)
     assert plan.should_fail(Target.BEDROCK, None)
 
 
 def test_descriptions_parse_one_or_many():
     one = parse_faults({"target": "send_task_success", "mode": "transient", "times": 3})
-    many = parse_faults([{"target": "lex", "mode": "permanent"}, {"target": "sns", "mode": "permanent"}])
+    many = parse_faults([{"target": "lex", "mode": "permanent"}, {"target": "sms", "mode": "permanent"}])
 
     assert one == [Fault(Target.SEND_TASK_SUCCESS, Mode.TRANSIENT, times=3)]
-    assert [fault.target for fault in many] == [Target.LEX, Target.SNS]
+    assert [fault.target for fault in many] == [Target.LEX, Target.SMS]
 
 
 @pytest.mark.parametrize(
@@ -61,10 +61,10 @@ def test_descriptions_parse_one_or_many():
         (None, None),
         ([], None),
         ({"mode": "permanent"}, "target"),
-        ({"target": "sns"}, "mode"),
-        ({"target": "sns", "mode": "transient", "times": 1001}, "times"),
-        ({"target": "sns", "mode": "transient", "times": "2"}, "times"),
-        ({"target": "sns", "mode": "permanent", "function": 3}, "function"),
+        ({"target": "sms"}, "mode"),
+        ({"target": "sms", "mode": "transient", "times": 1001}, "times"),
+        ({"target": "sms", "mode": "transient", "times": "2"}, "times"),
+        ({"target": "sms", "mode": "permanent", "function": 3}, "function"),
     ],
 )
 def test_unusable_descriptions_are_refused_with_a_korean_message(payload, field):

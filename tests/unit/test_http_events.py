@@ -77,7 +77,7 @@ def test_parse_event_reads_a_chat_post():
     assert request.header("Idempotency-Key") == "c4b1e2f0-5d6a-4e7b-8c9d-0a1b2c3d4e5f"
     assert request.header("CONTENT-TYPE") == "application/json"
     assert http.json_object(request) == {
-        "customerPhone": "010-2345-6789",
+        "customerPhone": "010-0000-1001",
         "reservationNumber": "HTL-100101",
         "message": "체크인 날짜를 하루 미루고 싶어요",
     }

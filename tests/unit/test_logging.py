@@ -117,29 +117,29 @@ def test_phone_numbers_are_masked_in_any_value(output, written):
 
 def test_phone_numbers_are_masked_inside_free_text_nested_values_and_the_event_itself(output):
     log.info(
-        "reservation not matched for 010-2345-6789",
-        detail="partner +82 10 9001 0001 did not answer",
-        request={"customerPhone": "+821023456789", "partner": {"partnerPhone": "010-9001-0001"}},
-        phones=["010-2345-6789", "+821090010001"],
+        "reservation not matched for 010-0000-1001",
+        detail="partner +82 10 0000 2001 did not answer",
+        request={"customerPhone": "+821000001001", "partner": {"partnerPhone": "010-0000-2001"}},
+        phones=["010-0000-1001", "+821000002001"],
     )
     line = _one(output)
-    assert line["event"] == "reservation not matched for +8210****6789"
-    assert line["detail"] == "partner +8210****0001 did not answer"
+    assert line["event"] == "reservation not matched for +8210****1001"
+    assert line["detail"] == "partner +8210****2001 did not answer"
     assert line["request"] == {
-        "customerPhone": "+8210****6789",
-        "partner": {"partnerPhone": "+8210****0001"},
+        "customerPhone": "+8210****1001",
+        "partner": {"partnerPhone": "+8210****2001"},
     }
-    assert line["phones"] == ["+8210****6789", "+8210****0001"]
+    assert line["phones"] == ["+8210****1001", "+8210****2001"]
 
 
 def test_phone_numbers_in_an_exception_message_are_masked(output):
     try:
-        raise ValueError("no reservation for 010-2345-6789")
+        raise ValueError("no reservation for 010-0000-1001")
     except ValueError:
         log.exception("orchestration_failed")
     line = _one(output)
-    assert line["exception"][0]["exc_value"] == "no reservation for +8210****6789"
-    assert "2345-6789" not in output.getvalue()
+    assert line["exception"][0]["exc_value"] == "no reservation for +8210****1001"
+    assert "0000-1001" not in output.getvalue()
 
 
 # --- tokens -------------------------------------------------------------------------------------

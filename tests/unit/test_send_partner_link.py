@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from runtime.domain.deadlines import CLOSE_ALLOWANCE
-from runtime.domain.errors import DependencyUnavailable, StatusConflict
+from runtime.domain.errors import DependencyUnavailable, SmsRejected, StatusConflict
 from runtime.domain.link_token import verify_link
 from runtime.domain.messages import SMS_BODY_MAX_BYTES, sms_bytes
 from runtime.domain.model import Answer, EventType, LinkToken, PartnerResponse, Status
@@ -46,6 +46,7 @@ def test_the_partner_gets_a_short_signed_link_and_the_request_moves_to_sms_sent(
 
     ((phone, body),) = world["sms"].outbox
     assert phone == PARTNER_PHONE
+    assert world["sms"].request_ids == [request_id]  # its delivery events will name the request
     assert link in body
     assert link.startswith(f"{SITE}/r/")
     assert sms_bytes(body) <= SMS_BODY_MAX_BYTES
@@ -102,6 +103,17 @@ def test_the_task_token_is_kept_even_when_the_sms_fails_so_a_retry_can_succeed(w
     assert stored.status is Status.CREATED
     assert [link.task_token for link in world["repository"].links.values()] == ["task-token-1"]
     assert world["sms"].outbox == []
+
+
+def test_an_sms_the_service_refuses_for_good_is_raised_as_such_and_nothing_is_marked_sent(world):
+    request_id = assigned_request().request_id
+    world["sms"].refused = True
+    with pytest.raises(SmsRejected):
+        send_partner_link(assigned_request(), "task-token-1", **world)
+
+    assert world["repository"].requests[request_id].status is Status.CREATED
+    assert world["repository"].event_types(request_id) == [EventType.CREATED]
+    assert world["metrics"].counts == {}
 
 
 def test_a_closed_request_sends_nothing(world):

@@ -133,7 +133,7 @@ RESERVATION = reservation(
     customer_name="이서연",
     partner_id="PTN-CAR-JEJU",
     partner_name="제주 렌터카",
-    partner_phone="+821090020002",
+    partner_phone="+821000002002",
     service_type="렌터카",
     reservation_date="2026-12-05T10:00:00+09:00",
 )
@@ -147,7 +147,7 @@ def test_with_partner_copies_the_partner_and_reservation_details():
         assigned.partner_phone,
         assigned.service_type,
         assigned.reservation_date,
-    ) == ("PTN-CAR-JEJU", "제주 렌터카", "+821090020002", "렌터카", "2026-12-05T10:00:00+09:00")
+    ) == ("PTN-CAR-JEJU", "제주 렌터카", "+821000002002", "렌터카", "2026-12-05T10:00:00+09:00")
 
 
 def test_with_partner_changes_nothing_else_and_leaves_the_original_untouched():
@@ -157,7 +157,7 @@ def test_with_partner_changes_nothing_else_and_leaves_the_original_untouched():
         if field.name not in partner_fields:
             assert getattr(assigned, field.name) == getattr(REQUEST, field.name), field.name
     assert REQUEST.partner_id is None
-    assert assigned.customer_phone == "+821023456789"  # the customer's, not the partner's
+    assert assigned.customer_phone == "+821000001001"  # the customer's, not the partner's
 
 
 def test_requests_are_immutable():

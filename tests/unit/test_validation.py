@@ -27,7 +27,7 @@ NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # 15:00 KST
 
 def _fields(**changes):
     fields = {
-        "customerPhone": "010-2345-6789",
+        "customerPhone": "010-0000-1001",
         "reservationNumber": "HTL-100101",
         "message": "체크인 날짜를 하루 미루고 싶어요",
     }
@@ -47,10 +47,10 @@ def _refused(call, *args, **kwargs) -> InvalidInput:
 
 def test_a_valid_submission_comes_back_in_canonical_form():
     submission = parse_submission(
-        _fields(customerPhone="+82 10 2345 6789", reservationNumber=" htl100101 ", message="  질문  ")
+        _fields(customerPhone="+82 10 0000 1001", reservationNumber=" htl100101 ", message="  질문  ")
     )
     assert submission == Submission(
-        customer_phone="+821023456789", reservation_number="HTL-100101", message="질문", customer_id=None
+        customer_phone="+821000001001", reservation_number="HTL-100101", message="질문", customer_id=None
     )
 
 
@@ -139,8 +139,8 @@ def test_malformed_reservation_numbers_are_refused(written):
 
 
 def test_fingerprint_is_the_same_for_the_same_content_however_it_was_written():
-    a = parse_submission(_fields(customerPhone="010-2345-6789", reservationNumber="htl100101"))
-    b = parse_submission(_fields(customerPhone="+82 10 2345 6789", reservationNumber="HTL-100101"))
+    a = parse_submission(_fields(customerPhone="010-0000-1001", reservationNumber="htl100101"))
+    b = parse_submission(_fields(customerPhone="+82 10 0000 1001", reservationNumber="HTL-100101"))
     assert a.fingerprint == b.fingerprint
     assert re.fullmatch("[0-9a-f]{64}", a.fingerprint)
 
@@ -155,14 +155,14 @@ def test_fingerprint_is_the_same_for_the_same_content_however_it_was_written():
     ],
 )
 def test_fingerprint_changes_with_any_field(changes):
-    base = Submission(customer_phone="+821023456789", reservation_number="HTL-100101", message="질문")
+    base = Submission(customer_phone="+821000001001", reservation_number="HTL-100101", message="질문")
     assert base.fingerprint != attrs.evolve(base, **changes).fingerprint
 
 
 def test_fingerprint_fields_cannot_bleed_into_each_other():
-    a = Submission(customer_phone="+821023456789", reservation_number="HTL-100101", message="ab")
+    a = Submission(customer_phone="+821000001001", reservation_number="HTL-100101", message="ab")
     b = Submission(
-        customer_phone="+821023456789", reservation_number="HTL-100101", message="a", customer_id="b"
+        customer_phone="+821000001001", reservation_number="HTL-100101", message="a", customer_id="b"
     )
     assert a.fingerprint != b.fingerprint
 
