@@ -26,7 +26,10 @@ def for_each_new_image(event: Mapping[str, Any], cls: type[T], action: Callable[
         change = record.get("dynamodb") or {}
         sequence = str(change.get("SequenceNumber", ""))
         image = plain(change.get("NewImage") or {})
-        structlog.contextvars.bind_contextvars(requestId=image.get("requestId"), sequence=sequence)
+        # A number, not text: long digit runs in text are masked as if they were phone numbers.
+        structlog.contextvars.bind_contextvars(
+            requestId=image.get("requestId"), sequence=int(sequence) if sequence.isdigit() else sequence
+        )
         try:
             action(from_item(image, cls))
         except Exception as error:  # noqa: BLE001 - any failure is retried by the event source mapping

@@ -92,7 +92,10 @@ class Stack:
 def deploy(emulator, monkeypatch):
     """Deploy the product into an empty emulated account; the handlers read the returned environment."""
 
-    def _deploy(*, partner_timeout_seconds: int = 300, token_ttl_seconds: int = 600) -> Stack:
+    def _deploy(
+        *, partner_timeout_seconds: int = 300, token_ttl_seconds: int = 600, hand_offs: bool = True
+    ) -> Stack:
+        """`hand_offs=False`: no stream consumer nor sweeper runs (a test calls a step by itself)."""
         emulator.reset()
         deployment = emulator.deploy(
             stage=f"t{uuid.uuid4().hex[:8]}",
@@ -103,7 +106,8 @@ def deploy(emulator, monkeypatch):
         for name, value in deployment.environment.items():
             monkeypatch.setenv(name, value)
         bootstrap.reset()
-        emulator.run_event_sources(deployment)
+        if hand_offs:
+            emulator.run_event_sources(deployment)
         return Stack(emulator, deployment)
 
     yield _deploy

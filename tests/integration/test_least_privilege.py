@@ -146,6 +146,7 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     silent = submit()["requestId"]
     link_token(stack)
     stack.wait_for(lambda: stack.request_item(silent).get("notification"))
+    fail_calls(bootstrap.client("stepfunctions"), "StartExecution", code="ServiceUnavailable", status=503)
     past = datetime.now(UTC) - timedelta(minutes=5)
     lost = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)
     bootstrap.repository().create_request(lost, None)

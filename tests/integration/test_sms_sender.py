@@ -19,6 +19,12 @@ EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 
 
 @pytest.fixture
+def stack(deploy):
+    """Only the step under test runs: no orchestrator starts a workflow of its own for the request."""
+    return deploy(hand_offs=False)
+
+
+@pytest.fixture
 def waiting_request(stack):
     """A stored request; the workflow's input carries it as the orchestrator matched it."""
     bootstrap.repository().create_request(request(), None)

@@ -93,8 +93,10 @@ def test_a_new_request_the_orchestrator_keeps_failing_on_ends_in_the_dead_letter
     assert stack.executions() == []
 
 
-def test_the_sweeper_ends_an_overdue_request_with_one_message(stack):
-    """A request whose hand-off was lost (here: created with its due time already past)."""
+def test_the_sweeper_ends_an_overdue_request_whose_start_was_lost_with_one_message(stack):
+    """The orchestrator cannot start its workflow (its record goes to the dead-letter queue); the
+    request was created with its due time already past, so the sweeper ends it at once."""
+    fail_calls(bootstrap.client("stepfunctions"), "StartExecution", code="ServiceUnavailable", status=503)
     past = datetime.now(UTC) - timedelta(minutes=10)
     overdue = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)
     bootstrap.repository().create_request(overdue, None)
