@@ -23,9 +23,9 @@ class Reply:
         return error.get("code") if error else None
 
 
-# Answers that mean "not now": the request was not processed and may be sent again as it was.
+# Answers that mean "not now" when they carry Retry-After: the request was not processed and may be
+# sent again as it was.
 RETRYABLE_STATUSES = frozenset({429, 503})
-DEFAULT_RETRY_AFTER = 1.0
 
 
 def send(
@@ -37,24 +37,25 @@ def send(
     patience: float = 120.0,
     **options: Any,
 ) -> requests.Response:
-    """Send as the product's pages do: a 429 or 503 is sent again after its Retry-After (capped), until
-    `patience` seconds have passed; then the last answer is returned."""
+    """Send as the product's pages do: a 429 or 503 with Retry-After is sent again after it (capped),
+    until `patience` seconds have passed; then the last answer is returned."""
     deadline = time.monotonic() + patience
     while True:
         response = session.request(method, url, timeout=timeout, **options)
-        if response.status_code not in RETRYABLE_STATUSES:
-            return response
         wait = retry_after(response)
-        if time.monotonic() + wait > deadline:
+        if wait is None or time.monotonic() + wait > deadline:
             return response
         time.sleep(wait)
 
 
-def retry_after(response: requests.Response) -> float:
+def retry_after(response: requests.Response) -> float | None:
+    """Seconds the server asked to wait before sending again, or None when it did not ask."""
+    if response.status_code not in RETRYABLE_STATUSES:
+        return None
     try:
-        return min(max(float(response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)), 0.1), 30.0)
-    except ValueError:
-        return DEFAULT_RETRY_AFTER
+        return min(max(float(response.headers["Retry-After"]), 0.1), 30.0)
+    except (KeyError, ValueError):
+        return None
 
 
 class ProductClient:

@@ -29,7 +29,7 @@ from infra.site_settings import SITE_SETTINGS_FILE, site_settings
 from local.emulator import SmsOutbox
 from local.faults import FaultInvalid, FaultPlan, parse_faults
 from local.lambdas import InvocationKilled, LambdaContext, load_handler
-from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES
+from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES, RETRY_AFTER_SECONDS
 from runtime.contract import API_PREFIX, FUNCTIONS, PARTNER_LINK_PREFIX, PARTNER_PAGE
 from runtime.domain.errors import ServiceUnavailable
 
@@ -48,7 +48,6 @@ _FUNCTION_FAILED = {"message": "Internal Server Error"}
 # then are asked to come back (503 + Retry-After), as API Gateway and Lambda throttle in AWS.
 MAX_CONCURRENT_API_REQUESTS = 16
 SLOT_WAIT_SECONDS = 2.0
-RETRY_AFTER_SECONDS = 1
 
 
 class Gateway:

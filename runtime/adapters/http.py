@@ -27,6 +27,7 @@ from runtime.domain.errors import (
 )
 
 MAX_BODY_BYTES = 16 * 1024
+RETRY_AFTER_SECONDS = 1
 ERROR_STATUS: dict[type[DomainError], int] = {
     InvalidInput: 400,
     LinkInvalid: 401,
@@ -130,7 +131,9 @@ def error_reply(error: DomainError) -> Reply:
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if isinstance(error, InvalidInput) and error.field:
         body["field"] = error.field
-    return Reply(status, {"error": body})
+    # A busy or throttled dependency: clients send the same request again after a short wait.
+    headers = {"retry-after": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    return Reply(status, {"error": body}, headers)
 
 
 def to_response(reply: Reply) -> dict[str, Any]:

@@ -34,14 +34,15 @@ export function config() {
   return settings;
 }
 
-// "Busy, come back shortly" (429/503): nothing was processed, so the same request is sent again
-// after the server's Retry-After, a few times, before the person is asked to try later.
+// "Busy, come back shortly" (429/503 with Retry-After): nothing was processed, so the same request
+// is sent again after the server's Retry-After, a few times, before the person is asked to try later.
 const BUSY_RETRIES = 5;
 const MAX_WAIT_SECONDS = 10;
 
 function retryAfterMs(response) {
-  const seconds = Number(response.headers.get("retry-after"));
-  return Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, MAX_WAIT_SECONDS) * 1000;
+  if (response.status !== 429 && response.status !== 503) return null;
+  const seconds = Number(response.headers.get("retry-after") ?? NaN);
+  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0.1), MAX_WAIT_SECONDS) * 1000 : null;
 }
 
 export async function api(path, { method = "GET", body, headers = {} } = {}) {
@@ -58,8 +59,9 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
     } catch {
       throw new ApiError(0, "NETWORK", OFFLINE);
     }
-    if ((response.status !== 429 && response.status !== 503) || attempt >= BUSY_RETRIES) break;
-    await new Promise((resolve) => setTimeout(resolve, retryAfterMs(response)));
+    const wait = retryAfterMs(response);
+    if (wait === null || attempt >= BUSY_RETRIES) break;
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
   let data = null;
   try {
