@@ -215,8 +215,9 @@ class FaultPlan:
                 }
                 for armed in self._armed.values()
             ]
-            calls = {str(target): self._calls[target] for target in Target}
-            attempts = {str(target): self._attempts[target] for target in Target}
+            services = [target for target in Target if target not in CALL_TARGETS]
+            calls = {str(target): self._calls[target] for target in services}
+            attempts = {str(target): self._attempts[target] for target in services}
         return {"faults": faults, "calls": calls, "attempts": attempts}
 
 
