@@ -226,6 +226,16 @@ class Product:
         item = self._dynamodb.get_item(TableName=self.table, Key=typed(link_key(claims.token_id))).get("Item")
         return from_item(plain(item), LinkToken).request_id if item else None
 
+    @property
+    def sweep_period(self) -> float:
+        return self.stack.aws.sweep_period_seconds
+
+    def told_by(self, item: dict[str, Any]) -> float:
+        """When the customer of this stored request must have been told at the latest (epoch seconds):
+        its due time, then the sweeper's period, then a minute."""
+        due = datetime.fromisoformat(str(item["dueAt"])).timestamp()
+        return due + self.sweep_period + 60
+
     def request_item(self, request_id: str) -> dict[str, Any] | None:
         key = typed(request_key(request_id))
         item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
@@ -272,6 +282,12 @@ class Product:
         answered = self.call("POST", FAULTS_PATH, json=fault)
         if answered.status != 200:
             raise AssertionError(f"the stack refused the fault {fault}: {answered.body}")
+
+    def set_faults(self, *faults: dict[str, Any]) -> None:
+        """Faults as `/_local/faults` takes them (crashes and lost answers included)."""
+        answered = self.call("POST", FAULTS_PATH, json=list(faults))
+        if answered.status != 200:
+            raise AssertionError(f"the stack refused the faults {faults}: {answered.body}")
 
     def clear_faults(self) -> None:
         self.call("DELETE", FAULTS_PATH)

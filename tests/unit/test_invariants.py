@@ -7,11 +7,14 @@ import pytest
 from reliability.invariants import violations
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-LIMIT = 360.0
+GRACE = 70.0
 
 
-def request(request_id, status, *events, told=None, age=10.0):
-    """A request item and its events, the first event `age` seconds ago, one second apart."""
+def request(
+    request_id, status, *events, told=None, age=10.0, due_in=300.0, answer=None, told_as=None, marker=None
+):
+    """A request item, its events (the first `age` seconds ago, one second apart) and, while its
+    customer is untold, its due marker."""
     created = NOW - timedelta(seconds=age)
     told = status in ("Responded", "Timeout", "Failed") if told is None else told
     item = {
@@ -20,25 +23,31 @@ def request(request_id, status, *events, told=None, age=10.0):
         "status": status,
         "createdAt": created.isoformat(),
         "updatedAt": (created + timedelta(seconds=len(events))).isoformat(),
+        "dueAt": (NOW + timedelta(seconds=due_in)).isoformat(),
     }
     if told:
-        item["notification"] = {"message": "안내", "source": "template"}
+        item["notification"] = {"message": "안내", "source": "template", "outcome": told_as or status.lower()}
+    if answer:
+        item["response"] = {"answer": answer}
     at = [(created + timedelta(seconds=i)).isoformat(timespec="milliseconds") for i in range(len(events))]
-    return [item, *({"PK": item["PK"], "SK": f"EVENT#{at[i]}#{kind}"} for i, kind in enumerate(events))]
+    items = [item, *({"PK": item["PK"], "SK": f"EVENT#{at[i]}#{kind}"} for i, kind in enumerate(events))]
+    if (not told) if marker is None else marker:
+        items.append({"PK": item["PK"], "SK": "DUE"})
+    return items
 
 
 def found(*requests):
     items = [item for items in requests for item in items]
-    return violations(items, open_limit_seconds=LIMIT, now=NOW.timestamp())
+    return violations(items, untold_grace_seconds=GRACE, now=NOW.timestamp())
 
 
 def test_complete_histories_pass():
     assert not found(
-        request("a", "Responded", "Created", "SMSSent", "Opened", "Responded", "Notified"),
+        request("a", "Responded", "Created", "SMSSent", "Opened", "Responded", "Notified", answer="accept"),
         request("b", "Timeout", "Created", "SMSSent", "Timeout", "Notified"),
         request("c", "Failed", "Created", "Failed", "Notified"),
         request("d", "Opened", "Created", "Opened", "SMSSent"),  # the SMS write lost the race
-        request("e", "Timeout", "Created", "SMSSent", "Responded", "Timeout", "Notified"),  # reconciled
+        request("e", "Responded", "Created", "Responded", "SMSSent", "Notified", answer="reject"),
         request("f", "SMSSent", "Created", "SMSSent"),
     )
 
@@ -49,12 +58,19 @@ def test_complete_histories_pass():
         (request("x", "Opened", "Created", "Opened", "Created"), "repeated events"),
         (request("x", "Opened", "SMSSent", "Opened"), "does not start with Created"),
         (request("x", "Opened", "Created", "Responded", "Opened", told=False), "forward order"),
-        (request("x", "Responded", "Created", "Timeout", "Responded", "Notified"), "forward order"),
+        (request("x", "Timeout", "Created", "Responded", "Timeout", "Notified"), "forward order"),
         (request("x", "SMSSent", "Created", "SMSSent", "Opened"), "status SMSSent but events reached Opened"),
         (request("x", "Responded", "Created", "Responded", "Notified", "Notified"), "repeated events"),
         (request("x", "Failed", "Created", "Failed", told=False, age=120), "without exactly one notice"),
         (request("x", "SMSSent", "Created", "SMSSent", "Notified", told=True), "told while still"),
-        (request("x", "SMSSent", "Created", "SMSSent", age=LIMIT + 1), "still SMSSent after"),
+        (request("x", "SMSSent", "Created", "SMSSent", due_in=-(GRACE + 1)), "still untold (SMSSent)"),
+        (request("x", "Timeout", "Created", "Timeout", "Notified", answer="accept"), "a recorded answer"),
+        (
+            request("x", "Responded", "Created", "Responded", "Notified", answer="accept", told_as="timeout"),
+            "told as timeout",
+        ),
+        (request("x", "Timeout", "Created", "Timeout", "Notified", marker=True), "told but due marker kept"),
+        (request("x", "SMSSent", "Created", "SMSSent", marker=False), "untold but due marker gone"),
     ],
 )
 def test_each_broken_rule_is_reported(history, problem):
@@ -65,7 +81,9 @@ def test_each_broken_rule_is_reported(history, problem):
 
 
 def test_a_closed_request_being_told_right_now_is_not_yet_a_violation():
-    assert not found(request("y", "Responded", "Created", "SMSSent", "Responded", told=False))
+    assert not found(
+        request("y", "Responded", "Created", "SMSSent", "Responded", told=False, answer="accept")
+    )
 
 
 def test_events_of_a_request_that_does_not_exist_are_reported():

@@ -1,0 +1,242 @@
+"""The crash matrix: a function's invocation killed right after each of its AWS calls, and calls that
+succeed while their answer is lost; with flows running, nothing may be lost.
+
+Each point arms its faults (see `local.faults`), runs a few complete flows with clients that behave
+like the product's pages (a customer sends the same Idempotency-Key again after a 5xx; a partner
+answers again after a 5xx), then waits as long as the product promises: every request must be told by
+its due time plus the sweeper's period plus a minute. Per point:
+- every request ends in a terminal status with exactly one customer message;
+- every answer the partner saw accepted (200) is the answer the customer is told;
+- an SMS is sent twice only where SMS is inherently at-least-once (the message went out, the record
+  of it did not), and those are counted and named;
+- the fault fired (a point that killed nothing tested nothing).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import attrs
+
+from local.client import token_of
+from local.fault_injection import CONVERSE
+from local.faults import Target
+from reliability.product import Product, new_tag
+from reliability.report import Row
+from runtime.contract import Function
+
+DYNAMODB_WRITE = "dynamodb.TransactWriteItems"
+QUERY = "dynamodb.Query"
+START = "sfn.StartExecution"
+RESUME = "sfn.SendTaskSuccess"
+SEND_SMS = "pinpoint-sms-voice-v2.SendTextMessage"
+ANSWERS = ("accept", "reject")
+# A killed function's client tries again this often (the page's "send again", a partner's second tap).
+CLIENT_ATTEMPTS = 5
+
+
+def crash(
+    function: Function, operation: str, *, occurrence: int = 1, times: int | None = 3
+) -> dict[str, Any]:
+    mode = {"mode": "transient", "times": times} if times else {"mode": "permanent"}
+    return {
+        "target": str(Target.CRASH),
+        "function": str(function),
+        "operation": operation,
+        "occurrence": occurrence,
+        **mode,
+    }
+
+
+def lost(function: Function, operation: str, *, times: int = 3) -> dict[str, Any]:
+    return {
+        "target": str(Target.LOST_RESPONSE),
+        "function": str(function),
+        "operation": operation,
+        "mode": "transient",
+        "times": times,
+    }
+
+
+@attrs.frozen
+class Point:
+    name: str
+    faults: tuple[dict[str, Any], ...]
+    partner: str = "answer"  # "answer", "open" (open the page, then answer) or "silent"
+    sms_at_least_once: bool = False  # the SMS went out and its record did not: a second SMS is inherent
+
+
+POINTS: tuple[Point, ...] = (
+    Point("chat after its write", (crash(Function.CHAT, DYNAMODB_WRITE),)),
+    Point("chat write, answer lost", (lost(Function.CHAT, DYNAMODB_WRITE),)),
+    Point("orchestrator after the reservation lookup", (crash(Function.ORCHESTRATOR, QUERY),)),
+    Point("orchestrator after StartExecution", (crash(Function.ORCHESTRATOR, START),)),
+    Point("orchestrator StartExecution, answer lost", (lost(Function.ORCHESTRATOR, START),)),
+    Point("sms-sender after the token write", (crash(Function.SMS_SENDER, DYNAMODB_WRITE),)),
+    Point("sms-sender token write, answer lost", (lost(Function.SMS_SENDER, DYNAMODB_WRITE),)),
+    Point(
+        "sms-sender after SendTextMessage",
+        (crash(Function.SMS_SENDER, SEND_SMS),),
+        sms_at_least_once=True,
+    ),
+    Point(
+        "sms-sender SendTextMessage, answer lost",
+        (lost(Function.SMS_SENDER, SEND_SMS),),
+        sms_at_least_once=True,
+    ),
+    Point(
+        "sms-sender after the SMSSent write",
+        (crash(Function.SMS_SENDER, DYNAMODB_WRITE, occurrence=2),),
+        sms_at_least_once=True,
+    ),
+    Point("partner page after the Opened write", (crash(Function.RESPONSE, DYNAMODB_WRITE),), partner="open"),
+    Point("answer after its write", (crash(Function.RESPONSE, DYNAMODB_WRITE),)),
+    Point("answer write, answer lost", (lost(Function.RESPONSE, DYNAMODB_WRITE),)),
+    Point("resumer after SendTaskSuccess", (crash(Function.RESUMER, RESUME),)),
+    Point("resumer SendTaskSuccess, answer lost", (lost(Function.RESUMER, RESUME),)),
+    Point("timeout after its write", (crash(Function.TIMEOUT, DYNAMODB_WRITE),), partner="silent"),
+    Point(
+        "failure after its write",
+        ({"target": "sms", "mode": "permanent"}, crash(Function.FAILURE, DYNAMODB_WRITE)),
+        partner="silent",
+    ),
+    Point("notification after the model", (crash(Function.NOTIFICATION, CONVERSE),)),
+    Point("notification after its write", (crash(Function.NOTIFICATION, DYNAMODB_WRITE),)),
+    Point("notification write, answer lost", (lost(Function.NOTIFICATION, DYNAMODB_WRITE),)),
+    Point(
+        "every notification dies: the sweeper tells",
+        (crash(Function.NOTIFICATION, CONVERSE, times=None),),
+    ),
+    Point(
+        "every start dies, dead-lettered: the sweeper ends it (and dies once after its write)",
+        (crash(Function.ORCHESTRATOR, QUERY, times=None), crash(Function.SWEEPER, DYNAMODB_WRITE, times=1)),
+        partner="silent",
+    ),
+)
+
+
+@attrs.define
+class Outcome:
+    request_id: str = ""
+    answered: str | None = None  # the answer the partner saw accepted (200)
+    problems: list[str] = attrs.field(factory=list)
+
+
+def _customer(product: Product, tag: str) -> Outcome:
+    key = f"{tag}-{uuid.uuid4().hex}"
+    for _ in range(CLIENT_ATTEMPTS):
+        submitted = product.submit(tag, key=key)
+        if submitted.status == 201:
+            return Outcome(request_id=submitted.body["requestId"])
+        if submitted.status < 500:
+            return Outcome(problems=[f"submit answered {submitted.status} {submitted.body}"])
+        time.sleep(1)
+    return Outcome(problems=[f"submit kept answering {submitted.status}"])
+
+
+def _partner(product: Product, outcome: Outcome, mode: str, answer: str) -> None:
+    if mode == "silent":
+        return
+    try:
+        sms = product.wait_for_sms(outcome.request_id, timeout=product.partner_timeout + 60)
+    except TimeoutError as error:
+        outcome.problems.append(str(error))
+        return
+    token = token_of(sms.link)
+    if mode == "open":
+        for _ in range(CLIENT_ATTEMPTS):
+            if product.open_link(token).status < 500:
+                break
+            time.sleep(1)
+    for _ in range(CLIENT_ATTEMPTS):
+        answered = product.answer(token, answer)
+        if answered.status == 200:
+            outcome.answered = answer
+            return
+        if answered.status < 500:
+            return  # 409: taken before (by this partner's earlier try, whose answer was lost)
+        time.sleep(1)
+
+
+def _flow(product: Product, tag: str, point: Point, answer: str) -> Outcome:
+    outcome = _customer(product, tag)
+    if outcome.request_id:
+        _partner(product, outcome, point.partner, answer)
+    return outcome
+
+
+def _wait_until_told(product: Product, outcome: Outcome) -> dict[str, Any]:
+    """The stored request once it is told, or as it is when its promised time has passed."""
+    while True:
+        item = product.request_item(outcome.request_id) or {}
+        if item.get("notification") or not item:
+            return item
+        if time.time() > product.told_by(item):
+            return item
+        time.sleep(0.5)
+
+
+def _judge(product: Product, point: Point, outcome: Outcome, item: dict[str, Any]) -> tuple[list[str], int]:
+    """What went wrong with one request, and how many SMS beyond one it got."""
+    problems = list(outcome.problems)
+    if not outcome.request_id:
+        return problems, 0
+    if not item.get("notification"):
+        return [*problems, f"not told by its due time: still {item.get('status')}"], 0
+    events = [e["type"] for e in product.timeline(outcome.request_id)["events"]]
+    if events.count("Notified") != 1:
+        problems.append(f"{events.count('Notified')} messages: {events}")
+    if outcome.answered:
+        told = (
+            item.get("status"),
+            item["notification"].get("outcome"),
+            item.get("response", {}).get("answer"),
+        )
+        if told != ("Responded", "responded", outcome.answered):
+            problems.append(f"the partner's {outcome.answered} (200) was told as {told}")
+    extra = max(0, len(product.texts_for(outcome.request_id)) - 1)
+    if extra and not point.sms_at_least_once:
+        problems.append(f"{extra + 1} SMS sent")
+    return problems, extra
+
+
+def check_crash_point(product: Product, point: Point, *, flows: int = 3) -> Row:
+    started = time.perf_counter()
+    tag = new_tag("crash")
+    before = product.injected(Target.CRASH) + product.injected(Target.LOST_RESPONSE)
+    product.set_faults(*point.faults)
+    try:
+        with ThreadPoolExecutor(flows) as pool:
+            outcomes = list(pool.map(lambda n: _flow(product, tag, point, ANSWERS[n % 2]), range(flows)))
+        stored = [_wait_until_told(product, outcome) for outcome in outcomes]
+        fired = product.injected(Target.CRASH) + product.injected(Target.LOST_RESPONSE) - before
+    finally:
+        product.clear_faults()
+    problems: list[str] = []
+    duplicates = 0
+    for outcome, item in zip(outcomes, stored, strict=True):
+        found, extra = _judge(product, point, outcome, item)
+        problems += [f"{outcome.request_id or '-'}: {problem}" for problem in found]
+        duplicates += extra
+    if fired == 0:
+        problems.append("the fault never fired: this point tested nothing")
+    answered = sum(1 for outcome in outcomes if outcome.answered)
+    told = sum(1 for item in stored if item.get("notification"))
+    figure = f"{fired} fired; {told}/{flows} told once; {answered} answers (200) reflected"
+    if point.sms_at_least_once:
+        figure += f"; {duplicates} duplicate SMS (at least once)"
+    return Row(
+        f"crash: {point.name}",
+        figure,
+        passed=not problems,
+        seconds=time.perf_counter() - started,
+        problems=tuple(problems),
+    )
+
+
+def check_crash_matrix(product: Product, *, flows: int = 3, points: Sequence[Point] = POINTS) -> list[Row]:
+    return [check_crash_point(product, point, flows=flows) for point in points]
