@@ -228,7 +228,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
             """http.server's refusals (bad request line, huge headers, unknown method) as JSON."""
             self.close_connection = True
-            if code == 501:  # no do_<METHOD>: as unknown to this gateway as to API Gateway
+            if code == 501:  # no do_<METHOD>: a method nothing here serves
                 code, error = 405, _UNKNOWN_METHOD
             else:
                 error = _PROTOCOL_ERRORS.get(code, _PROTOCOL_ERRORS[400])

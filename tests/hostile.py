@@ -106,7 +106,14 @@ hostile_bodies = st.one_of(
     st.binary(max_size=200),
     st.sampled_from((b"", b"\xed\xa0\x80", b'{"message": "\xed\xa0\x80"}', b'{"message": "\xff"}')),
 )
+
+
+def _one_header_line(value: bytes) -> bool:
+    return b"\r" not in value and b"\n" not in value
+
+
 content_types = st.one_of(st.sampled_from(_CONTENT_TYPES), st.text(max_size=30))
-# Header values as a client could put them on the wire (no CR/LF), and as an event could carry them.
-header_bytes = st.binary(max_size=40).filter(lambda value: b"\r" not in value and b"\n" not in value)
+# Header values as an event could carry them, and as a client could put them on the wire (no CR/LF).
 header_texts = st.text(max_size=40)
+header_bytes = st.binary(max_size=40).filter(_one_header_line)
+wire_content_types = content_types.map(str.encode).filter(_one_header_line)

@@ -102,19 +102,18 @@ def test_a_message_with_a_lone_surrogate_and_an_idempotency_key_is_a_400(stack, 
     _nothing_stored(stack)
 
 
-@pytest.mark.parametrize("member", [*_MEMBERS, '"response": "reject"'])
-def test_a_hostile_member_in_a_partner_answer_is_a_400_and_the_link_stays_usable(stack, member):
+def test_each_hostile_member_in_a_partner_answer_is_a_400_and_the_link_stays_usable(stack):
     request_id = submit()["requestId"]
     token = link_token(stack)
     stack.wait_for_status(request_id, "SMSSent")
     valid = json.dumps({"token": token, "response": "accept"})
 
-    error = _assert_refused(response.handle(_event("respond_post", _with_member(valid, member), {}), None))
+    for member in (*_MEMBERS, '"response": "reject"'):
+        reply = response.handle(_event("respond_post", _with_member(valid, member), {}), None)
+        assert _assert_refused(reply)["code"] == "INVALID_INPUT", member[:40]
 
-    assert error["code"] == "INVALID_INPUT"
     assert stack.request_item(request_id)["status"] == "SMSSent"
-    answered = response.handle(_event("respond_post", valid, {}), None)
-    assert answered["statusCode"] == 200
+    assert response.handle(_event("respond_post", valid, {}), None)["statusCode"] == 200
 
 
 def test_a_partner_answer_sent_as_a_form_is_415(stack):

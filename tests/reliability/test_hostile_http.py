@@ -257,7 +257,7 @@ def _path(route_path: str, segment: str) -> str:
     headers=st.fixed_dictionaries(
         {},
         optional={
-            "Content-Type": hostile.content_types.map(lambda text: text.encode("utf-8")),
+            "Content-Type": hostile.wire_content_types,
             "Idempotency-Key": hostile.header_bytes,
             "Authorization": hostile.header_bytes,
         },
