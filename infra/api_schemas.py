@@ -30,6 +30,7 @@ RATE_LIMITED = {
 _DOMAIN_ERRORS: tuple[errors.DomainError, ...] = (
     errors.InvalidInput("예약번호를 입력해 주세요.", field="reservationNumber"),
     errors.PayloadTooLarge(),
+    errors.UnsupportedMediaType(),
     errors.IntentUnclear(),
     errors.RequestNotFound(),
     errors.IdempotencyKeyReused(),
@@ -46,6 +47,7 @@ _ERROR_DESCRIPTIONS = {
     404: "요청을 찾을 수 없습니다.",
     409: "이미 응답한 링크, 종료된 요청, 또는 다른 내용에 다시 쓴 Idempotency-Key 입니다.",
     413: "요청 본문이 너무 큽니다.",
+    415: "요청 본문이 JSON (Content-Type: application/json, charset 은 utf-8 만) 으로 보내지지 않았습니다.",
     422: "문의 의도를 알 수 없습니다. 요청은 만들어지지 않았습니다.",
     429: "요청이 너무 많습니다 (IP 당 분당 100회).",
     500: "예상하지 못한 오류입니다. 내부 정보는 담지 않습니다.",

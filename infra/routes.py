@@ -19,8 +19,9 @@ from runtime.contract import API_PREFIX, REQUEST_ID_PARAMETER, TOKEN_PARAMETER, 
 _PARAMETER = re.compile(r"\{(\w+)\}")
 # Where the OpenAPI document is served, locally and on AWS (from the site bucket, not a Lambda).
 OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
-# Every route can be throttled (WAF, stage), and fails without detail when something breaks.
-COMMON_ERRORS = (429, 500, 503)
+# Every route refuses a malformed request (a body on a GET, a header with characters no client
+# sends), can be throttled (WAF, stage), and fails without detail when something breaks.
+COMMON_ERRORS = (400, 429, 500, 503)
 
 
 @attrs.frozen
@@ -69,7 +70,7 @@ ROUTES: tuple[Route, ...] = (
         success_schema="ChatCreated",
         request_schema="ChatRequest",
         request_headers=("Idempotency-Key",),
-        errors=(400, 409, 413, 422),
+        errors=(400, 409, 413, 415, 422),
     ),
     Route(
         method="GET",
@@ -101,7 +102,7 @@ ROUTES: tuple[Route, ...] = (
         success_status=200,
         success_schema="RespondResult",
         request_schema="RespondRequest",
-        errors=(400, 401, 409, 413),
+        errors=(400, 401, 409, 413, 415),
         tag="partner",
     ),
 )

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from local.emulator import SAMPLE_RESERVATIONS
 from local.faults import FaultInvalid, parse_faults
+from local.gateway import LOCAL_STACK_HEADER
 from local.stack import LocalStack
 from runtime.adapters.sample_data import read_reservations
 from runtime.domain.phone import mask_phone
@@ -98,7 +99,8 @@ def _banner(stack: LocalStack) -> str:
             f"  Customer page   {stack.url}/",
             f"  SMS outbox      {stack.url}/_local/outbox   (open the partner's link from here)",
             f"  API (OpenAPI)   {stack.url}/api/openapi.json",
-            f"  Faults          {stack.url}/_local/faults   (GET shows, POST sets, DELETE clears)",
+            f"  Faults          {stack.url}/_local/faults   (GET shows; POST sets and DELETE clears,"
+            f" with the header {LOCAL_STACK_HEADER}: 1)",
             f"  AWS emulator    {stack.aws.endpoint}",
             f"  Partner timeout {stack.partner_timeout_seconds} s, link valid {stack.token_ttl_seconds} s",
             f"  Function logs   {LOG_FILE} (JSON lines and metrics, as Lambda writes them)",

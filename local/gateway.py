@@ -1,6 +1,11 @@
 """The local front door, as CloudFront + API Gateway are in AWS: `site/` at `/`, the partner page at
 `/r/{token}`, and `/api/*` turned into API Gateway HTTP API v2.0 events for the same handlers, on the
 same routes (infra/routes.py). Plus the SMS outbox, so a person can play the partner.
+
+It reads a body only as far as one sane Content-Length says (no chunked bodies, nothing over the
+API's limit) and answers everything it refuses in the API's error shape.
+`/_local/*` writes need the `X-Local-Stack` header: a page on another site cannot add a custom header
+without a CORS preflight, which this gateway never grants, so no web page can forge them.
 """
 
 from __future__ import annotations
@@ -30,18 +35,67 @@ from local.emulator import SmsOutbox
 from local.faults import FaultInvalid, FaultPlan, parse_faults
 from local.lambdas import InvocationKilled, LambdaContext, load_handler
 from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES, RETRY_AFTER_SECONDS
+from runtime.adapters.json_body import is_json_media_type, read_json
 from runtime.contract import API_PREFIX, FUNCTIONS, PARTNER_LINK_PREFIX, PARTNER_PAGE
-from runtime.domain.errors import ServiceUnavailable
+from runtime.domain.errors import InvalidInput, ServiceUnavailable, UnsupportedMediaType
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
 _LINK = re.compile(r"https?://\S+")
 log = structlog.get_logger("local.gateway")
 
+FAULTS_PATH = "/_local/faults"
+# The header every `/_local/*` write must carry, and what tools send with such a write.
+LOCAL_STACK_HEADER = "X-Local-Stack"
+LOCAL_WRITE_HEADERS = {LOCAL_STACK_HEADER: "1", "Content-Type": "application/json"}
+# How long a client may take to send the body it announced before the connection is dropped.
+BODY_TIMEOUT_SECONDS = 10.0
+# RFC 9110's 1*DIGIT; more than 15 digits (a petabyte) is no body any client sends.
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
+
 _NOT_FOUND = {"code": "NOT_FOUND", "message": "요청하신 주소를 찾을 수 없습니다."}
 _TOO_LARGE = {"code": "PAYLOAD_TOO_LARGE", "message": "요청이 너무 큽니다. 내용을 줄여 다시 보내 주세요."}
 _METHOD_NOT_ALLOWED = {"code": "METHOD_NOT_ALLOWED", "message": "이 주소는 GET, POST, DELETE 만 받습니다."}
-_INVALID_FAULT_JSON = {"code": "INVALID_FAULT", "message": "장애 설정이 올바른 JSON 형식이 아닙니다."}
-FAULTS_PATH = "/_local/faults"
+_READ_ONLY = {"code": "METHOD_NOT_ALLOWED", "message": "이 주소는 GET 만 받습니다."}
+_BAD_LENGTH = {
+    "code": "INVALID_CONTENT_LENGTH",
+    "message": "요청 길이(Content-Length)가 올바르지 않습니다. 본문의 바이트 수를 한 번만 보내 주세요.",
+}
+_SHORT_BODY = {
+    "code": "INVALID_CONTENT_LENGTH",
+    "message": "요청 본문이 Content-Length 에 적힌 길이보다 짧습니다.",
+}
+_CHUNKED = {
+    "code": "LENGTH_REQUIRED",
+    "message": "나누어 보내기(Transfer-Encoding)는 받지 않습니다. Content-Length 를 붙여 보내 주세요.",
+}
+_BODY_TIMEOUT = {
+    "code": "REQUEST_TIMEOUT",
+    "message": "요청 본문이 제때 도착하지 않았습니다. 다시 보내 주세요.",
+}
+_LOCAL_FORBIDDEN = {
+    "code": "FORBIDDEN",
+    "message": f"로컬 스택 설정은 {LOCAL_STACK_HEADER}: 1 헤더를 붙인 요청으로만 바꿀 수 있습니다.",
+}
+_UNSUPPORTED_MEDIA_TYPE = {"code": UnsupportedMediaType.code, "message": UnsupportedMediaType.message}
+# http.server's own refusals (a request line or headers it cannot read), in the error shape.
+_PROTOCOL_ERRORS = {
+    400: {"code": "BAD_REQUEST", "message": "요청을 읽을 수 없습니다. 요청 줄과 헤더를 확인해 주세요."},
+    414: {"code": "URI_TOO_LONG", "message": "주소가 너무 깁니다."},
+    431: {"code": "HEADERS_TOO_LARGE", "message": "요청 헤더가 너무 크거나 너무 많습니다."},
+    505: {"code": "HTTP_VERSION_NOT_SUPPORTED", "message": "HTTP/1.0 과 HTTP/1.1 만 받습니다."},
+}
+_UNKNOWN_METHOD = {"code": "METHOD_NOT_ALLOWED", "message": "지원하지 않는 요청 방식입니다."}
+
+
+class _Refused(Exception):
+    """A request refused before it reached a route: the status and the error body to answer with."""
+
+    def __init__(self, status: int, error: dict[str, str]) -> None:
+        super().__init__(error["code"])
+        self.status = status
+        self.error = error
+
+
 # What API Gateway answers when the function behind a route fails outright (crashed, timed out).
 _FUNCTION_FAILED = {"message": "Internal Server Error"}
 # Overload: at most this many API requests run at once; the next ones wait for a slot a little,
@@ -181,10 +235,26 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             return  # one line per request is written by _handle
 
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """http.server's refusals (bad request line, huge headers, unknown method) as JSON."""
+            self.close_connection = True
+            if code == 501:  # no do_<METHOD>: a method nothing here serves
+                code, error = 405, _UNKNOWN_METHOD
+            else:
+                error = _PROTOCOL_ERRORS.get(code, _PROTOCOL_ERRORS[400])
+            self._json(code, {"error": error}, {"connection": "close"})
+
         def _handle(self, method: str) -> None:
             started = time.perf_counter()
             path = self.path.split("?", 1)[0]
-            status = self._route(method, path)
+            try:
+                body = self._read_body()
+            except _Refused as refused:
+                # The body was not read (or not all of it): this connection cannot carry another request.
+                self.close_connection = True
+                status = self._json(refused.status, {"error": refused.error}, {"connection": "close"})
+            else:
+                status = self._route(method, path, body)
             log.info(
                 "http",
                 method=method,
@@ -193,9 +263,36 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
 
-        def _route(self, method: str, path: str) -> int:
+        def _read_body(self) -> bytes:
+            """The body, read only as far as one well-formed Content-Length within the limit says."""
+            lengths = self.headers.get_all("Content-Length") or []
+            if self.headers.get("Transfer-Encoding") is not None:
+                raise _Refused(400 if lengths else 411, _CHUNKED)
+            if not lengths:
+                return b""
+            values = {value.strip() for value in lengths}
+            raw = values.pop()
+            if values or not _CONTENT_LENGTH.fullmatch(raw):
+                raise _Refused(400, _BAD_LENGTH)
+            length = int(raw)
+            if length > MAX_BODY_BYTES:
+                raise _Refused(413, _TOO_LARGE)
+            if length == 0:
+                return b""
+            self.connection.settimeout(BODY_TIMEOUT_SECONDS)
+            try:
+                body = self.rfile.read(length)
+            except TimeoutError:
+                raise _Refused(408, _BODY_TIMEOUT) from None
+            finally:
+                self.connection.settimeout(None)
+            if len(body) < length:
+                raise _Refused(400, _SHORT_BODY)
+            return body
+
+        def _route(self, method: str, path: str, body: bytes) -> int:
             if path == FAULTS_PATH:
-                return self._faults(method)
+                return self._faults(method, body)
             fixed = {
                 f"{API_PREFIX}/openapi.json": lambda: self._json(200, openapi_document()),
                 f"/{SITE_SETTINGS_FILE}": lambda: self._json(200, gateway.settings),
@@ -207,24 +304,20 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                     security=False,
                 ),
             }
+            if path.startswith(f"{API_PREFIX}/") and path not in fixed:
+                return self._api(method, path, body)
+            if method != "GET":
+                return self._json(405, {"error": _READ_ONLY})
             if path in fixed:
                 return fixed[path]()
-            if path.startswith(f"{API_PREFIX}/"):
-                return self._api(method, path)
             if path.startswith(PARTNER_LINK_PREFIX):
                 return self._file(PARTNER_PAGE)
             return self._file("index.html" if path == "/" else path.lstrip("/"))
 
-        def _api(self, method: str, path: str) -> int:
+        def _api(self, method: str, path: str, body: bytes) -> int:
             found = find_route(method, path)
             if found is None:
-                self._discard_body()
                 return self._json(404, {"error": _NOT_FOUND})
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self.close_connection = True
-                return self._json(413, {"error": _TOO_LARGE})
-            body = self.rfile.read(length) if length else b""
             route, parameters = found
             event = api_event(
                 route,
@@ -260,29 +353,37 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 int(result["statusCode"]), payload, headers.get("content-type", "application/json"), headers
             )
 
-        def _faults(self, method: str) -> int:
-            """GET shows the fault plan, POST sets faults (one or a list), DELETE clears them all."""
+        def _faults(self, method: str, body: bytes) -> int:
+            """GET shows the fault plan, POST sets faults (one or a list), DELETE clears them all.
+
+            Writes need the local-stack header (else 403) and a JSON content type (else 415).
+            """
+            if method not in ("GET", "POST", "DELETE"):
+                return self._json(405, {"error": _METHOD_NOT_ALLOWED})
+            if method != "GET":
+                if (self.headers.get(LOCAL_STACK_HEADER) or "").strip() != "1":
+                    return self._json(403, {"error": _LOCAL_FORBIDDEN})
+                if not is_json_media_type(self.headers.get("Content-Type")):
+                    return self._json(415, {"error": _UNSUPPORTED_MEDIA_TYPE})
             if method == "DELETE":
                 gateway.faults.clear()
             elif method == "POST":
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > MAX_BODY_BYTES:
-                    self.close_connection = True
-                    return self._json(413, {"error": _TOO_LARGE})
                 try:
-                    gateway.faults.set(*parse_faults(json.loads(self.rfile.read(length) or b"null")))
-                except (UnicodeDecodeError, json.JSONDecodeError):
-                    return self._json(400, {"error": _INVALID_FAULT_JSON})
+                    gateway.faults.set(*parse_faults(read_json(body)))
+                except InvalidInput as error:
+                    return self._json(400, {"error": {"code": "INVALID_FAULT", "message": error.message}})
                 except FaultInvalid as error:
-                    body = {"code": "INVALID_FAULT", "message": error.message}
-                    return self._json(400, {"error": body | ({"field": error.field} if error.field else {})})
-            elif method != "GET":
-                self._discard_body()
-                return self._json(405, {"error": _METHOD_NOT_ALLOWED})
+                    fault_error = {"code": "INVALID_FAULT", "message": error.message}
+                    return self._json(
+                        400, {"error": fault_error | ({"field": error.field} if error.field else {})}
+                    )
             return self._json(200, gateway.faults.describe())
 
         def _file(self, relative: str) -> int:
-            target = (SITE_DIR / relative).resolve()
+            try:
+                target = (SITE_DIR / relative).resolve()
+            except (OSError, ValueError):  # a NUL byte or a name the file system refuses
+                return self._file_not_found()
             if SITE_DIR not in target.parents or not target.is_file():
                 return self._file_not_found()
             content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
@@ -298,13 +399,6 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             if error_page.is_file():
                 return self._send(404, error_page.read_bytes(), "text/html; charset=utf-8")
             return self._send(404, "찾을 수 없는 페이지입니다.".encode(), "text/plain; charset=utf-8")
-
-        def _discard_body(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if 0 < length <= MAX_BODY_BYTES:
-                self.rfile.read(length)
-            elif length:
-                self.close_connection = True
 
         def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> int:
             body = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -56,10 +56,9 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
             found.append(
                 f"{request_id}: {'told' if told else 'untold'} but due marker {'kept' if told else 'gone'}"
             )
-        if not told and "dueAt" in request and now - _epoch(request["dueAt"]) > untold_grace_seconds:
-            found.append(
-                f"{request_id}: still untold ({request['status']}) {now - _epoch(request['dueAt']):.0f} s past due"
-            )
+        late = now - _epoch(request["dueAt"]) if "dueAt" in request else 0.0
+        if not told and late > untold_grace_seconds:
+            found.append(f"{request_id}: still untold ({request['status']}) {late:.0f} s past due")
     return found
 
 

@@ -24,7 +24,7 @@ import requests
 from local.client import send, token_of
 from local.emulator import SAMPLE_RESERVATIONS, SentSms
 from local.faults import Target
-from local.gateway import FAULTS_PATH
+from local.gateway import FAULTS_PATH, LOCAL_WRITE_HEADERS
 from local.stack import LocalStack
 from runtime.adapters import dynamo_keys
 from runtime.adapters.dynamo_converter import from_item
@@ -279,18 +279,20 @@ class Product:
             fault["times"] = times
         if function is not None:
             fault["function"] = function
-        answered = self.call("POST", FAULTS_PATH, json=fault)
+        answered = self.call("POST", FAULTS_PATH, json=fault, headers=LOCAL_WRITE_HEADERS)
         if answered.status != 200:
             raise AssertionError(f"the stack refused the fault {fault}: {answered.body}")
 
     def set_faults(self, *faults: dict[str, Any]) -> None:
         """Faults as `/_local/faults` takes them (crashes and lost answers included)."""
-        answered = self.call("POST", FAULTS_PATH, json=list(faults))
+        answered = self.call("POST", FAULTS_PATH, json=list(faults), headers=LOCAL_WRITE_HEADERS)
         if answered.status != 200:
             raise AssertionError(f"the stack refused the faults {faults}: {answered.body}")
 
     def clear_faults(self) -> None:
-        self.call("DELETE", FAULTS_PATH)
+        cleared = self.call("DELETE", FAULTS_PATH, headers=LOCAL_WRITE_HEADERS)
+        if cleared.status != 200:
+            raise AssertionError(f"the stack did not clear its faults: {cleared.body}")
 
     def calls(self, target: Target) -> int:
         """API calls the product made on `target` so far (botocore's retries are one call)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import MutableMapping
 from typing import Any, TextIO
 
@@ -12,6 +13,9 @@ import structlog.tracebacks
 from runtime.domain.phone import mask_phones_in
 
 _KEPT_TOKEN_CHARS = 6
+# A lone surrogate (from a path or a header the client chose) cannot be written as UTF-8: a log line
+# holding one would make the invocation fail after its answer was decided.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
@@ -45,6 +49,8 @@ def _mask_sensitive(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mu
 
 def _masked(key: str, value: Any) -> Any:
     if isinstance(value, str):
+        if _SURROGATE.search(value):
+            value = value.encode("utf-8", "backslashreplace").decode("utf-8")
         if "token" in key.lower():
             return value[:_KEPT_TOKEN_CHARS] + "…" if len(value) > _KEPT_TOKEN_CHARS else value
         return mask_phones_in(value)

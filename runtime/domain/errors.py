@@ -31,6 +31,13 @@ class PayloadTooLarge(DomainError):
     message = "요청이 너무 큽니다. 내용을 줄여 다시 보내 주세요."
 
 
+class UnsupportedMediaType(DomainError):
+    """A body declared as anything but JSON (UTF-8): the API reads nothing else."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    message = "요청 본문은 JSON 으로 보내 주세요 (Content-Type: application/json)."
+
+
 class IntentUnclear(DomainError):
     code = "INTENT_UNCLEAR"
     message = (

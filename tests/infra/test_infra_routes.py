@@ -49,7 +49,7 @@ def test_the_document_describes_every_route_and_is_pure() -> None:
         operation = document["paths"][route.path][route.method.lower()]
         assert operation["operationId"] == route.operation_id
         assert str(route.success_status) in operation["responses"]
-        assert {str(status) for status in (*route.errors, 429, 500, 503)} <= set(operation["responses"])
+        assert {str(status) for status in (*route.errors, 400, 429, 500, 503)} <= set(operation["responses"])
     document["paths"].clear()
     assert openapi_document()["paths"], "each call builds a new document"
 
@@ -64,7 +64,7 @@ def test_chat_accepts_an_idempotency_key_and_documents_its_payloads() -> None:
     assert "customerId" in request["properties"]
     created = document["components"]["schemas"]["ChatCreated"]
     assert set(created["required"]) == {"requestId", "status", "message"}
-    assert set(chat["responses"]) >= {"201", "400", "409", "413", "422", "429", "500", "503"}
+    assert set(chat["responses"]) >= {"201", "400", "409", "413", "415", "422", "429", "500", "503"}
 
 
 def test_respond_takes_a_token_and_an_answer() -> None:
@@ -81,7 +81,7 @@ def test_errors_are_documented_as_the_runtime_sends_them() -> None:
     assert error["properties"]["error"]["required"] == ["code", "message"]
     assert "field" in error["properties"]["error"]["properties"]
     examples = api_schemas.error_examples()
-    assert set(examples) == {400, 401, 404, 409, 413, 422, 429, 500, 503}
+    assert set(examples) == {400, 401, 404, 409, 413, 415, 422, 429, 500, 503}
     documented = {body["error"]["code"] for bodies in examples.values() for body in bodies}
     # Every error the handlers map to a status has an example, so the document cannot fall behind.
     assert {kind.code for kind in ERROR_STATUS} <= documented

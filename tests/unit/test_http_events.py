@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from runtime.adapters import http
 from runtime.domain.errors import (
@@ -23,6 +25,7 @@ from runtime.domain.errors import (
     ServiceUnavailable,
 )
 from runtime.domain.model import Status
+from tests import hostile
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 HANGUL = re.compile("[가-힣]")
@@ -312,3 +315,170 @@ def test_a_generic_domain_error_without_a_mapping_is_a_500_with_its_korean_messa
     response = http.serve(_event("chat_post"), _fail(DomainError()))
     assert response["statusCode"] == 500
     assert _body(response)["error"] == {"code": "ERROR", "message": "요청을 처리하지 못했습니다."}
+
+
+# --- hostile requests: every one a 4xx in the error shape, never a 500 ----------------------------
+
+
+def _echo(request: http.HttpRequest) -> http.Reply:
+    return http.Reply(200, http.json_object(request))
+
+
+def _post(body: str | bytes, **headers: str) -> dict:
+    event = _event("chat_post")
+    if isinstance(body, bytes):
+        event.update(body=base64.b64encode(body).decode(), isBase64Encoded=True)
+    else:
+        event["body"] = body
+    event["headers"] = {**event["headers"], **headers}
+    return http.serve(event, _echo)
+
+
+def _assert_error(response: dict, status: int, code: str) -> dict:
+    assert response["statusCode"] == status
+    body = _body(response)
+    assert set(body) == {"error"} and body["error"]["code"] == code
+    assert HANGUL.search(body["error"]["message"])
+    response["body"].encode("utf-8")  # what the Lambda runtime does with it
+    return body["error"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 8000 + "]" * 8000,
+        '{"message": ' + "9" * 5000 + "}",
+        '{"message": NaN}',
+        '{"message": Infinity}',
+        '{"message": -Infinity}',
+        '{"message": 1e999}',
+        '{"message": "a", "message": "b"}',
+        '{"message": "\\ud800"}',
+        "\ufeff{}",
+        "",
+        "[]",
+        "42",
+    ],
+    ids=[
+        "deep",
+        "5000-digits",
+        "nan",
+        "infinity",
+        "minus-infinity",
+        "overflow",
+        "duplicate",
+        "surrogate",
+        "bom",
+        "empty",
+        "array",
+        "number",
+    ],
+)
+def test_hostile_json_is_a_korean_400(body):
+    _assert_error(_post(body), 400, "INVALID_INPUT")
+
+
+def test_a_lone_surrogate_in_the_event_text_itself_is_a_400_not_an_encoding_crash():
+    _assert_error(_post('{"message": "\ud800"}'), 400, "INVALID_INPUT")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"message": "\xed\xa0\x80"}', b"\xff\xfe{\x00}\x00", b"\x80"],
+    ids=["encoded-surrogate", "utf16", "stray-byte"],
+)
+def test_bytes_that_are_not_utf8_are_a_korean_400(body):
+    _assert_error(_post(body), 400, "INVALID_INPUT")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"content-type": "text/plain"},
+        {"content-type": "application/x-www-form-urlencoded"},
+        {"content-type": "application/json; charset=iso-8859-1"},
+        {"content-type": ""},
+    ],
+    ids=["text", "form", "latin1", "blank"],
+)
+def test_a_body_not_declared_as_json_is_415(headers):
+    error = _assert_error(_post('{"message": "x"}', **headers), 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert "application/json" in error["message"]
+
+
+def test_a_body_without_any_content_type_is_415():
+    event = _event("chat_post")
+    del event["headers"]["content-type"]
+    _assert_error(http.serve(event, _echo), 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_json_with_a_utf8_charset_is_read():
+    response = _post('{"message": "안녕"}', **{"content-type": "application/json; charset=UTF-8"})
+    assert (response["statusCode"], _body(response)) == (200, {"message": "안녕"})
+
+
+def test_the_size_limit_is_checked_before_the_content_type():
+    _assert_error(_post("a" * (LIMIT + 1), **{"content-type": "text/plain"}), 413, "PAYLOAD_TOO_LARGE")
+
+
+@pytest.mark.parametrize("name", ["idempotency-key", "authorization", "content-type"])
+@pytest.mark.parametrize("value", ["키-12345678", "abc\x00defgh", "abc\x7fdefgh", "\ud800abcdefgh", "é" * 10])
+def test_a_read_header_with_odd_characters_is_a_400_naming_it(name, value):
+    response = _post('{"message": "x"}', **{name: value})
+    error = _assert_error(response, 400, "INVALID_INPUT")
+    assert error["field"].lower() == name
+
+
+def test_a_get_with_a_body_is_a_400():
+    event = _event("request_status_get", body='{"a": 1}')
+    _assert_error(http.serve(event, lambda r: http.Reply(200, {})), 400, "INVALID_INPUT")
+
+
+def test_a_get_without_a_body_is_served():
+    assert http.serve(_event("request_status_get"), lambda r: http.Reply(200, {}))["statusCode"] == 200
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"body": {"a": 1}}, {"body": 12}, {"headers": ["content-type"]}, {"headers": None}],
+    ids=["dict-body", "number-body", "list-headers", "no-headers"],
+)
+def test_an_event_of_the_wrong_shape_is_a_4xx(overrides):
+    response = http.serve(_event("chat_post", **overrides), _echo)
+    assert 400 <= response["statusCode"] < 500
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=hostile.hostile_bodies,
+    headers=st.fixed_dictionaries(
+        {},
+        optional={
+            "content-type": hostile.content_types,
+            "idempotency-key": hostile.header_texts,
+            "authorization": hostile.header_texts,
+        },
+    ),
+    encoded=st.booleans(),
+    method=st.sampled_from(["POST", "GET"]),
+)
+def test_any_body_and_headers_give_a_json_object_or_a_4xx_in_the_error_shape(body, headers, encoded, method):
+    event = _event("chat_post" if method == "POST" else "request_status_get")
+    event["headers"] = headers
+    try:
+        text, base64_encoded = (body.decode("utf-8"), False) if not encoded else (None, True)
+    except UnicodeDecodeError:
+        text, base64_encoded = None, True
+    event.update(
+        body=text if text is not None else base64.b64encode(body).decode(), isBase64Encoded=base64_encoded
+    )
+
+    response = http.serve(event, _echo if method == "POST" else lambda r: http.Reply(200, {}))
+
+    response["body"].encode("utf-8")
+    if response["statusCode"] == 200:
+        return
+    assert 400 <= response["statusCode"] < 500
+    error = _body(response)["error"]
+    assert set(error) <= {"code", "message", "field"}
+    assert HANGUL.search(error["message"])

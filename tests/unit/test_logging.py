@@ -283,3 +283,29 @@ def test_the_entry_keeps_the_handler_name_for_lambda():
         return None
 
     assert handle.__name__ == "handle"
+
+
+def test_a_lone_surrogate_from_a_path_is_written_escaped_not_a_failed_invocation(monkeypatch):
+    """The client chose the path: its text must not make the log line (and the invocation) fail."""
+    saved = structlog.get_config()
+    raw = io.BytesIO()
+    strict_utf8 = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", write_through=True)
+    configure_logging("INFO", stream=strict_utf8)
+    monkeypatch.setattr(bootstrap, "logging_configured", lambda: True)
+
+    @lambda_entry(Function.REQUEST_STATUS)
+    def handle(event, context):
+        structlog.get_logger().info("looked_up", note="짝 없는 \ud800")
+        return {"statusCode": 404}
+
+    event = _event("request_status_get")
+    event["pathParameters"] = {"requestId": "\udfff-id"}
+    try:
+        assert handle(event, FakeLambdaContext("lambda-req-9"))["statusCode"] == 404
+    finally:
+        structlog.contextvars.clear_contextvars()
+        structlog.configure(**saved)
+    lines = [json.loads(line) for line in raw.getvalue().decode("utf-8").splitlines()]
+    assert [line["event"] for line in lines] == ["looked_up", "invocation_done"]
+    assert lines[0]["note"] == "짝 없는 \\ud800"
+    assert {line["requestId"] for line in lines} == {"\\udfff-id"}
