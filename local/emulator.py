@@ -57,6 +57,7 @@ SAMPLE_RESERVATIONS = PROJECT_ROOT / "infra" / "sample_reservations.json"
 BOT_DEFINITION = PROJECT_ROOT / "bot" / "ko_KR.json"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 _STARTUP_SECONDS = 60
+EMULATOR_LOG = PROJECT_ROOT / "build" / "local" / "emulator.log"
 
 
 @attrs.frozen
@@ -110,7 +111,11 @@ class AwsEmulator:
         *,
         sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
         stream_retry_backoff: tuple[float, ...] = RETRY_BACKOFF,
+        log_file: Path = EMULATOR_LOG,
     ) -> None:
+        """`log_file`: where the emulator's own process writes what it reports (moto's errors,
+        failed executions), so they do not mix with the product's output."""
+        self.log_file = log_file
         self.outbox = SmsOutbox()
         self.sms = SmsService(self.outbox.record)
         self.dispatcher = LambdaDispatcher()
@@ -132,14 +137,17 @@ class AwsEmulator:
             "MOTO_PORT": str(self._lambda_service.port),
             "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
         }
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "local.moto_server"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=environment,
-            cwd=PROJECT_ROOT,
-            text=True,
-        )
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_file.open("a", encoding="utf-8") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "local.moto_server"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=environment,
+                cwd=PROJECT_ROOT,
+                text=True,
+            )
         assert self._process.stdout is not None
         line = _read_line(self._process.stdout, timeout=_STARTUP_SECONDS)
         self.endpoint = f"http://127.0.0.1:{json.loads(line)['port']}"

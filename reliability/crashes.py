@@ -25,7 +25,7 @@ import attrs
 from local.client import token_of
 from local.fault_injection import CONVERSE
 from local.faults import Target
-from reliability.product import Product, new_tag
+from reliability.product import QUESTIONS, Product, new_tag
 from reliability.report import Row
 from runtime.contract import Function
 
@@ -128,8 +128,9 @@ class Outcome:
 
 def _customer(product: Product, tag: str) -> Outcome:
     key = f"{tag}-{uuid.uuid4().hex}"
+    question = QUESTIONS[0]  # the same question with the same key: the page's "send again"
     for _ in range(CLIENT_ATTEMPTS):
-        submitted = product.submit(tag, key=key)
+        submitted = product.submit(tag, key=key, question=question)
         if submitted.status == 201:
             return Outcome(request_id=submitted.body["requestId"])
         if submitted.status < 500:

@@ -21,7 +21,9 @@ from tests.local_stack_session import reach_the_emulator, running_stack
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
-    with running_stack(partner_timeout_seconds=QUICK.partner_timeout) as stack:
+    with running_stack(
+        partner_timeout_seconds=QUICK.partner_timeout, sweep_period_seconds=QUICK.sweep_period
+    ) as stack:
         yield stack
 
 

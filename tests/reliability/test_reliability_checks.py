@@ -4,6 +4,7 @@ import pytest
 
 from reliability.__main__ import QUICK
 from reliability.api_fuzz import check_api_fuzz
+from reliability.crashes import POINTS, check_crash_point
 from reliability.fault_checks import FAULT_CHECKS
 from reliability.load import check_load
 from reliability.races import check_respond_race, check_submit_race
@@ -40,6 +41,14 @@ def test_twenty_submits_with_one_idempotency_key_make_one_request_and_one_sms(pr
 @pytest.mark.parametrize("check", FAULT_CHECKS, ids=lambda check: check.__name__)
 def test_every_fault_ends_each_request_once_with_one_notification(product, check):
     assert passed(check(product))
+
+
+@pytest.mark.parametrize("point", POINTS, ids=lambda point: point.name)
+def test_a_crash_at_each_point_loses_nothing(product, point):
+    row = check_crash_point(product, point, flows=QUICK.crash_flows)
+
+    assert passed(row)
+    assert not row.figure.startswith("0 fired")
 
 
 def test_twenty_flows_at_once_lose_and_double_nothing(product):
