@@ -10,6 +10,7 @@ from infra.aws_account import AwsAccount
 from infra.bot import Bot, BotArgs
 from infra.config import read_settings
 from infra.functions import Functions, FunctionsArgs
+from infra.hand_offs import HandOffs, HandOffsArgs
 from infra.http_api import HttpApi, HttpApiArgs
 from infra.lambda_package import LambdaPackage
 from infra.observability import Observability, ObservabilityArgs
@@ -61,9 +62,12 @@ site = Site(
     ),
 )
 
-# Named ahead: the orchestrator starts this state machine, whose tasks are functions built below.
+# Named ahead: the orchestrator starts this state machine, whose tasks are functions built below; the
+# stream consumers' roles send to this queue, which the hand-offs built after them create.
 state_machine_name = f"{prefix}-workflow"
 state_machine_arn = account.state_machine_arn(state_machine_name)
+dead_letter_queue_name = f"{prefix}-dead-letters"
+dead_letter_queue_arn = account.queue_arn(dead_letter_queue_name)
 functions = Functions(
     "functions",
     FunctionsArgs(
@@ -73,6 +77,8 @@ functions = Functions(
             account=account,
             table_name=table.name,
             table_arn=table.arn,
+            table_stream_arn=table.stream_arn,
+            dead_letter_queue_arn=dead_letter_queue_arn,
             state_machine_arn=state_machine_arn,
             link_secret_arn=link_secret.arn,
             bot_id=bot.bot_id,
@@ -112,7 +118,7 @@ ApiRoutes(
         api_id=api.api_id, execution_arn=api.execution_arn, routes=ROUTES, function_arns=functions.arns
     ),
 )
-Observability(
+observability = Observability(
     "observability",
     ObservabilityArgs(
         name_prefix=prefix,
@@ -121,7 +127,20 @@ Observability(
         function_names=functions.names,
         state_machine_arn=workflow.arn,
         api_id=api.api_id,
+        dead_letter_queue_name=dead_letter_queue_name,
         alarm_email=settings.alarm_email,
+    ),
+)
+HandOffs(
+    "hand-offs",
+    HandOffsArgs(
+        account=account,
+        name_prefix=prefix,
+        dead_letter_queue_name=dead_letter_queue_name,
+        expected_dead_letter_queue_arn=dead_letter_queue_arn,
+        stream_arn=table.stream_arn,
+        function_arns=functions.arns,
+        alarm_actions=observability.alarm_actions,
     ),
 )
 if settings.load_sample_data:

@@ -1,7 +1,5 @@
 """Where each resource named by the contract lives: the ARNs a policy grants on, and the environment
 values a function finds it by. This is the one place that turns `runtime.contract.Resource` into AWS.
-
-The orchestrator function is not here: the Functions component creates it, so it adds it itself.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ import pulumi
 
 from infra import iam
 from infra.aws_account import AwsAccount
-from runtime.contract import LEX_LOCALE, RESERVATION_INDEX, Env, Resource
+from runtime.contract import LEX_LOCALE, RESERVATION_INDEX, STATUS_INDEX, Env, Index, Resource
 
 
 @attrs.frozen
@@ -28,6 +26,8 @@ def resource_targets(
     account: AwsAccount,
     table_name: pulumi.Input[str],
     table_arn: pulumi.Output[str],
+    table_stream_arn: pulumi.Input[str],
+    dead_letter_queue_arn: pulumi.Input[str],
     state_machine_arn: pulumi.Input[str],
     link_secret_arn: pulumi.Input[str],
     bot_id: pulumi.Input[str],
@@ -43,9 +43,11 @@ def resource_targets(
     origination = [sms_origination_identity] if sms_origination_identity else []
     return {
         Resource.TABLE: Target([table_arn], {Env.TABLE_NAME: table_name}),
-        Resource.RESERVATION_INDEX: Target(
-            [pulumi.Output.concat(table_arn, "/index/", RESERVATION_INDEX.name)], {Env.TABLE_NAME: table_name}
-        ),
+        Resource.RESERVATION_INDEX: _index(table_name, table_arn, RESERVATION_INDEX),
+        Resource.STATUS_INDEX: _index(table_name, table_arn, STATUS_INDEX),
+        # Read by the event source mappings with their function's role, never by the function's code.
+        Resource.TABLE_STREAM: Target([table_stream_arn]),
+        Resource.DEAD_LETTERS: Target([dead_letter_queue_arn]),
         Resource.STATE_MACHINE: Target([state_machine_arn], {Env.STATE_MACHINE_ARN: state_machine_arn}),
         # SendTaskSuccess authorizes on the state machine whose task waits (as CDK's grantTaskResponse).
         Resource.WORKFLOW_TASKS: Target([state_machine_arn]),
@@ -73,6 +75,10 @@ def resource_targets(
             },
         ),
     }
+
+
+def _index(table_name: pulumi.Input[str], table_arn: pulumi.Output[str], index: Index) -> Target:
+    return Target([pulumi.Output.concat(table_arn, "/index/", index.name)], {Env.TABLE_NAME: table_name})
 
 
 def guardrails(account: AwsAccount) -> list[dict[str, Any]]:

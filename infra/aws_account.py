@@ -1,8 +1,10 @@
 """The AWS account and region the stack deploys to, and ARNs of resources named in advance.
 
-Most ARNs come from resource outputs. Two cannot: the state machine's (the orchestrator needs it, and
-the state machine needs the workflow functions; naming the state machine breaks that cycle) and
-Bedrock's, whose models and inference profiles are not resources of this stack.
+Most ARNs come from resource outputs. Three cannot: the state machine's (the orchestrator needs it,
+and the state machine needs the workflow functions; naming the state machine breaks that cycle), the
+dead-letter queue's (the stream consumers' roles send to it, and the queue belongs with the mappings
+built after those functions) and Bedrock's, whose models and inference profiles are not resources of
+this stack. A component that creates a resource named ahead checks its real ARN with `same_arn`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class AwsAccount:
     def state_machine_arn(self, name: str) -> pulumi.Output[str]:
         return self.arn("states", f"stateMachine:{name}")
 
+    def queue_arn(self, name: str) -> pulumi.Output[str]:
+        return self.arn("sqs", name)
+
     def bedrock_model_arns(self, inference_profile_id: str) -> list[pulumi.Output[str]]:
         """Invoking through a cross-region profile needs the profile and the model in every region
         the profile may route to; the geography's regions are AWS's to choose, hence `*`."""
@@ -52,3 +57,15 @@ class AwsAccount:
                 in_account=False,
             ),
         ]
+
+
+def same_arn(actual: pulumi.Input[str], expected: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`actual`, once it is known to be the ARN other resources were given ahead (else the deploy stops)."""
+    return pulumi.Output.all(actual, expected).apply(_same)
+
+
+def _same(arns: list[str]) -> str:
+    actual, expected = arns
+    if actual != expected:
+        raise ValueError(f"the resource is {actual}, but others were given {expected}")
+    return actual

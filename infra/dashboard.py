@@ -30,8 +30,11 @@ def widgets(
     function_names: Mapping[Function, pulumi.Input[str]],
     state_machine_arn: pulumi.Input[str],
     api_id: pulumi.Input[str],
+    dead_letter_queue_name: pulumi.Input[str],
 ) -> list[dict[str, Any]]:
-    def graph(title: str, metrics: list[list[Any]], *, stat: str = "Sum", x: int, y: int) -> dict[str, Any]:
+    def graph(
+        title: str, metrics: list[list[Any]], *, stat: str = "Sum", period: int = FIVE_MINUTES, x: int, y: int
+    ) -> dict[str, Any]:
         return {
             "type": "metric",
             "x": x,
@@ -43,7 +46,7 @@ def widgets(
                 "region": region,
                 "view": "timeSeries",
                 "stat": stat,
-                "period": FIVE_MINUTES,
+                "period": period,
                 "metrics": metrics,
             },
         }
@@ -96,5 +99,23 @@ def widgets(
             [["AWS/ApiGateway", metric, "ApiId", api_id] for metric in ("Count", "4xx", "5xx")],
             x=0,
             y=12,
+        ),
+        graph(
+            "Hand-offs: requests the sweeper ended, reservations not matched",
+            [
+                [METRIC_NAMESPACE, str(metric), METRIC_DIMENSION, stage]
+                for metric in (Metric.REQUESTS_SWEPT, Metric.RESERVATION_NOT_MATCHED)
+            ],
+            x=12,
+            y=12,
+        ),
+        graph(
+            "Dead-letter queue: stream records no consumer could process",
+            [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", dead_letter_queue_name]],
+            stat="Maximum",
+            # SQS reports its metrics every minute.
+            period=60,
+            x=0,
+            y=18,
         ),
     ]

@@ -1,8 +1,10 @@
 """Functions: every Lambda of runtime.contract.FUNCTIONS, sharing one code archive and one layer.
 
 Each function's environment is exactly the names its spec lists, and its policy grants exactly its
-spec's actions on the resources those actions touch (see infra/access.py): the contract is the only
-list of permissions, here and in the tests.
+spec's role permissions (its own calls, and for a stream consumer its event source mapping's reads of
+the stream and sends to the dead-letter queue) on the resources they touch (see infra/access.py): the
+contract is the only list of permissions, here and in the tests. No function invokes another: what
+follows a write is delivered from the table's stream (infra/hand_offs.py).
 """
 
 from __future__ import annotations
@@ -19,18 +21,6 @@ from infra.access import Target
 from infra.handler_function import HandlerFunction, HandlerFunctionArgs
 from infra.lambda_package import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LambdaPackage
 from runtime.contract import FUNCTIONS, Env, Function, FunctionSpec, Resource
-
-# The orchestrator's failures go to the failure function, and the chat function invokes the
-# orchestrator: those two exist before the functions that point at them.
-BUILD_ORDER = (
-    Function.FAILURE,
-    Function.ORCHESTRATOR,
-    *(function for function in FUNCTIONS if function not in (Function.FAILURE, Function.ORCHESTRATOR)),
-)
-# Lambda retries an asynchronous invoke this often before handing the event to the destination.
-ORCHESTRATOR_RETRIES = 1
-# A request waits for its orchestrator; after 15 minutes in Lambda's queue it is closed as Failed.
-ORCHESTRATOR_MAX_EVENT_AGE_SECONDS = 900
 
 
 @attrs.frozen
@@ -60,16 +50,8 @@ class Functions(pulumi.ComponentResource):
             compatible_architectures=[LAMBDA_ARCHITECTURE],
             opts=child,
         )
-        targets = dict(args.targets)
         built: dict[Function, HandlerFunction] = {}
-        for function in BUILD_ORDER:
-            spec = FUNCTIONS[function]
-            statements = [*permission_statements(spec, targets), *args.guardrails]
-            if function is Function.ORCHESTRATOR:
-                # Lambda delivers the failed event with the orchestrator's own role.
-                statements.append(
-                    iam.allow("DeliverFailures", ["lambda:InvokeFunction"], [built[Function.FAILURE].arn])
-                )
+        for function, spec in FUNCTIONS.items():
             built[function] = HandlerFunction(
                 f"{name}-{function}",
                 HandlerFunctionArgs(
@@ -78,25 +60,12 @@ class Functions(pulumi.ComponentResource):
                     handler=spec.handler,
                     code=args.package.code,
                     layer_arn=layer.arn,
-                    environment=environment(function, spec, targets, args.settings),
-                    statements=statements,
+                    environment=environment(function, spec, args.targets, args.settings),
+                    statements=[*permission_statements(spec, args.targets), *args.guardrails],
                     log_retention_days=args.log_retention_days,
                 ),
                 opts=child,
             )
-            if function is Function.ORCHESTRATOR:
-                targets[Resource.ORCHESTRATOR_FUNCTION] = Target(
-                    [built[function].arn], {Env.ORCHESTRATOR_FUNCTION: built[function].function_name}
-                )
-
-        aws.lambda_.FunctionEventInvokeConfig(
-            f"{name}-orchestrator-async",
-            function_name=built[Function.ORCHESTRATOR].function_name,
-            maximum_retry_attempts=ORCHESTRATOR_RETRIES,
-            maximum_event_age_in_seconds=ORCHESTRATOR_MAX_EVENT_AGE_SECONDS,
-            destination_config={"on_failure": {"destination": built[Function.FAILURE].arn}},
-            opts=child,
-        )
         self.arns = {function: built[function].arn for function in FUNCTIONS}
         self.names = {function: built[function].function_name for function in FUNCTIONS}
         self.register_outputs({"functionNames": {str(f): n for f, n in self.names.items()}})

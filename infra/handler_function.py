@@ -86,7 +86,7 @@ class HandlerFunction(pulumi.ComponentResource):
             timeout=TIMEOUT_SECONDS,
             tracing_config={"mode": "Active"},
             environment={"variables": dict(args.environment)},
-            # Permissions first: an on-failure destination is checked against the role when it is set.
+            # Permissions first: an event source mapping on the function is checked against its role.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, log_group]),
         )
         self.arn = function.arn

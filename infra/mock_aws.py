@@ -102,8 +102,46 @@ def _named(build: Callable[[_Resource, str], Outputs], key: str = "name") -> _Bu
     return outputs
 
 
+# The label DynamoDB gives a stream: the time it was enabled (fixed here, so runs are repeatable).
+STREAM_LABEL = "2026-11-30T00:00:00.000"
+
+
 def _table(resource: _Resource, name: str) -> Outputs:
-    return {"arn": resource.arn("dynamodb", f"table/{name}")}
+    arn = resource.arn("dynamodb", f"table/{name}")
+    if not resource.inputs.get("streamEnabled"):
+        return {"arn": arn}
+    return {"arn": arn, "streamLabel": STREAM_LABEL, "streamArn": f"{arn}/stream/{STREAM_LABEL}"}
+
+
+def _queue(resource: _Resource) -> tuple[str, Outputs]:
+    name = resource.physical_name()
+    # A queue's id is its URL.
+    url = f"https://sqs.{resource.region}.amazonaws.com/{ACCOUNT_ID}/{name}"
+    return url, {"name": name, "url": url, "arn": resource.arn("sqs", name)}
+
+
+def _event_source_mapping(resource: _Resource) -> tuple[str, Outputs]:
+    digits = token(resource.name, 32, string.hexdigits[:16])
+    uuid = "-".join(digits[a:b] for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))
+    function = str(resource.inputs["functionName"])
+    if not function.startswith("arn:"):
+        function = resource.arn("lambda", f"function:{function}")
+    return uuid, {
+        "uuid": uuid,
+        "arn": resource.arn("lambda", f"event-source-mapping:{uuid}"),
+        "functionArn": function,
+        "state": "Enabled",
+    }
+
+
+def _schedule(resource: _Resource) -> tuple[str, Outputs]:
+    name = resource.physical_name()
+    group = resource.inputs.get("groupName") or "default"
+    return f"{group}/{name}", {
+        "name": name,
+        "groupName": group,
+        "arn": resource.arn("scheduler", f"schedule/{group}/{name}"),
+    }
 
 
 def _log_group(resource: _Resource, name: str) -> Outputs:
@@ -238,6 +276,9 @@ _OUTPUTS: dict[str, _Build] = {
     "aws:cloudfront/function:Function": _cloudfront_function,
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:sns/topic:Topic": _topic,
+    "aws:sqs/queue:Queue": _queue,
+    "aws:lambda/eventSourceMapping:EventSourceMapping": _event_source_mapping,
+    "aws:scheduler/schedule:Schedule": _schedule,
     "aws:pinpoint/smsvoicev2ConfigurationSet:Smsvoicev2ConfigurationSet": _named(_sms_configuration_set),
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _named(

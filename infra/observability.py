@@ -1,5 +1,6 @@
-"""Observability: a dashboard of the request flow, and alarms when requests fail, functions error or
-the API answers 5xx; alarms e-mail the stack's alarmEmail when one is set.
+"""Observability: a dashboard of the request flow, and alarms when requests fail, functions error,
+the API answers 5xx or the sweeper has to end a request; alarms e-mail the stack's alarmEmail when one
+is set (`alarm_actions`, for the alarms other components raise).
 
 The flow metrics are the ones the runtime writes in embedded metric format (runtime.contract).
 """
@@ -27,11 +28,14 @@ class ObservabilityArgs:
     function_names: Mapping[Function, pulumi.Input[str]]
     state_machine_arn: pulumi.Input[str]
     api_id: pulumi.Input[str]
+    dead_letter_queue_name: pulumi.Input[str]
     alarm_email: str | None = None
 
 
 class Observability(pulumi.ComponentResource):
     dashboard_name: pulumi.Output[str]
+    # Where every alarm of the stack goes: the alarm topic, or nowhere without an alarm e-mail.
+    alarm_actions: list[pulumi.Input[str]]
 
     def __init__(
         self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None
@@ -76,9 +80,20 @@ class Observability(pulumi.ComponentResource):
         )
         alarm(
             "requests-failed",
+            # Only failures: a reservation that does not match is the customer's mistake, counted apart.
             "Requests closed as Failed: customers were told their request could not be confirmed.",
             namespace=METRIC_NAMESPACE,
             metric_name=str(Metric.REQUEST_FAILED),
+            dimensions={METRIC_DIMENSION: args.stage},
+            statistic="Sum",
+            period=FIVE_MINUTES,
+        )
+        alarm(
+            "requests-swept",
+            "The sweeper ended requests past their due time: a hand-off (the table's stream, a consumer or "
+            "the workflow) did not happen in time. See the dead-letter queue and the functions' errors.",
+            namespace=METRIC_NAMESPACE,
+            metric_name=str(Metric.REQUESTS_SWEPT),
             dimensions={METRIC_DIMENSION: args.stage},
             statistic="Sum",
             period=FIVE_MINUTES,
@@ -108,12 +123,14 @@ class Observability(pulumi.ComponentResource):
                         function_names=args.function_names,
                         state_machine_arn=args.state_machine_arn,
                         api_id=args.api_id,
+                        dead_letter_queue_name=args.dead_letter_queue_name,
                     )
                 }
             ),
             opts=child,
         )
         self.dashboard_name = board.dashboard_name
+        self.alarm_actions = actions
         self.register_outputs({"dashboardName": self.dashboard_name})
 
 

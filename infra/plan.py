@@ -43,6 +43,9 @@ KEY_PROPERTIES = (
     "defaultRootObject",
     "hashKey",
     "rangeKey",
+    "streamViewType",
+    "startingPosition",
+    "scheduleExpression",
 )
 _MAX_VALUE_CHARS = 60
 

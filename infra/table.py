@@ -1,4 +1,5 @@
-"""Table: the product's single DynamoDB table (DESIGN §5), its keys and indexes from runtime.contract."""
+"""Table: the product's single DynamoDB table, its keys and indexes from runtime.contract,
+and its stream, from which every hand-off after an HTTP handler's one write is delivered."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import attrs
 import pulumi
 import pulumi_aws as aws
 
-from runtime.contract import TABLE, Index
+from runtime.contract import STREAM_VIEW, TABLE, Index
 
 
 @attrs.frozen
@@ -18,6 +19,7 @@ class TableArgs:
 class Table(pulumi.ComponentResource):
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
+    stream_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: TableArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("partnerconfirm:infra:Table", name, None, opts)
@@ -35,11 +37,15 @@ class Table(pulumi.ComponentResource):
             # Encrypted with the AWS managed key (visible in KMS and CloudTrail), not the owned default.
             server_side_encryption={"enabled": True},
             deletion_protection_enabled=args.deletion_protection,
+            # Both images: a consumer's filter tells a status change from a rewrite of the same status.
+            stream_enabled=True,
+            stream_view_type=STREAM_VIEW,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.name = table.name
         self.arn = table.arn
-        self.register_outputs({"name": self.name, "arn": self.arn})
+        self.stream_arn = table.stream_arn
+        self.register_outputs({"name": self.name, "arn": self.arn, "streamArn": self.stream_arn})
 
 
 def _index(index: Index) -> aws.dynamodb.TableGlobalSecondaryIndexArgsDict:

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra import iam, state_machine
+from infra.aws_account import same_arn
 from runtime.contract import WORKFLOW_FUNCTIONS, Function
 
 # Step Functions delivers logs through CloudWatch Logs' vended-log delivery, which authorizes these on
@@ -99,12 +100,5 @@ class Workflow(pulumi.ComponentResource):
         )
         self.arn = machine.arn
         if args.expected_arn is not None:
-            self.arn = pulumi.Output.all(machine.arn, args.expected_arn).apply(_same_arn)
+            self.arn = same_arn(machine.arn, args.expected_arn)
         self.register_outputs({"arn": self.arn})
-
-
-def _same_arn(arns: list[str]) -> str:
-    actual, expected = arns
-    if actual != expected:
-        raise ValueError(f"the state machine is {actual}, but the functions were given {expected}")
-    return actual

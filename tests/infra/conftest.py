@@ -8,6 +8,7 @@ against both stacks.
 from __future__ import annotations
 
 import pytest
+from infra_helpers import ALARM_EMAIL
 
 from infra.mock_run import STACKS, Deployment, run_program
 
@@ -15,6 +16,12 @@ from infra.mock_run import STACKS, Deployment, run_program
 @pytest.fixture(scope="session")
 def deployments() -> dict[str, Deployment]:
     return {stack: run_program(stack) for stack in STACKS}
+
+
+@pytest.fixture(scope="session")
+def with_alarm_email() -> Deployment:
+    """The dev stack with an alarm address set, as an operator would (neither stack file has one)."""
+    return run_program("dev", extra_config={"partner-confirm:alarmEmail": ALARM_EMAIL})
 
 
 @pytest.fixture(params=STACKS)

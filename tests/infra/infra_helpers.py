@@ -15,6 +15,8 @@ FUNCTION = "aws:lambda/function:Function"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+# An address an operator would set (`pulumi config set alarmEmail`); neither stack file names one.
+ALARM_EMAIL = "oncall@partner-confirm.co.kr"
 
 
 def stack_file(stack: str) -> dict[str, Any]:

@@ -20,15 +20,43 @@ from infra_helpers import (
 
 from infra.lambda_package import runtime_files
 from infra.mock_aws import ACCOUNT_ID
-from infra.mock_run import PROJECT_ROOT, Deployment
-from runtime.contract import FUNCTIONS, LEX_LOCALE, RESERVATION_INDEX, Env, Function, Resource
+from infra.mock_run import PROJECT_ROOT, CapturedResource, Deployment
+from runtime.contract import (
+    FUNCTIONS,
+    LEX_LOCALE,
+    RESERVATION_INDEX,
+    STATUS_INDEX,
+    Env,
+    Function,
+    Resource,
+)
 
-# What every function needs besides its handler's calls, and the orchestrator's failure destination.
-PLATFORM_STATEMENTS = {"WriteLogs", "WriteTraces", "DeliverFailures"}
+# What every function needs besides its handler's calls.
+PLATFORM_STATEMENTS = {"WriteLogs", "WriteTraces"}
+CONSUMERS = {function for function, spec in FUNCTIONS.items() if spec.subscription is not None}
+STREAM_READS = {
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+}
 
 
 def _contract_actions(function: Function) -> set[str]:
-    return {action for permission in FUNCTIONS[function].permissions for action in permission.actions}
+    return {action for permission in FUNCTIONS[function].role_permissions for action in permission.actions}
+
+
+def _grants(policy: dict) -> dict[str, dict]:
+    """The policy's allow statements besides the platform's (denies are guardrails, granting nothing)."""
+    return {
+        sid: statement
+        for sid, statement in statements(policy).items()
+        if sid not in PLATFORM_STATEMENTS and statement["Effect"] == "Allow"
+    }
+
+
+def _policy(deployment: Deployment, function: Function) -> dict:
+    return policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
 
 
 def test_one_function_per_contract_entry(deployment: Deployment) -> None:
@@ -73,7 +101,6 @@ def test_environment_values_locate_the_deployed_resources(deployment: Deployment
         Env.STAGE: stack,
         Env.TABLE_NAME: deployment.one("aws:dynamodb/table:Table").outputs["name"],
         Env.STATE_MACHINE_ARN: state_machine_arn(deployment),
-        Env.ORCHESTRATOR_FUNCTION: lambda_of(deployment, Function.ORCHESTRATOR).outputs["name"],
         Env.LINK_SECRET_ID: deployment.one("aws:secretsmanager/secret:Secret").outputs["arn"],
         Env.SITE_URL: deployment.exports["siteUrl"],
         Env.TOKEN_TTL_SECONDS: str(setting(stack, "tokenTtlSeconds")),
@@ -84,6 +111,9 @@ def test_environment_values_locate_the_deployed_resources(deployment: Deployment
         Env.BEDROCK_MODEL_ID: setting(stack, "bedrockModelId"),
         Env.BEDROCK_FALLBACK_MODEL_ID: setting(stack, "bedrockFallbackModelId"),
         Env.LOG_LEVEL: setting(stack, "logLevel", "INFO"),
+        Env.SMS_CONFIGURATION_SET: _sms_configuration_set(deployment).outputs["name"],
+        Env.SMS_ORIGINATION_IDENTITY: setting(stack, "smsOriginationIdentity", ""),
+        Env.SMS_MAX_PRICE: setting(stack, "smsMaxPrice", ""),
     }
     for function in Function:
         variables = lambda_of(deployment, function).inputs["environment"]["variables"]
@@ -101,30 +131,35 @@ def test_each_function_has_its_own_role_for_lambda(deployment: Deployment, funct
 
 @pytest.mark.parametrize("function", list(Function))
 def test_policy_grants_exactly_the_contract_actions(deployment: Deployment, function: Function) -> None:
-    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
-    assert actions_of(policy, excluding=PLATFORM_STATEMENTS) == _contract_actions(function)
-    assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
+    policy = _policy(deployment, function)
+    granted = {action for statement in _grants(policy).values() for action in statement["Action"]}
+    assert granted == _contract_actions(function)
     assert not any("*" in action for action in actions_of(policy))
 
 
 def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
-    table_arn = deployment.one("aws:dynamodb/table:Table").outputs["arn"]
+    table = deployment.one("aws:dynamodb/table:Table").outputs
+    table_arn = table["arn"]
     region = stack_file(deployment.stack)["aws:region"]
     bedrock = []
     for key in ("bedrockModelId", "bedrockFallbackModelId"):
         profile = setting(deployment.stack, key)
+        # `<geography>.<model id>`: the profile, and the model in any region the profile routes to.
         bedrock += [
             f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:inference-profile/{profile}",
-            f"arn:aws:bedrock:*::foundation-model/{profile.removeprefix('apac.')}",
+            f"arn:aws:bedrock:*::foundation-model/{profile.split('.', 1)[1]}",
         ]
     return {
         Resource.TABLE: [table_arn],
         Resource.RESERVATION_INDEX: [f"{table_arn}/index/{RESERVATION_INDEX.name}"],
+        Resource.STATUS_INDEX: [f"{table_arn}/index/{STATUS_INDEX.name}"],
+        Resource.TABLE_STREAM: [table["streamArn"]],
+        Resource.DEAD_LETTERS: [deployment.one("aws:sqs/queue:Queue").outputs["arn"]],
         Resource.STATE_MACHINE: [state_machine_arn(deployment)],
         Resource.WORKFLOW_TASKS: [state_machine_arn(deployment)],
-        Resource.ORCHESTRATOR_FUNCTION: [lambda_of(deployment, Function.ORCHESTRATOR).outputs["arn"]],
         Resource.LINK_SECRET: [deployment.one("aws:secretsmanager/secret:Secret").outputs["arn"]],
-        Resource.SMS: ["*"],
+        # Neither stack names an origination identity: the configuration set is the only SMS resource.
+        Resource.SMS: [_sms_configuration_set(deployment).outputs["arn"]],
         Resource.BOT_ALIAS: [deployment.one("aws-native:lex:BotAlias").outputs["arn"]],
         Resource.BEDROCK_MODELS: bedrock,
     }
@@ -135,8 +170,7 @@ def test_each_action_applies_only_to_the_resources_it_touches(
     deployment: Deployment, function: Function
 ) -> None:
     spec = FUNCTIONS[function]
-    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
-    granted = {sid: s for sid, s in statements(policy).items() if sid not in PLATFORM_STATEMENTS}
+    granted = _grants(_policy(deployment, function))
     expected_arns = _resource_arns(deployment)
     assert len(granted) == len(spec.resources)
     for resource in spec.resources:
@@ -160,37 +194,41 @@ def test_functions_write_only_their_own_logs_and_traces(deployment: Deployment, 
     assert set(granted["WriteTraces"]["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 
-def test_orchestrator_retries_once_then_hands_the_event_to_the_failure_function(
-    deployment: Deployment,
-) -> None:
-    orchestrator = lambda_of(deployment, Function.ORCHESTRATOR)
-    failure_arn = lambda_of(deployment, Function.FAILURE).outputs["arn"]
-    config = deployment.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").inputs
-    assert config["functionName"] == orchestrator.outputs["name"]
-    assert config["maximumRetryAttempts"] == 1
-    assert config["destinationConfig"] == {"onFailure": {"destination": failure_arn}}
-    # The destination is invoked with the orchestrator's role, and only that role may.
+def test_no_function_invokes_another(deployment: Deployment) -> None:
+    """Hand-offs come from the table's stream: nobody invokes the orchestrator (or any function)."""
     for function in Function:
-        granted = statements(policy_of(deployment, role_of(deployment, lambda_of(deployment, function))))
-        if function is Function.ORCHESTRATOR:
-            assert granted["DeliverFailures"] == {
-                "Sid": "DeliverFailures",
-                "Effect": "Allow",
-                "Action": ["lambda:InvokeFunction"],
-                "Resource": [failure_arn],
-            }
-        else:
-            assert "DeliverFailures" not in granted
+        assert not any(action.startswith("lambda:") for action in actions_of(_policy(deployment, function)))
+    assert not deployment.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
 
 
-def test_chat_may_invoke_the_orchestrator_and_nothing_else(deployment: Deployment) -> None:
-    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, Function.CHAT)))
-    invoking = [s for s in policy["Statement"] if "lambda:InvokeFunction" in s["Action"]]
-    assert [s["Resource"] for s in invoking] == [
-        [lambda_of(deployment, Function.ORCHESTRATOR).outputs["arn"]]
-    ]
+@pytest.mark.parametrize("function", list(Function))
+def test_only_stream_consumers_read_the_stream_and_send_to_the_dead_letter_queue(
+    deployment: Deployment, function: Function
+) -> None:
+    granted = _grants(_policy(deployment, function)).values()
+    stream = deployment.one("aws:dynamodb/table:Table").outputs["streamArn"]
+    queue = deployment.one("aws:sqs/queue:Queue").outputs["arn"]
+    on_stream = [(set(s["Action"]), s["Resource"]) for s in granted if stream in s["Resource"]]
+    on_queue = [(set(s["Action"]), s["Resource"]) for s in granted if queue in s["Resource"]]
+    stream_actions = {a for s in granted for a in s["Action"] if a in STREAM_READS or a.startswith("sqs:")}
+    if function in CONSUMERS:
+        assert on_stream == [(STREAM_READS, [stream])]
+        assert on_queue == [({"sqs:SendMessage"}, [queue])]
+        assert stream_actions == STREAM_READS | {"sqs:SendMessage"}
+    else:
+        assert on_stream == on_queue == []
+        assert stream_actions == set()
+
+
+def test_the_stream_has_consumers() -> None:
+    """The check above compares something: the orchestrator and the resumer read the stream."""
+    assert {Function.ORCHESTRATOR, Function.RESUMER} == CONSUMERS
 
 
 def test_policies_are_sent_as_json_documents(deployment: Deployment) -> None:
     for policy in deployment.of_type("aws:iam/rolePolicy:RolePolicy"):
         assert json.loads(policy.inputs["policy"])["Version"] == "2012-10-17"
+
+
+def _sms_configuration_set(deployment: Deployment) -> CapturedResource:
+    return deployment.one("aws:pinpoint/smsvoicev2ConfigurationSet:Smsvoicev2ConfigurationSet")

@@ -1,10 +1,11 @@
-"""Dashboard and alarms: the flow's metrics, failed executions, Lambda errors, API 5xx."""
+"""Dashboard and alarms: the flow's metrics, failed executions, Lambda errors, API 5xx, swept requests
+and the dead-letter queue."""
 
 from __future__ import annotations
 
 import json
 
-from infra_helpers import lambda_of, setting, state_machine_arn
+from infra_helpers import ALARM_EMAIL, lambda_of, setting, state_machine_arn
 
 from infra.mock_run import Deployment
 from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Function, Metric
@@ -38,6 +39,8 @@ def test_the_dashboard_shows_what_can_break_the_flow(deployment: Deployment) -> 
     assert ["AWS/States", "ExecutionsFailed", "StateMachineArn", state_machine_arn(deployment)] in metrics
     assert ["AWS/ApiGateway", "4xx", "ApiId", api_id] in metrics
     assert ["AWS/ApiGateway", "5xx", "ApiId", api_id] in metrics
+    queue = deployment.one("aws:sqs/queue:Queue").outputs["name"]
+    assert ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue] in metrics
 
 
 def test_alarm_on_failed_executions(deployment: Deployment) -> None:
@@ -60,20 +63,36 @@ def test_alarm_on_api_5xx_and_on_failed_requests(deployment: Deployment) -> None
     assert (api["namespace"], api["metricName"]) == ("AWS/ApiGateway", "5xx")
     assert api["dimensions"] == {"ApiId": deployment.one("aws:apigatewayv2/api:Api").id}
     requests = _alarm(deployment, "requests-failed")
+    # Only real failures: an unmatched reservation is counted as ReservationNotMatched, and alarms no one.
     assert (requests["namespace"], requests["metricName"]) == (METRIC_NAMESPACE, str(Metric.REQUEST_FAILED))
     assert requests["dimensions"] == {METRIC_DIMENSION: deployment.stack}
+    watched = {alarm.inputs.get("metricName") for alarm in deployment.of_type(ALARM)}
+    assert str(Metric.RESERVATION_NOT_MATCHED) not in watched
 
 
-def test_alarms_email_someone_only_when_the_stack_names_an_address(deployment: Deployment) -> None:
-    email = setting(deployment.stack, "alarmEmail")
-    alarms = deployment.of_type(ALARM)
-    assert len(alarms) == 4
-    if email is None:
-        assert not deployment.of_type("aws:sns/topic:Topic")
-        assert all(not alarm.inputs.get("alarmActions") for alarm in alarms)
-        return
-    topic = deployment.one("aws:sns/topic:Topic")
-    subscription = deployment.one("aws:sns/topicSubscription:TopicSubscription").inputs
-    assert (subscription["protocol"], subscription["endpoint"]) == ("email", email)
-    assert subscription["topic"] == topic.outputs["arn"]
+def test_alarm_on_any_request_the_sweeper_had_to_end(deployment: Deployment) -> None:
+    swept = _alarm(deployment, "requests-swept")
+    assert (swept["namespace"], swept["metricName"]) == (METRIC_NAMESPACE, str(Metric.REQUESTS_SWEPT))
+    assert swept["dimensions"] == {METRIC_DIMENSION: deployment.stack}
+    assert (swept["statistic"], swept["period"], swept["evaluationPeriods"]) == ("Sum", 300, 1)
+    assert swept["threshold"] == 1 and swept["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_alarms_email_no_one_when_the_stack_names_no_address(deployment: Deployment) -> None:
+    assert setting(deployment.stack, "alarmEmail") is None
+    assert not deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert all(not alarm.inputs.get("alarmActions") for alarm in deployment.of_type(ALARM))
+    assert any("alarmEmail is not set" in warning for warning in deployment.warnings)
+
+
+def test_every_alarm_emails_the_address_the_stack_names(with_alarm_email: Deployment) -> None:
+    alarms = with_alarm_email.of_type(ALARM)
+    # The five above, and the dead-letter queue's (infra/hand_offs.py).
+    assert len(alarms) == 6
+    subscription = with_alarm_email.one("aws:sns/topicSubscription:TopicSubscription").inputs
+    assert (subscription["protocol"], subscription["endpoint"]) == ("email", ALARM_EMAIL)
+    topics = with_alarm_email.of_type("aws:sns/topic:Topic")
+    topic = next(t for t in topics if t.outputs["arn"] == subscription["topic"])
+    assert topic.inputs["name"] == "partner-confirm-dev-alarms"
     assert all(alarm.inputs["alarmActions"] == [topic.outputs["arn"]] for alarm in alarms)
+    assert all(alarm.inputs["okActions"] == [topic.outputs["arn"]] for alarm in alarms)

@@ -9,6 +9,7 @@ import pytest
 
 from infra import plan
 from infra.mock_run import Deployment
+from runtime.contract import NEW_REQUEST_FILTER, SWEEP_SCHEDULE
 
 
 def test_the_plan_lists_every_resource_with_resolved_inputs(deployment: Deployment) -> None:
@@ -24,6 +25,12 @@ def test_the_plan_lists_every_resource_with_resolved_inputs(deployment: Deployme
     assert by_name["link-secret-version"]["inputs"]["secretString"] == "[secret]"
     code = by_name["functions-chat-function"]["inputs"]["code"]["archive"]
     assert code["runtime/handlers/chat.py"] == {"file": "runtime/handlers/chat.py"}
+    # Filter patterns as Lambda receives them: JSON text, which a filter linter can read.
+    mapping = by_name["hand-offs-orchestrator-stream"]
+    assert mapping["parent"] == "hand-offs"
+    (pattern,) = [json.loads(f["pattern"]) for f in mapping["inputs"]["filterCriteria"]["filters"]]
+    assert pattern == NEW_REQUEST_FILTER
+    assert json.loads(by_name["hand-offs-sweeper-schedule-role"]["inputs"]["assumeRolePolicy"])["Statement"]
     json.dumps(records)  # everything is plain JSON
 
 
@@ -38,13 +45,27 @@ def test_the_tree_shows_components_and_their_resources(deployment: Deployment) -
         'handler="runtime.handlers.chat.handle"' in line and "memorySize=512" in line for line in lines
     )
     assert "Outputs:" in lines
+    hand_offs = lines.index("    partnerconfirm:infra:HandOffs  hand-offs")
+    assert lines[hand_offs + 1].startswith("        aws:sqs/queue:Queue  hand-offs-dead-letters")
+    assert any("hand-offs-orchestrator-stream" in line and "TRIM_HORIZON" in line for line in lines)
+    assert any(
+        "hand-offs-sweeper-schedule " in line and f'scheduleExpression="{SWEEP_SCHEDULE}"' in line
+        for line in lines
+    )
+    assert any('streamViewType="NEW_AND_OLD_IMAGES"' in line for line in lines)
 
 
 def test_the_command_writes_the_plan_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "dev.json"
     assert plan.main(["--stack", "dev", "--output", str(output)]) == 0
     records = json.loads(output.read_text(encoding="utf-8"))
-    assert {record["type"] for record in records} >= {"aws:lambda/function:Function", "aws-native:lex:Bot"}
+    assert {record["type"] for record in records} >= {
+        "aws:lambda/function:Function",
+        "aws-native:lex:Bot",
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        "aws:scheduler/schedule:Schedule",
+        "aws:sqs/queue:Queue",
+    }
     printed = capsys.readouterr().out
     assert "partnerconfirm:infra:Site  site" in printed
     assert "siteUrl: https://" in printed

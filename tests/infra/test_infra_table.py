@@ -1,4 +1,4 @@
-"""The DynamoDB table (DESIGN §5), and that the local stack builds the very same one."""
+"""The DynamoDB table, and that the local stack builds the very same one (keys, indexes, stream)."""
 
 from __future__ import annotations
 
@@ -48,8 +48,9 @@ class _RecordingDynamoDb:
     def __init__(self) -> None:
         self.calls: dict[str, dict[str, Any]] = {}
 
-    def create_table(self, **request: Any) -> None:
+    def create_table(self, **request: Any) -> dict[str, Any]:
         self.calls["create_table"] = request
+        return {"TableDescription": {"LatestStreamArn": "arn:aws:dynamodb:local:table/stream/now"}}
 
     def update_time_to_live(self, **request: Any) -> None:
         self.calls["update_time_to_live"] = request
@@ -77,3 +78,8 @@ def test_the_local_stack_creates_the_same_table(deployment: Deployment) -> None:
     }
     ttl = local.calls["update_time_to_live"]["TimeToLiveSpecification"]
     assert ttl["AttributeName"] == table["ttl"]["attributeName"]
+    # The same stream, so the local poller sees the records Lambda's mappings see.
+    assert created["StreamSpecification"] == {
+        "StreamEnabled": table["streamEnabled"],
+        "StreamViewType": table["streamViewType"],
+    }

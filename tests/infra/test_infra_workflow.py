@@ -28,6 +28,17 @@ def test_the_partner_timeout_is_the_stack_setting(deployment: Deployment) -> Non
     assert states["SendSMS"]["TimeoutSeconds"] == setting(deployment.stack, "partnerTimeoutSeconds")
 
 
+def test_every_retry_is_jittered_and_the_closing_steps_say_how_the_request_ended(
+    deployment: Deployment,
+) -> None:
+    states = json.loads(deployment.one(STATE_MACHINE).inputs["definition"])["States"]
+    retries = [retry for state in states.values() for retry in state.get("Retry", [])]
+    assert retries and all(retry["JitterStrategy"] == "FULL" for retry in retries)
+    assert states["SendSMS"]["Retry"][0]["MaxAttempts"] == state_machine.SMS_RETRY["MaxAttempts"]
+    for name in ("HandleTimeout", "HandleFailure"):
+        assert states[name]["ResultSelector"] == state_machine.ENDING_SELECTOR
+
+
 def test_executions_are_logged_without_their_data_and_traced(deployment: Deployment) -> None:
     machine = deployment.one(STATE_MACHINE).inputs
     log_group = deployment.one("aws:cloudwatch/logGroup:LogGroup", "workflow-logs")
