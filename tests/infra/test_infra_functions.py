@@ -18,13 +18,18 @@ from infra_helpers import (
     trusted_service,
 )
 
+from infra.config import foundation_model
 from infra.lambda_package import runtime_files
 from infra.mock_aws import ACCOUNT_ID
-from infra.mock_run import PROJECT_ROOT, Deployment
+from infra.mock_run import PROJECT_ROOT, Deployment, run_program
 from runtime.contract import FUNCTIONS, LEX_LOCALE, RESERVATION_INDEX, Env, Function, Resource
 
 # What every function needs besides its handler's calls, and the orchestrator's failure destination.
 PLATFORM_STATEMENTS = {"WriteLogs", "WriteTraces", "DeliverFailures"}
+# What every function is refused whatever else it is granted.
+GUARDRAILS = {"NoSnsPublish"}
+CONFIGURATION_SET = "aws:pinpoint/smsvoicev2ConfigurationSet:Smsvoicev2ConfigurationSet"
+ORIGINATION = "arn:aws:sms-voice:ap-northeast-2:123456789012:phone-number/phone-0123456789abcdef0"
 
 
 def _contract_actions(function: Function) -> set[str]:
@@ -84,6 +89,9 @@ def test_environment_values_locate_the_deployed_resources(deployment: Deployment
         Env.BEDROCK_MODEL_ID: setting(stack, "bedrockModelId"),
         Env.BEDROCK_FALLBACK_MODEL_ID: setting(stack, "bedrockFallbackModelId"),
         Env.LOG_LEVEL: setting(stack, "logLevel", "INFO"),
+        Env.SMS_CONFIGURATION_SET: deployment.one(CONFIGURATION_SET).outputs["name"],
+        Env.SMS_ORIGINATION_IDENTITY: setting(stack, "smsOriginationIdentity", ""),
+        Env.SMS_MAX_PRICE: setting(stack, "smsMaxPrice", ""),
     }
     for function in Function:
         variables = lambda_of(deployment, function).inputs["environment"]["variables"]
@@ -102,8 +110,9 @@ def test_each_function_has_its_own_role_for_lambda(deployment: Deployment, funct
 @pytest.mark.parametrize("function", list(Function))
 def test_policy_grants_exactly_the_contract_actions(deployment: Deployment, function: Function) -> None:
     policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
-    assert actions_of(policy, excluding=PLATFORM_STATEMENTS) == _contract_actions(function)
-    assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
+    assert actions_of(policy, excluding=PLATFORM_STATEMENTS | GUARDRAILS) == _contract_actions(function)
+    effects = {statement["Sid"]: statement["Effect"] for statement in policy["Statement"]}
+    assert {sid for sid, effect in effects.items() if effect != "Allow"} == GUARDRAILS
     assert not any("*" in action for action in actions_of(policy))
 
 
@@ -115,8 +124,10 @@ def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
         profile = setting(deployment.stack, key)
         bedrock += [
             f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:inference-profile/{profile}",
-            f"arn:aws:bedrock:*::foundation-model/{profile.removeprefix('apac.')}",
+            # `*` also matches the empty region of global profiles' `arn:aws:bedrock:::foundation-model/`.
+            f"arn:aws:bedrock:*::foundation-model/{foundation_model(profile)}",
         ]
+    origination = setting(deployment.stack, "smsOriginationIdentity")
     return {
         Resource.TABLE: [table_arn],
         Resource.RESERVATION_INDEX: [f"{table_arn}/index/{RESERVATION_INDEX.name}"],
@@ -124,7 +135,7 @@ def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
         Resource.WORKFLOW_TASKS: [state_machine_arn(deployment)],
         Resource.ORCHESTRATOR_FUNCTION: [lambda_of(deployment, Function.ORCHESTRATOR).outputs["arn"]],
         Resource.LINK_SECRET: [deployment.one("aws:secretsmanager/secret:Secret").outputs["arn"]],
-        Resource.SMS: ["*"],
+        Resource.SMS: [deployment.one(CONFIGURATION_SET).outputs["arn"], *([origination] if origination else [])],
         Resource.BOT_ALIAS: [deployment.one("aws-native:lex:BotAlias").outputs["arn"]],
         Resource.BEDROCK_MODELS: bedrock,
     }
@@ -136,7 +147,7 @@ def test_each_action_applies_only_to_the_resources_it_touches(
 ) -> None:
     spec = FUNCTIONS[function]
     policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
-    granted = {sid: s for sid, s in statements(policy).items() if sid not in PLATFORM_STATEMENTS}
+    granted = {sid: s for sid, s in statements(policy).items() if sid not in PLATFORM_STATEMENTS | GUARDRAILS}
     expected_arns = _resource_arns(deployment)
     assert len(granted) == len(spec.resources)
     for resource in spec.resources:
@@ -194,3 +205,28 @@ def test_chat_may_invoke_the_orchestrator_and_nothing_else(deployment: Deploymen
 def test_policies_are_sent_as_json_documents(deployment: Deployment) -> None:
     for policy in deployment.of_type("aws:iam/rolePolicy:RolePolicy"):
         assert json.loads(policy.inputs["policy"])["Version"] == "2012-10-17"
+
+
+@pytest.mark.parametrize("function", list(Function))
+def test_no_function_may_publish_to_any_sns_topic(deployment: Deployment, function: Function) -> None:
+    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+    assert statements(policy)["NoSnsPublish"] == {
+        "Sid": "NoSnsPublish",
+        "Effect": "Deny",
+        "Action": ["sns:Publish"],
+        "Resource": ["arn:aws:sns:*:*:*"],
+    }
+    assert not any(action.startswith("sns:") for action in actions_of(policy, excluding=GUARDRAILS))
+
+
+def test_sms_is_granted_on_the_configuration_set_and_the_origination_identity_set() -> None:
+    """With an origination identity set, the message names it, so the grant names it too; and the
+    function finds it in its environment."""
+    deployment = run_program("demo", extra_config={"partner-confirm:smsOriginationIdentity": ORIGINATION})
+    sender = lambda_of(deployment, Function.SMS_SENDER)
+    granted = statements(policy_of(deployment, role_of(deployment, sender)))["Sms"]
+    assert granted["Action"] == ["sms-voice:SendTextMessage"]
+    assert granted["Resource"] == [deployment.one(CONFIGURATION_SET).outputs["arn"], ORIGINATION]
+    variables = sender.inputs["environment"]["variables"]
+    assert variables[Env.SMS_ORIGINATION_IDENTITY] == ORIGINATION
+    assert variables[Env.SMS_CONFIGURATION_SET] == "partner-confirm-demo"

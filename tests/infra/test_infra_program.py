@@ -13,7 +13,7 @@ from infra_helpers import setting
 from infra.mock_run import PROJECT_ROOT, Deployment, run_program
 
 COMPONENT_PREFIX = "partnerconfirm:infra:"
-EXPORTS = {"siteUrl", "apiUrl", "tableName", "stateMachineArn", "botId", "botAliasId"}
+EXPORTS = {"siteUrl", "apiUrl", "tableName", "stateMachineArn", "botId", "botAliasId", "smsEventsTopicArn"}
 
 
 def test_exports_name_the_deployed_resources(deployment: Deployment) -> None:
@@ -26,6 +26,7 @@ def test_exports_name_the_deployed_resources(deployment: Deployment) -> None:
     assert exports["stateMachineArn"] == deployment.one("aws:sfn/stateMachine:StateMachine").outputs["arn"]
     assert exports["botId"] == deployment.one("aws-native:lex:Bot").outputs["awsId"]
     assert exports["botAliasId"] == deployment.one("aws-native:lex:BotAlias").outputs["botAliasId"]
+    assert exports["smsEventsTopicArn"] == deployment.one("aws:sns/topic:Topic", "sms-events").outputs["arn"]
 
 
 def test_every_resource_belongs_to_a_component_of_this_project(deployment: Deployment) -> None:
@@ -44,7 +45,7 @@ def test_the_product_is_built_from_these_components(deployments: dict[str, Deplo
         return {r.type.removeprefix(COMPONENT_PREFIX) for r in deployment.resources if not r.custom}
 
     always = {"Table", "LinkSecret", "Bot", "HttpApi", "Site", "Functions", "HandlerFunction", "Workflow"}
-    always |= {"ApiRoutes", "Observability"}
+    always |= {"ApiRoutes", "Observability", "SmsChannel"}
     assert components(deployments["dev"]) == always
     assert components(deployments["demo"]) == always | {"RateLimit", "SampleData"}
 
@@ -76,17 +77,13 @@ def test_a_resource_created_inside_an_apply_is_detected(tmp_path: Path) -> None:
 def test_dev_and_demo_differ_only_where_their_files_say(deployments: dict[str, Deployment]) -> None:
     assert setting("demo", "wafRateLimit") and not setting("dev", "wafRateLimit")
     assert setting("demo", "loadSampleData") and not setting("dev", "loadSampleData")
-    assert setting("demo", "alarmEmail") and not setting("dev", "alarmEmail")
     dev, demo = deployments["dev"], deployments["demo"]
     types_only_in_demo = {r.type for r in demo.resources} - {r.type for r in dev.resources}
     assert types_only_in_demo == {
         "partnerconfirm:infra:RateLimit",
-        "pulumi:providers:aws",
         "aws:wafv2/webAcl:WebAcl",
         "partnerconfirm:infra:SampleData",
         "aws:dynamodb/tableItem:TableItem",
-        "aws:sns/topic:Topic",
-        "aws:sns/topicSubscription:TopicSubscription",
     }
     assert {r.type for r in dev.resources} <= {r.type for r in demo.resources}
 
