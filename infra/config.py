@@ -70,11 +70,11 @@ def _alarm_email(instance: object, attribute: attrs.Attribute, value: str | None
 
 def _sms_max_price(instance: object, attribute: attrs.Attribute, value: str | None) -> None:
     if value is not None and not SMS_MAX_PRICE.fullmatch(value):
-        raise ValueError(f"smsMaxPrice must be US dollars per message such as \"0.05\", got {value!r}")
+        raise ValueError(f'smsMaxPrice must be US dollars per message such as "0.05", got {value!r}')
 
 
 def foundation_model(inference_profile_id: str) -> str:
-    """`apac.anthropic.claude-3-haiku-20240307-v1:0` -> `anthropic.claude-3-haiku-20240307-v1:0`."""
+    """`global.anthropic.claude-sonnet-4-6` -> `anthropic.claude-sonnet-4-6`."""
     found = INFERENCE_PROFILE.fullmatch(inference_profile_id)
     if not found:
         raise ValueError(f"not an inference profile id: {inference_profile_id!r}")

@@ -141,8 +141,11 @@ def _handler_for(service: SmsService) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             try:
-                status, answer = 200, service.call(
-                    self.headers.get("X-Amz-Target", ""), self.headers.get("Authorization", ""), body
+                status, answer = (
+                    200,
+                    service.call(
+                        self.headers.get("X-Amz-Target", ""), self.headers.get("Authorization", ""), body
+                    ),
                 )
             except ServiceError as error:
                 status, answer = error.status, error.body
@@ -154,7 +157,7 @@ def _handler_for(service: SmsService) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the functions log what they send."""
 
     return Handler

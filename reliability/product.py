@@ -102,8 +102,8 @@ class Product:
         self._deployment = stack.deployment
         self._dynamodb = stack.aws.client("dynamodb")
         self._local = threading.local()
-        # The SMS stand-in calls the listener as it accepts a message: it only appends, so it never waits for the
-        # table lookups that match messages to requests (those hold the other lock).
+        # The SMS stand-in calls the listener as it accepts a message: it only appends, so it never
+        # waits for the table lookups that match messages to requests (those hold the other lock).
         self._sms: list[SentSms] = list(stack.aws.outbox.messages())
         self._sms_arrived = threading.Condition(threading.Lock())
         self._sms_by_request: dict[str, list[Sms]] = {}

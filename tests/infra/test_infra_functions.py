@@ -135,7 +135,10 @@ def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
         Resource.WORKFLOW_TASKS: [state_machine_arn(deployment)],
         Resource.ORCHESTRATOR_FUNCTION: [lambda_of(deployment, Function.ORCHESTRATOR).outputs["arn"]],
         Resource.LINK_SECRET: [deployment.one("aws:secretsmanager/secret:Secret").outputs["arn"]],
-        Resource.SMS: [deployment.one(CONFIGURATION_SET).outputs["arn"], *([origination] if origination else [])],
+        Resource.SMS: [
+            deployment.one(CONFIGURATION_SET).outputs["arn"],
+            *([origination] if origination else []),
+        ],
         Resource.BOT_ALIAS: [deployment.one("aws-native:lex:BotAlias").outputs["arn"]],
         Resource.BEDROCK_MODELS: bedrock,
     }

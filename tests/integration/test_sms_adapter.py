@@ -49,7 +49,9 @@ def test_a_transactional_sms_through_the_configuration_set_naming_its_request(cl
 
 
 def test_unset_settings_are_left_to_the_service(client):
-    sender = EndUserMessagingSmsSender(client, configuration_set=None, origination_identity="", max_price=None)
+    sender = EndUserMessagingSmsSender(
+        client, configuration_set=None, origination_identity="", max_price=None
+    )
     with Stubber(client) as stub:
         stub.add_response(
             "send_text_message",

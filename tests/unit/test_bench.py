@@ -80,7 +80,9 @@ def test_calls_are_grouped_by_operation_the_partner_page_by_what_the_partner_did
 
     assert flow.counted("confirm GET") == ["dynamodb:GetItem"]
     assert flow.counted("respond POST") == ["dynamodb:TransactWriteItems", "stepfunctions:SendTaskSuccess"]
-    assert flow.counted("sms-sender") == ["pinpoint-sms-voice-v2:SendTextMessage"]  # the secret is read once per cold start
+    assert flow.counted("sms-sender") == [
+        "pinpoint-sms-voice-v2:SendTextMessage"
+    ]  # the secret is read once per cold start
     assert flow.invocations["request-status poll"] == 2
     assert flow.local_total == 6  # polls are not part of the flow
     assert flow.aws_only("chat") == ["lexv2-runtime:RecognizeText"]
