@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
-from infra_helpers import lambda_of, policy_of, role_of, stack_file, statements
+from infra_helpers import stack_file
 
-from infra.mock_run import STACKS, Deployment
+from infra.mock_run import STACKS
 from runtime.contract import FUNCTIONS, SEND_SMS, Function
 
 _session = botocore.session.get_session()
@@ -71,21 +71,7 @@ def test_sms_is_sent_by_end_user_messaging_in_the_region_never_by_sns(stack: str
     granted = {action for spec in FUNCTIONS.values() for p in spec.permissions for action in p.actions}
     assert not [action for action in granted if action.startswith("sns:")]
     assert SEND_SMS in FUNCTIONS[Function.SMS_SENDER].permissions
-
-
-def test_the_deployed_policies_refuse_sns_publish(deployments: dict[str, Deployment]) -> None:
-    """What the contract says is what AWS receives: no allow on SNS, and an explicit deny."""
-    for deployment in deployments.values():
-        for function in Function:
-            policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
-            allowed = [
-                action
-                for statement in policy["Statement"]
-                if statement["Effect"] == "Allow"
-                for action in statement["Action"]
-            ]
-            assert not [action for action in allowed if action.startswith("sns:")]
-            assert statements(policy)["NoSnsPublish"]["Effect"] == "Deny"
+    # The deployed policies deny sns:Publish besides: test_infra_functions.py checks each one.
 
 
 def test_a_service_without_an_endpoint_in_the_region_is_caught() -> None:
