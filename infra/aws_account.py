@@ -47,7 +47,9 @@ class AwsAccount:
 
     def bedrock_model_arns(self, inference_profile_id: str) -> list[pulumi.Output[str]]:
         """Invoking through a cross-region profile needs the profile and the model in every region
-        the profile may route to; the geography's regions are AWS's to choose, hence `*`."""
+        the profile may route to; the geography's regions are AWS's to choose, hence `*`. A global
+        profile's requests are authorized on the region-less `arn:aws:bedrock:::foundation-model/...`
+        too, which the same `*` (matching the empty region) covers."""
         return [
             self.arn("bedrock", f"inference-profile/{inference_profile_id}"),
             self.arn(

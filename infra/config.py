@@ -74,7 +74,7 @@ def _sms_max_price(instance: object, attribute: attrs.Attribute, value: str | No
 
 
 def foundation_model(inference_profile_id: str) -> str:
-    """`apac.anthropic.claude-3-haiku-20240307-v1:0` -> `anthropic.claude-3-haiku-20240307-v1:0`."""
+    """`global.anthropic.claude-sonnet-4-6` -> `anthropic.claude-sonnet-4-6`."""
     found = INFERENCE_PROFILE.fullmatch(inference_profile_id)
     if not found:
         raise ValueError(f"not an inference profile id: {inference_profile_id!r}")

@@ -4,8 +4,8 @@ minute (the reference's figure), answered with the API's own error shape and sta
 CloudFront web ACLs live in us-east-1 whatever the stack's region: the web ACL names that region itself
 (pulumi-aws 7's per-resource `region`), so it is made by the stack's own provider and with all of the
 stack's AWS settings (profile, assume role, default tags, allowed accounts), not by a second provider
-that would have to copy them. Only `/api/` is counted: a page view loads several static files, and those
-are cached at the edge.
+that would have to copy them. Only `/api/` is counted: a page view loads several static files, and
+those are cached at the edge.
 """
 
 from __future__ import annotations

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
 import pytest
 from infra_helpers import trusted_service
 
-from infra.mock_run import PROJECT_ROOT, Deployment
+from infra import bot as bot_module
+from infra.mock_run import PROJECT_ROOT, Deployment, run_program
 
 BOT_FILE = PROJECT_ROOT / "bot" / "ko_KR.json"
 
@@ -79,11 +79,43 @@ def test_a_version_of_this_definition_behind_the_stack_alias(deployment: Deploym
     assert version.inputs["botVersionLocaleSpecification"] == [
         {"localeId": "ko_KR", "botVersionLocaleDetails": {"sourceBotVersion": "DRAFT"}}
     ]
-    # A change to the bot file changes the description, which replaces the version.
-    assert hashlib.sha256(BOT_FILE.read_bytes()).hexdigest()[:16] in version.inputs["description"]
+    # The description names the bot as built; a change to it replaces the version (see below).
+    assert re.fullmatch(r"ko_KR as built, sha256:[0-9a-f]{16}", version.inputs["description"])
     assert alias["botId"] == bot.outputs["awsId"]
     assert alias["botAliasName"] == deployment.stack
     assert alias["botVersion"] == version.outputs["botVersion"]
     assert alias["botAliasLocaleSettings"] == [
         {"localeId": "ko_KR", "botAliasLocaleSetting": {"enabled": True}}
     ]
+
+
+def _version_key(deployment: Deployment) -> str:
+    return deployment.one("aws-native:lex:BotVersion").inputs["description"]
+
+
+def test_the_version_follows_the_bot_as_built_not_the_source_file(
+    deployments: dict[str, Deployment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change in how infra/bot.py builds the locale, with bot/ko_KR.json untouched, must reach the
+    alias: the version's key changes, so a new version is taken from the updated draft."""
+    as_committed = _version_key(deployments["dev"])
+    assert _version_key(deployments["demo"]) == as_committed  # the same bot on both stacks
+
+    monkeypatch.setattr(bot_module, "SLOT_PROMPT_RETRIES", bot_module.SLOT_PROMPT_RETRIES + 1)
+    rebuilt = run_program("dev")
+
+    assert _version_key(rebuilt) != as_committed
+    (locale,) = rebuilt.one("aws-native:lex:Bot").inputs["botLocales"]
+    retries = {
+        slot["valueElicitationSetting"]["promptSpecification"]["maxRetries"]
+        for intent in locale["intents"]
+        for slot in intent.get("slots", [])
+    }
+    assert retries == {bot_module.SLOT_PROMPT_RETRIES}  # the draft itself changed too
+
+
+def test_the_version_key_ignores_formatting_and_key_order() -> None:
+    built = {"locales": [{"b": 1, "a": ["x", "y"]}], "settings": {"ttl": 300}}
+    same = json.loads(json.dumps({"settings": {"ttl": 300}, "locales": [{"a": ["x", "y"], "b": 1}]}))
+    assert bot_module.built_hash(built) == bot_module.built_hash(same)
+    assert bot_module.built_hash(built) != bot_module.built_hash({**built, "settings": {"ttl": 301}})

@@ -18,9 +18,10 @@ from infra_helpers import (
     trusted_service,
 )
 
+from infra.config import foundation_model
 from infra.lambda_package import runtime_files
 from infra.mock_aws import ACCOUNT_ID
-from infra.mock_run import PROJECT_ROOT, CapturedResource, Deployment
+from infra.mock_run import PROJECT_ROOT, Deployment, run_program
 from runtime.contract import (
     FUNCTIONS,
     LEX_LOCALE,
@@ -33,6 +34,10 @@ from runtime.contract import (
 
 # What every function needs besides its handler's calls.
 PLATFORM_STATEMENTS = {"WriteLogs", "WriteTraces"}
+# What every function is refused whatever else it is granted.
+GUARDRAILS = {"NoSnsPublish"}
+CONFIGURATION_SET = "aws:pinpoint/smsvoicev2ConfigurationSet:Smsvoicev2ConfigurationSet"
+ORIGINATION = "arn:aws:sms-voice:ap-northeast-2:123456789012:phone-number/phone-0123456789abcdef0"
 CONSUMERS = {function for function, spec in FUNCTIONS.items() if spec.subscription is not None}
 STREAM_READS = {
     "dynamodb:DescribeStream",
@@ -46,6 +51,10 @@ def _contract_actions(function: Function) -> set[str]:
     return {action for permission in FUNCTIONS[function].role_permissions for action in permission.actions}
 
 
+def _policy(deployment: Deployment, function: Function) -> dict:
+    return policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+
+
 def _grants(policy: dict) -> dict[str, dict]:
     """The policy's allow statements besides the platform's (denies are guardrails, granting nothing)."""
     return {
@@ -53,10 +62,6 @@ def _grants(policy: dict) -> dict[str, dict]:
         for sid, statement in statements(policy).items()
         if sid not in PLATFORM_STATEMENTS and statement["Effect"] == "Allow"
     }
-
-
-def _policy(deployment: Deployment, function: Function) -> dict:
-    return policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
 
 
 def test_one_function_per_contract_entry(deployment: Deployment) -> None:
@@ -111,7 +116,7 @@ def test_environment_values_locate_the_deployed_resources(deployment: Deployment
         Env.BEDROCK_MODEL_ID: setting(stack, "bedrockModelId"),
         Env.BEDROCK_FALLBACK_MODEL_ID: setting(stack, "bedrockFallbackModelId"),
         Env.LOG_LEVEL: setting(stack, "logLevel", "INFO"),
-        Env.SMS_CONFIGURATION_SET: _sms_configuration_set(deployment).outputs["name"],
+        Env.SMS_CONFIGURATION_SET: deployment.one(CONFIGURATION_SET).outputs["name"],
         Env.SMS_ORIGINATION_IDENTITY: setting(stack, "smsOriginationIdentity", ""),
         Env.SMS_MAX_PRICE: setting(stack, "smsMaxPrice", ""),
     }
@@ -131,9 +136,10 @@ def test_each_function_has_its_own_role_for_lambda(deployment: Deployment, funct
 
 @pytest.mark.parametrize("function", list(Function))
 def test_policy_grants_exactly_the_contract_actions(deployment: Deployment, function: Function) -> None:
-    policy = _policy(deployment, function)
-    granted = {action for statement in _grants(policy).values() for action in statement["Action"]}
-    assert granted == _contract_actions(function)
+    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+    assert actions_of(policy, excluding=PLATFORM_STATEMENTS | GUARDRAILS) == _contract_actions(function)
+    effects = {statement["Sid"]: statement["Effect"] for statement in policy["Statement"]}
+    assert {sid for sid, effect in effects.items() if effect != "Allow"} == GUARDRAILS
     assert not any("*" in action for action in actions_of(policy))
 
 
@@ -144,11 +150,12 @@ def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
     bedrock = []
     for key in ("bedrockModelId", "bedrockFallbackModelId"):
         profile = setting(deployment.stack, key)
-        # `<geography>.<model id>`: the profile, and the model in any region the profile routes to.
         bedrock += [
             f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:inference-profile/{profile}",
-            f"arn:aws:bedrock:*::foundation-model/{profile.split('.', 1)[1]}",
+            # `*` also matches the empty region of global profiles' `arn:aws:bedrock:::foundation-model/`.
+            f"arn:aws:bedrock:*::foundation-model/{foundation_model(profile)}",
         ]
+    origination = setting(deployment.stack, "smsOriginationIdentity")
     return {
         Resource.TABLE: [table_arn],
         Resource.RESERVATION_INDEX: [f"{table_arn}/index/{RESERVATION_INDEX.name}"],
@@ -158,8 +165,10 @@ def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
         Resource.STATE_MACHINE: [state_machine_arn(deployment)],
         Resource.WORKFLOW_TASKS: [state_machine_arn(deployment)],
         Resource.LINK_SECRET: [deployment.one("aws:secretsmanager/secret:Secret").outputs["arn"]],
-        # Neither stack names an origination identity: the configuration set is the only SMS resource.
-        Resource.SMS: [_sms_configuration_set(deployment).outputs["arn"]],
+        Resource.SMS: [
+            deployment.one(CONFIGURATION_SET).outputs["arn"],
+            *([origination] if origination else []),
+        ],
         Resource.BOT_ALIAS: [deployment.one("aws-native:lex:BotAlias").outputs["arn"]],
         Resource.BEDROCK_MODELS: bedrock,
     }
@@ -170,7 +179,8 @@ def test_each_action_applies_only_to_the_resources_it_touches(
     deployment: Deployment, function: Function
 ) -> None:
     spec = FUNCTIONS[function]
-    granted = _grants(_policy(deployment, function))
+    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+    granted = {sid: s for sid, s in statements(policy).items() if sid not in PLATFORM_STATEMENTS | GUARDRAILS}
     expected_arns = _resource_arns(deployment)
     assert len(granted) == len(spec.resources)
     for resource in spec.resources:
@@ -230,5 +240,26 @@ def test_policies_are_sent_as_json_documents(deployment: Deployment) -> None:
         assert json.loads(policy.inputs["policy"])["Version"] == "2012-10-17"
 
 
-def _sms_configuration_set(deployment: Deployment) -> CapturedResource:
-    return deployment.one("aws:pinpoint/smsvoicev2ConfigurationSet:Smsvoicev2ConfigurationSet")
+@pytest.mark.parametrize("function", list(Function))
+def test_no_function_may_publish_to_any_sns_topic(deployment: Deployment, function: Function) -> None:
+    policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+    assert statements(policy)["NoSnsPublish"] == {
+        "Sid": "NoSnsPublish",
+        "Effect": "Deny",
+        "Action": ["sns:Publish"],
+        "Resource": ["arn:aws:sns:*:*:*"],
+    }
+    assert not any(action.startswith("sns:") for action in actions_of(policy, excluding=GUARDRAILS))
+
+
+def test_sms_is_granted_on_the_configuration_set_and_the_origination_identity_set() -> None:
+    """With an origination identity set, the message names it, so the grant names it too; and the
+    function finds it in its environment."""
+    deployment = run_program("demo", extra_config={"partner-confirm:smsOriginationIdentity": ORIGINATION})
+    sender = lambda_of(deployment, Function.SMS_SENDER)
+    granted = statements(policy_of(deployment, role_of(deployment, sender)))["Sms"]
+    assert granted["Action"] == ["sms-voice:SendTextMessage"]
+    assert granted["Resource"] == [deployment.one(CONFIGURATION_SET).outputs["arn"], ORIGINATION]
+    variables = sender.inputs["environment"]["variables"]
+    assert variables[Env.SMS_ORIGINATION_IDENTITY] == ORIGINATION
+    assert variables[Env.SMS_CONFIGURATION_SET] == "partner-confirm-demo"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 
-from infra_helpers import ALARM_EMAIL, lambda_of, setting, state_machine_arn
+import pytest
+from infra_helpers import lambda_of, setting, state_machine_arn
 
-from infra.mock_run import Deployment
+from infra.config import NO_ALARM_EMAIL_WARNING
+from infra.mock_run import Deployment, run_program
 from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Function, Metric
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = "aws:sns/topic:Topic"
 
 
 def _alarm(deployment: Deployment, suffix: str) -> dict:
@@ -78,21 +81,31 @@ def test_alarm_on_any_request_the_sweeper_had_to_end(deployment: Deployment) -> 
     assert swept["threshold"] == 1 and swept["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
-def test_alarms_email_no_one_when_the_stack_names_no_address(deployment: Deployment) -> None:
-    assert setting(deployment.stack, "alarmEmail") is None
-    assert not deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
-    assert all(not alarm.inputs.get("alarmActions") for alarm in deployment.of_type(ALARM))
-    assert any("alarmEmail is not set" in warning for warning in deployment.warnings)
-
-
-def test_every_alarm_emails_the_address_the_stack_names(with_alarm_email: Deployment) -> None:
-    alarms = with_alarm_email.of_type(ALARM)
-    # The five above, and the dead-letter queue's (infra/hand_offs.py).
+def test_without_an_alarm_address_nobody_is_subscribed_and_pulumi_up_says_so(deployment: Deployment) -> None:
+    assert setting(deployment.stack, "alarmEmail") is None  # the committed files name no one
+    alarms = deployment.of_type(ALARM)
+    # Executions, Lambda errors, API 5xx, failed requests, swept requests, the dead-letter queue.
     assert len(alarms) == 6
-    subscription = with_alarm_email.one("aws:sns/topicSubscription:TopicSubscription").inputs
-    assert (subscription["protocol"], subscription["endpoint"]) == ("email", ALARM_EMAIL)
-    topics = with_alarm_email.of_type("aws:sns/topic:Topic")
-    topic = next(t for t in topics if t.outputs["arn"] == subscription["topic"])
-    assert topic.inputs["name"] == "partner-confirm-dev-alarms"
-    assert all(alarm.inputs["alarmActions"] == [topic.outputs["arn"]] for alarm in alarms)
-    assert all(alarm.inputs["okActions"] == [topic.outputs["arn"]] for alarm in alarms)
+    assert not deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert not [topic for topic in deployment.of_type(TOPIC) if topic.name == "observability-alarms"]
+    assert all(not alarm.inputs.get("alarmActions") for alarm in alarms)
+    assert NO_ALARM_EMAIL_WARNING in deployment.warnings
+
+
+def test_alarms_email_the_address_the_stack_names() -> None:
+    deployment = run_program("demo", extra_config={"partner-confirm:alarmEmail": "oncall@partner-confirm.kr"})
+    topic = deployment.one(TOPIC, "observability-alarms")
+    subscription = deployment.one("aws:sns/topicSubscription:TopicSubscription").inputs
+    assert (subscription["protocol"], subscription["endpoint"]) == ("email", "oncall@partner-confirm.kr")
+    assert subscription["topic"] == topic.outputs["arn"]
+    assert all(alarm.inputs["alarmActions"] == [topic.outputs["arn"]] for alarm in deployment.of_type(ALARM))
+    assert all(alarm.inputs["okActions"] == [topic.outputs["arn"]] for alarm in deployment.of_type(ALARM))
+    assert NO_ALARM_EMAIL_WARNING not in deployment.warnings
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["partner-confirm-alarms@example.com", "ops@example.org", "ops@mail.example.net"]
+)
+def test_a_placeholder_alarm_address_stops_the_program_with_a_clear_message(placeholder: str) -> None:
+    with pytest.raises(ValueError, match=r"alarmEmail .* is a placeholder: .* receives no mail"):
+        run_program("demo", extra_config={"partner-confirm:alarmEmail": placeholder})

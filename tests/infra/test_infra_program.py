@@ -26,8 +26,7 @@ def test_exports_name_the_deployed_resources(deployment: Deployment) -> None:
     assert exports["stateMachineArn"] == deployment.one("aws:sfn/stateMachine:StateMachine").outputs["arn"]
     assert exports["botId"] == deployment.one("aws-native:lex:Bot").outputs["awsId"]
     assert exports["botAliasId"] == deployment.one("aws-native:lex:BotAlias").outputs["botAliasId"]
-    sms_topic = deployment.one("aws:pinpoint/smsvoicev2EventDestination:Smsvoicev2EventDestination")
-    assert exports["smsEventsTopicArn"] == sms_topic.inputs["snsDestination"]["topicArn"]
+    assert exports["smsEventsTopicArn"] == deployment.one("aws:sns/topic:Topic", "sms-events").outputs["arn"]
 
 
 def test_every_resource_belongs_to_a_component_of_this_project(deployment: Deployment) -> None:

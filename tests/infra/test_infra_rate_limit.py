@@ -24,14 +24,19 @@ def test_the_web_acl_exists_exactly_when_the_stack_file_enables_it(deployment: D
         assert web_acl_id is None
 
 
-def test_cloudfront_web_acls_are_created_in_us_east_1(deployments: dict[str, Deployment]) -> None:
+def test_cloudfront_web_acls_are_created_in_us_east_1_with_the_stacks_aws_settings(
+    deployments: dict[str, Deployment],
+) -> None:
+    """The web ACL names its region itself and is made by the stack's default provider, so the
+    stack's aws:* settings (profile, assume role, default tags) apply to it as to everything else."""
     demo = deployments["demo"]
     acl = demo.one(WEB_ACL)
     assert acl.inputs["scope"] == "CLOUDFRONT"
-    provider = next(r for r in demo.resources if acl.provider and acl.provider.startswith(f"{r.urn}::"))
-    assert provider.type == "pulumi:providers:aws"
-    assert provider.inputs["region"] == "us-east-1"
+    assert acl.inputs["region"] == "us-east-1"
     assert ":us-east-1:" in acl.outputs["arn"]
+    assert acl.provider is None  # the default provider, configured from the stack's aws:* settings
+    assert demo.of_type("pulumi:providers:aws") == []  # no second provider to keep in step
+    assert all(r.provider is None for r in demo.resources if r.custom)
 
 
 def test_100_api_requests_per_ip_per_minute_then_429_in_the_api_error_shape(

@@ -9,7 +9,8 @@ import pytest
 import yaml
 from infra_helpers import setting, stack_file
 
-from infra.config import ApiThrottle, StackSettings, foundation_model
+from infra.bedrock_models import NOT_ACTIVE
+from infra.config import INFERENCE_PROFILE, ApiThrottle, StackSettings, foundation_model
 from infra.mock_run import PROJECT_ROOT, STACKS
 
 SEOUL = "ap-northeast-2"
@@ -24,7 +25,8 @@ REQUIRED_SETTINGS = {
     "apiThrottle",
     "tableDeletionProtection",
 }
-SECRET_LOOKING = re.compile(r"secret|password|token(?!ttl)|apikey|credential", re.IGNORECASE)
+SECRET_LOOKING = re.compile(r"secret|password|token(?!ttl)|apikey|credential|phone", re.IGNORECASE)
+ORIGINATION = "arn:aws:sms-voice:ap-northeast-2:123456789012:pool/pool-0123456789abcdef0123456789abcdef"
 
 
 def test_project_runs_python_in_the_project_virtualenv() -> None:
@@ -45,11 +47,28 @@ def test_stacks_deploy_to_seoul_with_every_setting(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_bedrock_is_reached_through_inference_profiles_served_from_seoul(stack: str) -> None:
+def test_bedrock_is_reached_through_cross_region_inference_profiles(stack: str) -> None:
     for key in ("bedrockModelId", "bedrockFallbackModelId"):
-        model = setting(stack, key)
-        assert model.startswith(("global.anthropic.claude-", "apac.anthropic.claude-")), model
+        found = INFERENCE_PROFILE.fullmatch(setting(stack, key))
+        assert found and found["geography"] in {"global", "apac"}, setting(stack, key)
+        assert found["model"].startswith("anthropic.claude-")
     assert setting(stack, "bedrockModelId") != setting(stack, "bedrockFallbackModelId")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stack_files_name_no_model_that_is_not_active_on_bedrock(stack: str) -> None:
+    """Not the settings only: any value of the file, and the comments too."""
+    text = (PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8")
+    assert not [model for model in NOT_ACTIVE if model in text]
+    for key in ("bedrockModelId", "bedrockFallbackModelId"):
+        assert foundation_model(setting(stack, key)) not in NOT_ACTIVE
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stack_files_carry_no_placeholder_address(stack: str) -> None:
+    text = (PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8")
+    assert not re.search(r"@[\w.-]*example\.", text)
+    assert setting(stack, "alarmEmail") is None
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -63,8 +82,6 @@ def test_dev_and_demo_differ_where_it_matters() -> None:
     assert setting("demo", "loadSampleData") is True and setting("dev", "loadSampleData") is False
     assert setting("demo", "tableDeletionProtection") is True
     assert setting("dev", "tableDeletionProtection") is False
-    # An alarm address is set per deployment (pulumi config set alarmEmail), never committed.
-    assert setting("dev", "alarmEmail") is None and setting("demo", "alarmEmail") is None
 
 
 def _settings(**changes: object) -> StackSettings:
@@ -88,6 +105,8 @@ def _settings(**changes: object) -> StackSettings:
 
 def test_valid_settings_are_accepted_and_name_the_stack() -> None:
     assert _settings().name_prefix == "partner-confirm-dev"
+    assert _settings(alarm_email="oncall@partner-confirm.kr").alarm_email == "oncall@partner-confirm.kr"
+    assert _settings(sms_origination_identity=ORIGINATION, sms_max_price="0.05").sms_max_price == "0.05"
 
 
 @pytest.mark.parametrize(
@@ -95,9 +114,13 @@ def test_valid_settings_are_accepted_and_name_the_stack() -> None:
     [
         {"token_ttl_seconds": 299},  # the link would die before the partner's time is up
         {"partner_timeout_seconds": 0},
-        {"bedrock_model_id": "anthropic.claude-3-haiku-20240307-v1:0"},  # a model, not a profile
+        {"bedrock_model_id": "anthropic.claude-haiku-4-5-20251001-v1:0"},  # a model, not a profile
         {"log_retention_days": 10},  # CloudWatch has no 10-day retention
         {"log_level": "VERBOSE"},
+        {"alarm_email": "not an address"},
+        {"sms_max_price": "5 dollars"},
+        {"sms_origination_identity": "+821000002001"},  # a number, not an ARN the policy can name
+        {"sms_origination_identity": ORIGINATION.replace("ap-northeast-2", "ap-northeast-1")},
     ],
 )
 def test_invalid_settings_stop_the_program(changes: dict[str, object]) -> None:
@@ -105,8 +128,15 @@ def test_invalid_settings_stop_the_program(changes: dict[str, object]) -> None:
         _settings(**changes)
 
 
+@pytest.mark.parametrize("model", sorted(NOT_ACTIVE))
+@pytest.mark.parametrize("geography", ["apac", "global"])
+def test_a_model_that_is_not_active_on_bedrock_stops_the_program(model: str, geography: str) -> None:
+    with pytest.raises(ValueError, match=r"is not Active on Bedrock .*model-lifecycle"):
+        _settings(bedrock_fallback_model_id=f"{geography}.{model}")
+
+
 def test_an_inference_profile_names_its_foundation_model() -> None:
     assert (
-        foundation_model("apac.anthropic.claude-3-haiku-20240307-v1:0")
-        == "anthropic.claude-3-haiku-20240307-v1:0"
+        foundation_model("global.anthropic.claude-haiku-4-5-20251001-v1:0")
+        == "anthropic.claude-haiku-4-5-20251001-v1:0"
     )

@@ -159,3 +159,9 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     }
     assert granted_by_use(recorder) == expected
     assert set(granted_by_use(recorder)) == {str(f) for f in Function}
+    # Each grant names the client whose calls need it (what the region check in tests/infra reads).
+    named = {
+        (p.client, action) for spec in FUNCTIONS.values() for p in spec.permissions for action in p.actions
+    }
+    used = {(call.client, action) for call in recorder.calls for action in _actions(call.action, call.params)}
+    assert used == named

@@ -15,8 +15,8 @@ from runtime.domain.model import Answer, LinkToken, PartnerResponse
 from runtime.handlers import notification
 from tests.builders import T0, assigned_request, request
 
-PRIMARY = "apac.anthropic.claude-3-5-sonnet-20241022-v2:0"
-FALLBACK = "apac.anthropic.claude-3-haiku-20240307-v1:0"
+PRIMARY = "global.anthropic.claude-sonnet-4-6"
+FALLBACK = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 @pytest.fixture

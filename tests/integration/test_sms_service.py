@@ -79,6 +79,9 @@ def test_what_the_service_would_refuse_is_refused_in_its_error_shape(service, cl
     assert outbox.messages() == []
 
 
+SIGNED = "AWS4-HMAC-SHA256 Credential=local/20261130/ap-northeast-2/sms-voice/aws4_request"
+
+
 def test_a_request_missing_a_required_member_is_refused(service):
     sms, _ = service
     reply = requests.post(
@@ -87,9 +90,7 @@ def test_a_request_missing_a_required_member_is_refused(service):
         headers={
             "X-Amz-Target": "PinpointSMSVoiceV2.SendTextMessage",
             "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": (
-                "AWS4-HMAC-SHA256 Credential=local/20261130/ap-northeast-2/sms-voice/aws4_request"
-            ),
+            "Authorization": SIGNED,
         },
         timeout=10,
     )
