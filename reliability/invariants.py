@@ -1,13 +1,17 @@
 """What must hold in the table after any run, whatever was done to the product.
 
-- Every request starts with one Created event; no event type appears twice.
+- A request's events come in rounds, one per partner attempt: the first starts with its Created
+  event, each later one with a Redriven event (an operator's redrive). The rules below hold per round.
+- Every round starts so once; no event type appears twice in a round.
 - Statuses move forward only: Created -> SMSSent -> Opened -> one of Responded, Timeout, Failed, and
-  a request reaches exactly one of those three. SMSSent is exempt from the order: it is recorded
+  a round reaches exactly one of those three. SMSSent is exempt from the order: it is recorded
   after the SMS went out, when a quick partner may already have opened (even answered) the link.
-- The stored status is the furthest status its events reached.
+- A round before the last ended Timeout or Failed and was told: exactly one Notified, the last of it.
+- The stored status is the furthest status the last round's events reached.
 - A recorded answer is the truth: a request with a partner's response is Responded, and its message
   tells that answer.
-- A closed request has exactly one Notified event and its stored message; an open one has neither.
+- A closed request's last round has exactly one Notified event and its stored message; an open one
+  has neither.
 - A request keeps its due marker exactly while its customer has not been told.
 - No request is still untold past its due time plus the sweeper's period plus a minute.
 """
@@ -26,6 +30,13 @@ from runtime.adapters import dynamo_keys as keys
 
 RANK = {"Created": 0, "SMSSent": 1, "Opened": 2, "Responded": 3, "Timeout": 3, "Failed": 3}
 TERMINAL = frozenset({"Responded", "Timeout", "Failed"})
+# A later round starts with the redrive, where the first starts with Created.
+REDRIVEN = "Redriven"
+ROUND_START_RANK = {**RANK, REDRIVEN: 0}
+REDRIVABLE = frozenset({"Timeout", "Failed"})
+# Same-millisecond events sort by the order they must happen in: Notified ends a round, Redriven
+# starts the next.
+_TIE_ORDER = {**RANK, "Notified": 9, REDRIVEN: 10}
 # A closed request is told within seconds (the notification step's retries take up to 7 s).
 NOTIFY_GRACE_SECONDS = 30
 
@@ -63,33 +74,60 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
 
 
 def _problems(request: dict[str, Any], events: list[tuple[str, str]], now: float) -> list[str]:
-    # Same-millisecond events sort by the order they must happen in, Notified last.
-    ordered = [kind for _, kind in sorted(events, key=lambda e: (e[0], RANK.get(e[1], 9)))]
-    problems = []
-    counts = Counter(ordered)
+    ordered = [kind for _, kind in sorted(events, key=lambda e: (e[0], _TIE_ORDER.get(e[1], 8)))]
     if not ordered or ordered[0] != "Created":
-        problems.append(f"does not start with Created: {ordered}")
-    if repeated := [kind for kind, n in counts.items() if n > 1]:
-        problems.append(f"repeated events {repeated}: {ordered}")
-    ranks = [RANK[kind] for kind in ordered if kind in RANK and kind != "SMSSent"]
-    if ranks != sorted(ranks) or len(set(ranks)) != len(ranks):
-        problems.append(f"statuses not in forward order: {ordered}")
-    reached = max((kind for kind in ordered if kind in RANK), key=lambda k: (RANK[k], ordered.index(k)))
+        return [f"does not start with Created: {ordered}"]
+    rounds = _rounds(ordered)
+    problems = []
+    for number, earlier in enumerate(rounds[:-1], start=1):
+        problems += [f"round {number}: {problem}" for problem in _round_problems(earlier)]
+        ended = [kind for kind in earlier if kind in TERMINAL]
+        if not ended or ended[0] not in REDRIVABLE or earlier.count("Notified") != 1:
+            problems.append(f"round {number} redriven without ending Timeout or Failed, told: {ordered}")
+    last = rounds[-1]
+    problems += _round_problems(last)
+    counts = Counter(last)
+    ranks = {kind: ROUND_START_RANK[kind] for kind in last if kind in ROUND_START_RANK}
+    reached = max(ranks, key=lambda k: (ranks[k], last.index(k)))
+    reached = "Created" if reached == REDRIVEN else reached
     status = request["status"]
     if status != reached:
         problems.append(f"status {status} but events reached {reached}: {ordered}")
-    told = counts["Notified"] == 1 and "notification" in request
     if "response" in request:
         told_as = request.get("notification", {}).get("outcome", "responded")
         if status != "Responded" or told_as != "responded":
             problems.append(f"a recorded answer, yet {status} and told as {told_as}: {ordered}")
+    told = counts["Notified"] == 1 and "notification" in request
     if status in TERMINAL:
         if not told and now - _epoch(request["updatedAt"]) > NOTIFY_GRACE_SECONDS:
             problems.append(f"closed as {status} without exactly one notice: {ordered}")
-        if "Notified" in ordered and ordered[-1] not in ("Notified", "SMSSent"):
-            problems.append(f"events after the notification: {ordered}")
     elif "Notified" in counts or "notification" in request:
         problems.append(f"told while still {status}: {ordered}")
+    return problems
+
+
+def _rounds(ordered: list[str]) -> list[list[str]]:
+    """The events of each partner attempt: a Redriven event starts a new one."""
+    rounds: list[list[str]] = [[]]
+    for kind in ordered:
+        if kind == REDRIVEN:
+            rounds.append([])
+        rounds[-1].append(kind)
+    return rounds
+
+
+def _round_problems(events: list[str]) -> list[str]:
+    """What must hold within one round (its first event is Created or Redriven)."""
+    problems = []
+    if [kind for kind in events if kind in ("Created", REDRIVEN)] != events[:1]:
+        problems.append(f"a round starts more than once: {events}")
+    if repeated := [kind for kind, n in Counter(events).items() if n > 1]:
+        problems.append(f"repeated events {repeated}: {events}")
+    ranks = [ROUND_START_RANK[kind] for kind in events if kind in ROUND_START_RANK and kind != "SMSSent"]
+    if ranks != sorted(ranks) or len(set(ranks)) != len(ranks):
+        problems.append(f"statuses not in forward order: {events}")
+    if "Notified" in events and events[-1] not in ("Notified", "SMSSent"):
+        problems.append(f"events after the notification: {events}")
     return problems
 
 

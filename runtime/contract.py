@@ -194,6 +194,17 @@ ANSWER_RECORDED_FILTER: Mapping[str, Any] = {
     },
 }
 
+# An operator redrove a request that had ended Timeout or Failed (runtime/domain/redrive.py): its
+# status is back to Created, and its next attempt starts as a new request's first one does.
+REDRIVEN_FILTER: Mapping[str, Any] = {
+    "eventName": ["MODIFY"],
+    "dynamodb": {
+        **_REQUEST_KEYS,
+        "NewImage": {STATUS_ATTRIBUTE: {"S": [str(Status.CREATED)]}},
+        "OldImage": {STATUS_ATTRIBUTE: {"S": [str(Status.TIMEOUT), str(Status.FAILED)]}},
+    },
+}
+
 
 @attrs.frozen
 class StreamSubscription:
@@ -269,9 +280,9 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     ),
     Function.ORCHESTRATOR: FunctionSpec(
         handler="runtime.handlers.orchestrator.handle",
-        description="Stream: match a new request to its reservation and partner, start its workflow",
+        description="Stream: match a new or redriven request to its partner, start its workflow",
         permissions=(FIND_RESERVATION, PUT_ITEMS, UPDATE_ITEMS, DELETE_ITEMS, START_WORKFLOW),
-        subscription=StreamSubscription(filters=(NEW_REQUEST_FILTER,)),
+        subscription=StreamSubscription(filters=(NEW_REQUEST_FILTER, REDRIVEN_FILTER)),
     ),
     Function.SMS_SENDER: FunctionSpec(
         handler="runtime.handlers.sms_sender.handle",
@@ -358,3 +369,25 @@ class Metric(enum.StrEnum):
     PARTNER_RESPONSE_SECONDS = "PartnerResponseSeconds"
     # Requests the sweeper had to end: each one is a hand-off that did not happen in time.
     REQUESTS_SWEPT = "RequestsSwept"
+
+
+# --- what a deployment tells the tools that operate it ----------------------------------------
+
+
+class StackOutput(enum.StrEnum):
+    """The Pulumi program's exports (`pulumi stack output --json`), and the same names in the local
+    stack's description (`build/local/stack.json`), which adds the emulator's endpoint."""
+
+    SITE_URL = "siteUrl"
+    API_URL = "apiUrl"
+    REGION = "region"
+    TABLE_NAME = "tableName"
+    STREAM_ARN = "streamArn"
+    STATE_MACHINE_ARN = "stateMachineArn"
+    DEAD_LETTER_QUEUE_URL = "deadLetterQueueUrl"
+    PARTNER_TIMEOUT_SECONDS = "partnerTimeoutSeconds"
+    BOT_ID = "botId"
+    BOT_ALIAS_ID = "botAliasId"
+    SMS_EVENTS_TOPIC_ARN = "smsEventsTopicArn"
+    # Local stack only: where its AWS emulator answers.
+    ENDPOINT_URL = "endpointUrl"

@@ -5,7 +5,8 @@ Tests assert on the state these fakes end in, not on which calls were made.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 
@@ -46,6 +47,7 @@ from runtime.domain.model import (
     Reservation,
     Status,
 )
+from runtime.domain.redrive import NOT_REDRIVABLE_REASONS, REDRIVABLE_STATUSES
 
 
 class FakeRequestRepository(RequestRepository):
@@ -56,6 +58,7 @@ class FakeRequestRepository(RequestRepository):
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.links: dict[str, LinkToken] = {}
         self.due: dict[str, datetime] = {}  # request id -> when its customer must have been told
+        self.status_days: dict[str, date] = {}  # request id -> UTC day it reached its status
 
     def event_types(self, request_id: str) -> list[EventType]:
         return [event.type for event in sorted(self.events.get(request_id, []), key=lambda e: e.at)]
@@ -85,11 +88,21 @@ class FakeRequestRepository(RequestRepository):
     def forget_due(self, request_id: str) -> None:
         self.due.pop(request_id, None)
 
+    def requests_by_status(self, status: Status, day: date) -> Iterator[Request]:
+        found = [
+            r for r in self.requests.values() if r.status is status and self.status_days[r.request_id] == day
+        ]
+        yield from sorted(found, key=lambda r: (r.created_at, r.request_id))
+
+    def count_by_status(self, status: Status, day: date) -> int:
+        return len(list(self.requests_by_status(status, day)))
+
     # writes
     def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
         if request.request_id in self.requests or (idempotency and idempotency.key in self.idempotency):
             raise AlreadyExists(request.request_id)
         self.requests[request.request_id] = request
+        self.status_days[request.request_id] = request.created_at.astimezone(UTC).date()
         self._event(request.request_id, EventType.CREATED, request.created_at)
         if request.due_at:
             self.due[request.request_id] = request.due_at
@@ -183,6 +196,20 @@ class FakeRequestRepository(RequestRepository):
         self._event(request_id, EventType.NOTIFIED, notification.at)
         self.due.pop(request_id, None)
 
+    def redrive(self, request: Request, redriven: Request, *, details: Mapping[str, str]) -> None:
+        stored = self._expect(request.request_id, REDRIVABLE_STATUSES)
+        if (
+            stored.response is not None
+            or stored.notification is None
+            or stored.failure_reason in NOT_REDRIVABLE_REASONS
+            or stored.attempt != request.attempt
+        ):
+            raise StatusConflict(request.request_id)
+        assert redriven.due_at is not None
+        self._save(redriven)
+        self.due[request.request_id] = redriven.due_at
+        self._event(request.request_id, EventType.REDRIVEN, redriven.updated_at, dict(details))
+
     # helpers
     def _expect(self, request_id: str, allowed: frozenset[Status] | set[Status]) -> Request:
         request = self.requests.get(request_id)
@@ -191,11 +218,17 @@ class FakeRequestRepository(RequestRepository):
         return request
 
     def _save(self, request: Request) -> Request:
+        previous = self.requests.get(request.request_id)
+        if previous is None or previous.status is not request.status:
+            # The status index moves with the status, to the day of the change.
+            self.status_days[request.request_id] = request.updated_at.astimezone(UTC).date()
         self.requests[request.request_id] = request
         return request
 
-    def _event(self, request_id: str, event_type: EventType, at: datetime) -> None:
-        self.events.setdefault(request_id, []).append(Event(request_id, event_type, at))
+    def _event(
+        self, request_id: str, event_type: EventType, at: datetime, details: dict[str, str] | None = None
+    ) -> None:
+        self.events.setdefault(request_id, []).append(Event(request_id, event_type, at, details or {}))
 
 
 class FakeClock(Clock):
@@ -238,13 +271,17 @@ class FakeWorkflowClient(WorkflowClient):
     """Executions by name (starting twice keeps one), and tasks that can be open, closed or unreachable."""
 
     def __init__(self) -> None:
-        self.executions: dict[str, Request] = {}  # name (the request id) -> input
+        self.executions: dict[str, Request] = {}  # name (the request id, then with its attempt) -> input
+        self.still_running: set[str] = set()  # names of executions that have not ended
         self.completed: dict[str, PartnerResponse] = {}
         self.closed_tasks: dict[str, bool] = {}  # task token -> timed out?
         self.available = True
 
     def start(self, request: Request) -> None:
-        self.executions.setdefault(request.request_id, request)
+        self.executions.setdefault(request.workflow_name, request)
+
+    def running(self, request: Request) -> bool:
+        return request.workflow_name in self.still_running
 
     def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
         if not self.available:

@@ -40,8 +40,9 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(int, lambda value, _: int(Decimal(value)))
 
     def unstructure_factory(cls: type) -> Any:
+        # Optional values and empty histories are left out, so an item holds only what happened.
         overrides = {
-            a.name: override(rename=_camel(a.name), omit_if_default=a.default is None)
+            a.name: override(rename=_camel(a.name), omit_if_default=a.default is None or a.default == ())
             for a in attrs.fields(cls)
         }
         return make_dict_unstructure_fn(cls, converter, **overrides)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from runtime.contract import METADATA, REQUEST_PREFIX, RESERVATION_INDEX, STATUS_INDEX, TABLE
 from runtime.domain.model import EventType, Status
@@ -41,7 +41,12 @@ def reservation_index(reservation_number: str, customer_phone: str) -> dict[str,
 
 def status_partition(status: Status, at: datetime) -> dict[str, str]:
     """Monitoring index partition: one per status and UTC day of the change, so none runs hot."""
-    return {STATUS_INDEX.partition_key: f"STATUS#{status}#{at.astimezone(UTC).date().isoformat()}"}
+    return {STATUS_INDEX.partition_key: status_day_partition(status, at.astimezone(UTC).date())}
+
+
+def status_day_partition(status: Status, day: date) -> str:
+    """The monitoring index partition of the requests that reached `status` on `day` (UTC)."""
+    return f"STATUS#{status}#{day.isoformat()}"
 
 
 def status_sort(created_at: datetime, request_id: str) -> dict[str, str]:

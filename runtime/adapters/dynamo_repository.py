@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,6 +28,7 @@ from runtime.domain.model import (
     Reservation,
     Status,
 )
+from runtime.domain.redrive import NOT_REDRIVABLE_REASONS, REDRIVABLE_STATUSES
 
 # Kept a day past expiry, so support can still see what happened to a link or a retried submit.
 EXPIRED_ITEM_GRACE = timedelta(days=1)
@@ -112,6 +113,13 @@ class DynamoRequestRepository(RequestRepository):
 
     def forget_due(self, request_id: str) -> None:
         self._call("delete_item", TableName=self._table, Key=typed(keys.due_key(request_id)))
+
+    def requests_by_status(self, status: Status, day: date) -> Iterator[Request]:
+        for page in self._status_pages(status, day):
+            yield from (from_item(plain(item), Request) for item in page.get("Items", []))
+
+    def count_by_status(self, status: Status, day: date) -> int:
+        return sum(int(page.get("Count", 0)) for page in self._status_pages(status, day, Select="COUNT"))
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -264,7 +272,59 @@ class DynamoRequestRepository(RequestRepository):
                 raise AlreadyExists(request_id)
             raise StatusConflict(request_id)
 
+    def redrive(self, request: Request, redriven: Request, *, details: Mapping[str, str]) -> None:
+        at = redriven.updated_at
+        if redriven.due_at is None:
+            raise ValueError("a redriven request has a due time")
+        update = Update(at).move_to(Status.CREATED)
+        update.set(
+            attempt=redriven.attempt,
+            earlierNotifications=[to_attributes(n) for n in redriven.earlier_notifications],
+            dueAt=redriven.due_at,
+        )
+        update.remove("notification", "taskToken", "answerBy", "smsSentAt", "failureReason")
+        update.require_status(REDRIVABLE_STATUSES)
+        update.require("attribute_not_exists(#response)", names={"#response": "response"})
+        update.require("attribute_exists(#told)", names={"#told": "notification"})
+        excluded = {f":unredrivable{i}": reason for i, reason in enumerate(sorted(NOT_REDRIVABLE_REASONS))}
+        update.require(
+            "(attribute_not_exists(#reason) OR ("
+            + " AND ".join(f"#reason <> {placeholder}" for placeholder in excluded)
+            + "))",
+            names={"#reason": "failureReason"},
+            values=excluded,
+        )
+        # The attempt read: two operators redriving at once start one attempt, not two of the same.
+        update.require(
+            "(#attempt = :readAttempt OR attribute_not_exists(#attempt))",
+            names={"#attempt": "attempt"},
+            values={":readAttempt": request.attempt},
+        )
+        writes = [
+            update.as_transact(self._table, keys.request_key(request.request_id)),
+            self._due_put(request.request_id, redriven.due_at),
+            self._event_put(Event(request.request_id, EventType.REDRIVEN, at, dict(details))),
+        ]
+        if self._transact(writes) is not None:
+            raise StatusConflict(request.request_id)
+
     # --- plumbing ----------------------------------------------------------------------------
+
+    def _status_pages(self, status: Status, day: date, **options: Any) -> Iterator[dict[str, Any]]:
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": STATUS_INDEX.name,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": STATUS_INDEX.partition_key},
+            "ExpressionAttributeValues": typed({":pk": keys.status_day_partition(status, day)}),
+            **options,
+        }
+        while True:
+            page = self._call("query", **arguments)
+            yield page
+            if "LastEvaluatedKey" not in page:
+                return
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _due_put(self, request_id: str, due_at: datetime) -> dict[str, Any]:
         item = {

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import abc
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
 
 import attrs
 
@@ -55,6 +56,15 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     def forget_due(self, request_id: str) -> None:
         """Drop the request's due marker (its customer was told)."""
+
+    @abc.abstractmethod
+    def requests_by_status(self, status: Status, day: date) -> Iterator[Request]:
+        """Requests now in `status` that reached it on `day` (UTC), oldest created first (the status
+        index, one partition per status and day)."""
+
+    @abc.abstractmethod
+    def count_by_status(self, status: Status, day: date) -> int:
+        """How many requests `requests_by_status` would give, without reading them."""
 
     @abc.abstractmethod
     def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
@@ -109,6 +119,14 @@ class RequestRepository(abc.ABC):
         """Store the customer's message once (AlreadyExists otherwise), closing as `close_as` if given,
         and drop the due marker."""
 
+    @abc.abstractmethod
+    def redrive(self, request: Request, redriven: Request, *, details: Mapping[str, str]) -> None:
+        """Start `request`'s next attempt as `redriven` (runtime.domain.redrive.next_round) in one
+        write: the status back to Created, the attempt counted, the earlier message kept, the round's
+        link, deadlines and message dropped, the due marker put back and a Redriven event (with
+        `details`). Only while the request is as read: ended Timeout or Failed, told, unanswered, at
+        the same attempt; StatusConflict otherwise. Its next workflow is started from this write."""
+
 
 @attrs.frozen
 class Classification:
@@ -145,6 +163,10 @@ class WorkflowClient(abc.ABC):
     @abc.abstractmethod
     def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
         """Resume the waiting task with the partner's answer. Raises TaskClosed or DependencyUnavailable."""
+
+    @abc.abstractmethod
+    def running(self, request: Request) -> bool:
+        """Whether the workflow of the request's current attempt is still running."""
 
 
 class SecretProvider(abc.ABC):

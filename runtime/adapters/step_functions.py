@@ -1,4 +1,4 @@
-"""WorkflowClient on AWS Step Functions: one execution per request, resumed by its task token."""
+"""WorkflowClient on AWS Step Functions: one execution per attempt of a request, resumed by its task token."""
 
 from __future__ import annotations
 
@@ -25,17 +25,37 @@ class StepFunctionsWorkflow(WorkflowClient):
         try:
             self._client.start_execution(
                 stateMachineArn=self._state_machine_arn,
-                name=request.request_id,
+                name=request.workflow_name,
                 input=json.dumps(request_payload(request), ensure_ascii=False),
             )
         except ClientError as error:
             if error_code(error) == "ExecutionAlreadyExists":
-                return  # the execution name is the request id: it was started before
+                return  # named after the request (and its attempt): this attempt was started before
             if is_transient(error):
                 raise DependencyUnavailable(f"start execution: {error_code(error)}") from error
             raise
         except BotoCoreError as error:
             raise DependencyUnavailable(f"start execution: {error}") from error
+
+    def running(self, request: Request) -> bool:
+        if not self._state_machine_arn:
+            raise ValueError("the state machine ARN is not configured")
+        try:
+            found = self._client.describe_execution(executionArn=self.execution_arn(request))
+        except ClientError as error:
+            if error_code(error) == "ExecutionDoesNotExist":
+                return False
+            raise DependencyUnavailable(f"describe execution: {error_code(error)}") from error
+        except BotoCoreError as error:
+            raise DependencyUnavailable(f"describe execution: {error}") from error
+        return bool(found.get("status") == "RUNNING")
+
+    def execution_arn(self, request: Request) -> str:
+        """`arn:aws:states:{region}:{account}:execution:{stateMachine}:{name}`."""
+        if not self._state_machine_arn:
+            raise ValueError("the state machine ARN is not configured")
+        executions = self._state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        return f"{executions}:{request.workflow_name}"
 
     def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
         output = answered_result(request_id, response)

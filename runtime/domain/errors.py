@@ -123,3 +123,13 @@ class SmsRejected(Exception):
         super().__init__(f"{code} ({reason})" if reason else code)
         self.code = code
         self.reason = reason
+
+
+class RedriveRefused(Exception):
+    """An operator asked for a fresh attempt of a request that may not have one (the reason says why,
+    in English, for the operator)."""
+
+    def __init__(self, request_id: str, reason: str) -> None:
+        super().__init__(f"request {request_id} is not redriven: {reason}")
+        self.request_id = request_id
+        self.reason = reason

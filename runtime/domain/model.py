@@ -48,6 +48,9 @@ class EventType(enum.StrEnum):
     TIMEOUT = "Timeout"
     FAILED = "Failed"
     NOTIFIED = "Notified"
+    # An operator gave a request that ended Timeout or Failed a fresh partner attempt: a new round
+    # begins (it stands where Created stands in the first round).
+    REDRIVEN = "Redriven"
 
     @classmethod
     def of(cls, status: Status) -> EventType:
@@ -191,6 +194,16 @@ class Request:
     response: PartnerResponse | None = None
     notification: Notification | None = None
     failure_reason: FailureReason | None = None
+    # The partner attempt this is (1, then one more per redrive), and the customer's messages of the
+    # attempts before it, oldest first.
+    attempt: int = 1
+    earlier_notifications: tuple[Notification, ...] = ()
+
+    @property
+    def workflow_name(self) -> str:
+        """The name of this attempt's workflow execution: the request id on the first attempt, then
+        `{requestId}-{attempt}` (a name is used once per state machine, so each attempt has its own)."""
+        return self.request_id if self.attempt == 1 else f"{self.request_id}-{self.attempt}"
 
     @property
     def is_closed(self) -> bool:

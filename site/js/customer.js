@@ -137,6 +137,8 @@ const STATUS_TEXT = {
   SMSSent: "파트너에게 문자를 보냈어요. 확인을 기다리고 있어요.",
   Opened: "파트너가 요청을 확인하고 있어요.",
 };
+// An operator's redrive starts a new round: the steps show the latest one, which starts there.
+const REDRIVEN_TEXT = "파트너에게 다시 요청했어요.";
 const STATE_WORDS = { "is-done": "완료", "is-current": "진행 중", "is-late": "시간 초과", "is-bad": "실패", "": "대기" };
 const ORDER = ["Created", "SMSSent", "Opened"];
 const stepOf = (type) => document.querySelector(`[data-step="${type}"]`);
@@ -209,8 +211,12 @@ function paintStep(step, state, at = "") {
 }
 
 function render(data) {
+  const events = data.events || [];
+  const redrive = events.map((event) => event.type).lastIndexOf("Redriven");
+  const round = redrive < 0 ? events : [{ type: "Created", at: events[redrive].at }, ...events.slice(redrive + 1)];
   const at = {};
-  for (const event of data.events || []) at[event.type] ??= event.at;
+  for (const event of round) at[event.type] ??= event.at;
+  stepOf("Created").querySelector(".step-label").textContent = redrive < 0 ? "접수됨" : "다시 요청함";
   setText("fact-reservation", data.reservationNumber || "");
   setText("fact-intent", data.intentLabel || "");
   setText("fact-created", formatClock(data.createdAt));
@@ -230,14 +236,16 @@ function render(data) {
   else paintStep(stepOf(ORDER[reached + 1] || "final"), "is-current");
 
   let sentence = final ? final[3] : STATUS_TEXT[data.status] || "진행 상황을 확인하고 있어요.";
+  if (redrive >= 0 && data.status === "Created") sentence = `${REDRIVEN_TEXT} 파트너에게 연락하고 있어요.`;
+  else if (redrive >= 0 && !final) sentence = `${REDRIVEN_TEXT} ${sentence}`;
   if (final && !data.notification) sentence += " 안내 메시지를 준비하고 있어요.";
   if ($("status-text").textContent !== sentence) setText("status-text", sentence);
 
+  $("result").hidden = !data.notification;
   if (data.notification) {
     $("result").className = `card result ${final ? final[2] : ""}`;
     setText("result-message", data.notification.message);
     setText("result-time", data.notification.at ? `${formatClock(data.notification.at)} 도착` : "");
-    $("result").hidden = false;
   }
 }
 

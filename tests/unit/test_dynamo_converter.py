@@ -26,6 +26,7 @@ from runtime.domain.model import (
     LinkToken,
     MessageSource,
     Notification,
+    Outcome,
     PartnerResponse,
     Request,
     Reservation,
@@ -182,6 +183,7 @@ def test_request_attributes_follow_the_reference_names():
         "smsSentAt",
         "response",
         "notification",
+        "attempt",
     }
     assert set(item["response"]) == {"answer", "respondedAt", "alternativeTime"}
     assert set(item["notification"]) == {"message", "at", "source"}
@@ -271,3 +273,23 @@ def test_decimal_numbers_structure_back_to_int():
 def test_an_unknown_entity_tag_is_not_guessed():
     with pytest.raises(KeyError):
         from_tagged_item({**to_item(EVENT), ENTITY: "Mystery"})
+
+
+def test_a_redriven_request_keeps_its_attempt_and_earlier_messages_and_a_first_one_stores_none():
+    told = Notification("파트너가 응답하지 않았습니다.", T0, MessageSource.TEMPLATE, Outcome.TIMEOUT)
+    redriven = attrs.evolve(BARE_REQUEST, attempt=2, earlier_notifications=(told,))
+
+    item = to_item(redriven)
+
+    assert item["attempt"] == 2
+    assert item["earlierNotifications"] == [
+        {
+            "message": told.message,
+            "at": "2026-11-23T06:00:00.000+00:00",
+            "source": "template",
+            "outcome": "timeout",
+        }
+    ]
+    assert from_item(item, Request) == redriven
+    assert "earlierNotifications" not in to_item(BARE_REQUEST)
+    assert from_item(to_item(BARE_REQUEST), Request).attempt == 1

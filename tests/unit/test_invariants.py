@@ -52,6 +52,29 @@ def test_complete_histories_pass():
     )
 
 
+def test_redriven_histories_pass_round_by_round():
+    first = ("Created", "SMSSent", "Timeout", "Notified")
+    assert not found(
+        request("a", "Created", *first, "Redriven"),  # the orchestrator has not started the attempt yet
+        request("b", "SMSSent", *first, "Redriven", "SMSSent"),
+        request("c", "Timeout", *first, "Redriven", "SMSSent", "Timeout", "Notified"),
+        request("d", "Responded", *first, "Redriven", "SMSSent", "Responded", "Notified", answer="accept"),
+        request("e", "Failed", "Created", "Failed", "Notified", "Redriven", "Failed", "Notified"),
+        request(
+            "f",
+            "Opened",
+            *first,
+            "Redriven",
+            "SMSSent",
+            "Timeout",
+            "Notified",
+            "Redriven",
+            "Opened",
+            "SMSSent",
+        ),
+    )
+
+
 @pytest.mark.parametrize(
     ("history", "problem"),
     [
@@ -71,6 +94,32 @@ def test_complete_histories_pass():
         ),
         (request("x", "Timeout", "Created", "Timeout", "Notified", marker=True), "told but due marker kept"),
         (request("x", "SMSSent", "Created", "SMSSent", marker=False), "untold but due marker gone"),
+        (
+            request("x", "Created", "Created", "SMSSent", "Responded", "Notified", "Redriven"),
+            "round 1 redriven without ending Timeout or Failed",
+        ),
+        (
+            request("x", "SMSSent", "Created", "SMSSent", "Timeout", "Redriven", "SMSSent", told=False),
+            "round 1 redriven without ending Timeout or Failed",
+        ),
+        (
+            request("x", "SMSSent", "Created", "Timeout", "Notified", "Redriven", "Created", "SMSSent"),
+            "a round starts more than once",
+        ),
+        (
+            request(
+                "x", "Opened", "Created", "Timeout", "Notified", "Redriven", "Opened", "Notified", told=False
+            ),
+            "told while still Opened",
+        ),
+        (
+            request("x", "Timeout", "Created", "Timeout", "Notified", "Redriven"),
+            "status Timeout but events reached Created",
+        ),
+        (
+            request("x", "SMSSent", "Created", "Failed", "Notified", "Redriven", "SMSSent", "SMSSent"),
+            "repeated events",
+        ),
     ],
 )
 def test_each_broken_rule_is_reported(history, problem):

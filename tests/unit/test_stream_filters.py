@@ -11,6 +11,7 @@ from runtime.contract import (
     ANSWER_RECORDED_FILTER,
     FUNCTIONS,
     NEW_REQUEST_FILTER,
+    REDRIVEN_FILTER,
     STATUS_ATTRIBUTE,
     TABLE,
     Function,
@@ -73,6 +74,40 @@ def test_only_the_change_to_responded_reaches_the_resumer():
     )
     assert not matches(ANSWER_RECORDED_FILTER, timed_out)
     assert not matches(ANSWER_RECORDED_FILTER, _record("INSERT", REQUEST_KEY, new=_request_item()))
+
+
+@pytest.mark.parametrize("ended", [Status.TIMEOUT, Status.FAILED])
+def test_a_redrive_reaches_the_orchestrator_and_the_resumer_never_sees_it(ended):
+    redriven = _record(
+        "MODIFY",
+        REQUEST_KEY,
+        new=_request_item(status=Status.CREATED, attempt=2),
+        old=_request_item(status=ended),
+    )
+    assert matches(REDRIVEN_FILTER, redriven)
+    assert matches_any(FUNCTIONS[Function.ORCHESTRATOR].subscription.filters, redriven)
+    assert not matches_any(FUNCTIONS[Function.RESUMER].subscription.filters, redriven)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (Status.CREATED, Status.CREATED),  # the SMS step storing its task token on a new request
+        (Status.RESPONDED, Status.RESPONDED),  # a message stored
+        (Status.SMS_SENT, Status.TIMEOUT),  # a round ending
+        (Status.CREATED, Status.SMS_SENT),
+    ],
+)
+def test_no_other_change_of_a_request_reaches_the_orchestrator(old, new):
+    changed = _record("MODIFY", REQUEST_KEY, new=_request_item(status=new), old=_request_item(status=old))
+    assert not matches_any(FUNCTIONS[Function.ORCHESTRATOR].subscription.filters, changed)
+
+
+def test_a_redriven_event_or_due_marker_is_not_a_redrive():
+    event = event_key(request().request_id, T0, EventType.REDRIVEN)
+    assert not matches(REDRIVEN_FILTER, _record("INSERT", event, new={"type": "Redriven"}))
+    due = due_key(request().request_id)
+    assert not matches(REDRIVEN_FILTER, _record("MODIFY", due, new={}, old={}))
 
 
 def test_every_consumer_has_filters_and_alternatives_are_ored():
