@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser local test lint unit integration infra-test e2e reliability-test demo plan bench reliability format clean
+.PHONY: help setup browser local ops test lint unit integration infra-test e2e reliability-test demo plan bench reliability format clean
 
 help:
 	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL)"
@@ -25,6 +25,7 @@ help:
 	@echo "make plan    STACK=dev|demo: the Pulumi program under mocks, offline"
 	@echo "make bench   performance budgets side by side: prints a table, rewrites BENCHMARKS.md"
 	@echo "make reliability  faults, races, forged links, load and API fuzz at full size, as a table"
+	@echo "make ops     the operators' command line: make ops ARGS=\"--local requests --status Timeout\""
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,6 +50,10 @@ local: setup
 
 demo: setup
 	$(RUN) -m local.demo
+
+# The operators' command line (python -m ops --help): make ops ARGS="--local show <request id>"
+ops: setup
+	@$(RUN) -m ops $(ARGS)
 
 plan: setup
 	$(RUN) -m infra.plan --stack $(STACK)

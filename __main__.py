@@ -23,7 +23,7 @@ from infra.site_settings import site_settings
 from infra.sms_channel import SmsChannel, SmsChannelArgs
 from infra.table import Table, TableArgs
 from infra.workflow import Workflow, WorkflowArgs
-from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, table_name
+from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, StackOutput, table_name
 
 ROOT = Path(__file__).resolve().parent
 settings = read_settings()
@@ -131,7 +131,7 @@ observability = Observability(
         alarm_email=settings.alarm_email,
     ),
 )
-HandOffs(
+hand_offs = HandOffs(
     "hand-offs",
     HandOffsArgs(
         account=account,
@@ -153,10 +153,16 @@ if settings.load_sample_data:
         ),
     )
 
-pulumi.export("siteUrl", site.url)
-pulumi.export("apiUrl", api.url)
-pulumi.export("tableName", table.name)
-pulumi.export("stateMachineArn", workflow.arn)
-pulumi.export("botId", bot.bot_id)
-pulumi.export("botAliasId", bot.alias_id)
-pulumi.export("smsEventsTopicArn", sms.events_topic_arn)
+# What people and tools need to reach and operate the stack (`python -m ops --stack <stack>` reads
+# these through `pulumi stack output --json`).
+pulumi.export(StackOutput.SITE_URL, site.url)
+pulumi.export(StackOutput.API_URL, api.url)
+pulumi.export(StackOutput.REGION, settings.region)
+pulumi.export(StackOutput.TABLE_NAME, table.name)
+pulumi.export(StackOutput.STREAM_ARN, table.stream_arn)
+pulumi.export(StackOutput.STATE_MACHINE_ARN, workflow.arn)
+pulumi.export(StackOutput.DEAD_LETTER_QUEUE_URL, hand_offs.dead_letter_queue_url)
+pulumi.export(StackOutput.PARTNER_TIMEOUT_SECONDS, settings.partner_timeout_seconds)
+pulumi.export(StackOutput.BOT_ID, bot.bot_id)
+pulumi.export(StackOutput.BOT_ALIAS_ID, bot.alias_id)
+pulumi.export(StackOutput.SMS_EVENTS_TOPIC_ARN, sms.events_topic_arn)

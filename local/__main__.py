@@ -21,6 +21,8 @@ from runtime.adapters.sample_data import read_reservations
 from runtime.domain.phone import mask_phone
 
 LOG_FILE = Path("build/local/lambda.log")
+# Where the running stack describes itself for tools (`python -m ops --local`); removed on stop.
+STACK_FILE = Path("build/local/stack.json")
 # Faults to start with, as JSON (what POST /_local/faults takes), e.g.
 # LOCAL_FAULTS='{"target": "sms", "mode": "transient", "times": 4}' make local
 FAULTS_VARIABLE = "LOCAL_FAULTS"
@@ -65,11 +67,15 @@ def _run(options: argparse.Namespace, console: TextIO) -> int:
         lambda sms: print(f"SMS to {mask_phone(sms.to)}: {sms.body}", file=console, flush=True)
     )
     stack.start()
+    stack.write_outputs(STACK_FILE)
     print(_banner(stack), file=console, flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        stopped.wait()
-    print("\nStopping the local stack...", file=console, flush=True)
-    stack.stop()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+        print("\nStopping the local stack...", file=console, flush=True)
+    finally:
+        STACK_FILE.unlink(missing_ok=True)
+        stack.stop()
     return 0
 
 
@@ -104,6 +110,7 @@ def _banner(stack: LocalStack) -> str:
             f"  AWS emulator    {stack.aws.endpoint}",
             f"  Partner timeout {stack.partner_timeout_seconds} s, link valid {stack.token_ttl_seconds} s",
             f"  Function logs   {LOG_FILE} (JSON lines and metrics, as Lambda writes them)",
+            f"  Operators       make ops ARGS='--local requests --status Timeout' (this stack: {STACK_FILE})",
             f"  Try reservation {sample.reservation_number} with phone {readable_phone}"
             " (more in infra/sample_reservations.json).",
             "Press Ctrl-C to stop.",

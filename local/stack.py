@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
+from typing import Any
 
-from local.emulator import AwsEmulator, Deployment
+from local.emulator import REGION, AwsEmulator, Deployment
 from local.fault_injection import install_fault_injection
 from local.faults import FaultPlan
 from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
-from runtime.contract import SWEEP_PERIOD_SECONDS
+from runtime.contract import SWEEP_PERIOD_SECONDS, StackOutput
 
 
 class LocalStack:
@@ -63,6 +66,28 @@ class LocalStack:
     def stop(self) -> None:
         self.gateway.stop()
         self.aws.stop()
+
+    def outputs(self) -> dict[str, Any]:
+        """What the deployment tells the tools that operate it, under the names the Pulumi program
+        exports them (`python -m ops --local` reads these from build/local/stack.json)."""
+        if self.deployment is None:
+            raise RuntimeError("the local stack is not started")
+        return {
+            StackOutput.ENDPOINT_URL: self.aws.endpoint,
+            StackOutput.REGION: REGION,
+            StackOutput.SITE_URL: self.url,
+            StackOutput.TABLE_NAME: self.deployment.table_name,
+            StackOutput.STREAM_ARN: self.deployment.stream_arn,
+            StackOutput.STATE_MACHINE_ARN: self.deployment.state_machine_arn,
+            StackOutput.DEAD_LETTER_QUEUE_URL: self.deployment.dead_letter_queue_url,
+            StackOutput.PARTNER_TIMEOUT_SECONDS: self.partner_timeout_seconds,
+        }
+
+    def write_outputs(self, path: Path) -> Path:
+        """Write `outputs()` as JSON to `path` (its folder is created); the caller removes it on stop."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({str(k): v for k, v in self.outputs().items()}, indent=2) + "\n")
+        return path
 
     def __enter__(self) -> LocalStack:
         return self.start()

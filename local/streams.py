@@ -74,6 +74,8 @@ class StreamEventSource:
         self._thread = threading.Thread(target=self._poll, name=f"stream-{function_name}", daemon=True)
         self.delivered = 0
         self.dead_lettered = 0
+        # The shard being read (the emulator's stream has one), named in dead-letter messages.
+        self._shard_id = ""
 
     def start(self) -> StreamEventSource:
         for lane in self._lanes:
@@ -123,8 +125,9 @@ class StreamEventSource:
 
     def _first_iterator(self) -> str:
         shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]
+        self._shard_id = shards[0]["ShardId"]
         return self._streams.get_shard_iterator(
-            StreamArn=self._stream_arn, ShardId=shards[0]["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            StreamArn=self._stream_arn, ShardId=self._shard_id, ShardIteratorType="TRIM_HORIZON"
         )["ShardIterator"]
 
     def _lane_of(self, record: Mapping[str, Any]) -> _Lane:
@@ -177,9 +180,11 @@ class StreamEventSource:
             "version": "1.0",
             "timestamp": datetime.now(UTC).isoformat(),
             "DDBStreamBatchInfo": {
-                "shardId": records[0].get("eventID"),
+                "shardId": self._shard_id,
                 "startSequenceNumber": sequences[0],
                 "endSequenceNumber": sequences[-1],
+                "approximateArrivalOfFirstRecord": _arrival(records[0]),
+                "approximateArrivalOfLastRecord": _arrival(records[-1]),
                 "batchSize": len(records),
                 "streamArn": self._stream_arn,
             },
@@ -187,6 +192,12 @@ class StreamEventSource:
         self._sqs.send_message(QueueUrl=self._dead_letters, MessageBody=json.dumps(message))
         self.dead_lettered += len(records)
         log.error("stream_records_dead_lettered", function=self.function_name, records=len(records))
+
+
+def _arrival(record: Mapping[str, Any]) -> str:
+    """When the record reached the stream, as the dead-letter message writes it."""
+    created = record.get("dynamodb", {}).get("ApproximateCreationDateTime")
+    return created.astimezone(UTC).isoformat() if isinstance(created, datetime) else str(created or "")
 
 
 def _first_failure(records: tuple[dict[str, Any], ...], payload: Any, function_failed: bool) -> int | None:

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from infra_helpers import setting
+from infra_helpers import setting, stack_file
 
-from infra.mock_run import PROJECT_ROOT, Deployment, run_program
+from infra.mock_run import PROJECT_ROOT, STACKS, Deployment, run_program
+from ops.targets import Target
+from runtime.contract import StackOutput
 
 COMPONENT_PREFIX = "partnerconfirm:infra:"
-EXPORTS = {"siteUrl", "apiUrl", "tableName", "stateMachineArn", "botId", "botAliasId", "smsEventsTopicArn"}
+EXPORTS = {
+    "siteUrl",
+    "apiUrl",
+    "region",
+    "tableName",
+    "streamArn",
+    "stateMachineArn",
+    "deadLetterQueueUrl",
+    "partnerTimeoutSeconds",
+    "botId",
+    "botAliasId",
+    "smsEventsTopicArn",
+}
 
 
 def test_exports_name_the_deployed_resources(deployment: Deployment) -> None:
     exports = deployment.exports
-    assert set(exports) == EXPORTS
+    assert set(exports) == EXPORTS == {str(output) for output in StackOutput} - {"endpointUrl"}
     distribution = deployment.one("aws:cloudfront/distribution:Distribution")
     assert exports["siteUrl"] == f"https://{distribution.outputs['domainName']}"
     assert exports["apiUrl"] == deployment.one("aws:apigatewayv2/api:Api").outputs["apiEndpoint"]
@@ -27,6 +42,28 @@ def test_exports_name_the_deployed_resources(deployment: Deployment) -> None:
     assert exports["botId"] == deployment.one("aws-native:lex:Bot").outputs["awsId"]
     assert exports["botAliasId"] == deployment.one("aws-native:lex:BotAlias").outputs["botAliasId"]
     assert exports["smsEventsTopicArn"] == deployment.one("aws:sns/topic:Topic", "sms-events").outputs["arn"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_exports_hold_what_the_operators_command_line_needs(
+    deployments: dict[str, Deployment], stack: str
+) -> None:
+    """`python -m ops --stack <stack>` finds the table, its stream, the workflow, the dead-letter queue,
+    the region and the partner timeout (for a redrive's due time) in these outputs."""
+    deployment = deployments[stack]
+    exports = deployment.exports
+    table = deployment.one("aws:dynamodb/table:Table")
+    queue = deployment.one("aws:sqs/queue:Queue")
+    assert exports["region"] == stack_file(stack)["aws:region"]
+    assert exports["streamArn"] == table.outputs["streamArn"]
+    assert exports["deadLetterQueueUrl"] == queue.outputs["url"]
+    assert queue.inputs["name"].endswith("-dead-letters")
+    assert exports["partnerTimeoutSeconds"] == setting(stack, "partnerTimeoutSeconds")
+    # What the tool reads them with: a target from `pulumi stack output --json`.
+    target = Target.from_outputs(json.loads(json.dumps(exports)), source=f"the {stack} stack")
+    assert target.table_name == table.outputs["name"]
+    assert target.partner_timeout_seconds == setting(stack, "partnerTimeoutSeconds")
+    assert target.endpoint_url is None
 
 
 def test_every_resource_belongs_to_a_component_of_this_project(deployment: Deployment) -> None:
