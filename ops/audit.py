@@ -54,7 +54,8 @@ def record(
     path: Path = AUDIT_LOG,
     **facts: Any,
 ) -> dict[str, Any]:
-    """Append the act to `path` and print it on `err`; OpsError when it cannot be recorded."""
+    """Append the act to `path` and print it on `err`; OpsError when it cannot be recorded (the caller
+    then says what was or was not done)."""
     line = {
         "event": action,
         "at": at,
@@ -70,6 +71,6 @@ def record(
         with path.open("a", encoding="utf-8") as log:
             log.write(text + "\n")
     except OSError as error:
-        raise OpsError(f"cannot record {action} in {path} ({error.strerror}); nothing was done") from None
+        raise OpsError(f"cannot record {action} in {path} ({error.strerror})") from None
     print(text, file=err)
     return line

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from runtime.domain.model import Event, Notification, Request
-from runtime.domain.phone import mask_phone
+from runtime.domain.phone import mask_phone, mask_phones_in
 from runtime.domain.time import KST, iso_kst
 
 SUMMARY_HEADERS = ("REQUEST ID", "RESERVATION", "INTENT", "STATUS", "AGE", "PARTNER")
@@ -100,7 +100,7 @@ def detail(request: Request, events: Sequence[Event], *, reveal: bool) -> dict[s
         "reservationNumber": request.reservation_number,
         "reservationDate": request.reservation_date,
         "serviceType": request.service_type,
-        "query": request.query,
+        "query": request.query if reveal else mask_phones_in(request.query),
         "customerId": request.customer_id,
         "customerPhone": phone(request.customer_phone, reveal=reveal),
         "partnerId": request.partner_id,
@@ -144,7 +144,7 @@ def detail_text(request: Request, events: Sequence[Event], *, reveal: bool) -> s
         + (f" ({request.customer_id})" if request.customer_id else ""),
         f"Partner      {partner(request, reveal=reveal)}"
         + (f" ({request.partner_id})" if request.partner_id else ""),
-        f"Question     {request.query}",
+        f"Question     {request.query if reveal else mask_phones_in(request.query)}",
         f"Created      {kst(request.created_at)}",
     ]
     if request.answer_by:

@@ -44,15 +44,6 @@ def run(args: argparse.Namespace, context: Context) -> int:
     partner_timeout = timedelta(seconds=context.target.require(StackOutput.PARTNER_TIMEOUT_SECONDS))
     workflow = context.workflow
     operator = audit.identify(context.client("sts"))
-    audit.record(
-        "redrive_requested",
-        operator=operator,
-        target=context.target,
-        at=render.iso(context.now()) or "",
-        err=context.err,
-        requestId=args.request_id,
-        reason=reason,
-    )
     try:
         redriven = redrive_request(
             args.request_id,
@@ -66,6 +57,20 @@ def run(args: argparse.Namespace, context: Context) -> int:
         raise OpsError(f"request {args.request_id} not found in {context.target.source}") from None
     except RedriveRefused as refused:
         raise OpsError(str(refused)) from None
+    # The table's Redriven event records who and why; the local audit file keeps the operator's own trail.
+    try:
+        audit.record(
+            "request_redriven",
+            operator=operator,
+            target=context.target,
+            at=render.iso(redriven.updated_at) or "",
+            err=context.err,
+            requestId=redriven.request_id,
+            attempt=redriven.attempt,
+            reason=reason,
+        )
+    except OpsError as error:
+        raise OpsError(f"{error}: the request was redriven all the same (its timeline records it)") from None
     if args.json:
         print(
             render.json_line(

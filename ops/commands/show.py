@@ -7,6 +7,7 @@ import argparse
 
 from ops import audit, render
 from ops.context import Context
+from ops.errors import OpsError
 from ops.queries import timeline
 
 
@@ -26,14 +27,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, context: Context) -> int:
     request, events = timeline(context.repository, args.request_id, where=context.target.source)
     if args.reveal:
-        audit.record(
-            "phones_revealed",
-            operator=audit.identify(context.client("sts")),
-            target=context.target,
-            at=render.iso(context.now()) or "",
-            err=context.err,
-            requestId=request.request_id,
-        )
+        try:
+            audit.record(
+                "phones_revealed",
+                operator=audit.identify(context.client("sts")),
+                target=context.target,
+                at=render.iso(context.now()) or "",
+                err=context.err,
+                requestId=request.request_id,
+            )
+        except OpsError as error:
+            raise OpsError(f"{error}: phone numbers not revealed") from None
     if args.json:
         print(render.json_line(render.detail(request, events, reveal=args.reveal)), file=context.out)
     else:

@@ -2,10 +2,11 @@
 
 Every AWS call the handlers make is recorded with the function that made it, across scenarios that
 take every path (happy, retried, unmatched, an answer found by a retried SMS step, timeout, SMS
-failure, late closing steps, the sweeper). Calls are translated to IAM actions on the product's
-resources and compared with the contract, both ways: a missing grant would fail in AWS, an extra
-grant is privilege nobody uses. What an event source mapping does with a consumer's role (read the
-stream, dead-letter) is not a call of the function's code; it is checked under Pulumi's mocks.
+failure, late closing steps, the sweeper, an operator's redrive). Calls are translated to IAM
+actions on the product's resources and compared with the contract, both ways: a missing grant would
+fail in AWS, an extra grant is privilege nobody uses. What an event source mapping does with a
+consumer's role (read the stream, dead-letter) is not a call of the function's code; it is checked
+under Pulumi's mocks.
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from botocore.awsrequest import AWSResponse
 
 from local.aws_calls import AwsCallLog
 from runtime import bootstrap
+from runtime.adapters.clock import SystemClock
 from runtime.adapters.dynamo_converter import from_item
+from runtime.adapters.dynamo_repository import DynamoRequestRepository
+from runtime.adapters.step_functions import StepFunctionsWorkflow
 from runtime.adapters.workflow_payloads import request_payload
 from runtime.contract import FUNCTIONS, RESERVATION_INDEX, STATUS_INDEX, Env, Function, Resource
 from runtime.domain.errors import TaskClosed
 from runtime.domain.model import Request
 from runtime.handlers import chat, failure, notification, request_status, response, sms_sender, timeout
+from runtime.services.redrive import redrive_request
 from tests.builders import request
 from tests.integration.conftest import api_event, fail_calls
 from tests.integration.flows import (
@@ -145,7 +150,19 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     stack = deploy(partner_timeout_seconds=1)
     silent = submit()["requestId"]
     link_token(stack)
-    stack.wait_for(lambda: stack.request_item(silent).get("notification"))
+    first = stack.wait_for(lambda: stack.request_item(silent).get("notification"))
+    # An operator redrives it (with their own credentials, not a function's): the orchestrator starts
+    # the second attempt with the grants it has, and the attempt ends as the first did.
+    stack.wait_for(lambda: all(e["status"] != "RUNNING" for e in stack.executions()))
+    redrive_request(
+        silent,
+        details={"reason": "partner called back", "operator": "oncall"},
+        repository=DynamoRequestRepository(stack.aws.client("dynamodb"), stack.deployment.table_name),
+        workflow=StepFunctionsWorkflow(stack.aws.client("stepfunctions"), stack.deployment.state_machine_arn),
+        clock=SystemClock(),
+        partner_timeout=timedelta(seconds=1),
+    )
+    stack.wait_for(lambda: stack.request_item(silent).get("notification") not in (None, first))
     fail_calls(bootstrap.client("stepfunctions"), "StartExecution", code="ServiceUnavailable", status=503)
     past = datetime.now(UTC) - timedelta(minutes=5)
     lost = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)
