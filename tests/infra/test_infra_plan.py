@@ -9,7 +9,7 @@ import pytest
 
 from infra import plan
 from infra.mock_run import Deployment
-from runtime.contract import NEW_REQUEST_FILTER, SWEEP_SCHEDULE
+from runtime.contract import NEW_REQUEST_FILTER, REDRIVEN_FILTER, SWEEP_SCHEDULE
 
 
 def test_the_plan_lists_every_resource_with_resolved_inputs(deployment: Deployment) -> None:
@@ -28,8 +28,8 @@ def test_the_plan_lists_every_resource_with_resolved_inputs(deployment: Deployme
     # Filter patterns as Lambda receives them: JSON text, which a filter linter can read.
     mapping = by_name["hand-offs-orchestrator-stream"]
     assert mapping["parent"] == "hand-offs"
-    (pattern,) = [json.loads(f["pattern"]) for f in mapping["inputs"]["filterCriteria"]["filters"]]
-    assert pattern == NEW_REQUEST_FILTER
+    patterns = [json.loads(f["pattern"]) for f in mapping["inputs"]["filterCriteria"]["filters"]]
+    assert patterns == [NEW_REQUEST_FILTER, REDRIVEN_FILTER]
     assert json.loads(by_name["hand-offs-sweeper-schedule-role"]["inputs"]["assumeRolePolicy"])["Statement"]
     json.dumps(records)  # everything is plain JSON
 
