@@ -109,6 +109,7 @@ workflow = Workflow(
         expected_arn=state_machine_arn,
         function_arns={function: functions.arns[function] for function in WORKFLOW_FUNCTIONS},
         partner_timeout_seconds=settings.partner_timeout_seconds,
+        reminder_after_seconds=settings.reminder_after_seconds,
         log_retention_days=settings.log_retention_days,
     ),
 )

@@ -49,6 +49,7 @@ from runtime.contract import (
     Function,
     table_name,
 )
+from runtime.domain.deadlines import default_reminder_after
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -198,6 +199,7 @@ class AwsEmulator:
         site_url: str,
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,
+        reminder_after_seconds: int | None = None,
         load_samples: bool = True,
     ) -> Deployment:
         """Create the product's resources and register its handlers; return the handlers' environment.
@@ -221,7 +223,8 @@ class AwsEmulator:
         }
         for function, spec in FUNCTIONS.items():
             self.dispatcher.register(names[function], load_handler(spec.handler))
-        definition = state_machine.definition(arns, partner_timeout_seconds)
+        reminder_after = reminder_after_seconds or default_reminder_after(partner_timeout_seconds)
+        definition = state_machine.definition(arns, partner_timeout_seconds, reminder_after)
         state_machine_arn = self.client("stepfunctions").create_state_machine(
             name=f"partner-confirm-{stage}", definition=json.dumps(definition), roleArn=role
         )["stateMachineArn"]

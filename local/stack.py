@@ -11,6 +11,7 @@ from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
 from runtime.contract import SWEEP_PERIOD_SECONDS
+from runtime.domain.deadlines import default_reminder_after
 
 
 class LocalStack:
@@ -23,11 +24,15 @@ class LocalStack:
         port: int = 0,
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,
+        reminder_after_seconds: int | None = None,
         sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
         log_level: str = "INFO",
     ) -> None:
         self.partner_timeout_seconds = partner_timeout_seconds
         self.token_ttl_seconds = token_ttl_seconds
+        self.reminder_after_seconds = reminder_after_seconds or default_reminder_after(
+            partner_timeout_seconds
+        )
         self.log_level = log_level
         self.aws = AwsEmulator(sweep_period_seconds=sweep_period_seconds)
         self.faults = FaultPlan()
@@ -52,6 +57,7 @@ class LocalStack:
             site_url=self.url,
             partner_timeout_seconds=self.partner_timeout_seconds,
             token_ttl_seconds=self.token_ttl_seconds,
+            reminder_after_seconds=self.reminder_after_seconds,
         )
         os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
         bootstrap.reset()

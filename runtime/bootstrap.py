@@ -247,6 +247,18 @@ def for_sms_sender() -> dict[str, Any]:
     }
 
 
+def for_reminder() -> dict[str, Any]:
+    return {
+        "repository": repository(),
+        "sms": sms(),
+        "secrets": secrets(),
+        "workflow": workflow(),
+        "clock": clock(),
+        "metrics": metrics(),
+        "site_url": _required(settings().site_url, Env.SITE_URL),
+    }
+
+
 def for_open_link() -> dict[str, Any]:
     return {"repository": repository(), "secrets": secrets(), "clock": clock()}
 

@@ -220,6 +220,7 @@ class Function(enum.StrEnum):
     CHAT = "chat"
     ORCHESTRATOR = "orchestrator"
     SMS_SENDER = "sms-sender"
+    REMINDER = "reminder"
     RESPONSE = "response"
     RESUMER = "resumer"
     TIMEOUT = "timeout"
@@ -279,6 +280,12 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         permissions=(READ_ITEMS, UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS, COMPLETE_TASK),
         settings=(Env.SITE_URL, Env.TOKEN_TTL_SECONDS, Env.PARTNER_TIMEOUT_SECONDS, Env.SMS_MAX_PRICE),
     ),
+    Function.REMINDER: FunctionSpec(
+        handler="runtime.handlers.reminder.handle",
+        description="Workflow task: remind a silent partner once, with the same link",
+        permissions=(READ_ITEMS, UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS, COMPLETE_TASK),
+        settings=(Env.SITE_URL, Env.SMS_MAX_PRICE),
+    ),
     Function.RESPONSE: FunctionSpec(
         handler="runtime.handlers.response.handle",
         description="GET /api/confirm/{token} and POST /api/respond: the partner's page",
@@ -318,7 +325,13 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     ),
 }
 
-WORKFLOW_FUNCTIONS = (Function.SMS_SENDER, Function.TIMEOUT, Function.FAILURE, Function.NOTIFICATION)
+WORKFLOW_FUNCTIONS = (
+    Function.SMS_SENDER,
+    Function.REMINDER,
+    Function.TIMEOUT,
+    Function.FAILURE,
+    Function.NOTIFICATION,
+)
 
 
 # --- SMS delivery events (AWS End User Messaging SMS, through the configuration set) -------------
@@ -350,6 +363,7 @@ METRIC_DIMENSION = "Stage"
 class Metric(enum.StrEnum):
     REQUESTS_CREATED = "RequestsCreated"
     SMS_SENT = "SmsSent"
+    REMINDERS_SENT = "RemindersSent"
     PARTNER_RESPONDED = "PartnerResponded"
     PARTNER_TIMED_OUT = "PartnerTimedOut"
     REQUEST_FAILED = "RequestFailed"

@@ -105,6 +105,8 @@ class FakeRequestRepository(RequestRepository):
             attrs.evolve(
                 request.with_partner(link.request),
                 task_token=link.task_token,
+                link_id=link.token_id,
+                link_expires_at=link.expires_at,
                 updated_at=at,
                 **{name: value for name, value in deadlines.items() if value is not None},
             )
@@ -119,6 +121,21 @@ class FakeRequestRepository(RequestRepository):
         self._save(attrs.evolve(request, status=status, sms_sent_at=at, updated_at=at))
         self.links[link.token_id] = attrs.evolve(self.links[link.token_id], sms_sent_at=at)
         self._event(link.request_id, EventType.SMS_SENT, at)
+
+    def follow_task(self, request: Request, task_token: str, at: datetime) -> None:
+        stored = self._expect(request.request_id, OPEN_STATUSES)
+        if request.link_id is None or request.link_id not in self.links:
+            raise StatusConflict(request.request_id)
+        self._save(attrs.evolve(stored, task_token=task_token, updated_at=at))
+        self.links[request.link_id] = attrs.evolve(self.links[request.link_id], task_token=task_token)
+
+    def mark_reminded(self, request_id: str, at: datetime) -> bool:
+        stored = self._expect(request_id, set(Status))
+        if stored.reminded_at is not None:
+            return False
+        self._save(attrs.evolve(stored, reminded_at=at, updated_at=at))
+        self._event(request_id, EventType.REMINDED, at)
+        return True
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         try:

@@ -150,6 +150,7 @@ class DynamoRequestRepository(RequestRepository):
         )
         if request.answer_by is not None:
             keep.set(answerBy=request.answer_by)
+        keep.set(linkId=link.token_id, linkExpiresAt=link.expires_at)
         if request.due_at is not None:
             keep.set(dueAt=request.due_at)
         keep.require_status(OPEN_STATUSES)
@@ -183,6 +184,29 @@ class DynamoRequestRepository(RequestRepository):
         recorded = Update(at).set(smsSentAt=at)
         if self._transact([recorded.as_transact(self._table, request_key), event, stamp_link]):
             raise StatusConflict(link.request_id)
+
+    def follow_task(self, request: Request, task_token: str, at: datetime) -> None:
+        if request.link_id is None:
+            raise StatusConflict(request.request_id)
+        keep = Update(at).set(taskToken=task_token)
+        keep.require_status(OPEN_STATUSES)
+        follow = Update(at).set(taskToken=task_token)
+        if self._transact(
+            [
+                keep.as_transact(self._table, keys.request_key(request.request_id)),
+                follow.as_transact(self._table, keys.link_key(request.link_id)),
+            ]
+        ):
+            raise StatusConflict(request.request_id)
+
+    def mark_reminded(self, request_id: str, at: datetime) -> bool:
+        once = Update(at).set(remindedAt=at)
+        once.require("attribute_not_exists(#remindedAt)", names={"#remindedAt": "remindedAt"})
+        writes = [
+            once.as_transact(self._table, keys.request_key(request_id)),
+            self._event_put(Event(request_id, EventType.REMINDED, at)),
+        ]
+        return self._transact(writes) is None
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         update = Update(at).move_to(Status.OPENED)

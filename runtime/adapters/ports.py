@@ -75,6 +75,16 @@ class RequestRepository(abc.ABC):
         opened the link already."""
 
     @abc.abstractmethod
+    def follow_task(self, request: Request, task_token: str, at: datetime) -> None:
+        """Keep `task_token` as the one the workflow now waits on, on the open request and on its
+        link's record (`request.link_id`), all or nothing. Raises StatusConflict when the request is
+        no longer open."""
+
+    @abc.abstractmethod
+    def mark_reminded(self, request_id: str, at: datetime) -> bool:
+        """Record the reminder once (its event with it); False if it was recorded before."""
+
+    @abc.abstractmethod
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         """Move Created/SMSSent to Opened with its event; False if it was opened before."""
 

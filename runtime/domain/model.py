@@ -48,6 +48,7 @@ class EventType(enum.StrEnum):
     TIMEOUT = "Timeout"
     FAILED = "Failed"
     NOTIFIED = "Notified"
+    REMINDED = "Reminded"
 
     @classmethod
     def of(cls, status: Status) -> EventType:
@@ -186,6 +187,10 @@ class Request:
     sms_sent_at: datetime | None = None
     # The deadline the partner was shown; an answer recorded before it is the truth.
     answer_by: datetime | None = None
+    # The link the partner holds (its signed token is rebuilt from these for the reminder).
+    link_id: str | None = None
+    link_expires_at: datetime | None = None
+    reminded_at: datetime | None = None
     # When the customer must have been told at the latest; past it the sweeper closes the request.
     due_at: datetime | None = None
     response: PartnerResponse | None = None

@@ -230,6 +230,7 @@ function render(data) {
   else paintStep(stepOf(ORDER[reached + 1] || "final"), "is-current");
 
   let sentence = final ? final[3] : STATUS_TEXT[data.status] || "진행 상황을 확인하고 있어요.";
+  if (!final && at.Reminded) sentence = "파트너에게 한 번 더 알렸어요. 확인을 기다리고 있어요.";
   if (final && !data.notification) sentence += " 안내 메시지를 준비하고 있어요.";
   if ($("status-text").textContent !== sentence) setText("status-text", sentence);
 

@@ -73,7 +73,7 @@ def test_a_silent_partner_times_out_and_the_late_link_says_so(client, product, l
     late = client.answer(token, "accept")
 
     assert final["status"] == "Timeout"
-    assert events_of(final) == ["Created", "SMSSent", "Timeout", "Notified"]
+    assert events_of(final) == ["Created", "SMSSent", "Reminded", "Timeout", "Notified"]
     assert late.status == 409 and late.error_code == "REQUEST_CLOSED"
     assert "응답 시간이 지났습니다" in late.body["error"]["message"]
 

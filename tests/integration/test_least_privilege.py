@@ -142,7 +142,7 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=SMS_RETRY_SECONDS)
 
     # A silent partner: the timeout path. A request whose hand-off was lost: the sweeper.
-    stack = deploy(partner_timeout_seconds=1)
+    stack = deploy(partner_timeout_seconds=2)
     silent = submit()["requestId"]
     link_token(stack)
     stack.wait_for(lambda: stack.request_item(silent).get("notification"))
