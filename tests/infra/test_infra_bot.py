@@ -87,3 +87,25 @@ def test_a_version_of_this_definition_behind_the_stack_alias(deployment: Deploym
     assert alias["botAliasLocaleSettings"] == [
         {"localeId": "ko_KR", "botAliasLocaleSetting": {"enabled": True}}
     ]
+
+
+def test_the_reservation_slot_type_takes_the_files_pattern(deployment: Deployment, definition: dict) -> None:
+    locale = _locale(deployment)
+    slot_types = {slot_type["name"]: slot_type for slot_type in locale["slotTypes"]}
+    assert set(slot_types) == set(definition["slotTypes"])
+    for name, expected in definition["slotTypes"].items():
+        built = slot_types[name]
+        assert built["parentSlotTypeSignature"] == "AMAZON.AlphaNumeric"
+        assert built["valueSelectionSetting"] == {
+            "resolutionStrategy": "ORIGINAL_VALUE",
+            "regexFilter": {"pattern": expected["regexFilter"]},
+        }
+    used = {slot["slotTypeName"] for intent in locale["intents"] for slot in intent.get("slots", [])}
+    assert used == {definition["slots"]["ReservationNumber"]["slotType"]} <= set(slot_types)
+    # The pattern arrives as written, \uXXXX escapes included (Lex reads them, not JSON).
+    assert (
+        "\\uFF21"
+        in slot_types[definition["slots"]["ReservationNumber"]["slotType"]]["valueSelectionSetting"][
+            "regexFilter"
+        ]["pattern"]
+    )
