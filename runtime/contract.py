@@ -237,6 +237,7 @@ METRIC_DIMENSION = "Stage"
 
 class Metric(enum.StrEnum):
     REQUESTS_CREATED = "RequestsCreated"
+    INTENT_UNCLEAR = "IntentUnclear"
     SMS_SENT = "SmsSent"
     PARTNER_RESPONDED = "PartnerResponded"
     PARTNER_TIMED_OUT = "PartnerTimedOut"
