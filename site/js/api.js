@@ -7,11 +7,12 @@ const BUSY = "요청이 많아 잠시 처리하지 못했습니다. 잠시 후 �
 
 /** An API answer other than 2xx, in the documented shape {error: {code, message, field?}}. */
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, choices) {
     super(message);
     this.status = status; // 0 when the network failed
     this.code = code;
     this.field = field || null;
+    this.choices = choices || []; // an unclear question (422): [{intent, label}] to pick from
   }
 
   /** Trying again later may work: nothing was decided by the server. */
@@ -57,7 +58,8 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
   const error = (data && data.error) || {};
   const fallback = response.status === 429 ? BUSY : GENERIC;
   const message = typeof error.message === "string" && error.message ? error.message : fallback;
-  throw new ApiError(response.status, error.code || `HTTP_${response.status}`, message, error.field);
+  const choices = Array.isArray(data?.choices) ? data.choices.filter((c) => c?.intent && c?.label) : [];
+  throw new ApiError(response.status, error.code || `HTTP_${response.status}`, message, error.field, choices);
 }
 
 /** A fresh Idempotency-Key (8-128 of [A-Za-z0-9_.:-]); getRandomValues also works outside HTTPS. */

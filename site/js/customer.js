@@ -78,16 +78,18 @@ function setSending(on) {
   setText("submit-label", on ? "보내는 중…" : unanswered ? "다시 보내기" : "문의 보내기");
 }
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
+// `intent`: the customer's pick among the choices of an unclear answer; the server then skips classifying.
+async function send(intent) {
   if (sending) return;
   $("form-alert").hidden = true;
+  $("choices").hidden = true;
   const invalid = NAMES.filter((name) => !check(name));
   if (invalid.length) {
     inputs[invalid[0]].focus();
     return;
   }
   const body = Object.fromEntries(NAMES.map((name) => [name, inputs[name].value.trim()]));
+  if (intent) body.intent = intent;
   const fingerprint = JSON.stringify(body);
   if (unanswered?.fingerprint !== fingerprint) unanswered = { key: newKey(), fingerprint };
   setSending(true);
@@ -105,13 +107,44 @@ form.addEventListener("submit", async (event) => {
   } finally {
     setSending(false);
   }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  send();
 });
+$("choice-list").addEventListener("click", (event) => {
+  const choice = event.target.closest("button[data-intent]");
+  if (choice) send(choice.dataset.intent);
+});
+// A new wording is a new question: its choices, if any, come with the next answer.
+inputs.message.addEventListener("input", () => ($("choices").hidden = true));
+
+/** Quick replies: one button per intent the server offers, resending the same question with it. */
+function offerChoices(choices) {
+  const buttons = choices.map(({ intent, label }) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button secondary";
+    button.dataset.intent = intent;
+    button.textContent = label;
+    return button;
+  });
+  $("choice-list").replaceChildren(...buttons);
+  $("choices").hidden = false;
+  // Not the text box: on a phone its keyboard would cover the buttons.
+  buttons[0].focus({ preventScroll: true });
+  $("choices").scrollIntoView({ block: "nearest" });
+}
 
 function explain(error) {
   const field = error.status === 413 ? inputs.message : inputs[error.field];
   if ((error.status === 400 || error.status === 413) && field) {
     setFieldError(field, error.message);
     field.focus();
+  } else if (error.status === 422 && error.choices.length) {
+    showAlert("어떤 문의인지 알려 주세요", error.message, "warn");
+    offerChoices(error.choices);
   } else if (error.status === 422) {
     showAlert("조금 더 구체적으로 적어 주세요", error.message, "warn");
     inputs.message.focus();
