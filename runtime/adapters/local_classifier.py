@@ -24,10 +24,10 @@ from runtime.adapters.ports import Classification, IntentClassifier
 from runtime.domain.model import FALLBACK_INTENT, Intent, IntentSource
 
 CALIBRATION_FILE = "local_classifier.json"
-# The shape of the model, chosen by 5-fold cross-validation on the sample utterances alone (the
-# evaluation set plays no part): an intent's score is the mean of its 3 best matches; a gram's weight
-# grows with the square of how few intents use it; jamo grams count for 0.3 of a character gram (they
-# tolerate typos and conjugations, but alone they would match 케이크 for 오케이).
+# The shape of the model, chosen by 5-fold cross-validation on the sample utterances: an intent's
+# score is the mean of its 3 best matches; a gram's weight grows with the square of how few intents
+# use it; jamo grams count for 0.3 of a character gram (they tolerate typos and conjugations, but at
+# full weight they would match 케이크 for 오케이).
 _BEST_MATCHES = 3
 _SPECIFICITY = 2.0
 _JAMO_WEIGHT = 0.3
