@@ -15,9 +15,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from runtime.adapters.korean_text import features
 from runtime.adapters.ports import Classification, IntentClassifier
@@ -33,8 +31,7 @@ _SPECIFICITY = 2.0
 _JAMO_WEIGHT = 0.3
 
 
-@attrs.frozen
-class BestMatch:
+class BestMatch(NamedTuple):
     """The best-matching intent (FallbackIntent included) and its score, before the threshold."""
 
     intent: str
