@@ -20,7 +20,7 @@ from runtime.adapters.local_classifier import LocalIntentClassifier
 def measure() -> Section:
     cases = load_cases()
     scored = calibration.score_cases(LocalIntentClassifier(load_examples(), unclear_below=0.0), cases)
-    threshold = float(calibration.stored(CALIBRATION)["unclearBelow"])  # type: ignore[arg-type]
+    threshold = float(calibration.stored(CALIBRATION)["unclearBelow"])
     report = Report.of((s.expected, calibration.answer(s, threshold)) for s in scored)
     validated = Report.of(calibration.cross_validated(scored))
     figures = (

@@ -70,7 +70,7 @@ def main(
         )
         return 0
 
-    threshold = float(calibration.stored(CALIBRATION)["unclearBelow"])  # type: ignore[arg-type]
+    threshold = float(calibration.stored(CALIBRATION)["unclearBelow"])
     shipped = Report.of((s.expected, calibration.answer(s, threshold)) for s in scored)
     validated = Report.of(calibration.cross_validated(scored))
     if options.json:

@@ -16,6 +16,7 @@ import itertools
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -83,11 +84,11 @@ def cross_validated(scored: Sequence[Scored], folds: int = FOLDS) -> list[tuple[
     return pairs
 
 
-def stored(path: Path) -> dict[str, object]:
+def stored(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def calibration_document(threshold: float, messages: int) -> dict[str, object]:
+def calibration_document(threshold: float, messages: int) -> dict[str, Any]:
     return {
         "unclearBelow": threshold,
         "calibratedOn": MESSAGES.relative_to(ROOT).as_posix(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from bot.eval.dataset import LABELS, MAX_UNCLEAR, MIN_ACCURACY, MIN_NON_REQUESTS_UNCLEAR, NONE
@@ -87,8 +88,8 @@ def _verdict(met: bool) -> str:
 
 
 def _width(text: str) -> int:
-    """Terminal columns: Hangul takes two."""
-    return sum(2 if "\u1100" <= ch <= "\uffdc" and not ch.isascii() else 1 for ch in text)
+    """Terminal columns: wide characters (Hangul) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _pad(text: str, width: int) -> str:

@@ -175,7 +175,7 @@ def test_the_local_run_prints_the_figures_and_the_confusion_matrix(capsys):
     assert "stale" not in out
 
 
-def test_calibrating_writes_the_threshold_and_where_it_came_from(tmp_path, monkeypatch):
+def test_calibrating_writes_the_threshold_and_where_it_came_from(tmp_path):
     stored = tmp_path / "local_classifier.json"
     calibration.store(stored, 0.25, 403)
     document = calibration.stored(stored)
