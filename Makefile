@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser local test lint unit integration infra-test e2e reliability-test demo plan bench reliability format clean
+.PHONY: help setup browser local test lint unit integration infra-test e2e reliability-test demo plan bench nlu reliability format clean
 
 help:
 	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL, REMINDER_AFTER)"
@@ -26,6 +26,7 @@ help:
 	@echo "make demo    play every scenario over HTTP against a local stack"
 	@echo "make plan    STACK=dev|demo: the Pulumi program under mocks, offline"
 	@echo "make bench   performance budgets side by side: prints a table, rewrites BENCHMARKS.md"
+	@echo "make nlu     the intent step on bot/eval/'s messages: accuracy, precision, recall, confusion"
 	@echo "make reliability  faults, races, forged links, load and API fuzz at full size, as a table"
 
 $(UV):
@@ -58,6 +59,9 @@ plan: setup
 
 bench: setup
 	$(RUN) -m bench
+
+nlu: setup
+	$(RUN) -m bot.eval
 
 reliability: setup
 	$(RUN) -m reliability

@@ -15,6 +15,7 @@ from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Function, Metri
 FIVE_MINUTES = 300
 FLOW_METRICS = (
     Metric.REQUESTS_CREATED,
+    Metric.INTENT_UNCLEAR,
     Metric.SMS_SENT,
     Metric.REMINDERS_SENT,
     Metric.PARTNER_RESPONDED,

@@ -66,9 +66,18 @@ class ProductClient:
 
     # customer
     def submit(
-        self, *, reservation_number: str, phone: str, message: str, idempotency_key: str | None = None
+        self,
+        *,
+        reservation_number: str,
+        phone: str,
+        message: str,
+        idempotency_key: str | None = None,
+        intent: str | None = None,
     ) -> Reply:
+        """`intent`: the customer's pick among the choices of an unclear answer (skips classifying)."""
         body = {"reservationNumber": reservation_number, "customerPhone": phone, "message": message}
+        if intent:
+            body["intent"] = intent
         headers = {"Idempotency-Key": idempotency_key or f"client-{uuid.uuid4()}"}
         return self._call("POST", "/api/chat", json=body, headers=headers)
 

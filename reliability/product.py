@@ -30,9 +30,9 @@ from runtime.adapters import dynamo_keys
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key, request_key
-from runtime.domain.errors import LinkInvalid
+from runtime.domain.errors import IntentUnclear, LinkInvalid
 from runtime.domain.link_token import verify_link
-from runtime.domain.model import LinkToken
+from runtime.domain.model import Intent, LinkToken
 
 # Questions the local classifier reads as one of the product's intents (none is "unclear").
 QUESTIONS = (
@@ -44,6 +44,7 @@ QUESTIONS = (
     "유아용 침대 대여 부탁드립니다",
 )
 HTTP_TIMEOUT = 30.0
+UNCLEAR = (422, IntentUnclear.code)
 
 
 @attrs.frozen
@@ -76,19 +77,34 @@ def new_tag(prefix: str) -> str:
 
 
 def is_error_shape(answer: Answer) -> bool:
-    """DESIGN §6: `{"error": {"code": "...", "message": "<Korean>"}}` as JSON."""
+    """`{"error": {"code": "...", "message": "<Korean>"}}` as JSON; an unclear intent (422
+    INTENT_UNCLEAR), and only it, also carries `choices` beside `error`."""
     body = answer.body
     if not answer.content_type.startswith("application/json") or not isinstance(body, dict):
         return False
     error = body.get("error")
-    if not isinstance(error, dict) or set(body) != {"error"}:
+    if not isinstance(error, dict):
         return False
     code, message = error.get("code"), error.get("message")
+    expected_keys = {"error", "choices"} if (answer.status, code) == UNCLEAR else {"error"}
+    if set(body) != expected_keys or ("choices" in body and not _are_choices(body["choices"])):
+        return False
     return (
         isinstance(code, str)
         and bool(code)
         and isinstance(message, str)
         and any("가" <= ch <= "힣" for ch in message)
+    )
+
+
+def _are_choices(choices: Any) -> bool:
+    """Every intent once, each with its Korean label."""
+    if not isinstance(choices, list) or not all(
+        isinstance(c, dict) and set(c) == {"intent", "label"} for c in choices
+    ):
+        return False
+    return sorted(c["intent"] for c in choices) == sorted(str(i) for i in Intent) and all(
+        isinstance(c["label"], str) and any("가" <= ch <= "힣" for ch in c["label"]) for c in choices
     )
 
 

@@ -362,6 +362,7 @@ METRIC_DIMENSION = "Stage"
 
 class Metric(enum.StrEnum):
     REQUESTS_CREATED = "RequestsCreated"
+    INTENT_UNCLEAR = "IntentUnclear"
     SMS_SENT = "SmsSent"
     REMINDERS_SENT = "RemindersSent"
     PARTNER_RESPONDED = "PartnerResponded"

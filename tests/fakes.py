@@ -5,7 +5,7 @@ Tests assert on the state these fakes end in, not on which calls were made.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 
@@ -45,7 +45,9 @@ from runtime.domain.model import (
     Request,
     Reservation,
     Status,
+    UnclearMessage,
 )
+from runtime.domain.time import KST
 
 
 class FakeRequestRepository(RequestRepository):
@@ -56,6 +58,8 @@ class FakeRequestRepository(RequestRepository):
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.links: dict[str, LinkToken] = {}
         self.due: dict[str, datetime] = {}  # request id -> when its customer must have been told
+        self.unclear: list[UnclearMessage] = []
+        self.unclear_available = True  # False: storing unclear messages fails as an unreachable table
 
     def event_types(self, request_id: str) -> list[EventType]:
         return [event.type for event in sorted(self.events.get(request_id, []), key=lambda e: e.at)]
@@ -199,6 +203,17 @@ class FakeRequestRepository(RequestRepository):
         self._save(attrs.evolve(request, **changes))
         self._event(request_id, EventType.NOTIFIED, notification.at)
         self.due.pop(request_id, None)
+
+    def record_unclear(self, message: UnclearMessage) -> None:
+        if not self.unclear_available:
+            raise DependencyUnavailable("table down")
+        self.unclear.append(message)
+
+    def recent_unclear(self, day: date, limit: int | None = None) -> list[UnclearMessage]:
+        found = sorted(
+            (m for m in self.unclear if m.at.astimezone(KST).date() == day), key=lambda m: m.at, reverse=True
+        )
+        return found[:limit] if limit is not None else found
 
     # helpers
     def _expect(self, request_id: str, allowed: frozenset[Status] | set[Status]) -> Request:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,11 +27,14 @@ from runtime.domain.model import (
     Request,
     Reservation,
     Status,
+    UnclearMessage,
 )
 
 # Kept a day past expiry, so support can still see what happened to a link or a retried submit.
 EXPIRED_ITEM_GRACE = timedelta(days=1)
 DUE_MARKER_RETENTION = timedelta(days=30)
+# Long enough for someone to read them and write new sample utterances; not kept beyond that.
+UNCLEAR_RETENTION = timedelta(days=14)
 # DynamoDB's own transient codes, besides the throttling and 5xx answers every service gives.
 _TRANSIENT_DYNAMODB_CODES = {
     "ProvisionedThroughputExceededException",
@@ -287,6 +290,38 @@ class DynamoRequestRepository(RequestRepository):
             if current is not None and current.notification is not None:
                 raise AlreadyExists(request_id)
             raise StatusConflict(request_id)
+
+    # --- messages the intent step did not understand --------------------------------------------
+
+    def record_unclear(self, message: UnclearMessage) -> None:
+        item = {
+            **keys.unclear_key(message.at, message.message_id),
+            **to_item(message),
+            keys.TTL: _epoch(message.at + UNCLEAR_RETENTION),
+        }
+        try:
+            self._call("put_item", TableName=self._table, Item=typed(item))
+        except ClientError as error:  # not transient, but still nothing the customer should see
+            raise DependencyUnavailable(f"dynamodb put_item: {error}") from error
+
+    def recent_unclear(self, day: date, limit: int | None = None) -> list[UnclearMessage]:
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.PK},
+            "ExpressionAttributeValues": typed({":pk": keys.unclear_partition(day)[keys.PK]}),
+            "ScanIndexForward": False,
+        }
+        found: list[UnclearMessage] = []
+        while limit is None or len(found) < limit:
+            if limit is not None:
+                arguments["Limit"] = limit - len(found)
+            response = self._call("query", **arguments)
+            found += [from_item(plain(item), UnclearMessage) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                break
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found
 
     # --- plumbing ----------------------------------------------------------------------------
 

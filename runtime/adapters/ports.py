@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
@@ -22,6 +22,7 @@ from runtime.domain.model import (
     Request,
     Reservation,
     Status,
+    UnclearMessage,
 )
 
 
@@ -118,6 +119,17 @@ class RequestRepository(abc.ABC):
     ) -> None:
         """Store the customer's message once (AlreadyExists otherwise), closing as `close_as` if given,
         and drop the due marker."""
+
+    @abc.abstractmethod
+    def record_unclear(self, message: UnclearMessage) -> None:
+        """Keep a message the intent step did not understand, for two weeks, filed under its KST day.
+
+        Raises DependencyUnavailable on any failure: the caller answers the customer regardless.
+        """
+
+    @abc.abstractmethod
+    def recent_unclear(self, day: date, limit: int | None = None) -> list[UnclearMessage]:
+        """The unclear messages of a KST day, newest first."""
 
 
 @attrs.frozen

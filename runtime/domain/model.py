@@ -80,6 +80,7 @@ class IntentSource(enum.StrEnum):
     LEX = "lex"
     LOCAL = "local"
     FALLBACK = "fallback"
+    CUSTOMER = "customer"  # picked by the customer among the choices of an unclear answer
 
 
 class Answer(enum.StrEnum):
@@ -257,6 +258,18 @@ class LinkToken:
     @property
     def partner_id(self) -> str | None:
         return self.request.partner_id
+
+
+@attrs.frozen
+class UnclearMessage:
+    """A message the intent step did not understand, kept as a candidate for new sample utterances.
+
+    Only the text: no phone, no reservation number, nothing that names the customer.
+    """
+
+    message_id: str
+    text: str
+    at: datetime
 
 
 @attrs.frozen
