@@ -25,7 +25,16 @@ from runtime.adapters.workflow_payloads import request_payload
 from runtime.contract import FUNCTIONS, RESERVATION_INDEX, STATUS_INDEX, Env, Function, Resource
 from runtime.domain.errors import TaskClosed
 from runtime.domain.model import Request
-from runtime.handlers import chat, failure, notification, request_status, response, sms_sender, timeout
+from runtime.handlers import (
+    chat,
+    failure,
+    notification,
+    reminder,
+    request_status,
+    response,
+    sms_sender,
+    timeout,
+)
 from tests.builders import request
 from tests.integration.conftest import api_event, fail_calls
 from tests.integration.flows import (
@@ -126,6 +135,8 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         assert closing.handle({"requestId": request_id, "error": {}}, None)["outcome"] == "responded"
     with pytest.raises(TaskClosed):
         sms_sender.handle({**request_payload(answered), "taskToken": "a-later-attempt"}, None)
+    with pytest.raises(TaskClosed):
+        reminder.handle({"requestId": request_id, "taskToken": "a-later-phase"}, None)
     retried = api_event(
         "chat_post",
         body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
@@ -142,9 +153,10 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=SMS_RETRY_SECONDS)
 
     # A silent partner: the timeout path. A request whose hand-off was lost: the sweeper.
-    stack = deploy(partner_timeout_seconds=2)
+    stack = deploy(partner_timeout_seconds=6, reminder_after_seconds=3)
     silent = submit()["requestId"]
     link_token(stack)
+    bootstrap.secrets.cache_clear()  # the reminder (3 s after the SMS) reads it in its own cold start
     stack.wait_for(lambda: stack.request_item(silent).get("notification"))
     fail_calls(bootstrap.client("stepfunctions"), "StartExecution", code="ServiceUnavailable", status=503)
     past = datetime.now(UTC) - timedelta(minutes=5)
