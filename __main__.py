@@ -14,6 +14,7 @@ from infra.hand_offs import HandOffs, HandOffsArgs
 from infra.http_api import HttpApi, HttpApiArgs
 from infra.lambda_package import LambdaPackage
 from infra.observability import Observability, ObservabilityArgs
+from infra.operators import Operators, OperatorsArgs
 from infra.rate_limit import RateLimit, RateLimitArgs
 from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
 from infra.sample_data import SampleData, SampleDataArgs
@@ -62,6 +63,8 @@ site = Site(
     ),
 )
 
+operators = Operators("operators", OperatorsArgs(name_prefix=prefix, alarm_email=settings.alarm_email))
+
 # Named ahead: the orchestrator starts this state machine, whose tasks are functions built below; the
 # stream consumers' roles send to this queue, which the hand-offs built after them create.
 state_machine_name = f"{prefix}-workflow"
@@ -89,8 +92,9 @@ functions = Functions(
             sms_configuration_set_name=sms.configuration_set_name,
             sms_configuration_set_arn=sms.configuration_set_arn,
             sms_origination_identity=settings.sms_origination_identity,
+            operators_topic_arn=operators.topic_arn,
         ),
-        guardrails=guardrails(account),
+        guardrails=guardrails(operators.topic_arn),
         settings={
             Env.STAGE: settings.stage,
             Env.LOG_LEVEL: settings.log_level,
@@ -161,3 +165,4 @@ pulumi.export("stateMachineArn", workflow.arn)
 pulumi.export("botId", bot.bot_id)
 pulumi.export("botAliasId", bot.alias_id)
 pulumi.export("smsEventsTopicArn", sms.events_topic_arn)
+pulumi.export("operatorsTopicArn", operators.topic_arn)

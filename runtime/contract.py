@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from runtime.domain.model import Status
+from runtime.domain.model import FailureReason, Status
 
 # --- the single DynamoDB table -----------------------------------------------------------------
 
@@ -85,6 +85,8 @@ class Env(enum.StrEnum):
     SMS_CONFIGURATION_SET = "SMS_CONFIGURATION_SET"
     SMS_ORIGINATION_IDENTITY = "SMS_ORIGINATION_IDENTITY"
     SMS_MAX_PRICE = "SMS_MAX_PRICE"
+    # The operators' SNS topic: requests that need a person (timed out, failed for a system reason).
+    OPERATORS_TOPIC_ARN = "OPERATORS_TOPIC_ARN"
     STAGE = "STAGE"
     LOG_LEVEL = "LOG_LEVEL"
     # Local stack only: without Lex, intents are classified from this bot definition file.
@@ -117,6 +119,7 @@ class Resource(enum.StrEnum):
     DEAD_LETTERS = "dead-letters"
     STATE_MACHINE = "state-machine"
     WORKFLOW_TASKS = "workflow-tasks"
+    OPERATORS_TOPIC = "operators-topic"
     LINK_SECRET = "link-secret"
     SMS = "sms"
     BOT_ALIAS = "bot-alias"
@@ -131,6 +134,7 @@ RESOURCE_ENV: dict[Resource, tuple[Env, ...]] = {
     Resource.DEAD_LETTERS: (),
     Resource.STATE_MACHINE: (Env.STATE_MACHINE_ARN,),
     Resource.WORKFLOW_TASKS: (),
+    Resource.OPERATORS_TOPIC: (Env.OPERATORS_TOPIC_ARN,),
     Resource.LINK_SECRET: (Env.LINK_SECRET_ID,),
     Resource.SMS: (Env.SMS_CONFIGURATION_SET, Env.SMS_ORIGINATION_IDENTITY),
     Resource.BOT_ALIAS: (Env.LEX_BOT_ID, Env.LEX_BOT_ALIAS_ID, Env.LEX_LOCALE_ID),
@@ -160,6 +164,7 @@ READ_LINK_SECRET = Permission(Resource.LINK_SECRET, ("secretsmanager:GetSecretVa
 # SNS sends no SMS from Seoul; AWS End User Messaging SMS does, in the stack's own region.
 SEND_SMS = Permission(Resource.SMS, ("sms-voice:SendTextMessage",), "pinpoint-sms-voice-v2")
 CLASSIFY_INTENT = Permission(Resource.BOT_ALIAS, ("lex:RecognizeText",), "lexv2-runtime")
+ALERT_OPERATORS = Permission(Resource.OPERATORS_TOPIC, ("sns:Publish",), "sns")
 WRITE_MESSAGE = Permission(Resource.BEDROCK_MODELS, ("bedrock:InvokeModel",), "bedrock-runtime")
 
 
@@ -195,6 +200,25 @@ ANSWER_RECORDED_FILTER: Mapping[str, Any] = {
 }
 
 
+def _closed_as(status: Status, **new_image: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A request's status changed to `status` (a repeated write of the same status does not match)."""
+    return {
+        "eventName": ["MODIFY"],
+        "dynamodb": {
+            **_REQUEST_KEYS,
+            "NewImage": {STATUS_ATTRIBUTE: {"S": [str(status)]}, **new_image},
+            "OldImage": {STATUS_ATTRIBUTE: {"S": [{"anything-but": [str(status)]}]}},
+        },
+    }
+
+
+# Requests that need a person: every timeout, and failures other than a customer's unknown reservation.
+TIMED_OUT_FILTER = _closed_as(Status.TIMEOUT)
+FAILED_FOR_THE_SYSTEM_FILTER = _closed_as(
+    Status.FAILED, failureReason={"S": [{"anything-but": [str(FailureReason.RESERVATION_NOT_MATCHED)]}]}
+)
+
+
 @attrs.frozen
 class StreamSubscription:
     """A Lambda event source mapping on the table's stream: which records reach the function, and
@@ -223,6 +247,7 @@ class Function(enum.StrEnum):
     REMINDER = "reminder"
     RESPONSE = "response"
     RESUMER = "resumer"
+    ESCALATOR = "escalator"
     TIMEOUT = "timeout"
     FAILURE = "failure"
     NOTIFICATION = "notification"
@@ -297,6 +322,12 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         permissions=(COMPLETE_TASK,),
         subscription=StreamSubscription(filters=(ANSWER_RECORDED_FILTER,)),
     ),
+    Function.ESCALATOR: FunctionSpec(
+        handler="runtime.handlers.escalator.handle",
+        description="Stream: tell the operators about a request that timed out or failed for a system reason",
+        permissions=(ALERT_OPERATORS,),
+        subscription=StreamSubscription(filters=(TIMED_OUT_FILTER, FAILED_FOR_THE_SYSTEM_FILTER)),
+    ),
     Function.TIMEOUT: FunctionSpec(
         handler="runtime.handlers.timeout.handle",
         description="Workflow: the partner did not answer in time (unless an answer was recorded)",
@@ -358,6 +389,8 @@ SMS_UNDELIVERABLE_EVENTS = (
 
 METRIC_NAMESPACE = "PartnerConfirm"
 METRIC_DIMENSION = "Stage"
+# The second dimension of OpenRequests.
+STATUS_DIMENSION = "Status"
 
 
 class Metric(enum.StrEnum):
@@ -373,3 +406,7 @@ class Metric(enum.StrEnum):
     PARTNER_RESPONSE_SECONDS = "PartnerResponseSeconds"
     # Requests the sweeper had to end: each one is a hand-off that did not happen in time.
     REQUESTS_SWEPT = "RequestsSwept"
+    # Requests handed to the operators (timed out, failed for a system reason).
+    ESCALATIONS = "Escalations"
+    # Requests open in each status right now (dimension Status), measured by the sweeper each run.
+    OPEN_REQUESTS = "OpenRequests"

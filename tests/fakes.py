@@ -15,6 +15,7 @@ from runtime.adapters.ports import (
     IntentClassifier,
     MessageWriter,
     MetricWriter,
+    OperatorAlerts,
     RequestRepository,
     SecretProvider,
     SmsSender,
@@ -88,6 +89,14 @@ class FakeRequestRepository(RequestRepository):
 
     def forget_due(self, request_id: str) -> None:
         self.due.pop(request_id, None)
+
+    def count_in_status(self, status: Status, day: date) -> int:
+        """Requests in `status` whose last change (updated_at) was on `day`, as the index buckets them."""
+        return sum(
+            1
+            for r in self.requests.values()
+            if r.status is status and r.updated_at.astimezone(UTC).date() == day
+        )
 
     # writes
     def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
@@ -245,12 +254,27 @@ class FakeMetricWriter(MetricWriter):
     def __init__(self) -> None:
         self.counts: dict[Metric, int] = {}
         self.durations: dict[Metric, list[float]] = {}
+        self.levels: dict[tuple[Metric, str], float] = {}
 
     def count(self, metric: Metric, value: int = 1) -> None:
         self.counts[metric] = self.counts.get(metric, 0) + value
 
     def seconds(self, metric: Metric, value: float) -> None:
         self.durations.setdefault(metric, []).append(value)
+
+    def level(self, metric: Metric, value: float, *, status: str) -> None:
+        self.levels[(metric, status)] = value
+
+
+class FakeOperatorAlerts(OperatorAlerts):
+    def __init__(self, *, available: bool = True) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.available = available
+
+    def alert(self, subject: str, message: str) -> None:
+        if not self.available:
+            raise DependencyUnavailable("sns down")
+        self.sent.append((subject, message))
 
 
 class FakeIntentClassifier(IntentClassifier):

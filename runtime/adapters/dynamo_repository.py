@@ -113,6 +113,24 @@ class DynamoRequestRepository(RequestRepository):
                 arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return found
 
+    def count_in_status(self, status: Status, day: date) -> int:
+        partition = keys.status_partition(status, datetime(day.year, day.month, day.day, tzinfo=UTC))
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": STATUS_INDEX.name,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": STATUS_INDEX.partition_key},
+            "ExpressionAttributeValues": typed({":pk": partition[STATUS_INDEX.partition_key]}),
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            response = self._call("query", **arguments)
+            total += int(response.get("Count", 0))
+            if "LastEvaluatedKey" not in response:
+                return total
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def forget_due(self, request_id: str) -> None:
         self._call("delete_item", TableName=self._table, Key=typed(keys.due_key(request_id)))
 

@@ -58,6 +58,10 @@ class RequestRepository(abc.ABC):
         """Drop the request's due marker (its customer was told)."""
 
     @abc.abstractmethod
+    def count_in_status(self, status: Status, day: date) -> int:
+        """How many requests moved to `status` on `day` (UTC) and are still in it."""
+
+    @abc.abstractmethod
     def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
         """Store the request, its Created event, its due marker and the idempotency record (if any)
         together. The orchestrator is handed the request from this write (the table's stream)."""
@@ -186,3 +190,13 @@ class MetricWriter(abc.ABC):
 
     @abc.abstractmethod
     def seconds(self, metric: Metric, value: float) -> None: ...
+
+    @abc.abstractmethod
+    def level(self, metric: Metric, value: float, *, status: str) -> None:
+        """How many there are right now, per status (a gauge, not a count of events)."""
+
+
+class OperatorAlerts(abc.ABC):
+    @abc.abstractmethod
+    def alert(self, subject: str, message: str) -> None:
+        """Tell the operators (by e-mail, through their topic). Raises DependencyUnavailable."""

@@ -13,7 +13,16 @@ from infra_helpers import setting
 from infra.mock_run import PROJECT_ROOT, Deployment, run_program
 
 COMPONENT_PREFIX = "partnerconfirm:infra:"
-EXPORTS = {"siteUrl", "apiUrl", "tableName", "stateMachineArn", "botId", "botAliasId", "smsEventsTopicArn"}
+EXPORTS = {
+    "siteUrl",
+    "apiUrl",
+    "tableName",
+    "stateMachineArn",
+    "botId",
+    "botAliasId",
+    "smsEventsTopicArn",
+    "operatorsTopicArn",
+}
 
 
 def test_exports_name_the_deployed_resources(deployment: Deployment) -> None:
@@ -45,7 +54,7 @@ def test_the_product_is_built_from_these_components(deployments: dict[str, Deplo
         return {r.type.removeprefix(COMPONENT_PREFIX) for r in deployment.resources if not r.custom}
 
     always = {"Table", "LinkSecret", "Bot", "HttpApi", "Site", "Functions", "HandlerFunction", "Workflow"}
-    always |= {"ApiRoutes", "Observability", "SmsChannel", "HandOffs"}
+    always |= {"ApiRoutes", "Observability", "SmsChannel", "HandOffs", "Operators"}
     assert components(deployments["dev"]) == always
     assert components(deployments["demo"]) == always | {"RateLimit", "SampleData"}
 

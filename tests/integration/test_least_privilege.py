@@ -83,6 +83,7 @@ def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
     return {
         "secretsmanager": Resource.LINK_SECRET,
         "sms-voice": Resource.SMS,
+        "sns": Resource.OPERATORS_TOPIC,
         "lex": Resource.BOT_ALIAS,
         "bedrock": Resource.BEDROCK_MODELS,
     }[service]
