@@ -108,6 +108,27 @@ class ProductClient:
             time.sleep(0.1)
         raise TimeoutError("no SMS arrived")
 
+    def wait_for_texts(self, token: str, *, count: int, timeout: float = 15.0) -> list[dict[str, str]]:
+        """The SMS carrying this link, once `count` of them arrived (or what arrived in time)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            texts = [sms for sms in self.outbox() if sms["link"] and token_of(sms["link"]) == token]
+            if len(texts) >= count or time.monotonic() > deadline:
+                return texts
+            time.sleep(0.1)
+
+    def escalations(self) -> list[dict[str, str]]:
+        return self._call("GET", "/_local/escalations.json").body
+
+    def wait_for_escalation(self, request_id: str, *, timeout: float = 15.0) -> list[dict[str, str]]:
+        """The operators' e-mails about this request (once one arrived, or none in time)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [note for note in self.escalations() if request_id in note["message"]]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
+
     def open_link(self, token: str) -> Reply:
         return self._call("GET", f"/api/confirm/{token}")
 

@@ -112,10 +112,13 @@ class Gateway:
         outbox: SmsOutbox,
         partner_timeout_seconds: int,
         faults: FaultPlan | None = None,
+        escalations: Callable[[], list[dict[str, str]]] = list,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        """`escalations`: what the operators were e-mailed so far ({subject, message})."""
         self.outbox = outbox
+        self.escalations = escalations
         self.faults = faults or FaultPlan()
         self.settings = site_settings(partner_timeout_seconds=partner_timeout_seconds)
         self.slots = threading.BoundedSemaphore(MAX_CONCURRENT_API_REQUESTS)
@@ -298,6 +301,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 f"{API_PREFIX}/openapi.json": lambda: self._json(200, openapi_document()),
                 f"/{SITE_SETTINGS_FILE}": lambda: self._json(200, gateway.settings),
                 "/_local/outbox.json": lambda: self._json(200, gateway.outbox_entries()),
+                "/_local/escalations.json": lambda: self._json(200, gateway.escalations()),
                 "/_local/outbox": lambda: self._send(
                     200,
                     _outbox_page(gateway.outbox_entries()).encode(),

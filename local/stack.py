@@ -41,10 +41,14 @@ class LocalStack:
             outbox=self.aws.outbox,
             partner_timeout_seconds=partner_timeout_seconds,
             faults=self.faults,
+            escalations=self._escalations,
             host=host,
             port=port,
         )
         self.deployment: Deployment | None = None
+
+    def _escalations(self) -> list[dict[str, str]]:
+        return self.aws.operators_inbox(self.deployment) if self.deployment else []
 
     @property
     def url(self) -> str:
