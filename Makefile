@@ -3,6 +3,8 @@ PYTHON ?= python3
 PORT ?= 8000
 PARTNER_TIMEOUT ?= 300
 TOKEN_TTL ?= 600
+# Seconds after the SMS when a silent partner is reminded once (empty: 60 % of PARTNER_TIMEOUT).
+REMINDER_AFTER ?=
 STACK ?= dev
 
 UV_VERSION := 0.13.9
@@ -16,14 +18,15 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser local ops test lint unit integration infra-test e2e reliability-test demo plan bench reliability format clean
+.PHONY: help setup browser local ops test lint unit integration infra-test e2e reliability-test demo plan bench nlu reliability format clean
 
 help:
-	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL)"
+	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL, REMINDER_AFTER)"
 	@echo "make test    lint, then unit, integration, infra, end-to-end and reliability tests"
 	@echo "make demo    play every scenario over HTTP against a local stack"
 	@echo "make plan    STACK=dev|demo: the Pulumi program under mocks, offline"
 	@echo "make bench   performance budgets side by side: prints a table, rewrites BENCHMARKS.md"
+	@echo "make nlu     the intent step on bot/eval/'s messages: accuracy, precision, recall, confusion"
 	@echo "make reliability  faults, races, forged links, load and API fuzz at full size, as a table"
 	@echo "make ops     the operators' command line: make ops ARGS=\"--local requests --status Timeout\""
 
@@ -46,7 +49,8 @@ browser:
 	fi
 
 local: setup
-	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL)
+	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL) \
+		$(if $(REMINDER_AFTER),--reminder-after $(REMINDER_AFTER))
 
 demo: setup
 	$(RUN) -m local.demo
@@ -60,6 +64,9 @@ plan: setup
 
 bench: setup
 	$(RUN) -m bench
+
+nlu: setup
+	$(RUN) -m bot.eval
 
 reliability: setup
 	$(RUN) -m reliability

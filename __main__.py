@@ -14,6 +14,7 @@ from infra.hand_offs import HandOffs, HandOffsArgs
 from infra.http_api import HttpApi, HttpApiArgs
 from infra.lambda_package import LambdaPackage
 from infra.observability import Observability, ObservabilityArgs
+from infra.operators import Operators, OperatorsArgs
 from infra.rate_limit import RateLimit, RateLimitArgs
 from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
 from infra.sample_data import SampleData, SampleDataArgs
@@ -62,6 +63,8 @@ site = Site(
     ),
 )
 
+operators = Operators("operators", OperatorsArgs(name_prefix=prefix, alarm_email=settings.alarm_email))
+
 # Named ahead: the orchestrator starts this state machine, whose tasks are functions built below; the
 # stream consumers' roles send to this queue, which the hand-offs built after them create.
 state_machine_name = f"{prefix}-workflow"
@@ -89,8 +92,9 @@ functions = Functions(
             sms_configuration_set_name=sms.configuration_set_name,
             sms_configuration_set_arn=sms.configuration_set_arn,
             sms_origination_identity=settings.sms_origination_identity,
+            operators_topic_arn=operators.topic_arn,
         ),
-        guardrails=guardrails(account),
+        guardrails=guardrails(operators.topic_arn),
         settings={
             Env.STAGE: settings.stage,
             Env.LOG_LEVEL: settings.log_level,
@@ -109,6 +113,7 @@ workflow = Workflow(
         expected_arn=state_machine_arn,
         function_arns={function: functions.arns[function] for function in WORKFLOW_FUNCTIONS},
         partner_timeout_seconds=settings.partner_timeout_seconds,
+        reminder_after_seconds=settings.reminder_after_seconds,
         log_retention_days=settings.log_retention_days,
     ),
 )
@@ -166,3 +171,4 @@ pulumi.export(StackOutput.PARTNER_TIMEOUT_SECONDS, settings.partner_timeout_seco
 pulumi.export(StackOutput.BOT_ID, bot.bot_id)
 pulumi.export(StackOutput.BOT_ALIAS_ID, bot.alias_id)
 pulumi.export(StackOutput.SMS_EVENTS_TOPIC_ARN, sms.events_topic_arn)
+pulumi.export(StackOutput.OPERATORS_TOPIC_ARN, operators.topic_arn)

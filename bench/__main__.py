@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import calls, cold_start, package, pages, report, sms, throughput
+from bench import calls, cold_start, nlu, package, pages, report, sms, throughput
 from bench.figures import Section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +34,7 @@ SECTIONS: tuple[tuple[str, Callable[[], Section]], ...] = (
     ("SMS", lambda: sms.measure(SAMPLES)),
     ("local stack throughput", lambda: throughput.measure(SAMPLES)),
     ("page weights", lambda: pages.measure(ROOT / "site")),
+    ("intent understanding", nlu.measure),
 )
 
 

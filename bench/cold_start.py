@@ -32,10 +32,12 @@ from bench.stats import median, ratio
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
 from runtime.adapters.dynamo_keys import reservation_key
+from runtime.adapters.local_classifier import LocalIntentClassifier
 from runtime.contract import FUNCTIONS, Function
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
+BOT_DEFINITION = ROOT / "bot" / "ko_KR.json"
 PYCACHE = ROOT / "build" / "bench" / "pycache"
 RUNS = 7
 # Import profiles see only the modules Lambda has, as the probes do.
@@ -328,6 +330,12 @@ def section(
             f"| {probe.label} | {wall:.0f} ms | {times:.2f}× | {import_ms:.0f} ms | {call_ms:.0f} ms "
             f"| {extras or '—'} |"
         )
+    lines += [
+        "",
+        "On the local stack chat also builds the local classifier from `bot/ko_KR.json` on its first "
+        f"call ({classifier_build_ms():.0f} ms here, part of its *serve one event*); in AWS it creates "
+        "the Lex client instead.",
+    ]
     over = [median([t.wall_ms for t in timings[probe.key]]) - floor_ms * BUDGET for probe in PROBES]
     if max(over) > 0:
         lines += ["", _why_missed(floor_ms, over, floors, timings)]
@@ -339,6 +347,16 @@ def section(
         "import time per package beyond the floor's, costliest first, from one `python -X importtime` run.",
     ]
     return Section("Cold start", tuple(figures), tuple(lines))
+
+
+def classifier_build_ms(runs: int = 5) -> float:
+    """What building the local classifier (utterances to an index) costs, median of a few builds."""
+    took = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        LocalIntentClassifier.from_bot_file(BOT_DEFINITION)
+        took.append((time.perf_counter() - started) * 1000)
+    return median(took)
 
 
 def _why_missed(

@@ -66,18 +66,18 @@ def commit_of(root: Path) -> str:
 # --- values as people read them ----------------------------------------------------------------
 
 
+_SHOWN = {
+    "x": lambda value: f"{value:.2f}×",
+    "ms": lambda value: f"{value:.0f} ms",
+    "bytes": lambda value: f"{value / KIB:.1f} KiB" if value >= KIB else f"{value:.0f} B",
+    "flows/s": lambda value: f"{value:.2f}/s",
+    "chars": lambda value: f"{value:.0f} chars",
+    "%": lambda value: f"{value * 100:.1f} %",  # a share, 0 to 1
+}
+
+
 def show(value: float, unit: str) -> str:
-    if unit == "x":
-        return f"{value:.2f}×"
-    if unit == "ms":
-        return f"{value:.0f} ms"
-    if unit == "bytes":
-        return f"{value / KIB:.1f} KiB" if value >= KIB else f"{value:.0f} B"
-    if unit == "flows/s":
-        return f"{value:.2f}/s"
-    if unit == "chars":
-        return f"{value:.0f} chars"
-    return f"{value:g}"
+    return _SHOWN.get(unit, lambda v: f"{v:g}")(value)
 
 
 def show_budget(figure: Figure) -> str:

@@ -38,6 +38,7 @@ def resource_targets(
     sms_configuration_set_name: pulumi.Input[str],
     sms_configuration_set_arn: pulumi.Input[str],
     sms_origination_identity: str | None,
+    operators_topic_arn: pulumi.Input[str],
 ) -> dict[Resource, Target]:
     models = (bedrock_model_id, bedrock_fallback_model_id)
     origination = [sms_origination_identity] if sms_origination_identity else []
@@ -45,6 +46,9 @@ def resource_targets(
         Resource.TABLE: Target([table_arn], {Env.TABLE_NAME: table_name}),
         Resource.RESERVATION_INDEX: _index(table_name, table_arn, RESERVATION_INDEX),
         Resource.STATUS_INDEX: _index(table_name, table_arn, STATUS_INDEX),
+        Resource.OPERATORS_TOPIC: Target(
+            [operators_topic_arn], {Env.OPERATORS_TOPIC_ARN: operators_topic_arn}
+        ),
         # Read by the event source mappings with their function's role, never by the function's code.
         Resource.TABLE_STREAM: Target([table_stream_arn]),
         Resource.DEAD_LETTERS: Target([dead_letter_queue_arn]),
@@ -81,9 +85,9 @@ def _index(table_name: pulumi.Input[str], table_arn: pulumi.Output[str], index: 
     return Target([pulumi.Output.concat(table_arn, "/index/", index.name)], {Env.TABLE_NAME: table_name})
 
 
-def guardrails(account: AwsAccount) -> list[dict[str, Any]]:
+def guardrails(operators_topic_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
     """Statements every function's policy carries besides its grants (defense in depth)."""
-    every_sns_topic = pulumi.Output.concat("arn:", account.partition, ":sns:*:*:*")
-    # SMS goes through End User Messaging SMS; no function publishes to SNS. An operators' topic,
-    # when one is added, must be carved out of this deny (NotResource), as a deny beats any allow.
-    return [iam.deny("NoSnsPublish", ["sns:Publish"], [every_sns_topic])]
+    # SMS goes through End User Messaging SMS: no function publishes to any SNS topic but the
+    # operators' (which only the escalator is granted). A deny beats any allow, so no grant added by
+    # mistake can publish elsewhere.
+    return [iam.deny_all_but("NoSnsPublish", ["sns:Publish"], [operators_topic_arn])]

@@ -48,7 +48,10 @@ _ERROR_DESCRIPTIONS = {
     409: "이미 응답한 링크, 종료된 요청, 또는 다른 내용에 다시 쓴 Idempotency-Key 입니다.",
     413: "요청 본문이 너무 큽니다.",
     415: "요청 본문이 JSON (Content-Type: application/json, charset 은 utf-8 만) 으로 보내지지 않았습니다.",
-    422: "문의 의도를 알 수 없습니다. 요청은 만들어지지 않았습니다.",
+    422: (
+        "문의 의도를 알 수 없습니다. 요청은 만들어지지 않았습니다. choices 의 intent 하나를 골라 "
+        "같은 문의를 intent 와 함께 다시 보내면 접수됩니다."
+    ),
     429: "요청이 너무 많습니다 (IP 당 분당 100회).",
     500: "예상하지 못한 오류입니다. 내부 정보는 담지 않습니다.",
     503: "의존 서비스가 일시적으로 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
@@ -71,6 +74,10 @@ def error_examples() -> dict[int, list[dict[str, Any]]]:
     return dict(by_status)
 
 
+# Errors whose body carries more than `error`.
+_ERROR_SCHEMAS = {422: "IntentUnclearError"}
+
+
 def error_responses() -> dict[str, Any]:
     responses = {}
     for status, bodies in sorted(error_examples().items()):
@@ -78,7 +85,7 @@ def error_responses() -> dict[str, Any]:
             "description": _ERROR_DESCRIPTIONS[status],
             "content": {
                 "application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"},
+                    "schema": {"$ref": f"#/components/schemas/{_ERROR_SCHEMAS.get(status, 'Error')}"},
                     "examples": {body["error"]["code"]: {"value": body} for body in bodies},
                 }
             },
@@ -131,6 +138,10 @@ def schemas() -> dict[str, Any]:
                 "customerPhone": {"type": "string", "example": "010-0000-1001"},
                 "reservationNumber": {"type": "string", "example": "HTL-100101"},
                 "message": {"type": "string", "maxLength": MESSAGE_MAX_CHARS, "example": "조식 추가할게요"},
+                "intent": {
+                    **_enum(Intent),
+                    "description": "고객이 고른 문의 유형 (422 의 choices 중 하나): 의도 분류 없이 접수",
+                },
             },
             required=("customerPhone", "reservationNumber", "message"),
         ),
@@ -192,20 +203,34 @@ def schemas() -> dict[str, Any]:
             {"success": {"type": "boolean", "enum": [True]}, "message": {"type": "string"}},
             required=("success", "message"),
         ),
-        "Error": _object(
+        "Error": _object({"error": _error_detail()}, required=("error",)),
+        "IntentChoice": _object(
+            {"intent": _enum(Intent), "label": {"type": "string", "example": "예약변경"}},
+            required=("intent", "label"),
+        ),
+        "IntentUnclearError": _object(
             {
-                "error": _object(
-                    {
-                        "code": {"type": "string", "example": "INVALID_INPUT"},
-                        "message": {"type": "string", "description": "사람이 읽는 한국어 안내"},
-                        "field": {"type": "string", "description": "입력 오류일 때 문제의 항목"},
-                    },
-                    required=("code", "message"),
-                )
+                "error": _error_detail(),
+                "choices": {
+                    "type": "array",
+                    "description": "고를 수 있는 문의 유형 (버튼으로 보여 줄 빠른 답장)",
+                    "items": {"$ref": "#/components/schemas/IntentChoice"},
+                },
             },
-            required=("error",),
+            required=("error", "choices"),
         ),
     }
+
+
+def _error_detail() -> dict[str, Any]:
+    return _object(
+        {
+            "code": {"type": "string", "example": "INVALID_INPUT"},
+            "message": {"type": "string", "description": "사람이 읽는 한국어 안내"},
+            "field": {"type": "string", "description": "입력 오류일 때 문제의 항목"},
+        },
+        required=("code", "message"),
+    )
 
 
 def _object(properties: dict[str, Any], *, required: tuple[str, ...]) -> dict[str, Any]:

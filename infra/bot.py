@@ -11,7 +11,9 @@ in a fixed order so an unchanged bot produces no diff; if an update is refused a
 `pulumi up --replace <bot URN>` recreates the bot, and the alias moves to the new version.
 
 The bot only classifies: the runtime calls RecognizeText and reads the intent name. The reservation
-number comes from the web form, so the slot is optional and Lex never stops to ask for it.
+number comes from the web form, so the slot is optional and Lex never stops to ask for it. Its slot
+type extends AMAZON.AlphaNumeric with the file's regular expression, so a number typed as
+`htl100101`, `HTL 100101` or in full-width characters is captured as the form accepts it.
 """
 
 from __future__ import annotations
@@ -132,7 +134,21 @@ def bot_locale(definition: dict[str, Any]) -> aws_native.lex.BotLocaleArgsDict:
     return {
         "locale_id": definition["localeId"],
         "nlu_confidence_threshold": definition["nluConfidenceThreshold"],
+        "slot_types": [_slot_type(name, slot_type) for name, slot_type in definition["slotTypes"].items()],
         "intents": intents,
+    }
+
+
+def _slot_type(name: str, slot_type: dict[str, str]) -> aws_native.lex.BotSlotTypeArgsDict:
+    """A built-in type narrowed by a regular expression (Lex accepts one only on AMAZON.AlphaNumeric)."""
+    return {
+        "name": name,
+        "description": slot_type["description"],
+        "parent_slot_type_signature": slot_type["parentSlotTypeSignature"],
+        "value_selection_setting": {
+            "resolution_strategy": "ORIGINAL_VALUE",
+            "regex_filter": {"pattern": slot_type["regexFilter"]},
+        },
     }
 
 

@@ -14,6 +14,7 @@ import attrs
 import pulumi
 
 from infra.bedrock_models import lifecycle_problem
+from runtime.domain.deadlines import check_reminder_after, default_reminder_after
 
 # CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION_DAYS = frozenset(
@@ -104,6 +105,8 @@ class StackSettings:
     waf_rate_limit: bool
     api_throttle: ApiThrottle
     table_deletion_protection: bool
+    # When a silent partner gets the one reminder (seconds after the SMS; default 60 % of the window).
+    reminder_after_seconds: int = attrs.field(validator=_positive)
     # AWS End User Messaging SMS: the phone number, pool or sender ID to send from, by ARN (unset: the
     # service chooses), and the most one SMS may cost in US dollars (unset: no per-message limit).
     sms_origination_identity: str | None = None
@@ -116,6 +119,7 @@ class StackSettings:
 
     def __attrs_post_init__(self) -> None:
         # The link dies when its request closes anyway; a shorter TTL would cut the partner's time.
+        check_reminder_after(self.reminder_after_seconds, self.partner_timeout_seconds)
         if self.token_ttl_seconds < self.partner_timeout_seconds:
             raise ValueError(
                 f"tokenTtlSeconds ({self.token_ttl_seconds}) must be at least "
@@ -147,7 +151,9 @@ def read_settings() -> StackSettings:
     settings = StackSettings(
         stage=pulumi.get_stack(),
         region=aws.require("region"),
-        partner_timeout_seconds=config.require_int("partnerTimeoutSeconds"),
+        partner_timeout_seconds=(partner_timeout := config.require_int("partnerTimeoutSeconds")),
+        reminder_after_seconds=config.get_int("reminderAfterSeconds")
+        or default_reminder_after(partner_timeout),
         token_ttl_seconds=config.require_int("tokenTtlSeconds"),
         bedrock_model_id=config.require("bedrockModelId"),
         bedrock_fallback_model_id=config.require("bedrockFallbackModelId"),

@@ -10,12 +10,16 @@ from typing import Any
 
 import pulumi
 
-from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Function, Metric
+from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, STATUS_DIMENSION, Function, Metric
+from runtime.domain.model import OPEN_ORDER
 
 FIVE_MINUTES = 300
+ONE_DAY = 86_400
 FLOW_METRICS = (
     Metric.REQUESTS_CREATED,
+    Metric.INTENT_UNCLEAR,
     Metric.SMS_SENT,
+    Metric.REMINDERS_SENT,
     Metric.PARTNER_RESPONDED,
     Metric.PARTNER_TIMED_OUT,
     Metric.REQUEST_FAILED,
@@ -33,7 +37,14 @@ def widgets(
     dead_letter_queue_name: pulumi.Input[str],
 ) -> list[dict[str, Any]]:
     def graph(
-        title: str, metrics: list[list[Any]], *, stat: str = "Sum", period: int = FIVE_MINUTES, x: int, y: int
+        title: str,
+        metrics: list[list[Any]],
+        *,
+        stat: str = "Sum",
+        period: int = FIVE_MINUTES,
+        view: str = "timeSeries",
+        x: int,
+        y: int,
     ) -> dict[str, Any]:
         return {
             "type": "metric",
@@ -44,7 +55,7 @@ def widgets(
             "properties": {
                 "title": title,
                 "region": region,
-                "view": "timeSeries",
+                "view": view,
                 "stat": stat,
                 "period": period,
                 "metrics": metrics,
@@ -117,5 +128,31 @@ def widgets(
             period=60,
             x=0,
             y=18,
+        ),
+        graph(
+            "Open requests by status (the sweeper counts them every minute)",
+            [
+                [
+                    METRIC_NAMESPACE,
+                    str(Metric.OPEN_REQUESTS),
+                    METRIC_DIMENSION,
+                    stage,
+                    STATUS_DIMENSION,
+                    str(s),
+                ]
+                for s in OPEN_ORDER
+            ],
+            stat="Maximum",
+            period=60,
+            x=12,
+            y=18,
+        ),
+        graph(
+            "Escalations today (requests handed to the operators)",
+            [[METRIC_NAMESPACE, str(Metric.ESCALATIONS), METRIC_DIMENSION, stage]],
+            period=ONE_DAY,
+            view="singleValue",
+            x=0,
+            y=24,
         ),
     ]

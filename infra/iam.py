@@ -30,5 +30,10 @@ def deny(sid: str, actions: Iterable[str], resources: Sequence[pulumi.Input[str]
     return {"Sid": sid, "Effect": "Deny", "Action": sorted(actions), "Resource": list(resources)}
 
 
+def deny_all_but(sid: str, actions: Iterable[str], resources: Sequence[pulumi.Input[str]]) -> dict[str, Any]:
+    """An explicit deny of `actions` on every resource except `resources`."""
+    return {"Sid": sid, "Effect": "Deny", "Action": sorted(actions), "NotResource": list(resources)}
+
+
 def policy_document(statements: Iterable[dict[str, Any]]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": VERSION, "Statement": list(statements)})

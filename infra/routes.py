@@ -64,7 +64,7 @@ ROUTES: tuple[Route, ...] = (
         method="POST",
         path=f"{API_PREFIX}/chat",
         function=Function.CHAT,
-        summary="고객 문의를 접수합니다 (의도 분류, 요청 생성, 파트너 확인 시작)",
+        summary="고객 문의를 접수합니다 (의도 분류 또는 고객이 고른 유형, 요청 생성, 파트너 확인 시작)",
         operation_id="submitQuestion",
         success_status=201,
         success_schema="ChatCreated",
@@ -139,7 +139,8 @@ def openapi_document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "고객 문의를 파트너에게 문자로 확인받는 API. 오류는 항상 "
-                '{"error": {"code", "message", "field?"}} 형식이며 message 는 사람이 읽는 한국어입니다.'
+                '{"error": {"code", "message", "field?"}} 형식이며 message 는 사람이 읽는 한국어입니다. '
+                "의도를 알 수 없는 문의(422)에는 error 옆에 고를 수 있는 choices 가 함께 옵니다."
             ),
         },
         "servers": [{"url": "/"}],

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runtime.contract import Function
+from runtime.domain.deadlines import check_reminder_after
 from runtime.domain.errors import DependencyUnavailable
 
 LAMBDA_SERVICE_ERRORS = [
@@ -37,32 +38,29 @@ SMS_RETRY = {"IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2.0, "MaxDel
 STEP_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 6, "BackoffRate": 2.0, "MaxDelaySeconds": 20}
 
 
-def definition(function_arns: Mapping[Function, str], partner_timeout_seconds: int) -> dict[str, Any]:
-    """`function_arns` maps each workflow function to its ARN (or name, locally)."""
+def definition(
+    function_arns: Mapping[Function, str], partner_timeout_seconds: int, reminder_after_seconds: int
+) -> dict[str, Any]:
+    """`function_arns` maps each workflow function to its ARN (or name, locally). The partner's wait
+    is two phases: the SMS, then, at `reminder_after_seconds`, one reminder with the same link for the
+    rest of the window."""
+    check_reminder_after(reminder_after_seconds, partner_timeout_seconds)
     return {
         "Comment": "Partner confirmation: text the partner a link, wait for the answer, tell the customer",
         "StartAt": "SendSMS",
         "States": {
-            "SendSMS": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-                "Parameters": {
-                    "FunctionName": function_arns[Function.SMS_SENDER],
-                    "Payload": {
-                        "requestId.$": "$.requestId",
-                        "request.$": "$.request",
-                        "taskToken.$": "$$.Task.Token",
-                    },
-                },
-                "TimeoutSeconds": partner_timeout_seconds,
-                "ResultPath": "$.result",
-                "Retry": [{"ErrorEquals": RETRYABLE_TASK_ERRORS, **SMS_RETRY, "JitterStrategy": "FULL"}],
-                "Catch": [
-                    {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "HandleTimeout"},
-                    {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "HandleFailure"},
-                ],
-                "Next": "GenerateNotification",
-            },
+            "SendSMS": _wait_for_partner(
+                function_arns[Function.SMS_SENDER],
+                {"requestId.$": "$.requestId", "request.$": "$.request", "taskToken.$": "$$.Task.Token"},
+                timeout_seconds=reminder_after_seconds,
+                on_timeout="SendReminder",
+            ),
+            "SendReminder": _wait_for_partner(
+                function_arns[Function.REMINDER],
+                {"requestId.$": "$.requestId", "taskToken.$": "$$.Task.Token"},
+                timeout_seconds=partner_timeout_seconds - reminder_after_seconds,
+                on_timeout="HandleTimeout",
+            ),
             # Both read a recorded answer if there is one: their result is how the request really ended.
             "HandleTimeout": _invoke(
                 function_arns[Function.TIMEOUT],
@@ -83,6 +81,26 @@ def definition(function_arns: Mapping[Function, str], partner_timeout_seconds: i
                 result_path="$.notification",
             ),
         },
+    }
+
+
+def _wait_for_partner(
+    function_arn: str, payload: dict[str, str], *, timeout_seconds: int, on_timeout: str
+) -> dict[str, Any]:
+    """A task that stores its callback token, texts the partner and waits; the partner's answer (via
+    the resumer) completes it with the answer as its result."""
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": function_arn, "Payload": payload},
+        "TimeoutSeconds": timeout_seconds,
+        "ResultPath": "$.result",
+        "Retry": [{"ErrorEquals": RETRYABLE_TASK_ERRORS, **SMS_RETRY, "JitterStrategy": "FULL"}],
+        "Catch": [
+            {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": on_timeout},
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "HandleFailure"},
+        ],
+        "Next": "GenerateNotification",
     }
 
 

@@ -39,6 +39,7 @@ class WorkflowArgs:
     state_machine_name: str
     function_arns: Mapping[Function, pulumi.Input[str]]
     partner_timeout_seconds: int
+    reminder_after_seconds: int
     log_retention_days: int
     # The ARN other resources were given before this one existed (see aws_account.py); checked on deploy.
     expected_arn: pulumi.Input[str] | None = None
@@ -78,7 +79,9 @@ class Workflow(pulumi.ComponentResource):
         definition = pulumi.Output.all(*task_arns).apply(
             lambda arns: json.dumps(
                 state_machine.definition(
-                    dict(zip(WORKFLOW_FUNCTIONS, arns, strict=True)), args.partner_timeout_seconds
+                    dict(zip(WORKFLOW_FUNCTIONS, arns, strict=True)),
+                    args.partner_timeout_seconds,
+                    args.reminder_after_seconds,
                 )
             )
         )

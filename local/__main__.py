@@ -18,6 +18,7 @@ from local.faults import FaultInvalid, parse_faults
 from local.gateway import LOCAL_STACK_HEADER
 from local.stack import LocalStack
 from runtime.adapters.sample_data import read_reservations
+from runtime.domain.deadlines import check_reminder_after
 from runtime.domain.phone import mask_phone
 
 LOG_FILE = Path("build/local/lambda.log")
@@ -38,12 +39,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(options: argparse.Namespace, console: TextIO) -> int:
+    if options.reminder_after is not None:
+        try:
+            check_reminder_after(options.reminder_after, options.partner_timeout)
+        except ValueError as error:
+            print(f"REMINDER_AFTER cannot be used: {error}", file=console)
+            return 2
     try:
         stack = LocalStack(
             host=options.host,
             port=options.port,
             partner_timeout_seconds=options.partner_timeout,
             token_ttl_seconds=options.token_ttl,
+            reminder_after_seconds=options.reminder_after,
             log_level=options.log_level,
         )
     except OSError as error:
@@ -86,6 +94,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--partner-timeout", type=int, default=300, help="seconds the partner has to answer")
     parser.add_argument("--token-ttl", type=int, default=600, help="seconds a partner link stays valid")
     parser.add_argument(
+        "--reminder-after",
+        type=int,
+        default=None,
+        help="seconds after the SMS when a silent partner is reminded once (default: 60%% of the timeout)",
+    )
+    parser.add_argument(
         "--faults",
         default=os.environ.get(FAULTS_VARIABLE, ""),
         help=f"faults to start with, as JSON (default: ${FAULTS_VARIABLE}); see /_local/faults",
@@ -108,7 +122,8 @@ def _banner(stack: LocalStack) -> str:
             f"  Faults          {stack.url}/_local/faults   (GET shows; POST sets and DELETE clears,"
             f" with the header {LOCAL_STACK_HEADER}: 1)",
             f"  AWS emulator    {stack.aws.endpoint}",
-            f"  Partner timeout {stack.partner_timeout_seconds} s, link valid {stack.token_ttl_seconds} s",
+            f"  Partner timeout {stack.partner_timeout_seconds} s (reminder after"
+            f" {stack.reminder_after_seconds} s), link valid {stack.token_ttl_seconds} s",
             f"  Function logs   {LOG_FILE} (JSON lines and metrics, as Lambda writes them)",
             f"  Operators       make ops ARGS='--local requests --status Timeout' (this stack: {STACK_FILE})",
             f"  Try reservation {sample.reservation_number} with phone {readable_phone}"

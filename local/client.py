@@ -66,9 +66,18 @@ class ProductClient:
 
     # customer
     def submit(
-        self, *, reservation_number: str, phone: str, message: str, idempotency_key: str | None = None
+        self,
+        *,
+        reservation_number: str,
+        phone: str,
+        message: str,
+        idempotency_key: str | None = None,
+        intent: str | None = None,
     ) -> Reply:
+        """`intent`: the customer's pick among the choices of an unclear answer (skips classifying)."""
         body = {"reservationNumber": reservation_number, "customerPhone": phone, "message": message}
+        if intent:
+            body["intent"] = intent
         headers = {"Idempotency-Key": idempotency_key or f"client-{uuid.uuid4()}"}
         return self._call("POST", "/api/chat", json=body, headers=headers)
 
@@ -98,6 +107,27 @@ class ProductClient:
                 return messages[after]
             time.sleep(0.1)
         raise TimeoutError("no SMS arrived")
+
+    def wait_for_texts(self, token: str, *, count: int, timeout: float = 15.0) -> list[dict[str, str]]:
+        """The SMS carrying this link, once `count` of them arrived (or what arrived in time)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            texts = [sms for sms in self.outbox() if sms["link"] and token_of(sms["link"]) == token]
+            if len(texts) >= count or time.monotonic() > deadline:
+                return texts
+            time.sleep(0.1)
+
+    def escalations(self) -> list[dict[str, str]]:
+        return self._call("GET", "/_local/escalations.json").body
+
+    def wait_for_escalation(self, request_id: str, *, timeout: float = 15.0) -> list[dict[str, str]]:
+        """The operators' e-mails about this request (once one arrived, or none in time)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [note for note in self.escalations() if request_id in note["message"]]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
 
     def open_link(self, token: str) -> Reply:
         return self._call("GET", f"/api/confirm/{token}")

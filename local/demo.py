@@ -16,7 +16,8 @@ from local.client import ProductClient, token_of
 from local.stack import LocalStack
 from runtime.domain.time import KST
 
-PARTNER_TIMEOUT_SECONDS = 3
+# Long enough for the reminder (at 60 %) to leave a partner time to answer after it.
+PARTNER_TIMEOUT_SECONDS = 6
 CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-0000-1001"}
 
 
@@ -54,6 +55,31 @@ def silent_partner(client: ProductClient) -> Outcome:
     return _final(client, request_id, expected="Timeout")
 
 
+def reminded_partner(client: ProductClient) -> Outcome:
+    """The partner misses the first SMS, gets one reminder with the same link, and answers it."""
+    request_id, token = _submit_and_get_link(client, "체크아웃 시간을 늦출 수 있을까요")
+    texts = client.wait_for_texts(token, count=2, timeout=PARTNER_TIMEOUT_SECONDS + 10)
+    if len(texts) != 2 or "다시 알림" not in texts[1]["body"]:
+        return Outcome(
+            expected="2 SMS, the same link", actual=f"{len(texts)} SMS: {[t['body'] for t in texts]}"
+        )
+    answered = client.answer(token, "accept")
+    if answered.status != 200:
+        return Outcome(expected="Responded", actual=f"{answered.status} {answered.error_code}")
+    return _final(client, request_id, expected="Responded")
+
+
+def escalated(client: ProductClient) -> Outcome:
+    """A request that timed out is e-mailed to the operators with the command to look at it."""
+    request_id, _ = _submit_and_get_link(client, "객실에 온수가 나오지 않아요")
+    outcome = _final(client, request_id, expected="Timeout")
+    notes = client.wait_for_escalation(request_id, timeout=30)
+    command = f"show {request_id}"
+    if not any(command in note["message"] for note in notes):
+        return Outcome(expected="an e-mail to the operators", actual=f"none found: {notes}")
+    return attrs.evolve(outcome, message=f"{outcome.message}\n     운영자 메일: {notes[-1]['subject']}")
+
+
 def unknown_reservation(client: ProductClient) -> Outcome:
     submitted = client.submit(
         reservation_number="HTL-999999", phone=CUSTOMER["phone"], message="날짜를 바꾸고 싶어요"
@@ -89,6 +115,8 @@ SCENARIOS: dict[str, Callable[[ProductClient], Outcome]] = {
     "다른 시간 제안": alternative,
     "파트너 거절": reject,
     "파트너 무응답 (시간 초과)": silent_partner,
+    "알림 문자 후 응답": reminded_partner,
+    "운영자에게 알림 (시간 초과)": escalated,
     "없는 예약번호": unknown_reservation,
     "연락처 불일치": wrong_phone,
     "이미 쓴 링크 재사용": reused_link,
@@ -110,6 +138,8 @@ def _answered(
 def _submit_and_get_link(client: ProductClient, message: str) -> tuple[str, str]:
     sent_before = len(client.outbox())
     submitted = client.submit(message=message, **CUSTOMER)
+    if submitted.status != 201:
+        raise RuntimeError(f"the question {message!r} answered {submitted.status}: {submitted.body}")
     sms = client.wait_for_sms(after=sent_before)
     return submitted.body["requestId"], token_of(sms["link"])
 

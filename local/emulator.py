@@ -49,6 +49,7 @@ from runtime.contract import (
     Function,
     table_name,
 )
+from runtime.domain.deadlines import default_reminder_after
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -101,6 +102,9 @@ class Deployment:
     state_machine_arn: str
     secret_id: str
     dead_letter_queue_url: str
+    operators_topic_arn: str
+    # Stands in for the operators' e-mail: an SQS queue subscribed to their topic.
+    operators_inbox_url: str
     function_names: Mapping[Function, str]
     environment: Mapping[str, str]
 
@@ -198,6 +202,7 @@ class AwsEmulator:
         site_url: str,
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,
+        reminder_after_seconds: int | None = None,
         load_samples: bool = True,
     ) -> Deployment:
         """Create the product's resources and register its handlers; return the handlers' environment.
@@ -211,6 +216,7 @@ class AwsEmulator:
         dead_letters = self.client("sqs").create_queue(QueueName=f"partner-confirm-{stage}-dead-letters")
         configuration_set = f"partner-confirm-{stage}"
         self.sms.configuration_sets.add(configuration_set)
+        operators_topic, operators_inbox = self._operators(stage)
         role = self.client("iam").create_role(
             RoleName=f"partner-confirm-{stage}", AssumeRolePolicyDocument="{}"
         )["Role"]["Arn"]
@@ -221,7 +227,8 @@ class AwsEmulator:
         }
         for function, spec in FUNCTIONS.items():
             self.dispatcher.register(names[function], load_handler(spec.handler))
-        definition = state_machine.definition(arns, partner_timeout_seconds)
+        reminder_after = reminder_after_seconds or default_reminder_after(partner_timeout_seconds)
+        definition = state_machine.definition(arns, partner_timeout_seconds, reminder_after)
         state_machine_arn = self.client("stepfunctions").create_state_machine(
             name=f"partner-confirm-{stage}", definition=json.dumps(definition), roleArn=role
         )["stateMachineArn"]
@@ -240,6 +247,7 @@ class AwsEmulator:
             Env.SMS_CONFIGURATION_SET: configuration_set,
             Env.SMS_ORIGINATION_IDENTITY: "",
             Env.SMS_MAX_PRICE: "",
+            Env.OPERATORS_TOPIC_ARN: operators_topic,
             "AWS_ENDPOINT_URL": self.endpoint,
             # botocore prefers a service's own endpoint variable to AWS_ENDPOINT_URL.
             ENDPOINT_VARIABLE: self.sms.endpoint,
@@ -254,9 +262,32 @@ class AwsEmulator:
             state_machine_arn=state_machine_arn,
             secret_id=secret_id,
             dead_letter_queue_url=dead_letters["QueueUrl"],
+            operators_topic_arn=operators_topic,
+            operators_inbox_url=operators_inbox,
             function_names=names,
             environment={str(k): v for k, v in environment.items()},
         )
+
+    def _operators(self, stage: str) -> tuple[str, str]:
+        """The operators' topic, and a queue subscribed to it where their e-mails can be read."""
+        sns, sqs = self.client("sns"), self.client("sqs")
+        topic = sns.create_topic(Name=f"partner-confirm-{stage}-operators")["TopicArn"]
+        inbox = sqs.create_queue(QueueName=f"partner-confirm-{stage}-operators-inbox")["QueueUrl"]
+        inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        sns.subscribe(
+            TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "false"}
+        )
+        return topic, inbox
+
+    def operators_inbox(self, deployment: Deployment) -> list[dict[str, str]]:
+        """What the operators were sent so far ({subject, message}; at most ten), left in place."""
+        found = self.client("sqs").receive_message(
+            QueueUrl=deployment.operators_inbox_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+        )
+        notes = [json.loads(message["Body"]) for message in found.get("Messages", [])]
+        return [{"subject": note.get("Subject", ""), "message": note.get("Message", "")} for note in notes]
 
     def run_event_sources(self, deployment: Deployment) -> None:
         """Start the table stream's consumers and the schedules, as the deployment's mappings say."""

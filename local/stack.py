@@ -14,6 +14,7 @@ from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
 from runtime.contract import SWEEP_PERIOD_SECONDS, StackOutput
+from runtime.domain.deadlines import default_reminder_after
 
 
 class LocalStack:
@@ -26,11 +27,15 @@ class LocalStack:
         port: int = 0,
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,
+        reminder_after_seconds: int | None = None,
         sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
         log_level: str = "INFO",
     ) -> None:
         self.partner_timeout_seconds = partner_timeout_seconds
         self.token_ttl_seconds = token_ttl_seconds
+        self.reminder_after_seconds = reminder_after_seconds or default_reminder_after(
+            partner_timeout_seconds
+        )
         self.log_level = log_level
         self.aws = AwsEmulator(sweep_period_seconds=sweep_period_seconds)
         self.faults = FaultPlan()
@@ -39,10 +44,14 @@ class LocalStack:
             outbox=self.aws.outbox,
             partner_timeout_seconds=partner_timeout_seconds,
             faults=self.faults,
+            escalations=self._escalations,
             host=host,
             port=port,
         )
         self.deployment: Deployment | None = None
+
+    def _escalations(self) -> list[dict[str, str]]:
+        return self.aws.operators_inbox(self.deployment) if self.deployment else []
 
     @property
     def url(self) -> str:
@@ -55,6 +64,7 @@ class LocalStack:
             site_url=self.url,
             partner_timeout_seconds=self.partner_timeout_seconds,
             token_ttl_seconds=self.token_ttl_seconds,
+            reminder_after_seconds=self.reminder_after_seconds,
         )
         os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
         bootstrap.reset()

@@ -13,13 +13,13 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ops.audit import AUDIT_LOG
-from ops.commands import dead_letters, export, redrive, requests, show, stats
+from ops.commands import dead_letters, export, redrive, requests, show, stats, unclear
 from ops.context import Context
 from ops.errors import OpsError
 from ops.targets import LOCAL_STACK_FILE, Target, local_target, outputs_file_target, stack_names, stack_target
 from runtime.domain.errors import DependencyUnavailable
 
-COMMANDS = (requests, show, redrive, export, stats, dead_letters)
+COMMANDS = (requests, show, redrive, export, stats, dead_letters, unclear)
 EPILOG = f"""\
 Days are UTC days: the table's status index is bucketed by the UTC day a request reached its status.
 Times shown to people are KST. Phone numbers are masked; `show --reveal` shows them and is recorded

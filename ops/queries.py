@@ -86,7 +86,7 @@ class DayFigures:
 def day_figures(repository: RequestRepository, day: date) -> DayFigures:
     """Requests by the status they reached on `day` (counted without reading them), and the answer
     times of that day's answered requests (read, from their stored times)."""
-    counts = {status: repository.count_by_status(status, day) for status in Status}
+    counts = {status: repository.count_in_status(status, day) for status in Status}
     answers: dict[str, list[float]] = defaultdict(list)
     for request in repository.requests_by_status(Status.RESPONDED, day):
         if request.response is not None and request.sms_sent_at is not None:

@@ -199,9 +199,12 @@ def _judge(product: Product, point: Point, outcome: Outcome, item: dict[str, Any
         )
         if told != ("Responded", "responded", outcome.answered):
             problems.append(f"the partner's {outcome.answered} (200) was told as {told}")
-    extra = max(0, len(product.texts_for(outcome.request_id)) - 1)
+    # One SMS, and one reminder with the same link if the partner was silent that long.
+    expected = 1 + events.count("Reminded")
+    sent = len(product.texts_for(outcome.request_id))
+    extra = max(0, sent - expected)
     if extra and not point.sms_at_least_once:
-        problems.append(f"{extra + 1} SMS sent")
+        problems.append(f"{sent} SMS sent, {expected} expected")
     return problems, extra
 
 

@@ -21,18 +21,18 @@ from typing import Any
 import attrs
 import requests
 
-from local.client import token_of
+from local.client import send, token_of
 from local.emulator import SAMPLE_RESERVATIONS, SentSms
 from local.faults import Target
-from local.gateway import FAULTS_PATH
+from local.gateway import FAULTS_PATH, LOCAL_WRITE_HEADERS
 from local.stack import LocalStack
 from runtime.adapters import dynamo_keys
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key, request_key
-from runtime.domain.errors import LinkInvalid
+from runtime.domain.errors import IntentUnclear, LinkInvalid
 from runtime.domain.link_token import verify_link
-from runtime.domain.model import LinkToken
+from runtime.domain.model import Intent, LinkToken
 
 # Questions the local classifier reads as one of the product's intents (none is "unclear").
 QUESTIONS = (
@@ -44,6 +44,7 @@ QUESTIONS = (
     "유아용 침대 대여 부탁드립니다",
 )
 HTTP_TIMEOUT = 30.0
+UNCLEAR = (422, IntentUnclear.code)
 
 
 @attrs.frozen
@@ -76,19 +77,34 @@ def new_tag(prefix: str) -> str:
 
 
 def is_error_shape(answer: Answer) -> bool:
-    """DESIGN §6: `{"error": {"code": "...", "message": "<Korean>"}}` as JSON."""
+    """`{"error": {"code": "...", "message": "<Korean>"}}` as JSON; an unclear intent (422
+    INTENT_UNCLEAR), and only it, also carries `choices` beside `error`."""
     body = answer.body
     if not answer.content_type.startswith("application/json") or not isinstance(body, dict):
         return False
     error = body.get("error")
-    if not isinstance(error, dict) or set(body) != {"error"}:
+    if not isinstance(error, dict):
         return False
     code, message = error.get("code"), error.get("message")
+    expected_keys = {"error", "choices"} if (answer.status, code) == UNCLEAR else {"error"}
+    if set(body) != expected_keys or ("choices" in body and not _are_choices(body["choices"])):
+        return False
     return (
         isinstance(code, str)
         and bool(code)
         and isinstance(message, str)
         and any("가" <= ch <= "힣" for ch in message)
+    )
+
+
+def _are_choices(choices: Any) -> bool:
+    """Every intent once, each with its Korean label."""
+    if not isinstance(choices, list) or not all(
+        isinstance(c, dict) and set(c) == {"intent", "label"} for c in choices
+    ):
+        return False
+    return sorted(c["intent"] for c in choices) == sorted(str(i) for i in Intent) and all(
+        isinstance(c["label"], str) and any("가" <= ch <= "힣" for ch in c["label"]) for c in choices
     )
 
 
@@ -124,7 +140,8 @@ class Product:
         return self._local.session
 
     def call(self, method: str, path: str, **options: Any) -> Answer:
-        response = self.http.request(method, self.url + path, timeout=HTTP_TIMEOUT, **options)
+        """As the pages do: 429 and 503 are sent again after their Retry-After."""
+        response = send(self.http, method, self.url + path, timeout=HTTP_TIMEOUT, **options)
         try:
             body = response.json()
         except ValueError:
@@ -225,6 +242,16 @@ class Product:
         item = self._dynamodb.get_item(TableName=self.table, Key=typed(link_key(claims.token_id))).get("Item")
         return from_item(plain(item), LinkToken).request_id if item else None
 
+    @property
+    def sweep_period(self) -> float:
+        return self.stack.aws.sweep_period_seconds
+
+    def told_by(self, item: dict[str, Any]) -> float:
+        """When the customer of this stored request must have been told at the latest (epoch seconds):
+        its due time, then the sweeper's period, then a minute."""
+        due = datetime.fromisoformat(str(item["dueAt"])).timestamp()
+        return due + self.sweep_period + 60
+
     def request_item(self, request_id: str) -> dict[str, Any] | None:
         key = typed(request_key(request_id))
         item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
@@ -268,12 +295,20 @@ class Product:
             fault["times"] = times
         if function is not None:
             fault["function"] = function
-        answered = self.call("POST", FAULTS_PATH, json=fault)
+        answered = self.call("POST", FAULTS_PATH, json=fault, headers=LOCAL_WRITE_HEADERS)
         if answered.status != 200:
             raise AssertionError(f"the stack refused the fault {fault}: {answered.body}")
 
+    def set_faults(self, *faults: dict[str, Any]) -> None:
+        """Faults as `/_local/faults` takes them (crashes and lost answers included)."""
+        answered = self.call("POST", FAULTS_PATH, json=list(faults), headers=LOCAL_WRITE_HEADERS)
+        if answered.status != 200:
+            raise AssertionError(f"the stack refused the faults {faults}: {answered.body}")
+
     def clear_faults(self) -> None:
-        self.call("DELETE", FAULTS_PATH)
+        cleared = self.call("DELETE", FAULTS_PATH, headers=LOCAL_WRITE_HEADERS)
+        if cleared.status != 200:
+            raise AssertionError(f"the stack kept its faults: {cleared.body}")
 
     def calls(self, target: Target) -> int:
         """API calls the product made on `target` so far (botocore's retries are one call)."""

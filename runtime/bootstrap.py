@@ -25,6 +25,7 @@ from runtime.adapters.logs import configure_logging
 from runtime.adapters.ports import (
     IntentClassifier,
     MessageWriter,
+    OperatorAlerts,
     SecretProvider,
     SmsSender,
     WorkflowClient,
@@ -84,6 +85,7 @@ class Settings:
     sms_configuration_set: str | None
     sms_origination_identity: str | None
     sms_max_price: str | None
+    operators_topic_arn: str | None
     bot_definition_file: str | None
 
 
@@ -110,6 +112,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         bedrock_fallback_model_id=text(Env.BEDROCK_FALLBACK_MODEL_ID),
         sms_configuration_set=text(Env.SMS_CONFIGURATION_SET),
         sms_origination_identity=text(Env.SMS_ORIGINATION_IDENTITY),
+        operators_topic_arn=text(Env.OPERATORS_TOPIC_ARN),
         sms_max_price=text(Env.SMS_MAX_PRICE),
         bot_definition_file=text(Env.BOT_DEFINITION_FILE),
     )
@@ -204,6 +207,14 @@ def message_writers() -> tuple[MessageWriter, ...]:
 
 
 @_once_per_process
+def operator_alerts() -> OperatorAlerts:
+    from runtime.adapters.sns_alerts import SnsOperatorAlerts
+
+    topic = _required(settings().operators_topic_arn, Env.OPERATORS_TOPIC_ARN)
+    return SnsOperatorAlerts(client("sns"), topic)
+
+
+@_once_per_process
 def sms() -> SmsSender:
     """AWS End User Messaging SMS in the function's own region (locally: the stand-in, found through
     botocore's AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2)."""
@@ -247,6 +258,18 @@ def for_sms_sender() -> dict[str, Any]:
     }
 
 
+def for_reminder() -> dict[str, Any]:
+    return {
+        "repository": repository(),
+        "sms": sms(),
+        "secrets": secrets(),
+        "workflow": workflow(),
+        "clock": clock(),
+        "metrics": metrics(),
+        "site_url": _required(settings().site_url, Env.SITE_URL),
+    }
+
+
 def for_open_link() -> dict[str, Any]:
     return {"repository": repository(), "secrets": secrets(), "clock": clock()}
 
@@ -257,6 +280,10 @@ def for_answer_link() -> dict[str, Any]:
 
 def for_resumer() -> dict[str, Any]:
     return {"workflow": workflow()}
+
+
+def for_escalator() -> dict[str, Any]:
+    return {"alerts": operator_alerts(), "metrics": metrics(), "stage": settings().stage}
 
 
 def for_sweeper() -> dict[str, Any]:
@@ -289,6 +316,7 @@ def reset() -> None:
         workflow,
         classifier,
         message_writers,
+        operator_alerts,
         sms,
     ):
         cached.cache_clear()

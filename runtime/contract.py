@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from runtime.domain.model import Status
+from runtime.domain.model import FailureReason, Status
 
 # --- the single DynamoDB table -----------------------------------------------------------------
 
@@ -85,6 +85,8 @@ class Env(enum.StrEnum):
     SMS_CONFIGURATION_SET = "SMS_CONFIGURATION_SET"
     SMS_ORIGINATION_IDENTITY = "SMS_ORIGINATION_IDENTITY"
     SMS_MAX_PRICE = "SMS_MAX_PRICE"
+    # The operators' SNS topic: requests that need a person (timed out, failed for a system reason).
+    OPERATORS_TOPIC_ARN = "OPERATORS_TOPIC_ARN"
     STAGE = "STAGE"
     LOG_LEVEL = "LOG_LEVEL"
     # Local stack only: without Lex, intents are classified from this bot definition file.
@@ -117,6 +119,7 @@ class Resource(enum.StrEnum):
     DEAD_LETTERS = "dead-letters"
     STATE_MACHINE = "state-machine"
     WORKFLOW_TASKS = "workflow-tasks"
+    OPERATORS_TOPIC = "operators-topic"
     LINK_SECRET = "link-secret"
     SMS = "sms"
     BOT_ALIAS = "bot-alias"
@@ -131,6 +134,7 @@ RESOURCE_ENV: dict[Resource, tuple[Env, ...]] = {
     Resource.DEAD_LETTERS: (),
     Resource.STATE_MACHINE: (Env.STATE_MACHINE_ARN,),
     Resource.WORKFLOW_TASKS: (),
+    Resource.OPERATORS_TOPIC: (Env.OPERATORS_TOPIC_ARN,),
     Resource.LINK_SECRET: (Env.LINK_SECRET_ID,),
     Resource.SMS: (Env.SMS_CONFIGURATION_SET, Env.SMS_ORIGINATION_IDENTITY),
     Resource.BOT_ALIAS: (Env.LEX_BOT_ID, Env.LEX_BOT_ALIAS_ID, Env.LEX_LOCALE_ID),
@@ -160,6 +164,7 @@ READ_LINK_SECRET = Permission(Resource.LINK_SECRET, ("secretsmanager:GetSecretVa
 # SNS sends no SMS from Seoul; AWS End User Messaging SMS does, in the stack's own region.
 SEND_SMS = Permission(Resource.SMS, ("sms-voice:SendTextMessage",), "pinpoint-sms-voice-v2")
 CLASSIFY_INTENT = Permission(Resource.BOT_ALIAS, ("lex:RecognizeText",), "lexv2-runtime")
+ALERT_OPERATORS = Permission(Resource.OPERATORS_TOPIC, ("sns:Publish",), "sns")
 WRITE_MESSAGE = Permission(Resource.BEDROCK_MODELS, ("bedrock:InvokeModel",), "bedrock-runtime")
 
 
@@ -206,6 +211,25 @@ REDRIVEN_FILTER: Mapping[str, Any] = {
 }
 
 
+def _closed_as(status: Status, **new_image: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A request's status changed to `status` (a repeated write of the same status does not match)."""
+    return {
+        "eventName": ["MODIFY"],
+        "dynamodb": {
+            **_REQUEST_KEYS,
+            "NewImage": {STATUS_ATTRIBUTE: {"S": [str(status)]}, **new_image},
+            "OldImage": {STATUS_ATTRIBUTE: {"S": [{"anything-but": [str(status)]}]}},
+        },
+    }
+
+
+# Requests that need a person: every timeout, and failures other than a customer's unknown reservation.
+TIMED_OUT_FILTER = _closed_as(Status.TIMEOUT)
+FAILED_FOR_THE_SYSTEM_FILTER = _closed_as(
+    Status.FAILED, failureReason={"S": [{"anything-but": [str(FailureReason.RESERVATION_NOT_MATCHED)]}]}
+)
+
+
 @attrs.frozen
 class StreamSubscription:
     """A Lambda event source mapping on the table's stream: which records reach the function, and
@@ -231,8 +255,10 @@ class Function(enum.StrEnum):
     CHAT = "chat"
     ORCHESTRATOR = "orchestrator"
     SMS_SENDER = "sms-sender"
+    REMINDER = "reminder"
     RESPONSE = "response"
     RESUMER = "resumer"
+    ESCALATOR = "escalator"
     TIMEOUT = "timeout"
     FAILURE = "failure"
     NOTIFICATION = "notification"
@@ -290,6 +316,12 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         permissions=(READ_ITEMS, UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS, COMPLETE_TASK),
         settings=(Env.SITE_URL, Env.TOKEN_TTL_SECONDS, Env.PARTNER_TIMEOUT_SECONDS, Env.SMS_MAX_PRICE),
     ),
+    Function.REMINDER: FunctionSpec(
+        handler="runtime.handlers.reminder.handle",
+        description="Workflow task: remind a silent partner once, with the same link",
+        permissions=(READ_ITEMS, UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS, COMPLETE_TASK),
+        settings=(Env.SITE_URL, Env.SMS_MAX_PRICE),
+    ),
     Function.RESPONSE: FunctionSpec(
         handler="runtime.handlers.response.handle",
         description="GET /api/confirm/{token} and POST /api/respond: the partner's page",
@@ -300,6 +332,12 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         description="Stream: a recorded partner answer resumes the waiting workflow",
         permissions=(COMPLETE_TASK,),
         subscription=StreamSubscription(filters=(ANSWER_RECORDED_FILTER,)),
+    ),
+    Function.ESCALATOR: FunctionSpec(
+        handler="runtime.handlers.escalator.handle",
+        description="Stream: tell the operators about a request that timed out or failed for a system reason",
+        permissions=(ALERT_OPERATORS,),
+        subscription=StreamSubscription(filters=(TIMED_OUT_FILTER, FAILED_FOR_THE_SYSTEM_FILTER)),
     ),
     Function.TIMEOUT: FunctionSpec(
         handler="runtime.handlers.timeout.handle",
@@ -329,7 +367,13 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     ),
 }
 
-WORKFLOW_FUNCTIONS = (Function.SMS_SENDER, Function.TIMEOUT, Function.FAILURE, Function.NOTIFICATION)
+WORKFLOW_FUNCTIONS = (
+    Function.SMS_SENDER,
+    Function.REMINDER,
+    Function.TIMEOUT,
+    Function.FAILURE,
+    Function.NOTIFICATION,
+)
 
 
 # --- SMS delivery events (AWS End User Messaging SMS, through the configuration set) -------------
@@ -356,11 +400,15 @@ SMS_UNDELIVERABLE_EVENTS = (
 
 METRIC_NAMESPACE = "PartnerConfirm"
 METRIC_DIMENSION = "Stage"
+# The second dimension of OpenRequests.
+STATUS_DIMENSION = "Status"
 
 
 class Metric(enum.StrEnum):
     REQUESTS_CREATED = "RequestsCreated"
+    INTENT_UNCLEAR = "IntentUnclear"
     SMS_SENT = "SmsSent"
+    REMINDERS_SENT = "RemindersSent"
     PARTNER_RESPONDED = "PartnerResponded"
     PARTNER_TIMED_OUT = "PartnerTimedOut"
     REQUEST_FAILED = "RequestFailed"
@@ -369,6 +417,10 @@ class Metric(enum.StrEnum):
     PARTNER_RESPONSE_SECONDS = "PartnerResponseSeconds"
     # Requests the sweeper had to end: each one is a hand-off that did not happen in time.
     REQUESTS_SWEPT = "RequestsSwept"
+    # Requests handed to the operators (timed out, failed for a system reason).
+    ESCALATIONS = "Escalations"
+    # Requests open in each status right now (dimension Status), measured by the sweeper each run.
+    OPEN_REQUESTS = "OpenRequests"
 
 
 # --- what a deployment tells the tools that operate it ----------------------------------------
@@ -389,5 +441,6 @@ class StackOutput(enum.StrEnum):
     BOT_ID = "botId"
     BOT_ALIAS_ID = "botAliasId"
     SMS_EVENTS_TOPIC_ARN = "smsEventsTopicArn"
+    OPERATORS_TOPIC_ARN = "operatorsTopicArn"
     # Local stack only: where its AWS emulator answers.
     ENDPOINT_URL = "endpointUrl"

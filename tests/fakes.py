@@ -16,6 +16,7 @@ from runtime.adapters.ports import (
     IntentClassifier,
     MessageWriter,
     MetricWriter,
+    OperatorAlerts,
     RequestRepository,
     SecretProvider,
     SmsSender,
@@ -46,8 +47,10 @@ from runtime.domain.model import (
     Request,
     Reservation,
     Status,
+    UnclearMessage,
 )
 from runtime.domain.redrive import NOT_REDRIVABLE_REASONS, REDRIVABLE_STATUSES
+from runtime.domain.time import KST
 
 
 class FakeRequestRepository(RequestRepository):
@@ -59,6 +62,8 @@ class FakeRequestRepository(RequestRepository):
         self.links: dict[str, LinkToken] = {}
         self.due: dict[str, datetime] = {}  # request id -> when its customer must have been told
         self.status_days: dict[str, date] = {}  # request id -> UTC day it reached its status
+        self.unclear: list[UnclearMessage] = []
+        self.unclear_available = True  # False: storing unclear messages fails as an unreachable table
 
     def event_types(self, request_id: str) -> list[EventType]:
         return [event.type for event in sorted(self.events.get(request_id, []), key=lambda e: e.at)]
@@ -89,12 +94,12 @@ class FakeRequestRepository(RequestRepository):
         self.due.pop(request_id, None)
 
     def requests_by_status(self, status: Status, day: date) -> Iterator[Request]:
-        found = [
-            r for r in self.requests.values() if r.status is status and self.status_days[r.request_id] == day
-        ]
+        """Requests in `status` that reached it on `day`, as the index buckets them (a request a test
+        stored directly counts from its updated_at)."""
+        found = [r for r in self.requests.values() if r.status is status and self._status_day(r) == day]
         yield from sorted(found, key=lambda r: (r.created_at, r.request_id))
 
-    def count_by_status(self, status: Status, day: date) -> int:
+    def count_in_status(self, status: Status, day: date) -> int:
         return len(list(self.requests_by_status(status, day)))
 
     # writes
@@ -118,6 +123,8 @@ class FakeRequestRepository(RequestRepository):
             attrs.evolve(
                 request.with_partner(link.request),
                 task_token=link.task_token,
+                link_id=link.token_id,
+                link_expires_at=link.expires_at,
                 updated_at=at,
                 **{name: value for name, value in deadlines.items() if value is not None},
             )
@@ -132,6 +139,21 @@ class FakeRequestRepository(RequestRepository):
         self._save(attrs.evolve(request, status=status, sms_sent_at=at, updated_at=at))
         self.links[link.token_id] = attrs.evolve(self.links[link.token_id], sms_sent_at=at)
         self._event(link.request_id, EventType.SMS_SENT, at)
+
+    def follow_task(self, request: Request, task_token: str, at: datetime) -> None:
+        stored = self._expect(request.request_id, OPEN_STATUSES)
+        if request.link_id is None or request.link_id not in self.links:
+            raise StatusConflict(request.request_id)
+        self._save(attrs.evolve(stored, task_token=task_token, updated_at=at))
+        self.links[request.link_id] = attrs.evolve(self.links[request.link_id], task_token=task_token)
+
+    def mark_reminded(self, request_id: str, at: datetime) -> bool:
+        stored = self._expect(request_id, set(Status))
+        if stored.reminded_at is not None:
+            return False
+        self._save(attrs.evolve(stored, reminded_at=at, updated_at=at))
+        self._event(request_id, EventType.REMINDED, at)
+        return True
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         try:
@@ -210,12 +232,26 @@ class FakeRequestRepository(RequestRepository):
         self.due[request.request_id] = redriven.due_at
         self._event(request.request_id, EventType.REDRIVEN, redriven.updated_at, dict(details))
 
+    def record_unclear(self, message: UnclearMessage) -> None:
+        if not self.unclear_available:
+            raise DependencyUnavailable("table down")
+        self.unclear.append(message)
+
+    def recent_unclear(self, day: date, limit: int | None = None) -> list[UnclearMessage]:
+        found = sorted(
+            (m for m in self.unclear if m.at.astimezone(KST).date() == day), key=lambda m: m.at, reverse=True
+        )
+        return found[:limit] if limit is not None else found
+
     # helpers
     def _expect(self, request_id: str, allowed: frozenset[Status] | set[Status]) -> Request:
         request = self.requests.get(request_id)
         if request is None or request.status not in allowed:
             raise StatusConflict(request_id)
         return request
+
+    def _status_day(self, request: Request) -> date:
+        return self.status_days.get(request.request_id, request.updated_at.astimezone(UTC).date())
 
     def _save(self, request: Request) -> Request:
         previous = self.requests.get(request.request_id)
@@ -246,12 +282,27 @@ class FakeMetricWriter(MetricWriter):
     def __init__(self) -> None:
         self.counts: dict[Metric, int] = {}
         self.durations: dict[Metric, list[float]] = {}
+        self.levels: dict[tuple[Metric, str], float] = {}
 
     def count(self, metric: Metric, value: int = 1) -> None:
         self.counts[metric] = self.counts.get(metric, 0) + value
 
     def seconds(self, metric: Metric, value: float) -> None:
         self.durations.setdefault(metric, []).append(value)
+
+    def level(self, metric: Metric, value: float, *, status: str) -> None:
+        self.levels[(metric, status)] = value
+
+
+class FakeOperatorAlerts(OperatorAlerts):
+    def __init__(self, *, available: bool = True) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.available = available
+
+    def alert(self, subject: str, message: str) -> None:
+        if not self.available:
+            raise DependencyUnavailable("sns down")
+        self.sent.append((subject, message))
 
 
 class FakeIntentClassifier(IntentClassifier):

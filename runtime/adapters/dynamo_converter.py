@@ -15,7 +15,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from runtime.adapters.dynamo_keys import timestamp
-from runtime.domain.model import Event, IdempotencyRecord, LinkToken, Request, Reservation
+from runtime.domain.model import Event, IdempotencyRecord, LinkToken, Request, Reservation, UnclearMessage
 
 ENTITY = "entity"
 _TAGS: dict[type, str] = {
@@ -24,6 +24,7 @@ _TAGS: dict[type, str] = {
     Reservation: "Reservation",
     LinkToken: "LinkToken",
     IdempotencyRecord: "Idempotency",
+    UnclearMessage: "UnclearMessage",
 }
 _BY_TAG = {tag: cls for cls, tag in _TAGS.items()}
 

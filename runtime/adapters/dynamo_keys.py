@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from runtime.contract import METADATA, REQUEST_PREFIX, RESERVATION_INDEX, STATUS_INDEX, TABLE
 from runtime.domain.model import EventType, Status
+from runtime.domain.time import KST
 
 PK, SK = TABLE.partition_key, TABLE.sort_key
 TTL = TABLE.ttl_attribute
@@ -13,6 +14,7 @@ EVENT_PREFIX = "EVENT#"
 # A request's due marker: in the status index under its due day until the customer is told.
 DUE = "DUE"
 DUE_PREFIX = "DUE#"
+UNCLEAR_PREFIX = "UNCLEAR#"
 
 
 def timestamp(moment: datetime) -> str:
@@ -76,3 +78,12 @@ def link_key(token_id: str) -> dict[str, str]:
 
 def idempotency_key(key: str) -> dict[str, str]:
     return {PK: f"IDEM#{key}", SK: METADATA}
+
+
+def unclear_partition(day: date) -> dict[str, str]:
+    """Unclear messages of one KST day: the day operators ask for, one partition each."""
+    return {PK: f"{UNCLEAR_PREFIX}{day.isoformat()}"}
+
+
+def unclear_key(at: datetime, message_id: str) -> dict[str, str]:
+    return {**unclear_partition(at.astimezone(KST).date()), SK: f"{timestamp(at)}#{message_id}"}

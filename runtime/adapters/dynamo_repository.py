@@ -27,12 +27,15 @@ from runtime.domain.model import (
     Request,
     Reservation,
     Status,
+    UnclearMessage,
 )
 from runtime.domain.redrive import NOT_REDRIVABLE_REASONS, REDRIVABLE_STATUSES
 
 # Kept a day past expiry, so support can still see what happened to a link or a retried submit.
 EXPIRED_ITEM_GRACE = timedelta(days=1)
 DUE_MARKER_RETENTION = timedelta(days=30)
+# Long enough for someone to read them and write new sample utterances; not kept beyond that.
+UNCLEAR_RETENTION = timedelta(days=14)
 # DynamoDB's own transient codes, besides the throttling and 5xx answers every service gives.
 _TRANSIENT_DYNAMODB_CODES = {
     "ProvisionedThroughputExceededException",
@@ -118,7 +121,7 @@ class DynamoRequestRepository(RequestRepository):
         for page in self._status_pages(status, day):
             yield from (from_item(plain(item), Request) for item in page.get("Items", []))
 
-    def count_by_status(self, status: Status, day: date) -> int:
+    def count_in_status(self, status: Status, day: date) -> int:
         return sum(int(page.get("Count", 0)) for page in self._status_pages(status, day, Select="COUNT"))
 
     # --- writes ------------------------------------------------------------------------------
@@ -158,6 +161,7 @@ class DynamoRequestRepository(RequestRepository):
         )
         if request.answer_by is not None:
             keep.set(answerBy=request.answer_by)
+        keep.set(linkId=link.token_id, linkExpiresAt=link.expires_at)
         if request.due_at is not None:
             keep.set(dueAt=request.due_at)
         keep.require_status(OPEN_STATUSES)
@@ -191,6 +195,29 @@ class DynamoRequestRepository(RequestRepository):
         recorded = Update(at).set(smsSentAt=at)
         if self._transact([recorded.as_transact(self._table, request_key), event, stamp_link]):
             raise StatusConflict(link.request_id)
+
+    def follow_task(self, request: Request, task_token: str, at: datetime) -> None:
+        if request.link_id is None:
+            raise StatusConflict(request.request_id)
+        keep = Update(at).set(taskToken=task_token)
+        keep.require_status(OPEN_STATUSES)
+        follow = Update(at).set(taskToken=task_token)
+        if self._transact(
+            [
+                keep.as_transact(self._table, keys.request_key(request.request_id)),
+                follow.as_transact(self._table, keys.link_key(request.link_id)),
+            ]
+        ):
+            raise StatusConflict(request.request_id)
+
+    def mark_reminded(self, request_id: str, at: datetime) -> bool:
+        once = Update(at).set(remindedAt=at)
+        once.require("attribute_not_exists(#remindedAt)", names={"#remindedAt": "remindedAt"})
+        writes = [
+            once.as_transact(self._table, keys.request_key(request_id)),
+            self._event_put(Event(request_id, EventType.REMINDED, at)),
+        ]
+        return self._transact(writes) is None
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         update = Update(at).move_to(Status.OPENED)
@@ -282,7 +309,16 @@ class DynamoRequestRepository(RequestRepository):
             earlierNotifications=[to_attributes(n) for n in redriven.earlier_notifications],
             dueAt=redriven.due_at,
         )
-        update.remove("notification", "taskToken", "answerBy", "smsSentAt", "failureReason")
+        update.remove(
+            "notification",
+            "taskToken",
+            "answerBy",
+            "smsSentAt",
+            "failureReason",
+            "linkId",
+            "linkExpiresAt",
+            "remindedAt",
+        )
         update.require_status(REDRIVABLE_STATUSES)
         update.require("attribute_not_exists(#response)", names={"#response": "response"})
         update.require("attribute_exists(#told)", names={"#told": "notification"})
@@ -307,6 +343,38 @@ class DynamoRequestRepository(RequestRepository):
         ]
         if self._transact(writes) is not None:
             raise StatusConflict(request.request_id)
+
+    # --- messages the intent step did not understand --------------------------------------------
+
+    def record_unclear(self, message: UnclearMessage) -> None:
+        item = {
+            **keys.unclear_key(message.at, message.message_id),
+            **to_item(message),
+            keys.TTL: _epoch(message.at + UNCLEAR_RETENTION),
+        }
+        try:
+            self._call("put_item", TableName=self._table, Item=typed(item))
+        except ClientError as error:  # not transient, but still nothing the customer should see
+            raise DependencyUnavailable(f"dynamodb put_item: {error}") from error
+
+    def recent_unclear(self, day: date, limit: int | None = None) -> list[UnclearMessage]:
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.PK},
+            "ExpressionAttributeValues": typed({":pk": keys.unclear_partition(day)[keys.PK]}),
+            "ScanIndexForward": False,
+        }
+        found: list[UnclearMessage] = []
+        while limit is None or len(found) < limit:
+            if limit is not None:
+                arguments["Limit"] = limit - len(found)
+            response = self._call("query", **arguments)
+            found += [from_item(plain(item), UnclearMessage) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                break
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found
 
     # --- plumbing ----------------------------------------------------------------------------
 

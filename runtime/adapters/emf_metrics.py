@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from runtime.adapters.ports import MetricWriter
-from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Metric
+from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, STATUS_DIMENSION, Metric
 
 
 class EmfMetricWriter(MetricWriter):
@@ -22,19 +22,26 @@ class EmfMetricWriter(MetricWriter):
     def seconds(self, metric: Metric, value: float) -> None:
         self._emit(metric, value, "Seconds")
 
-    def _emit(self, metric: Metric, value: float, unit: str) -> None:
+    def level(self, metric: Metric, value: float, *, status: str) -> None:
+        self._emit(metric, value, "Count", {STATUS_DIMENSION: status})
+
+    def _emit(
+        self, metric: Metric, value: float, unit: str, dimensions: dict[str, str] | None = None
+    ) -> None:
+        extra = dimensions or {}
         line = {
             "_aws": {
                 "Timestamp": int(time.time() * 1000),
                 "CloudWatchMetrics": [
                     {
                         "Namespace": METRIC_NAMESPACE,
-                        "Dimensions": [[METRIC_DIMENSION]],
+                        "Dimensions": [[METRIC_DIMENSION, *extra]],
                         "Metrics": [{"Name": str(metric), "Unit": unit}],
                     }
                 ],
             },
             METRIC_DIMENSION: self._stage,
+            **extra,
             str(metric): value,
         }
         stream = self._stream or sys.stdout

@@ -155,6 +155,10 @@ def error_reply(error: DomainError) -> Reply:
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if isinstance(error, InvalidInput) and error.field:
         body["field"] = error.field
+    if isinstance(error, IntentUnclear):
+        # Quick replies beside the error: the page offers them, and sends the pick back as `intent`.
+        choices = [{"intent": str(intent), "label": intent.label} for intent in error.choices]
+        return Reply(status, {"error": body, "choices": choices})
     # A busy or throttled dependency: clients send the same request again after a short wait.
     headers = {"retry-after": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
     return Reply(status, {"error": body}, headers)

@@ -23,6 +23,7 @@ from runtime.domain.model import (
     Request,
     Reservation,
     Status,
+    UnclearMessage,
 )
 
 
@@ -63,8 +64,9 @@ class RequestRepository(abc.ABC):
         index, one partition per status and day)."""
 
     @abc.abstractmethod
-    def count_by_status(self, status: Status, day: date) -> int:
-        """How many requests `requests_by_status` would give, without reading them."""
+    def count_in_status(self, status: Status, day: date) -> int:
+        """How many requests moved to `status` on `day` (UTC) and are still in it (what
+        `requests_by_status` would give, without reading them)."""
 
     @abc.abstractmethod
     def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
@@ -83,6 +85,16 @@ class RequestRepository(abc.ABC):
     def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
         """Record SMSSent (on the request and its link); the status moves only if the partner has not
         opened the link already."""
+
+    @abc.abstractmethod
+    def follow_task(self, request: Request, task_token: str, at: datetime) -> None:
+        """Keep `task_token` as the one the workflow now waits on, on the open request and on its
+        link's record (`request.link_id`), all or nothing. Raises StatusConflict when the request is
+        no longer open."""
+
+    @abc.abstractmethod
+    def mark_reminded(self, request_id: str, at: datetime) -> bool:
+        """Record the reminder once (its event with it); False if it was recorded before."""
 
     @abc.abstractmethod
     def mark_opened(self, request_id: str, at: datetime) -> bool:
@@ -126,6 +138,17 @@ class RequestRepository(abc.ABC):
         link, deadlines and message dropped, the due marker put back and a Redriven event (with
         `details`). Only while the request is as read: ended Timeout or Failed, told, unanswered, at
         the same attempt; StatusConflict otherwise. Its next workflow is started from this write."""
+
+    @abc.abstractmethod
+    def record_unclear(self, message: UnclearMessage) -> None:
+        """Keep a message the intent step did not understand, for two weeks, filed under its KST day.
+
+        Raises DependencyUnavailable on any failure: the caller answers the customer regardless.
+        """
+
+    @abc.abstractmethod
+    def recent_unclear(self, day: date, limit: int | None = None) -> list[UnclearMessage]:
+        """The unclear messages of a KST day, newest first."""
 
 
 @attrs.frozen
@@ -186,3 +209,13 @@ class MetricWriter(abc.ABC):
 
     @abc.abstractmethod
     def seconds(self, metric: Metric, value: float) -> None: ...
+
+    @abc.abstractmethod
+    def level(self, metric: Metric, value: float, *, status: str) -> None:
+        """How many there are right now, per status (a gauge, not a count of events)."""
+
+
+class OperatorAlerts(abc.ABC):
+    @abc.abstractmethod
+    def alert(self, subject: str, message: str) -> None:
+        """Tell the operators (by e-mail, through their topic). Raises DependencyUnavailable."""

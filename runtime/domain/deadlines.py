@@ -27,3 +27,20 @@ def answer_deadline(link_issued_at: datetime, partner_timeout: timedelta) -> dat
 
 def due_after_link(answer_by: datetime) -> datetime:
     return answer_by + CLOSE_ALLOWANCE
+
+
+# A partner who has not answered by this share of the window gets one reminder with the same link.
+REMINDER_SHARE = 0.6
+
+
+def default_reminder_after(partner_timeout_seconds: int) -> int:
+    return max(1, round(partner_timeout_seconds * REMINDER_SHARE))
+
+
+def check_reminder_after(reminder_after_seconds: int, partner_timeout_seconds: int) -> None:
+    """The reminder comes inside the window, with time left to answer."""
+    if not 0 < reminder_after_seconds < partner_timeout_seconds:
+        raise ValueError(
+            f"the reminder ({reminder_after_seconds} s) must come after the SMS and before the partner's "
+            f"time is up ({partner_timeout_seconds} s)"
+        )

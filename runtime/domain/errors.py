@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from runtime.domain.model import Status
+from runtime.domain.model import Intent, Status
 
 
 class DomainError(Exception):
@@ -39,11 +39,14 @@ class UnsupportedMediaType(DomainError):
 
 
 class IntentUnclear(DomainError):
+    """No request was made: the customer picks one of `choices` (or writes more) and sends again."""
+
     code = "INTENT_UNCLEAR"
     message = (
-        "문의 내용을 정확히 이해하지 못했습니다. 예약 변경, 문제 신고, 부가 서비스 중 "
+        "문의 내용을 정확히 이해하지 못했습니다. 아래에서 문의 유형을 고르시거나, "
         "어떤 도움이 필요하신지 조금 더 구체적으로 적어 주세요."
     )
+    choices: ClassVar[tuple[Intent, ...]] = tuple(Intent)
 
 
 class RequestNotFound(DomainError):

@@ -29,6 +29,22 @@ def sms_body(request: Request, link: str, *, answer_within_minutes: int) -> str:
         f"[파트너확인] {label} 요청. {answer_within_minutes}분 안에 응답 {link}",
         f"[파트너확인] {link}",
     )
+    return _first_that_fits(candidates)
+
+
+def reminder_body(request: Request, link: str, *, answer_within_minutes: int) -> str:
+    """The one reminder: the same link, and how long is left."""
+    label = request.intent.label
+    candidates = (
+        f"[파트너확인] 다시 알림: {request.reservation_number} {label} 요청. "
+        f"{answer_within_minutes}분 안에 응답해 주세요 {link}",
+        f"[파트너확인] 다시 알림: {answer_within_minutes}분 안에 응답 {link}",
+        f"[파트너확인] 다시 알림 {link}",
+    )
+    return _first_that_fits(candidates)
+
+
+def _first_that_fits(candidates: tuple[str, ...]) -> str:
     for body in candidates:
         if sms_bytes(body) <= SMS_BODY_MAX_BYTES:
             return body

@@ -48,6 +48,7 @@ class EventType(enum.StrEnum):
     TIMEOUT = "Timeout"
     FAILED = "Failed"
     NOTIFIED = "Notified"
+    REMINDED = "Reminded"
     # An operator gave a request that ended Timeout or Failed a fresh partner attempt: a new round
     # begins (it stands where Created stands in the first round).
     REDRIVEN = "Redriven"
@@ -82,6 +83,7 @@ class IntentSource(enum.StrEnum):
     LEX = "lex"
     LOCAL = "local"
     FALLBACK = "fallback"
+    CUSTOMER = "customer"  # picked by the customer among the choices of an unclear answer
 
 
 class Answer(enum.StrEnum):
@@ -189,6 +191,10 @@ class Request:
     sms_sent_at: datetime | None = None
     # The deadline the partner was shown; an answer recorded before it is the truth.
     answer_by: datetime | None = None
+    # The link the partner holds (its signed token is rebuilt from these for the reminder).
+    link_id: str | None = None
+    link_expires_at: datetime | None = None
+    reminded_at: datetime | None = None
     # When the customer must have been told at the latest; past it the sweeper closes the request.
     due_at: datetime | None = None
     response: PartnerResponse | None = None
@@ -265,6 +271,18 @@ class LinkToken:
     @property
     def partner_id(self) -> str | None:
         return self.request.partner_id
+
+
+@attrs.frozen
+class UnclearMessage:
+    """A message the intent step did not understand, kept as a candidate for new sample utterances.
+
+    Only the text: no phone, no reservation number, nothing that names the customer.
+    """
+
+    message_id: str
+    text: str
+    at: datetime
 
 
 @attrs.frozen

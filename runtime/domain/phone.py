@@ -49,6 +49,11 @@ def mask_phones_in(text: str) -> str:
     return _PHONE_LIKE.sub(_mask_match, unicodedata.normalize("NFKC", text))
 
 
+def replace_phones_in(text: str, placeholder: str) -> str:
+    """Every phone-like number inside free text replaced by `placeholder`."""
+    return _PHONE_LIKE.sub(placeholder, unicodedata.normalize("NFKC", text))
+
+
 def _mask_match(match: re.Match[str]) -> str:
     try:
         return mask_phone(normalize_phone(match.group(0)))

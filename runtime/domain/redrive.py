@@ -53,6 +53,9 @@ def next_round(request: Request, at: datetime, partner_timeout: timedelta) -> Re
         answer_by=None,
         sms_sent_at=None,
         failure_reason=None,
+        link_id=None,
+        link_expires_at=None,
+        reminded_at=None,
     )
 
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 import attrs
 
 from runtime.domain.errors import InvalidInput
-from runtime.domain.model import Answer
-from runtime.domain.phone import normalize_phone
+from runtime.domain.model import Answer, Intent
+from runtime.domain.phone import normalize_phone, replace_phones_in
 from runtime.domain.time import KST
 
 MESSAGE_MAX_CHARS = 1000
 _RESERVATION_NUMBER = re.compile(r"([A-Z]{2,4})-?([0-9]{5,10})")
+_RESERVATION_NUMBER_IN_TEXT = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,4}\s?-?\s?[0-9]{5,10}(?![0-9])")
 _CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
 _REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -29,11 +30,14 @@ class Submission:
     reservation_number: str
     message: str
     customer_id: str | None = None
+    intent: Intent | None = None  # picked by the customer: no classification
 
     @property
     def fingerprint(self) -> str:
         """Identifies the content, so a reused Idempotency-Key with other content is detected."""
         parts = (self.customer_phone, self.reservation_number, self.message, self.customer_id or "")
+        if self.intent is not None:  # without one, the fingerprint of earlier submits stays the same
+            parts += (str(self.intent),)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -51,6 +55,7 @@ def parse_submission(fields: Mapping[str, object]) -> Submission:
         ),
         message=_message(fields),
         customer_id=_customer_id(fields),
+        intent=_intent(fields),
     )
 
 
@@ -60,6 +65,11 @@ def normalize_reservation_number(raw: str) -> str:
     if not match:
         raise InvalidInput("예약번호 형식이 올바르지 않습니다. 예: HTL-100101", field="reservationNumber")
     return f"{match[1]}-{match[2]}"
+
+
+def without_personal_details(text: str) -> str:
+    """A customer's message with the phone and reservation numbers typed into it replaced by words."""
+    return _RESERVATION_NUMBER_IN_TEXT.sub("[예약번호]", replace_phones_in(text, "[전화번호]"))
 
 
 def parse_partner_answer(fields: Mapping[str, object], *, now: datetime) -> PartnerAnswer:
@@ -118,6 +128,16 @@ def _customer_id(fields: Mapping[str, object]) -> str | None:
     if not isinstance(value, str) or not _CUSTOMER_ID.fullmatch(value):
         raise InvalidInput("고객 번호 형식이 올바르지 않습니다.", field="customerId")
     return value
+
+
+def _intent(fields: Mapping[str, object]) -> Intent | None:
+    value = fields.get("intent")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value not in Intent._value2member_map_:
+        labels = ", ".join(intent.label for intent in Intent)
+        raise InvalidInput(f"문의 유형은 {labels} 중에서 골라 주세요.", field="intent")
+    return Intent(value)
 
 
 def _alternative_time(fields: Mapping[str, object], now: datetime) -> datetime:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 import structlog
@@ -64,11 +64,10 @@ def send_partner_link(
     try:
         repository.issue_link(link_token, now)
     except StatusConflict:
-        if _resume_if_answered(request.request_id, task_token, repository=repository, workflow=workflow):
+        if resume_if_answered(request.request_id, task_token, repository=repository, workflow=workflow):
             return None
         raise
-    claims = LinkClaims(token_id=link_token.token_id, expires_at=int(link_token.expires_at.timestamp()))
-    link = f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.link_secret(), claims)}"
+    link = link_url(site_url, secrets, link_token.token_id, link_token.expires_at)
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
 
     message_id = sms.send(request.partner_phone, body, request_id=request.request_id)
@@ -78,9 +77,16 @@ def send_partner_link(
     return link
 
 
-def _resume_if_answered(
+def link_url(site_url: str, secrets: SecretProvider, token_id: str, expires_at: datetime) -> str:
+    """`{siteUrl}/r/{token}`: the same link for the same record (the signature is deterministic)."""
+    claims = LinkClaims(token_id=token_id, expires_at=int(expires_at.timestamp()))
+    return f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.link_secret(), claims)}"
+
+
+def resume_if_answered(
     request_id: str, task_token: str, *, repository: RequestRepository, workflow: WorkflowClient
 ) -> bool:
+    """The partner answered before this step got its task token: resume this task with the answer."""
     current = repository.get_request(request_id)
     if current is None or current.status is not Status.RESPONDED or current.response is None:
         return False

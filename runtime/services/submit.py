@@ -23,8 +23,20 @@ from runtime.adapters.ports import (
 from runtime.contract import Metric
 from runtime.domain.deadlines import due_on_creation
 from runtime.domain.errors import AlreadyExists, DependencyUnavailable, IdempotencyKeyReused, IntentUnclear
-from runtime.domain.model import DEFAULT_INTENT, IdempotencyRecord, IntentSource, Request, Status
-from runtime.domain.validation import Submission, parse_idempotency_key, parse_submission
+from runtime.domain.model import (
+    DEFAULT_INTENT,
+    IdempotencyRecord,
+    IntentSource,
+    Request,
+    Status,
+    UnclearMessage,
+)
+from runtime.domain.validation import (
+    Submission,
+    parse_idempotency_key,
+    parse_submission,
+    without_personal_details,
+)
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 log = structlog.get_logger()
@@ -58,11 +70,11 @@ def submit_request(
 
     request_id = new_id()
     structlog.contextvars.bind_contextvars(requestId=request_id)
-    classification = _classify(submission.message, request_id, classifier)
+    classification = _intent_of(submission, request_id, classifier)
     if classification.intent is None:
         if key and (earlier := _replay(key, submission, repository)):
             return earlier
-        log.info("intent_unclear")
+        _remember_unclear(submission.message, request_id, repository=repository, clock=clock, metrics=metrics)
         raise IntentUnclear()
 
     now = clock.now()
@@ -106,6 +118,26 @@ def _replay(key: str, submission: Submission, repository: RequestRepository) -> 
     structlog.contextvars.bind_contextvars(requestId=request.request_id)
     log.info("request_replayed")
     return Submitted(request=request, replayed=True)
+
+
+def _intent_of(submission: Submission, session_id: str, classifier: IntentClassifier) -> Classification:
+    """The customer's own pick (among the choices of an unclear answer), else the classifier's."""
+    if submission.intent is not None:
+        return Classification(intent=submission.intent, source=IntentSource.CUSTOMER)
+    return _classify(submission.message, session_id, classifier)
+
+
+def _remember_unclear(
+    text: str, request_id: str, *, repository: RequestRepository, clock: Clock, metrics: MetricWriter
+) -> None:
+    """Count it and keep its text for new utterances; failing to keep it must not fail the answer."""
+    log.info("intent_unclear")
+    metrics.count(Metric.INTENT_UNCLEAR)
+    try:
+        kept = UnclearMessage(message_id=request_id[:8], text=without_personal_details(text), at=clock.now())
+        repository.record_unclear(kept)
+    except DependencyUnavailable as error:
+        log.warning("unclear_message_not_stored", error=str(error))
 
 
 def _classify(text: str, session_id: str, classifier: IntentClassifier) -> Classification:

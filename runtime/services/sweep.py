@@ -9,13 +9,23 @@ is a timeout; a request that never texted its partner failed.
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 import structlog
 
 from runtime.adapters.ports import Clock, MetricWriter, RequestRepository
 from runtime.contract import Metric
 from runtime.domain.errors import AlreadyExists, StatusConflict
 from runtime.domain.messages import template_message
-from runtime.domain.model import Ending, FailureReason, MessageSource, Notification, Outcome, Request
+from runtime.domain.model import (
+    OPEN_ORDER,
+    Ending,
+    FailureReason,
+    MessageSource,
+    Notification,
+    Outcome,
+    Request,
+)
 
 # How far back the sweeper looks for due markers: far longer than any request lives, so a sweeper
 # that was stopped for days still finds what it missed.
@@ -26,7 +36,8 @@ log = structlog.get_logger()
 
 
 def sweep_overdue(*, repository: RequestRepository, clock: Clock, metrics: MetricWriter) -> int:
-    """End every overdue request; return how many the sweeper had to end."""
+    """End every overdue request; return how many the sweeper had to end. Then report how many
+    requests are open in each status (the operators' dashboard)."""
     swept = 0
     for request_id in repository.overdue(clock.now(), days=LOOKBACK_DAYS):
         with structlog.contextvars.bound_contextvars(requestId=request_id):
@@ -34,7 +45,17 @@ def sweep_overdue(*, repository: RequestRepository, clock: Clock, metrics: Metri
                 swept += 1
     if swept:
         log.warning("requests_swept", count=swept)
+    report_open_requests(repository=repository, clock=clock, metrics=metrics)
     return swept
+
+
+def report_open_requests(*, repository: RequestRepository, clock: Clock, metrics: MetricWriter) -> None:
+    """An open request moved to its status within its window (minutes), so today's and yesterday's
+    (UTC) partitions of the status index hold every one of them."""
+    today = clock.now().astimezone(UTC).date()
+    for status in OPEN_ORDER:
+        count = sum(repository.count_in_status(status, day) for day in (today - timedelta(days=1), today))
+        metrics.level(Metric.OPEN_REQUESTS, count, status=str(status))
 
 
 def overdue_ending(request: Request) -> Ending:

@@ -7,11 +7,12 @@ const BUSY = "요청이 많아 잠시 처리하지 못했습니다. 잠시 후 �
 
 /** An API answer other than 2xx, in the documented shape {error: {code, message, field?}}. */
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, choices) {
     super(message);
     this.status = status; // 0 when the network failed
     this.code = code;
     this.field = field || null;
+    this.choices = choices || []; // 422: [{intent, label}]
   }
 
   /** Trying again later may work: nothing was decided by the server. */
@@ -67,16 +68,16 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
   try {
     data = await response.json();
   } catch {
-    // Not JSON: a proxy or CDN error page. Described by its status below.
+    // Not JSON: a proxy or CDN error page, described by its status below.
   }
   if (response.ok && data) return data;
   const error = (data && data.error) || {};
   const fallback = response.status === 429 ? BUSY : GENERIC;
   const message = typeof error.message === "string" && error.message ? error.message : fallback;
-  throw new ApiError(response.status, error.code || `HTTP_${response.status}`, message, error.field);
+  throw new ApiError(response.status, error.code || `HTTP_${response.status}`, message, error.field, data?.choices);
 }
 
-/** A fresh Idempotency-Key (8-128 of [A-Za-z0-9_.:-]); getRandomValues also works outside HTTPS. */
+/** A fresh Idempotency-Key; getRandomValues also works outside HTTPS. */
 export function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));

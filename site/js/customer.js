@@ -7,7 +7,7 @@ const FIRST_DELAY = 1000;
 const MAX_DELAY = 5000;
 const OFFLINE_MAX_DELAY = 15000;
 
-// --- validation: the server's rules (runtime/domain/validation.py, phone.py); it stays the judge ---
+// --- validation: the server's rules (validation.py, phone.py); the server stays the judge ---
 
 function isMobilePhone(raw) {
   let digits = raw.normalize("NFKC").replace(/[\s\-.()]/g, "");
@@ -35,6 +35,7 @@ const RULES = {
 };
 const NAMES = Object.keys(RULES);
 const form = $("ask-form");
+const choices = $("choices");
 const inputs = Object.fromEntries(NAMES.map((name) => [name, $(name)]));
 
 function check(name) {
@@ -51,7 +52,7 @@ function updateCounter() {
 }
 
 for (const name of NAMES) {
-  // Judge a field once the person leaves it with something typed; then again as they fix it.
+  // Judged once left with something typed; then again as it is fixed.
   inputs[name].addEventListener("blur", () => inputs[name].value.trim() && check(name));
   inputs[name].addEventListener("input", () => inputs[name].hasAttribute("aria-invalid") && check(name));
 }
@@ -60,8 +61,8 @@ inputs.message.addEventListener("input", updateCounter);
 // --- submitting ---
 
 let sending = false;
-// A submit that got no final answer (network, 5xx, 429) keeps its key: sending the same content again
-// reuses it, so the server returns the request it may already have created instead of a second one.
+// A submit with no final answer (network, 5xx, 429) keeps its key for the same content sent again,
+// so the server returns the request it may have created instead of a second one.
 let unanswered = null;
 
 function showAlert(title, message, tone = "") {
@@ -78,16 +79,18 @@ function setSending(on) {
   setText("submit-label", on ? "보내는 중…" : unanswered ? "다시 보내기" : "문의 보내기");
 }
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
+// intent: the customer's pick among an unclear question's choices
+async function send(intent) {
   if (sending) return;
   $("form-alert").hidden = true;
+  choices.hidden = true;
   const invalid = NAMES.filter((name) => !check(name));
   if (invalid.length) {
     inputs[invalid[0]].focus();
     return;
   }
   const body = Object.fromEntries(NAMES.map((name) => [name, inputs[name].value.trim()]));
+  if (intent) body.intent = intent;
   const fingerprint = JSON.stringify(body);
   if (unanswered?.fingerprint !== fingerprint) unanswered = { key: newKey(), fingerprint };
   setSending(true);
@@ -105,7 +108,13 @@ form.addEventListener("submit", async (event) => {
   } finally {
     setSending(false);
   }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  send();
 });
+choices.addEventListener("click", (event) => event.target.value && send(event.target.value));
 
 function explain(error) {
   const field = error.status === 413 ? inputs.message : inputs[error.field];
@@ -113,8 +122,12 @@ function explain(error) {
     setFieldError(field, error.message);
     field.focus();
   } else if (error.status === 422) {
-    showAlert("조금 더 구체적으로 적어 주세요", error.message, "warn");
-    inputs.message.focus();
+    showAlert("어떤 문의인지 알려 주세요", error.message, "warn");
+    const button = ({ intent, label }) =>
+      Object.assign(document.createElement("button"), { type: "button", className: "button secondary", value: intent, textContent: label });
+    choices.replaceChildren(...error.choices.map(button));
+    choices.hidden = false;
+    (choices.firstChild || inputs.message).focus(); // a phone's keyboard would hide the buttons
   } else if (error.status === 409) {
     showAlert("다시 작성해 주세요", error.message, "warn");
   } else if (error.status === 429) {
@@ -226,7 +239,7 @@ function render(data) {
   const final = FINAL[data.status];
   const reached = ORDER.indexOf(data.status);
   ORDER.forEach((type, index) => {
-    // Any answer implies every step before it; a request that ended early crosses out the rest.
+    // An answer implies the steps before it; a request that ended early crosses out the rest.
     const done = at[type] || index <= reached || data.status === "Responded";
     paintStep(stepOf(type), done ? "is-done" : final ? "is-skipped" : "", at[type]);
   });
@@ -236,8 +249,10 @@ function render(data) {
   else paintStep(stepOf(ORDER[reached + 1] || "final"), "is-current");
 
   let sentence = final ? final[3] : STATUS_TEXT[data.status] || "진행 상황을 확인하고 있어요.";
-  if (redrive >= 0 && data.status === "Created") sentence = `${REDRIVEN_TEXT} 파트너에게 연락하고 있어요.`;
-  else if (redrive >= 0 && !final) sentence = `${REDRIVEN_TEXT} ${sentence}`;
+  if (!final && at.Reminded) sentence = "파트너에게 한 번 더 알렸어요. 확인을 기다리고 있어요.";
+  if (redrive >= 0 && !final) {
+    sentence = `${REDRIVEN_TEXT} ${data.status === "Created" ? "파트너에게 연락하고 있어요." : sentence}`;
+  }
   if (final && !data.notification) sentence += " 안내 메시지를 준비하고 있어요.";
   if ($("status-text").textContent !== sentence) setText("status-text", sentence);
 

@@ -91,19 +91,57 @@ def test_invalid_input_is_explained_next_to_each_field_and_nothing_is_sent(brows
     expect(page).to_have_url(re.compile(r"/$"))
 
 
-def test_unclear_question_asks_for_more_detail_and_creates_nothing(browser, product):
+CHOICES = ("예약변경", "트러블신고", "부가서비스")
+
+
+def test_an_unclear_question_offers_three_choices_and_creates_nothing(browser, product):
     page = browser.new_page("customer")
     browser.expect_http_errors(422)
     page.goto("/")
     fill(page, product.sample, message="안녕하세요")
     page.get_by_role("button", name="문의 보내기").click()
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("조금 더 구체적으로 적어 주세요")
+    expect(alert).to_contain_text("어떤 문의인지 알려 주세요")
     expect(alert).to_contain_text("구체적으로")
-    expect(page.get_by_label("문의 내용")).to_be_focused()
+    choices = page.get_by_role("group", name="문의 유형").get_by_role("button")
+    expect(choices).to_have_text(list(CHOICES))
+    expect(choices.first).to_be_focused()  # not the text box: a phone's keyboard would hide the buttons
+    for choice in choices.all():
+        box = choice.bounding_box()
+        assert box and box["height"] >= 44 and box["width"] >= 44  # a finger's size
+    browser.screenshot(page, "choices")
     expect(page.get_by_role("button", name="문의 보내기")).to_be_enabled()
     expect(page.locator("#track")).to_be_hidden()
     expect(page).to_have_url(re.compile(r"/$"))
+
+    # Sending it again as written puts the choices away until the answer brings them back.
+    page.route("**/api/chat", lambda route: None)  # an answer that never comes
+    page.get_by_role("button", name="문의 보내기").click()
+    expect(page.locator("#choices")).to_be_hidden()
+
+
+def test_tapping_a_choice_sends_the_same_question_with_that_intent(browser, product):
+    page = browser.new_page("customer")
+    browser.expect_http_errors(422)
+    sent: list[dict] = []
+    page.on(
+        "request", lambda r: r.method == "POST" and "/api/chat" in r.url and sent.append(r.post_data_json)
+    )
+    page.goto("/")
+    fill(page, product.sample, message="음 그게요")
+    page.get_by_role("button", name="문의 보내기").click()
+    page.get_by_role("button", name="부가서비스").tap()
+
+    expect(page.get_by_role("heading", name="문의 진행 상황")).to_be_visible()
+    expect(page.locator("#fact-intent")).to_have_text("부가서비스")
+    expect(page.locator('[data-step="Created"]')).to_have_class(re.compile(r"\bis-done\b"))
+    assert [body.get("intent") for body in sent] == [None, "AddOnService"]
+    assert sent[0]["message"] == sent[1]["message"] == "음 그게요"
+    request_id = page.url.split("request=", 1)[1]
+    timeline = product.timeline(request_id)
+    assert (timeline["intent"], timeline["intentSource"]) == ("AddOnService", "customer")
+    browser.screenshot(page, "chosen")
+    product.partner_link(request_id)  # its SMS went out: nothing left in flight
 
 
 def test_server_field_message_is_shown_when_the_server_disagrees(browser, product):

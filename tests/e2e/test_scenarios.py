@@ -73,7 +73,7 @@ def test_a_silent_partner_times_out_and_the_late_link_says_so(client, product, l
     late = client.answer(token, "accept")
 
     assert final["status"] == "Timeout"
-    assert events_of(final) == ["Created", "SMSSent", "Timeout", "Notified"]
+    assert events_of(final) == ["Created", "SMSSent", "Reminded", "Timeout", "Notified"]
     assert late.status == 409 and late.error_code == "REQUEST_CLOSED"
     assert "응답 시간이 지났습니다" in late.body["error"]["message"]
 
@@ -128,12 +128,24 @@ def test_the_same_idempotency_key_returns_the_same_request_and_texts_the_partner
     assert len(texted) == 1
 
 
-def test_an_unclear_question_is_422_and_creates_nothing(client):
+def test_an_unclear_question_is_422_with_choices_and_a_pick_makes_the_request(client, product):
     reply = client.submit(message="안녕하세요", **CUSTOMER)
 
     assert reply.status == 422 and reply.error_code == "INTENT_UNCLEAR"
     assert "requestId" not in reply.body
     assert "구체적으로" in reply.body["error"]["message"]
+    picked = reply.body["choices"][1]
+    assert picked == {"intent": "ReportTrouble", "label": "트러블신고"}
+
+    created = client.submit(message="안녕하세요", intent=picked["intent"], **CUSTOMER)
+    assert created.status == 201
+    timeline = client.timeline(created.body["requestId"]).body
+    assert (timeline["intent"], timeline["intentLabel"], timeline["intentSource"]) == (
+        "ReportTrouble",
+        "트러블신고",
+        "customer",
+    )
+    product.partner_link(created.body["requestId"])  # its SMS went out: nothing left in flight
 
 
 def test_bad_requests_get_the_error_shape_not_a_crash(local_stack):

@@ -119,3 +119,25 @@ def test_the_version_key_ignores_formatting_and_key_order() -> None:
     same = json.loads(json.dumps({"settings": {"ttl": 300}, "locales": [{"a": ["x", "y"], "b": 1}]}))
     assert bot_module.built_hash(built) == bot_module.built_hash(same)
     assert bot_module.built_hash(built) != bot_module.built_hash({**built, "settings": {"ttl": 301}})
+
+
+def test_the_reservation_slot_type_takes_the_files_pattern(deployment: Deployment, definition: dict) -> None:
+    locale = _locale(deployment)
+    slot_types = {slot_type["name"]: slot_type for slot_type in locale["slotTypes"]}
+    assert set(slot_types) == set(definition["slotTypes"])
+    for name, expected in definition["slotTypes"].items():
+        built = slot_types[name]
+        assert built["parentSlotTypeSignature"] == "AMAZON.AlphaNumeric"
+        assert built["valueSelectionSetting"] == {
+            "resolutionStrategy": "ORIGINAL_VALUE",
+            "regexFilter": {"pattern": expected["regexFilter"]},
+        }
+    used = {slot["slotTypeName"] for intent in locale["intents"] for slot in intent.get("slots", [])}
+    assert used == {definition["slots"]["ReservationNumber"]["slotType"]} <= set(slot_types)
+    # The pattern arrives as written, \uXXXX escapes included (Lex reads them, not JSON).
+    assert (
+        "\\uFF21"
+        in slot_types[definition["slots"]["ReservationNumber"]["slotType"]]["valueSelectionSetting"][
+            "regexFilter"
+        ]["pattern"]
+    )

@@ -119,6 +119,7 @@ def test_environment_values_locate_the_deployed_resources(deployment: Deployment
         Env.SMS_CONFIGURATION_SET: deployment.one(CONFIGURATION_SET).outputs["name"],
         Env.SMS_ORIGINATION_IDENTITY: setting(stack, "smsOriginationIdentity", ""),
         Env.SMS_MAX_PRICE: setting(stack, "smsMaxPrice", ""),
+        Env.OPERATORS_TOPIC_ARN: deployment.exports["operatorsTopicArn"],
     }
     for function in Function:
         variables = lambda_of(deployment, function).inputs["environment"]["variables"]
@@ -171,6 +172,7 @@ def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
         ],
         Resource.BOT_ALIAS: [deployment.one("aws-native:lex:BotAlias").outputs["arn"]],
         Resource.BEDROCK_MODELS: bedrock,
+        Resource.OPERATORS_TOPIC: [deployment.exports["operatorsTopicArn"]],
     }
 
 
@@ -231,8 +233,8 @@ def test_only_stream_consumers_read_the_stream_and_send_to_the_dead_letter_queue
 
 
 def test_the_stream_has_consumers() -> None:
-    """The check above compares something: the orchestrator and the resumer read the stream."""
-    assert {Function.ORCHESTRATOR, Function.RESUMER} == CONSUMERS
+    """The check above compares something: the orchestrator, the resumer and the escalator read it."""
+    assert {Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR} == CONSUMERS
 
 
 def test_policies_are_sent_as_json_documents(deployment: Deployment) -> None:
@@ -241,15 +243,24 @@ def test_policies_are_sent_as_json_documents(deployment: Deployment) -> None:
 
 
 @pytest.mark.parametrize("function", list(Function))
-def test_no_function_may_publish_to_any_sns_topic(deployment: Deployment, function: Function) -> None:
+def test_no_function_may_publish_to_any_sns_topic_but_the_operators(
+    deployment: Deployment, function: Function
+) -> None:
     policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+    operators = deployment.exports["operatorsTopicArn"]
     assert statements(policy)["NoSnsPublish"] == {
         "Sid": "NoSnsPublish",
         "Effect": "Deny",
         "Action": ["sns:Publish"],
-        "Resource": ["arn:aws:sns:*:*:*"],
+        "NotResource": [operators],
     }
-    assert not any(action.startswith("sns:") for action in actions_of(policy, excluding=GUARDRAILS))
+    granted = [s for s in _grants(policy).values() if any(a.startswith("sns:") for a in s["Action"])]
+    if function is Function.ESCALATOR:
+        assert granted == [
+            {"Sid": "OperatorsTopic", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": [operators]}
+        ]
+    else:
+        assert granted == []
 
 
 def test_sms_is_granted_on_the_configuration_set_and_the_origination_identity_set() -> None:

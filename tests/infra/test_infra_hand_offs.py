@@ -59,8 +59,8 @@ def test_the_table_streams_both_images(deployment: Deployment) -> None:
 
 
 def test_the_contract_has_consumers_and_a_schedule() -> None:
-    """The tests below compare something: two functions read the stream, one runs on a schedule."""
-    assert SUBSCRIBED == [Function.ORCHESTRATOR, Function.RESUMER]
+    """The tests below compare something: three functions read the stream, one runs on a schedule."""
+    assert SUBSCRIBED == [Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR]
     assert SCHEDULED == [Function.SWEEPER]
 
 
@@ -129,7 +129,9 @@ def test_the_dead_letter_alarm_goes_to_the_stacks_alarm_topic(
     deployment: Deployment, with_alarm_email: Deployment
 ) -> None:
     assert not _dead_letter_alarm(deployment)["alarmActions"]  # neither stack file names an address
-    subscription = with_alarm_email.one("aws:sns/topicSubscription:TopicSubscription").inputs
+    subscription = with_alarm_email.one(
+        "aws:sns/topicSubscription:TopicSubscription", "observability-alarm-email"
+    ).inputs
     alarm = _dead_letter_alarm(with_alarm_email)
     assert alarm["alarmActions"] == alarm["okActions"] == [subscription["topic"]]
 

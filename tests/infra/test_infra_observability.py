@@ -95,7 +95,9 @@ def test_without_an_alarm_address_nobody_is_subscribed_and_pulumi_up_says_so(dep
 def test_alarms_email_the_address_the_stack_names() -> None:
     deployment = run_program("demo", extra_config={"partner-confirm:alarmEmail": "oncall@partner-confirm.kr"})
     topic = deployment.one(TOPIC, "observability-alarms")
-    subscription = deployment.one("aws:sns/topicSubscription:TopicSubscription").inputs
+    subscription = deployment.one(
+        "aws:sns/topicSubscription:TopicSubscription", "observability-alarm-email"
+    ).inputs
     assert (subscription["protocol"], subscription["endpoint"]) == ("email", "oncall@partner-confirm.kr")
     assert subscription["topic"] == topic.outputs["arn"]
     assert all(alarm.inputs["alarmActions"] == [topic.outputs["arn"]] for alarm in deployment.of_type(ALARM))

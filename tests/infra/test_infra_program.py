@@ -28,6 +28,7 @@ EXPORTS = {
     "botId",
     "botAliasId",
     "smsEventsTopicArn",
+    "operatorsTopicArn",
 }
 
 
@@ -82,7 +83,7 @@ def test_the_product_is_built_from_these_components(deployments: dict[str, Deplo
         return {r.type.removeprefix(COMPONENT_PREFIX) for r in deployment.resources if not r.custom}
 
     always = {"Table", "LinkSecret", "Bot", "HttpApi", "Site", "Functions", "HandlerFunction", "Workflow"}
-    always |= {"ApiRoutes", "Observability", "SmsChannel", "HandOffs"}
+    always |= {"ApiRoutes", "Observability", "SmsChannel", "HandOffs", "Operators"}
     assert components(deployments["dev"]) == always
     assert components(deployments["demo"]) == always | {"RateLimit", "SampleData"}
 

@@ -14,7 +14,7 @@ import pytest
 from infra_helpers import stack_file
 
 from infra.mock_run import STACKS
-from runtime.contract import FUNCTIONS, SEND_SMS, Function
+from runtime.contract import FUNCTIONS, SEND_SMS, Function, Resource
 
 _session = botocore.session.get_session()
 CALLED = sorted({permission.client for spec in FUNCTIONS.values() for permission in spec.permissions})
@@ -42,6 +42,7 @@ def test_the_contract_names_the_clients_the_functions_call() -> None:
         "lexv2-runtime",
         "pinpoint-sms-voice-v2",
         "secretsmanager",
+        "sns",
         "stepfunctions",
     ]
     assert EVENT_SOURCES == ["dynamodbstreams", "sqs"]
@@ -71,8 +72,8 @@ def test_sms_is_sent_by_end_user_messaging_in_the_region_never_by_sns(stack: str
     region = stack_file(stack)["aws:region"]
     assert SEND_SMS.client == "pinpoint-sms-voice-v2"
     assert region in offered_in(SEND_SMS.client)
-    granted = {action for spec in FUNCTIONS.values() for p in spec.permissions for action in p.actions}
-    assert not [action for action in granted if action.startswith("sns:")]
+    on_sns = {p.resource for spec in FUNCTIONS.values() for p in spec.permissions if p.client == "sns"}
+    assert on_sns == {Resource.OPERATORS_TOPIC}  # the operators' e-mails, never an SMS
     assert SEND_SMS in FUNCTIONS[Function.SMS_SENDER].permissions
     # The deployed policies deny sns:Publish besides: test_infra_functions.py checks each one.
 

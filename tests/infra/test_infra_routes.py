@@ -67,6 +67,31 @@ def test_chat_accepts_an_idempotency_key_and_documents_its_payloads() -> None:
     assert set(chat["responses"]) >= {"201", "400", "409", "413", "415", "422", "429", "500", "503"}
 
 
+def test_chat_takes_the_customers_pick_and_its_422_offers_the_choices() -> None:
+    document = openapi_document()
+    schemas = document["components"]["schemas"]
+    assert schemas["ChatRequest"]["properties"]["intent"]["enum"] == [
+        "ChangeReservation",
+        "ReportTrouble",
+        "AddOnService",
+    ]
+    unclear = document["components"]["responses"]["UnprocessableEntity"]["content"]["application/json"]
+    assert unclear["schema"] == {"$ref": "#/components/schemas/IntentUnclearError"}
+    assert set(schemas["IntentUnclearError"]["required"]) == {"error", "choices"}
+    assert schemas["IntentUnclearError"]["properties"]["choices"]["items"] == {
+        "$ref": "#/components/schemas/IntentChoice"
+    }
+    (example,) = unclear["examples"].values()
+    assert [choice["label"] for choice in example["value"]["choices"]] == [
+        "예약변경",
+        "트러블신고",
+        "부가서비스",
+    ]
+    # Every other error is the plain shape.
+    other = document["components"]["responses"]["BadRequest"]["content"]["application/json"]["schema"]
+    assert other == {"$ref": "#/components/schemas/Error"}
+
+
 def test_respond_takes_a_token_and_an_answer() -> None:
     schema = openapi_document()["components"]["schemas"]["RespondRequest"]
     assert schema["properties"]["response"]["enum"] == ["accept", "reject", "alternative"]

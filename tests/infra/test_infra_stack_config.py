@@ -12,6 +12,7 @@ from infra_helpers import setting, stack_file
 from infra.bedrock_models import NOT_ACTIVE
 from infra.config import INFERENCE_PROFILE, ApiThrottle, StackSettings, foundation_model
 from infra.mock_run import PROJECT_ROOT, STACKS
+from runtime.domain.deadlines import default_reminder_after
 
 SEOUL = "ap-northeast-2"
 REQUIRED_SETTINGS = {
@@ -78,6 +79,13 @@ def test_no_secret_is_written_in_plain_text(stack: str) -> None:
             assert isinstance(value, dict) and set(value) == {"secure"}, f"{key} is in plain text"
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_reminder_comes_at_60_percent_of_the_partners_window(stack: str) -> None:
+    assert setting(stack, "reminderAfterSeconds") == default_reminder_after(
+        setting(stack, "partnerTimeoutSeconds")
+    )
+
+
 def test_dev_and_demo_differ_where_it_matters() -> None:
     assert setting("demo", "loadSampleData") is True and setting("dev", "loadSampleData") is False
     assert setting("demo", "tableDeletionProtection") is True
@@ -99,6 +107,7 @@ def _settings(**changes: object) -> StackSettings:
         waf_rate_limit=False,
         api_throttle=ApiThrottle(rate_limit=20, burst_limit=40),
         table_deletion_protection=False,
+        reminder_after_seconds=180,
     )
     return attrs.evolve(valid, **changes)
 
@@ -113,6 +122,8 @@ def test_valid_settings_are_accepted_and_name_the_stack() -> None:
     "changes",
     [
         {"token_ttl_seconds": 299},  # the link would die before the partner's time is up
+        {"reminder_after_seconds": 300},  # a reminder when the partner's time is up
+        {"reminder_after_seconds": 0},
         {"partner_timeout_seconds": 0},
         {"bedrock_model_id": "anthropic.claude-haiku-4-5-20251001-v1:0"},  # a model, not a profile
         {"log_retention_days": 10},  # CloudWatch has no 10-day retention

@@ -18,14 +18,33 @@ def test_a_standard_state_machine_runs_the_asl_the_local_stack_runs(deployment: 
     assert machine["type"] == "STANDARD"  # Express cannot wait for a task token
     assert machine["name"] == f"partner-confirm-{deployment.stack}-workflow"
     arns = {function: lambda_of(deployment, function).outputs["arn"] for function in WORKFLOW_FUNCTIONS}
-    expected = state_machine.definition(arns, setting(deployment.stack, "partnerTimeoutSeconds"))
+    expected = state_machine.definition(
+        arns,
+        setting(deployment.stack, "partnerTimeoutSeconds"),
+        setting(deployment.stack, "reminderAfterSeconds"),
+    )
     assert isinstance(machine["definition"], str)
     assert json.loads(machine["definition"]) == expected
 
 
-def test_the_partner_timeout_is_the_stack_setting(deployment: Deployment) -> None:
+def test_the_partner_waits_in_two_phases_the_reminder_between_that_add_up_to_the_window(
+    deployment: Deployment,
+) -> None:
     states = json.loads(deployment.one(STATE_MACHINE).inputs["definition"])["States"]
-    assert states["SendSMS"]["TimeoutSeconds"] == setting(deployment.stack, "partnerTimeoutSeconds")
+    window = setting(deployment.stack, "partnerTimeoutSeconds")
+    reminder_after = setting(deployment.stack, "reminderAfterSeconds")
+    first, second = states["SendSMS"], states["SendReminder"]
+    assert first["TimeoutSeconds"] == reminder_after
+    assert second["TimeoutSeconds"] == window - reminder_after
+    assert first["Resource"] == second["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    assert second["Parameters"]["FunctionName"] == lambda_of(deployment, Function.REMINDER).outputs["arn"]
+    assert second["Parameters"]["Payload"]["taskToken.$"] == "$$.Task.Token"
+    timeouts = {
+        state: next(c["Next"] for c in states[state]["Catch"] if c["ErrorEquals"] == ["States.Timeout"])
+        for state in ("SendSMS", "SendReminder")
+    }
+    assert timeouts == {"SendSMS": "SendReminder", "SendReminder": "HandleTimeout"}
+    assert first["Next"] == second["Next"] == "GenerateNotification"
 
 
 def test_every_retry_is_jittered_and_the_closing_steps_say_how_the_request_ended(

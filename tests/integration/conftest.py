@@ -93,7 +93,11 @@ def deploy(emulator, monkeypatch):
     """Deploy the product into an empty emulated account; the handlers read the returned environment."""
 
     def _deploy(
-        *, partner_timeout_seconds: int = 300, token_ttl_seconds: int = 600, hand_offs: bool = True
+        *,
+        partner_timeout_seconds: int = 300,
+        token_ttl_seconds: int = 600,
+        reminder_after_seconds: int | None = None,
+        hand_offs: bool = True,
     ) -> Stack:
         """`hand_offs=False`: no stream consumer nor sweeper runs (a test calls a step by itself)."""
         emulator.reset()
@@ -102,6 +106,7 @@ def deploy(emulator, monkeypatch):
             site_url=SITE_URL,
             partner_timeout_seconds=partner_timeout_seconds,
             token_ttl_seconds=token_ttl_seconds,
+            reminder_after_seconds=reminder_after_seconds,
         )
         for name, value in deployment.environment.items():
             monkeypatch.setenv(name, value)

@@ -1,11 +1,15 @@
 """POST /api/chat against the emulated account: stored, idempotent, validated, classified."""
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
 from runtime import bootstrap
 from runtime.contract import Env
+from runtime.domain.model import UnclearMessage
+from runtime.domain.time import KST
 from runtime.handlers import chat
 from tests.integration.conftest import api_event, body_of
 from tests.integration.flows import CUSTOMER, PARTNER_PHONE, submit
@@ -171,3 +175,74 @@ def test_a_table_that_does_not_answer_in_time_gets_a_503_and_nothing_is_stored(s
     assert response["statusCode"] == 503
     assert body_of(response)["error"]["code"] == "SERVICE_UNAVAILABLE"
     assert stack.items("REQ#") == []
+
+
+# --- when the message is not understood --------------------------------------------------------------
+
+
+def test_an_unclear_message_gets_the_three_choices_and_only_its_text_is_kept(stack):
+    body = {**CUSTOMER, "message": "안녕하세요 HTL-100101 010-2345-6789"}
+    response = chat.handle(api_event("chat_post", body=body), None)
+
+    assert response["statusCode"] == 422
+    answered = body_of(response)
+    assert answered["error"]["code"] == "INTENT_UNCLEAR"
+    assert answered["choices"] == [
+        {"intent": "ChangeReservation", "label": "예약변경"},
+        {"intent": "ReportTrouble", "label": "트러블신고"},
+        {"intent": "AddOnService", "label": "부가서비스"},
+    ]
+    assert stack.items("REQ#") == []
+    (kept,) = stack.items("UNCLEAR#")
+    assert kept["text"] == "안녕하세요 [예약번호] [전화번호]"
+    assert set(kept) == {"PK", "SK", "entity", "messageId", "text", "at", "ttl"}  # no phone, no reservation
+    at = datetime.fromisoformat(kept["at"])
+    assert kept["PK"] == f"UNCLEAR#{at.astimezone(KST).date().isoformat()}"
+    assert int(kept["ttl"]) == int((at + timedelta(days=14)).timestamp())
+
+
+def test_the_customers_pick_creates_the_request_with_that_intent(stack):
+    created = submit(message="안녕하세요", intent="ReportTrouble")
+    item = stack.request_item(created["requestId"])
+    assert item["intent"] == "ReportTrouble"
+    assert item["intentSource"] == "customer"
+    assert item["query"] == "안녕하세요"
+    assert stack.items("UNCLEAR#") == []
+
+
+def test_an_unknown_intent_is_a_korean_400(stack):
+    body = {**CUSTOMER, "message": "안녕하세요", "intent": "FallbackIntent"}
+    response = chat.handle(api_event("chat_post", body=body), None)
+    assert response["statusCode"] == 400
+    assert body_of(response)["error"]["field"] == "intent"
+    assert stack.items("REQ#") == [] and stack.items("UNCLEAR#") == []
+
+
+def test_a_table_refusing_the_unclear_message_still_answers_422(stack):
+    with Stubber(bootstrap.client("dynamodb")) as dynamodb:
+        dynamodb.add_response("get_item", {})  # the event's Idempotency-Key: no earlier submit
+        dynamodb.add_client_error(
+            "put_item", service_error_code="AccessDeniedException", http_status_code=400
+        )
+        response = chat.handle(api_event("chat_post", body={**CUSTOMER, "message": "ㅋㅋㅋ"}), None)
+        dynamodb.assert_no_pending_responses()
+    assert response["statusCode"] == 422
+    assert body_of(response)["choices"]
+    assert stack.items("UNCLEAR#") == []
+
+
+def test_recent_unclear_messages_of_a_day_newest_first(stack):
+    repository = bootstrap.repository()
+    evening = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)  # 23:30 in Korea
+    for minutes, text in enumerate(["안녕", "음", "ㅎㅇ"]):
+        repository.record_unclear(
+            UnclearMessage(f"m{minutes}", text, evening + timedelta(minutes=minutes * 20))
+        )
+
+    korean_23rd = repository.recent_unclear(date(2026, 11, 23))
+    korean_24th = repository.recent_unclear(date(2026, 11, 24))  # 23:50 and 00:10 KST cross midnight
+    assert [m.text for m in korean_23rd] == ["음", "안녕"]
+    assert [m.text for m in korean_24th] == ["ㅎㅇ"]
+    assert korean_23rd[0] == UnclearMessage("m1", "음", evening + timedelta(minutes=20))
+    assert [m.text for m in repository.recent_unclear(date(2026, 11, 23), limit=1)] == ["음"]
+    assert repository.recent_unclear(date(2026, 11, 22)) == []

@@ -29,7 +29,16 @@ from runtime.adapters.workflow_payloads import request_payload
 from runtime.contract import FUNCTIONS, RESERVATION_INDEX, STATUS_INDEX, Env, Function, Resource
 from runtime.domain.errors import TaskClosed
 from runtime.domain.model import Request
-from runtime.handlers import chat, failure, notification, request_status, response, sms_sender, timeout
+from runtime.handlers import (
+    chat,
+    failure,
+    notification,
+    reminder,
+    request_status,
+    response,
+    sms_sender,
+    timeout,
+)
 from runtime.services.redrive import redrive_request
 from tests.builders import request
 from tests.integration.conftest import api_event, fail_calls
@@ -79,6 +88,7 @@ def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
     return {
         "secretsmanager": Resource.LINK_SECRET,
         "sms-voice": Resource.SMS,
+        "sns": Resource.OPERATORS_TOPIC,
         "lex": Resource.BOT_ALIAS,
         "bedrock": Resource.BEDROCK_MODELS,
     }[service]
@@ -131,6 +141,8 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         assert closing.handle({"requestId": request_id, "error": {}}, None)["outcome"] == "responded"
     with pytest.raises(TaskClosed):
         sms_sender.handle({**request_payload(answered), "taskToken": "a-later-attempt"}, None)
+    with pytest.raises(TaskClosed):
+        reminder.handle({"requestId": request_id, "taskToken": "a-later-phase"}, None)
     retried = api_event(
         "chat_post",
         body={**CUSTOMER, "message": "조식을 추가하고 싶어요"},
@@ -147,9 +159,10 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=SMS_RETRY_SECONDS)
 
     # A silent partner: the timeout path. A request whose hand-off was lost: the sweeper.
-    stack = deploy(partner_timeout_seconds=1)
+    stack = deploy(partner_timeout_seconds=6, reminder_after_seconds=3)
     silent = submit()["requestId"]
     link_token(stack)
+    bootstrap.secrets.cache_clear()  # the reminder (3 s after the SMS) reads it in its own cold start
     first = stack.wait_for(lambda: stack.request_item(silent).get("notification"))
     # An operator redrives it (with their own credentials, not a function's): the orchestrator starts
     # the second attempt with the grants it has, and the attempt ends as the first did.
@@ -160,9 +173,9 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         repository=DynamoRequestRepository(stack.aws.client("dynamodb"), stack.deployment.table_name),
         workflow=StepFunctionsWorkflow(stack.aws.client("stepfunctions"), stack.deployment.state_machine_arn),
         clock=SystemClock(),
-        partner_timeout=timedelta(seconds=1),
+        partner_timeout=timedelta(seconds=6),
     )
-    stack.wait_for(lambda: stack.request_item(silent).get("notification") not in (None, first))
+    stack.wait_for(lambda: stack.request_item(silent).get("notification") not in (None, first), timeout=30)
     fail_calls(bootstrap.client("stepfunctions"), "StartExecution", code="ServiceUnavailable", status=503)
     past = datetime.now(UTC) - timedelta(minutes=5)
     lost = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)

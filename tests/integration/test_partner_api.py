@@ -11,7 +11,7 @@ from runtime import bootstrap
 from runtime.domain.model import OPEN_STATUSES, Status
 from runtime.handlers import response, timeout
 from tests.integration.conftest import api_event, body_of, fail_calls
-from tests.integration.flows import submit_and_wait_for_link
+from tests.integration.flows import SMS_RETRY_SECONDS, submit_and_wait_for_link
 
 
 def confirm(token):
@@ -177,7 +177,11 @@ def test_an_answer_the_workflow_never_receives_is_still_what_the_customer_is_tol
 
     assert respond({"token": token, "response": "accept"})["statusCode"] == 200
 
-    final = stack.wait_for(lambda: (item := stack.request_item(request_id)).get("notification") and item)
+    # The reminder step finds the answer and cannot resume either: its retries, then HandleFailure.
+    final = stack.wait_for(
+        lambda: (item := stack.request_item(request_id)).get("notification") and item,
+        timeout=SMS_RETRY_SECONDS,
+    )
     assert final["status"] == "Responded"
     assert final["notification"]["outcome"] == "responded"
     assert "수락" in final["notification"]["message"]
@@ -185,7 +189,7 @@ def test_an_answer_the_workflow_never_receives_is_still_what_the_customer_is_tol
 
 
 def test_an_answer_after_the_deadline_the_partner_was_shown_gets_409_time_is_up(deploy):
-    stack = deploy(partner_timeout_seconds=1)
+    stack = deploy(partner_timeout_seconds=2)
     request_id, token = submit_and_wait_for_link(stack)
     answer_by = datetime.fromisoformat(stack.request_item(request_id)["answerBy"])
     time.sleep(max(0.0, (answer_by - datetime.now(UTC)).total_seconds()) + 0.1)
@@ -201,7 +205,7 @@ def test_an_answer_after_the_deadline_the_partner_was_shown_gets_409_time_is_up(
 
 
 def test_a_late_answer_cannot_overwrite_timeout(deploy):
-    stack = deploy(partner_timeout_seconds=1)
+    stack = deploy(partner_timeout_seconds=2)
     request_id, token = submit_and_wait_for_link(stack)
     stack.wait_for(lambda: stack.request_item(request_id).get("notification"))
 
@@ -213,7 +217,7 @@ def test_a_late_answer_cannot_overwrite_timeout(deploy):
     item = stack.request_item(request_id)
     assert item["status"] == "Timeout"
     assert "response" not in item
-    assert stack.event_types(request_id) == ["Created", "SMSSent", "Timeout", "Notified"]
+    assert stack.event_types(request_id) == ["Created", "SMSSent", "Reminded", "Timeout", "Notified"]
 
 
 def test_a_late_timeout_cannot_overwrite_responded(stack):

@@ -76,9 +76,9 @@ def test_requests_by_status_and_day_read_every_page_of_the_partition(deploy):
     ]
     assert all(r.status is Status.TIMEOUT for r in found)
     queries.clear()
-    assert repository.count_by_status(Status.TIMEOUT, DAY.date()) == 1100
+    assert repository.count_in_status(Status.TIMEOUT, DAY.date()) == 1100
     assert queries and set(queries) == {"COUNT"}
-    assert repository.count_by_status(Status.TIMEOUT, (DAY + timedelta(days=1)).date()) == 1
+    assert repository.count_in_status(Status.TIMEOUT, (DAY + timedelta(days=1)).date()) == 1
     assert [r.request_id for r in repository.requests_by_status(Status.FAILED, DAY.date())] == [
         others[1]["requestId"]
     ]
@@ -104,6 +104,16 @@ def timed_out(deploy):
 
 def test_a_redrive_is_one_write_that_starts_the_next_attempt(timed_out):
     stack, repository, read = timed_out
+    # What the first attempt's link and reminder left on the request.
+    reminded = {
+        **stack.request_item(read.request_id),
+        "linkId": "3q2-7wEAAAAAAAAA",
+        "linkExpiresAt": keys.timestamp(DAY),
+        "remindedAt": keys.timestamp(DAY),
+        "taskToken": "task-token-1",
+    }
+    stack.aws.client("dynamodb").put_item(TableName=stack.deployment.table_name, Item=typed(reminded))
+    read = repository.get_request(read.request_id)
     at = DAY + timedelta(days=1, hours=2)
     redriven = next_round(read, at, timedelta(seconds=300))
 
@@ -115,7 +125,7 @@ def test_a_redrive_is_one_write_that_starts_the_next_attempt(timed_out):
     assert item["GSI2SK"] == keys.status_sort(read.created_at, read.request_id)["GSI2SK"]
     assert item["attempt"] == 2
     assert item["earlierNotifications"] == [to_item(read)["notification"]]
-    assert "notification" not in item
+    assert not {"notification", "linkId", "linkExpiresAt", "remindedAt", "taskToken"} & set(item)
     assert item["dueAt"] == keys.timestamp(redriven.due_at)
     due = stack.item(f"REQ#{read.request_id}", "DUE")
     assert due["GSI2PK"] == keys.due_partition(redriven.due_at.date().isoformat())

@@ -17,14 +17,14 @@ ORCHESTRATOR_RETRIES = FUNCTIONS[Function.ORCHESTRATOR].subscription.maximum_ret
 
 
 def test_a_silent_partner_ends_in_timeout_with_one_customer_message(deploy):
-    stack = deploy(partner_timeout_seconds=1)
+    stack = deploy(partner_timeout_seconds=2)
     request_id = submit()["requestId"]
 
     final = stack.wait_for(lambda: (item := stack.request_item(request_id)).get("notification") and item)
 
     assert final["status"] == "Timeout"
     assert "제한 시간 안에 답하지 않았습니다" in final["notification"]["message"]
-    assert stack.event_types(request_id) == ["Created", "SMSSent", "Timeout", "Notified"]
+    assert stack.event_types(request_id) == ["Created", "SMSSent", "Reminded", "Timeout", "Notified"]
     execution = stack.wait_for(lambda: [e for e in stack.executions() if e["status"] == "SUCCEEDED"])
     assert [e["name"] for e in execution] == [request_id]
 

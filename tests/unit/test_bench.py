@@ -33,6 +33,7 @@ def test_values_are_written_in_their_units():
     assert show(153600, "bytes") == "150.0 KiB"
     assert show(700, "bytes") == "700 B"
     assert show(22, "calls") == "22"
+    assert show(0.9843, "%") == "98.4 %"
 
 
 def test_the_table_sets_each_figure_beside_its_baseline_and_flags_missed_budgets():

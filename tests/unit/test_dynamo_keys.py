@@ -73,6 +73,16 @@ def test_status_sort_key_is_creation_time_then_request_id():
     }
 
 
+def test_unclear_messages_are_filed_by_kst_day_newest_last_in_key_order():
+    late_evening_utc = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # already 24 Nov in Korea
+    key = keys.unclear_key(late_evening_utc, "0b6f3c1e")
+    assert key == {"PK": "UNCLEAR#2026-11-24", "SK": "2026-11-23T16:30:00.000+00:00#0b6f3c1e"}
+    assert keys.unclear_partition(late_evening_utc.astimezone(KST).date()) == {"PK": key["PK"]}
+    assert key["PK"].startswith(keys.UNCLEAR_PREFIX) and not key["PK"].startswith(keys.REQUEST_PREFIX)
+    later = keys.unclear_key(late_evening_utc + timedelta(seconds=1), "00000000")
+    assert later["SK"] > key["SK"]
+
+
 def test_link_and_idempotency_keys():
     assert keys.link_key("3q2-7wEAAAA") == {"PK": "TOKEN#3q2-7wEAAAA", "SK": "METADATA"}
     assert keys.idempotency_key("c4b1e2f0-5d6a-4e7b") == {"PK": "IDEM#c4b1e2f0-5d6a-4e7b", "SK": "METADATA"}

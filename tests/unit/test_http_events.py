@@ -246,11 +246,22 @@ def test_each_domain_error_has_its_status_and_the_documented_shape(error, status
     assert response["statusCode"] == status
     assert response["headers"]["content-type"] == "application/json; charset=utf-8"
     body = _body(response)
-    assert set(body) == {"error"}
+    # Only an unclear intent offers choices beside the error.
+    assert set(body) == ({"error", "choices"} if code == "INTENT_UNCLEAR" else {"error"})
     assert body["error"]["code"] == code
     assert body["error"]["message"] == error.message
     assert HANGUL.search(body["error"]["message"])
     assert set(body["error"]) <= {"code", "message", "field"}
+
+
+def test_an_unclear_intent_offers_the_three_intents_with_their_korean_labels():
+    body = _body(http.serve(_event("chat_post"), _fail(IntentUnclear())))
+    assert body["choices"] == [
+        {"intent": "ChangeReservation", "label": "예약변경"},
+        {"intent": "ReportTrouble", "label": "트러블신고"},
+        {"intent": "AddOnService", "label": "부가서비스"},
+    ]
+    assert "고르시거나" in body["error"]["message"]
 
 
 def test_every_domain_error_class_is_mapped_to_a_status_other_than_500():

@@ -44,7 +44,7 @@ def found(*requests):
 def test_complete_histories_pass():
     assert not found(
         request("a", "Responded", "Created", "SMSSent", "Opened", "Responded", "Notified", answer="accept"),
-        request("b", "Timeout", "Created", "SMSSent", "Timeout", "Notified"),
+        request("b", "Timeout", "Created", "SMSSent", "Reminded", "Timeout", "Notified"),
         request("c", "Failed", "Created", "Failed", "Notified"),
         request("d", "Opened", "Created", "Opened", "SMSSent"),  # the SMS write lost the race
         request("e", "Responded", "Created", "Responded", "SMSSent", "Notified", answer="reject"),

@@ -127,8 +127,56 @@ def test_a_classifier_built_from_examples_uses_only_those_examples():
             "ChangeReservation": ["날짜를 바꾸고 싶어요", "시간 변경 부탁드려요"],
             "ReportTrouble": ["에어컨이 고장 났어요", "물이 안 나와요"],
             FALLBACK_INTENT: ["안녕하세요", "감사합니다"],
-        }
+        },
+        unclear_below=0.1,
     )
     assert small.classify("날짜 변경하고 싶어요", "s").intent is Intent.CHANGE_RESERVATION
     assert small.classify("에어컨 고장", "s").intent is Intent.REPORT_TROUBLE
     assert small.classify("안녕하세요", "s").intent is None
+    assert small.classify("조식 추가", "s").intent is None  # nothing like it among the examples
+
+
+def test_the_threshold_decides_between_an_intent_and_unclear():
+    examples = {"ChangeReservation": ["날짜를 바꾸고 싶어요"], FALLBACK_INTENT: ["안녕하세요"]}
+    score = LocalIntentClassifier(examples, unclear_below=0.0).score("날짜 바꿔요").score
+    assert 0 < score < 1
+    assert (
+        LocalIntentClassifier(examples, unclear_below=score).best_intent("날짜 바꿔요") == "ChangeReservation"
+    )
+    assert (
+        LocalIntentClassifier(examples, unclear_below=score + 1e-9).best_intent("날짜 바꿔요")
+        == FALLBACK_INTENT
+    )
+
+
+def test_the_bot_file_classifier_uses_the_stored_threshold(tmp_path):
+    stored = json.loads((BOT_FILE.parent / "local_classifier.json").read_text(encoding="utf-8"))
+    assert LocalIntentClassifier.from_bot_file(BOT_FILE).unclear_below == stored["unclearBelow"]
+    elsewhere = tmp_path / "threshold.json"
+    elsewhere.write_text('{"unclearBelow": 0.5}', encoding="utf-8")
+    assert LocalIntentClassifier.from_bot_file(BOT_FILE, elsewhere).unclear_below == 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # What customers were told to rephrase before: each now gets its intent.
+        ("수건 몇 장 더 주세요", Intent.ADD_ON_SERVICE),
+        ("엘리베이터 고장나서 짐을 못올려요", Intent.REPORT_TROUBLE),
+        ("예약시간변경요청합니다", Intent.CHANGE_RESERVATION),
+        ("픽업 차량이 안와요 공항에서 기다리는중", Intent.REPORT_TROUBLE),
+        # Typos, chat endings, English words, full-width characters.
+        ("날자 변경 가능한가여", Intent.CHANGE_RESERVATION),
+        ("뱡에 벌래가 나왓어요 ㅠㅠ", Intent.REPORT_TROUBLE),
+        ("late checkout 신청 ㄱㄴ?", Intent.ADD_ON_SERVICE),
+        ("ＨＴＬ－１００１０１ 에어컨 고장이요", Intent.REPORT_TROUBLE),
+    ],
+)
+def test_the_way_customers_type_on_phones_is_understood(classifier, text, intent):
+    assert classifier.classify(text, "s").intent is intent
+
+
+@pytest.mark.parametrize("text", ["ㅋㅋㅋㅋㅋㅋ", "👍👍", "?!", "HTL-100101", "010-1234-5678"])
+def test_a_message_without_words_is_unclear_whatever_the_threshold(text):
+    examples = {"ChangeReservation": ["날짜를 바꾸고 싶어요"], FALLBACK_INTENT: ["안녕하세요"]}
+    assert LocalIntentClassifier(examples, unclear_below=0.0).best_intent(text) == FALLBACK_INTENT

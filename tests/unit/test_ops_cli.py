@@ -52,6 +52,7 @@ def test_requests_takes_a_status_in_any_case_and_one_day_or_since():
         (("redrive", "0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f"), "required: --reason"),
         (("export", "--out", "x.csv"), "required: --since"),
         (("show",), "required: REQUEST_ID"),
+        (("unclear", "--limit", "0"), "not a positive number: '0'"),
     ],
 )
 def test_usage_errors_exit_2_naming_the_argument(capsys, argv, error):

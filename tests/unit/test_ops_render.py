@@ -190,7 +190,7 @@ def test_requests_in_reads_each_status_and_day_once_and_reports_each_partition()
     ]
 
 
-def test_a_days_figures_count_by_status_and_take_the_median_answer_time():
+def test_a_days_figures_count_in_status_and_take_the_median_answer_time():
     figures = day_figures(_repository_with_a_day_of_requests(), T0.date())
 
     assert figures.counts[Status.RESPONDED] == 3 and figures.counts[Status.TIMEOUT] == 1

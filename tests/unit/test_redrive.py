@@ -98,10 +98,12 @@ def _attempt(world, task_token):
 
 
 def _timed_out(world):
-    """A request whose first attempt timed out and whose customer was told."""
+    """A request whose first attempt timed out and whose customer was told (after a reminder)."""
     world["repository"].create_request(request(), None)
     _orchestrate(world, world["repository"].requests[REQUEST_ID])
     _attempt(world, "task-token-1")
+    repository = world["repository"]
+    repository.requests[REQUEST_ID] = attrs.evolve(repository.requests[REQUEST_ID], reminded_at=T0)
     world["clock"].advance(60)
 
 
@@ -118,6 +120,7 @@ def test_a_timed_out_request_gets_a_second_attempt_that_runs_as_the_first_did(wo
     assert stored.attempt == 2
     assert stored.earlier_notifications == (first_message,)
     assert stored.notification is None and stored.task_token is None and stored.answer_by is None
+    assert stored.link_id is None and stored.link_expires_at is None and stored.reminded_at is None
     assert stored.due_at == due_on_creation(world["clock"].now(), PARTNER_TIMEOUT)
     assert repository.due[REQUEST_ID] == stored.due_at
     assert repository.status_days[REQUEST_ID] == world["clock"].now().date()

@@ -9,14 +9,16 @@ from runtime.adapters.dynamo_expressions import typed
 from runtime.adapters.dynamo_keys import due_key, event_key, link_key, request_key
 from runtime.contract import (
     ANSWER_RECORDED_FILTER,
+    FAILED_FOR_THE_SYSTEM_FILTER,
     FUNCTIONS,
     NEW_REQUEST_FILTER,
     REDRIVEN_FILTER,
     STATUS_ATTRIBUTE,
     TABLE,
+    TIMED_OUT_FILTER,
     Function,
 )
-from runtime.domain.model import EventType, Status
+from runtime.domain.model import EventType, FailureReason, Status
 from tests.builders import T0, assigned_request, request
 
 
@@ -112,7 +114,7 @@ def test_a_redriven_event_or_due_marker_is_not_a_redrive():
 
 def test_every_consumer_has_filters_and_alternatives_are_ored():
     consumers = {f for f, spec in FUNCTIONS.items() if spec.subscription}
-    assert consumers == {Function.ORCHESTRATOR, Function.RESUMER}
+    assert consumers == {Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR}
     record = _record("INSERT", REQUEST_KEY, new=_request_item())
     assert matches_any([ANSWER_RECORDED_FILTER, NEW_REQUEST_FILTER], record)
     assert not matches_any([ANSWER_RECORDED_FILTER], record)
@@ -145,3 +147,33 @@ def test_syntax_the_emulation_lacks_is_refused_rather_than_passed():
         matches({"a": [{"numeric": [">", 1]}]}, {"a": 2})
     with pytest.raises(UnsupportedFilter):
         matches({"a": "x"}, {"a": "x"})
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "escalated"),
+    [
+        ({"status": Status.TIMEOUT}, {"status": Status.OPENED}, True),
+        (
+            {"status": Status.FAILED, "failure_reason": FailureReason.SMS_NOT_DELIVERED},
+            {"status": Status.CREATED},
+            True,
+        ),
+        (
+            {"status": Status.FAILED, "failure_reason": FailureReason.NOT_STARTED},
+            {"status": Status.CREATED},
+            True,
+        ),
+        (
+            {"status": Status.FAILED, "failure_reason": FailureReason.RESERVATION_NOT_MATCHED},
+            {"status": Status.CREATED},
+            False,
+        ),
+        ({"status": Status.TIMEOUT}, {"status": Status.TIMEOUT}, False),  # the message stored afterwards
+        ({"status": Status.RESPONDED}, {"status": Status.OPENED}, False),
+    ],
+    ids=["timeout", "sms-failed", "never-started", "unmatched", "told-afterwards", "answered"],
+)
+def test_requests_that_need_a_person_reach_the_escalator(new, old, escalated):
+    filters = [TIMED_OUT_FILTER, FAILED_FOR_THE_SYSTEM_FILTER]
+    record = _record("MODIFY", REQUEST_KEY, new=_request_item(**new), old=_request_item(**old))
+    assert matches_any(filters, record) is escalated

@@ -8,6 +8,7 @@ from runtime.contract import Metric
 from runtime.domain.deadlines import due_on_creation
 from runtime.domain.errors import IdempotencyKeyReused, IntentUnclear, InvalidInput
 from runtime.domain.model import EventType, Intent, IntentSource, Status
+from runtime.domain.time import KST
 from runtime.services.submit import submit_request
 from tests.builders import CUSTOMER_PHONE, submission
 from tests.fakes import FakeClock, FakeIntentClassifier, FakeMetricWriter, FakeRequestRepository
@@ -104,3 +105,58 @@ def test_invalid_fields_are_refused_before_anything_is_stored(world, fields, fie
         submit_request(fields, idempotency_key=None, **world)
     assert raised.value.field == field
     assert world["repository"].requests == {}
+
+
+def test_an_intent_the_customer_picked_skips_the_classifier_and_is_recorded_as_theirs(world):
+    world["classifier"] = FakeIntentClassifier(available=False)  # never asked: would answer fallback
+    submitted = submit_request(
+        submission(message="안녕하세요", intent="AddOnService"), idempotency_key=None, **world
+    )
+    stored = world["repository"].requests[submitted.request.request_id]
+    assert stored.intent is Intent.ADD_ON_SERVICE
+    assert stored.intent_source is IntentSource.CUSTOMER
+    assert stored.query == "안녕하세요"
+    assert world["repository"].unclear == []
+
+
+def test_an_intent_that_is_not_one_of_the_three_is_refused_in_korean(world):
+    with pytest.raises(InvalidInput) as raised:
+        submit_request(submission(intent="Cancel"), idempotency_key=None, **world)
+    assert raised.value.field == "intent"
+    assert "예약변경, 트러블신고, 부가서비스" in raised.value.message
+    assert world["repository"].requests == {}
+
+
+def test_an_unclear_message_is_counted_and_kept_without_personal_details(world):
+    world["classifier"] = FakeIntentClassifier(None)
+    with pytest.raises(IntentUnclear) as raised:
+        submit_request(
+            submission(message="HTL-100101 예약인데요 010-9876-5432 로 전화 주세요"),
+            idempotency_key=None,
+            **world,
+        )
+    assert [choice.label for choice in raised.value.choices] == ["예약변경", "트러블신고", "부가서비스"]
+    assert world["metrics"].counts == {Metric.INTENT_UNCLEAR: 1}
+    (kept,) = world["repository"].unclear
+    assert kept.text == "[예약번호] 예약인데요 [전화번호] 로 전화 주세요"
+    assert kept.at == world["clock"].now()
+    assert kept.message_id == "00000000"  # the start of the id the request would have had (in the logs)
+    assert world["repository"].recent_unclear(kept.at.astimezone(KST).date()) == [kept]
+
+
+def test_an_unclear_message_still_gets_its_422_when_it_cannot_be_kept(world):
+    world["classifier"] = FakeIntentClassifier(None)
+    world["repository"].unclear_available = False
+    with pytest.raises(IntentUnclear):
+        submit_request(submission(message="음"), idempotency_key=None, **world)
+    assert world["metrics"].counts == {Metric.INTENT_UNCLEAR: 1}
+    assert world["repository"].unclear == [] and world["repository"].requests == {}
+
+
+def test_a_retry_answered_from_the_stored_request_is_not_counted_unclear(world):
+    first = submit_request(submission(), idempotency_key="retry-key-0003", **world)
+    world["classifier"] = FakeIntentClassifier(None)
+    again = submit_request(submission(), idempotency_key="retry-key-0003", **world)
+    assert again.request.request_id == first.request.request_id
+    assert Metric.INTENT_UNCLEAR not in world["metrics"].counts
+    assert world["repository"].unclear == []

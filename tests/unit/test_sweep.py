@@ -138,3 +138,13 @@ def test_a_request_that_moves_while_it_is_swept_is_looked_at_again(world):
     stored = real_get(REQUEST_ID)
     assert stored.status is Status.RESPONDED
     assert stored.notification.outcome is Outcome.RESPONDED
+
+
+def test_every_run_reports_how_many_requests_are_open_in_each_status(world):
+    _created(world, due_in=600)
+    sweep_overdue(**world)
+    assert world["metrics"].levels == {
+        (Metric.OPEN_REQUESTS, "Created"): 1,
+        (Metric.OPEN_REQUESTS, "SMSSent"): 0,
+        (Metric.OPEN_REQUESTS, "Opened"): 0,
+    }

@@ -1,5 +1,6 @@
 """What customers and partners send: checked, made canonical, and refused in Korean with the field named."""
 
+import hashlib
 import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -8,7 +9,7 @@ import attrs
 import pytest
 
 from runtime.domain.errors import InvalidInput
-from runtime.domain.model import Answer
+from runtime.domain.model import Answer, Intent
 from runtime.domain.validation import (
     MESSAGE_MAX_CHARS,
     Submission,
@@ -18,6 +19,7 @@ from runtime.domain.validation import (
     parse_partner_answer,
     parse_submission,
     require_link_token,
+    without_personal_details,
 )
 
 HANGUL = re.compile("[가-힣]")
@@ -152,11 +154,53 @@ def test_fingerprint_is_the_same_for_the_same_content_however_it_was_written():
         {"reservation_number": "HTL-100102"},
         {"message": "체크인 날짜를 이틀 미루고 싶어요"},
         {"customer_id": "CUST-0001"},
+        {"intent": Intent.ADD_ON_SERVICE},
     ],
 )
 def test_fingerprint_changes_with_any_field(changes):
     base = Submission(customer_phone="+821000001001", reservation_number="HTL-100101", message="질문")
     assert base.fingerprint != attrs.evolve(base, **changes).fingerprint
+
+
+def test_the_fingerprint_without_a_picked_intent_is_what_it_was_before_intents_could_be_picked():
+    # A retry in flight across a deploy must still find its request.
+    base = Submission(customer_phone="+821023456789", reservation_number="HTL-100101", message="질문")
+    joined = "\x1f".join(("+821023456789", "HTL-100101", "질문", ""))
+    assert base.fingerprint == hashlib.sha256(joined.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("intent", list(Intent))
+def test_the_customer_may_pick_one_of_the_three_intents(intent):
+    assert parse_submission(_fields(intent=str(intent))).intent is intent
+
+
+@pytest.mark.parametrize("missing", [None, ""])
+def test_without_a_picked_intent_the_classifier_decides(missing):
+    assert parse_submission(_fields(intent=missing)).intent is None
+    assert parse_submission(_fields()).intent is None
+
+
+@pytest.mark.parametrize(
+    "intent", ["FallbackIntent", "changereservation", "예약변경", 1, ["AddOnService"], {}]
+)
+def test_anything_else_as_intent_is_refused_in_korean(intent):
+    error = _refused(parse_submission, _fields(intent=intent))
+    assert error.field == "intent"
+    assert error.message == "문의 유형은 예약변경, 트러블신고, 부가서비스 중에서 골라 주세요."
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("HTL-100101 체크인 변경", "[예약번호] 체크인 변경"),
+        ("htl 100101 / ＨＴＬ－１００１０１", "[예약번호] / [예약번호]"),
+        ("010-1234-5678 로 전화 주세요", "[전화번호] 로 전화 주세요"),
+        ("+82 10 1234 5678", "[전화번호]"),
+        ("2박 3일 12345원 3시", "2박 3일 12345원 3시"),
+    ],
+)
+def test_personal_details_typed_into_a_message_can_be_taken_out(typed, kept):
+    assert without_personal_details(typed) == kept
 
 
 def test_fingerprint_fields_cannot_bleed_into_each_other():
