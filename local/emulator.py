@@ -42,6 +42,7 @@ from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.contract import (
     FUNCTIONS,
     LEX_LOCALE,
+    LOCAL_STAGE,
     STREAM_VIEW,
     SWEEP_PERIOD_SECONDS,
     TABLE,
@@ -198,7 +199,7 @@ class AwsEmulator:
     def deploy(
         self,
         *,
-        stage: str = "local",
+        stage: str = LOCAL_STAGE,
         site_url: str,
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,

@@ -30,7 +30,7 @@ from runtime.adapters.ports import (
     SmsSender,
     WorkflowClient,
 )
-from runtime.contract import LEX_LOCALE, Env
+from runtime.contract import LEX_LOCALE, LOCAL_STAGE, Env
 
 _building = threading.RLock()
 
@@ -97,7 +97,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         return timedelta(seconds=int(environ.get(name) or default))
 
     return Settings(
-        stage=environ.get(Env.STAGE, "local"),
+        stage=environ.get(Env.STAGE, LOCAL_STAGE),
         log_level=environ.get(Env.LOG_LEVEL, "INFO"),
         table_name=text(Env.TABLE_NAME),
         state_machine_arn=text(Env.STATE_MACHINE_ARN),

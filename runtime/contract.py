@@ -52,6 +52,10 @@ TABLE = TableSchema(
 )
 
 
+# The stage of the stack `make local` runs (the deployed ones are named after their Pulumi stacks).
+LOCAL_STAGE = "local"
+
+
 def table_name(stage: str) -> str:
     return f"PartnerConfirmation-{stage}"
 

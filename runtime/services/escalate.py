@@ -5,7 +5,7 @@ from __future__ import annotations
 import structlog
 
 from runtime.adapters.ports import MetricWriter, OperatorAlerts
-from runtime.contract import Metric
+from runtime.contract import LOCAL_STAGE, Metric
 from runtime.domain.model import Request, Status
 from runtime.domain.time import format_kst
 
@@ -18,6 +18,7 @@ def escalate(request: Request, *, alerts: OperatorAlerts, metrics: MetricWriter,
     table's stream, at least once: a repeated delivery sends the e-mail again, never loses it).
     The message holds no personal data: the operator looks the request up."""
     reason = f" ({request.failure_reason})" if request.failure_reason else ""
+    target = "--local" if stage == LOCAL_STAGE else f"--stack {stage}"
     subject = f"[partner-confirm {stage}] request {request.status}{reason}"
     message = "\n".join(
         [
@@ -26,11 +27,11 @@ def escalate(request: Request, *, alerts: OperatorAlerts, metrics: MetricWriter,
             f"created {format_kst(request.created_at)} KST.",
             "The customer has been (or is being) told. To see its timeline and call the partner:",
             "",
-            f"    python -m ops --stack {stage} show {request.request_id} --reveal",
+            f"    python -m ops {target} show {request.request_id} --reveal",
             "",
             "To give the partner a fresh attempt (new link, new SMS):",
             "",
-            f'    python -m ops --stack {stage} redrive {request.request_id} --reason "..."',
+            f'    python -m ops {target} redrive {request.request_id} --reason "..."',
         ]
     )
     alerts.alert(subject, message)

@@ -19,7 +19,9 @@ def test_a_request_that_timed_out_is_sent_to_the_operators_with_the_command_to_r
     (note,) = _inbox(stack)
 
     assert note["subject"] == f"[partner-confirm {stack.deployment.stage}] request Timeout"
-    assert f"python -m ops --stack {stack.deployment.stage} show {request_id}" in note["message"]
+    assert (
+        f"python -m ops --stack {stack.deployment.stage} show {request_id}" in note["message"]
+    )  # a test stage
     assert stack.request_item(request_id)["status"] == "Timeout"
 
 

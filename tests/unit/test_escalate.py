@@ -26,6 +26,14 @@ def test_a_timed_out_request_is_sent_to_the_operators_with_the_command_to_show_i
     assert metrics.counts == {Metric.ESCALATIONS: 1}
 
 
+def test_on_the_local_stack_the_commands_name_it():
+    alerts = FakeOperatorAlerts()
+    escalate(
+        assigned_request(status=Status.TIMEOUT), alerts=alerts, metrics=FakeMetricWriter(), stage="local"
+    )
+    assert "python -m ops --local show" in alerts.sent[0][1]
+
+
 def test_a_failure_names_its_reason():
     alerts = FakeOperatorAlerts()
     failed = assigned_request(status=Status.FAILED, failure_reason=FailureReason.SMS_NOT_DELIVERED)
