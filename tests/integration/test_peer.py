@@ -24,12 +24,21 @@ pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publis
 
 @pytest.fixture
 def peer_chat(stack):
+    return _loaded()
+
+
+@pytest.fixture
+def quiet_stack(deploy):
+    """An account where nothing takes a new request on: items stay as written."""
+    return deploy(hand_offs=False)
+
+
+def _loaded() -> tuple[Any, AwsCallLog]:
     """The peer loaded fresh against this test's account, each of its AWS calls recorded."""
     module = peer.load()
     calls = AwsCallLog()
     calls.attach(module.dynamodb.meta)  # its handler and its persistence layer share this client
-    yield module, calls
-    calls.detach()
+    return module, calls
 
 
 def _submit(module: Any, body: dict[str, Any], key: str | None = None) -> dict[str, Any]:
@@ -54,8 +63,9 @@ def _shape(stack, request_id: str) -> list[tuple[str, tuple[str, ...], tuple[str
     return sorted(shape)
 
 
-def test_a_valid_submit_is_answered_201_and_stored_as_our_chat_stores_it(stack, peer_chat):
-    module, calls = peer_chat
+def test_a_valid_submit_is_answered_201_and_stored_as_our_chat_stores_it(quiet_stack):
+    stack = quiet_stack
+    module, calls = _loaded()
     body = {**CUSTOMER, "message": QUESTION}
 
     answered = _submit(module, body, key=f"peer-{uuid.uuid4()}")
@@ -68,12 +78,19 @@ def test_a_valid_submit_is_answered_201_and_stored_as_our_chat_stores_it(stack, 
     # One write of the request, between Powertools' own two calls on its idempotency record.
     assert _names(calls) == ["dynamodb:PutItem", "dynamodb:TransactWriteItems", "dynamodb:UpdateItem"]
     assert _shape(stack, created["requestId"]) == _shape(stack, ours_created["requestId"])
-    # The product reads it as its own, and takes it on from the table's stream: the partner is texted.
     request, events = bootstrap.repository().get_timeline(created["requestId"])
     assert request.intent == "ChangeReservation"
     assert request.status is Status.CREATED
     assert [event.type for event in events] == [EventType.CREATED]
-    stack.wait_for_status(created["requestId"], "SMSSent")
+
+
+def test_the_product_takes_the_peer_s_request_on_from_the_table_s_stream(stack, peer_chat):
+    module, _ = peer_chat
+
+    answered = _submit(module, {**CUSTOMER, "message": QUESTION}, key=f"peer-{uuid.uuid4()}")
+
+    assert answered["statusCode"] == 201
+    stack.wait_for_status(body_of(answered)["requestId"], "SMSSent")
 
 
 @pytest.mark.parametrize(
