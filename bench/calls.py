@@ -8,15 +8,21 @@ a time over HTTP on the local stack, after a warm-up flow that pays the once-per
 
 from __future__ import annotations
 
+import uuid
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import attrs
 
+from bench import peer
+from bench.cold_start import CUSTOMER, QUESTION, api_event
+from bench.cold_start_probe import LambdaContext
 from bench.figures import Figure, Section
 from bench.stack import local_stack
 from local.aws_calls import AwsCall, AwsCallLog
 from local.client import ProductClient, token_of
+from local.stack import LocalStack
 from runtime import bootstrap
 from runtime.contract import FUNCTIONS, READ_LINK_SECRET
 
@@ -34,6 +40,8 @@ _PARTNER_PHASES = {"open": CONFIRM_GET, "answer": RESPOND_POST}
 AWS_ONLY = {CHAT: ("lexv2-runtime:RecognizeText",), NOTIFICATION: ("bedrock-runtime:Converse",)}
 # Read once per cold start and kept (the link secret): listed, not counted in a flow.
 ONCE_PER_COLD_START = ("secretsmanager:GetSecretValue",)
+# One submit beside the Powertools peer (bench/peer/): ours, then the peer's.
+OURS, PEER = "our chat", "Powertools peer"
 
 
 @attrs.frozen
@@ -109,6 +117,55 @@ def happy_flow(client: ProductClient, recorder: AwsCallLog) -> str:
     return request_id
 
 
+@attrs.frozen
+class SubmitCalls:
+    """The calls of one submit with a new Idempotency-Key, then of the same submit sent again."""
+
+    first: list[str]
+    retried: list[str]
+
+
+def our_submit(stack: LocalStack, client: ProductClient, recorder: AwsCallLog) -> SubmitCalls:
+    """Our chat, over HTTP: its own calls only (the stream's consumers take the request on meanwhile)."""
+    key, made = f"bench-{uuid.uuid4()}", []
+    for _ in range(2):
+        recorder.phase = "submit"
+        answered = client.submit(
+            reservation_number=CUSTOMER["reservationNumber"],
+            phone=CUSTOMER["customerPhone"],
+            message=QUESTION,
+            idempotency_key=key,
+        )
+        if answered.status != 201:
+            raise RuntimeError(f"submit answered {answered.status}: {answered.body}")
+        stack.aws.wait_idle()
+        made.append([call.name for call in recorder.take() if operation_of(call) == CHAT])
+    return SubmitCalls(*made)
+
+
+def peer_submit() -> SubmitCalls:
+    """The peer, invoked as Lambda would (a fresh module, a Lambda context) on the same account: every
+    call it makes goes through the one client its handler and its persistence layer share."""
+    module = peer.load()
+    recorder = AwsCallLog()
+    recorder.attach(module.dynamodb.meta)
+    headers = {"idempotency-key": f"bench-{uuid.uuid4()}"}
+    event = api_event("chat_post", body={**CUSTOMER, "message": QUESTION}, headers=headers)
+    made = []
+    # A retry answered from the record emits no metric, which Powertools warns of on stderr.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+        try:
+            for _ in range(2):
+                answered = module.handler(event, LambdaContext(peer.FUNCTION_NAME))
+                if answered["statusCode"] != 201:
+                    raise RuntimeError(f"the peer answered {answered['statusCode']}: {answered['body']}")
+                made.append([call.name for call in recorder.take()])
+        finally:
+            recorder.detach()
+    return SubmitCalls(*made)
+
+
 def measure(flows: int = MEASURED_FLOWS) -> Section:
     with local_stack() as stack:
         recorder = AwsCallLog()
@@ -123,15 +180,66 @@ def measure(flows: int = MEASURED_FLOWS) -> Section:
                 happy_flow(client, recorder)
                 stack.aws.wait_idle()
                 measured.append(group(recorder.take()))
+            submits = {OURS: our_submit(stack, client, recorder), PEER: peer_submit()}
         finally:
             recorder.detach()
-    return section(cold, measured)
+    return section(cold, measured, submits)
 
 
-def section(cold: FlowCalls, measured: Sequence[FlowCalls]) -> Section:
+def section(cold: FlowCalls, measured: Sequence[FlowCalls], submits: dict[str, SubmitCalls]) -> Section:
     flow = measured[0]
     steady = all(m.operations == flow.operations for m in measured)
-    figures = [
+    details = [*_details(cold, flow, steady, len(measured)), "", *submit_details(submits)]
+    return Section("AWS calls per flow", (*_flow_figures(flow), *submit_figures(submits)), tuple(details))
+
+
+def submit_figures(submits: dict[str, SubmitCalls]) -> list[Figure]:
+    keys = {OURS: "chat", PEER: "chat-peer"}
+    figures = []
+    for who, calls in submits.items():
+        key = f"calls.submit.{keys[who]}"
+        figures += [
+            Figure(key, f"calls: one submit, {who}", len(calls.first), "calls"),
+            Figure(f"{key}.retried", f"calls: that submit again, {who}", len(calls.retried), "calls"),
+        ]
+    return figures
+
+
+def submit_details(submits: dict[str, SubmitCalls]) -> list[str]:
+    ours, theirs = submits[OURS], submits[PEER]
+    lines = [
+        "**One submit beside the Powertools peer.** A submit with a new `Idempotency-Key`, then the same "
+        "submit again (a retry after a lost answer, a double tap), to our chat over HTTP and to the peer "
+        "(`bench/peer/chat.py`: the same job with AWS Lambda Powertools' Logger, Metrics and Idempotency "
+        "on this table), on the same local stack.",
+        "",
+        "| handler | one submit | that submit again | each call: the submit; again |",
+        "|---|---|---|---|",
+    ]
+    for who, calls in submits.items():
+        lines.append(
+            f"| {who} | {len(calls.first)} | {len(calls.retried)} | "
+            f"{_listed(calls.first)}; {_listed(calls.retried)} |"
+        )
+    lines += [
+        "",
+        f"Both write the request once, in one transaction. The difference is where the idempotency "
+        f"record lives: ours is one more item in the request's own transaction ({len(ours.first)} call "
+        f"for a submit), Powertools' is its own item, written before the handler runs (INPROGRESS) and "
+        f"after (COMPLETED, with the answer): {len(theirs.first)} calls. Sent again, the peer's put is "
+        f"refused and returns the stored answer ({len(theirs.retried)} call), where ours has its "
+        f"transaction refused and reads the key and then the request ({len(ours.retried)} calls). "
+        "First submits are nearly all submits. In AWS, both also call Lex once on a first submit.",
+    ]
+    return lines
+
+
+def _listed(calls: Sequence[str]) -> str:
+    return ", ".join(f"`{call}`" for call in calls) or "—"
+
+
+def _flow_figures(flow: FlowCalls) -> list[Figure]:
+    return [
         Figure("calls.flow.aws", "AWS calls per happy flow, in AWS", flow.aws_total, "calls", FLOW_BUDGET),
         Figure("calls.flow.local", "AWS calls per happy flow, measured locally", flow.local_total, "calls"),
         *(
@@ -140,7 +248,6 @@ def section(cold: FlowCalls, measured: Sequence[FlowCalls]) -> Section:
         ),
         Figure(f"calls.op.{POLL}", f"calls: {POLL} (each)", _per_invocation(flow, POLL), "calls"),
     ]
-    return Section("AWS calls per flow", tuple(figures), tuple(_details(cold, flow, steady, len(measured))))
 
 
 def _per_invocation(flow: FlowCalls, label: str) -> float:

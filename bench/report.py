@@ -134,6 +134,74 @@ def missed(sections: Sequence[Section]) -> list[Figure]:
     return [figure for section in sections for figure in section.figures if figure.met is False]
 
 
+# --- beside the Powertools peer -----------------------------------------------------------------
+
+# Our chat and the peer that does its job with AWS Lambda Powertools (bench/peer/): (what, ours, the peer's).
+PEER_ROWS = (
+    ("cold start", "cold.chat", "cold.chat-peer"),
+    ("AWS calls, one submit", "calls.submit.chat", "calls.submit.chat-peer"),
+    ("AWS calls, that submit again", "calls.submit.chat.retried", "calls.submit.chat-peer.retried"),
+)
+FLOOR = "cold.floor"
+
+
+def peer_comparison(sections: Sequence[Section]) -> list[str]:
+    """Our chat's figures beside the peer's, from this run, and what the comparison means (nothing
+    when the run measured neither)."""
+    figures = {figure.key: figure for section in sections for figure in section.figures}
+    rows = [
+        (what, figures[ours], figures[theirs])
+        for what, ours, theirs in PEER_ROWS
+        if ours in figures and theirs in figures
+    ]
+    if not rows:
+        return []
+    floor_ms = figures[FLOOR].value if FLOOR in figures else None
+    lines = [
+        "## Beside a Powertools peer",
+        "",
+        "`bench/peer/chat.py` does our chat's job the way most Python Lambda teams write it today, with "
+        "AWS Lambda Powertools: Logger (Lambda context, correlation id), Metrics (embedded metric format) "
+        "and Idempotency on this table, keyed by the `Idempotency-Key` header. It keeps the product's "
+        "rules (the same validation, the same classifier, the request, its event and its due marker in "
+        "one conditional transaction) and answers the same, so what differs is the plumbing alone. It "
+        "is measured in the same runs as ours (see *Cold start* and *AWS calls per flow*) and never "
+        "ships.",
+        "",
+        "| | our chat | Powertools peer |",
+        "|---|---|---|",
+    ]
+    for what, ours, theirs in rows:
+        lines.append(f"| {what} | {_beside(ours, floor_ms)} | {_beside(theirs, floor_ms)} |")
+    lines += ["", _meaning(rows, floor_ms)]
+    return lines
+
+
+def _beside(figure: Figure, floor_ms: float | None) -> str:
+    if figure.unit == "x" and floor_ms is not None:
+        return f"{figure.value * floor_ms:.0f} ms ({show(figure.value, 'x')} the floor)"
+    return show(figure.value, figure.unit)
+
+
+def _meaning(rows: Sequence[tuple[str, Figure, Figure]], floor_ms: float | None) -> str:
+    said = []
+    for what, ours, theirs in rows:
+        gap = theirs.value - ours.value
+        if ours.unit == "x":
+            amount = f"{abs(gap) * floor_ms:.0f} ms" if floor_ms else f"{abs(gap):.2f}× the floor"
+            said.append(f"our chat's {what} is {amount} {'shorter' if gap > 0 else 'longer'} than the peer's")
+        else:
+            calls = f"{abs(gap):g} {'fewer' if gap > 0 else 'more'} calls" if gap else "as many calls"
+            said.append(f"{what.removeprefix('AWS calls, ')} costs ours {calls}")
+    return (
+        f"In this run {'; '.join(said)}. A cold start shorter than the peer's means our plumbing "
+        "(structlog, attrs and cattrs, our entry point and metric writer) costs less than Powertools' "
+        "for the same job; a longer one, that the product would start sooner written with Powertools. "
+        "The calls show where each keeps an idempotency key: ours in the request's own transaction, "
+        "Powertools in a record of its own, written before and after the handler."
+    )
+
+
 # --- BENCHMARKS.md -----------------------------------------------------------------------------
 
 
@@ -168,6 +236,9 @@ def benchmarks_markdown(
         f"Budgets missed: {', '.join(f.label for f in failed)}." if failed else "Every budget is met.",
         "Timings depend on the machine; compare runs made on the same one.",
     ]
+    peer = peer_comparison(sections)
+    if peer:
+        lines += ["", *peer]
     for section in sections:
         lines += ["", f"## {section.title}", "", *markdown_table(section.figures, baseline)]
         if section.details:

@@ -47,6 +47,8 @@ class AwsCallLog:
         self._session: Any = None
 
     def attach(self, session: Any = None) -> None:
+        """`session`: botocore's or boto3's (every client created from it after), or a client's `meta`
+        (that client's calls only)."""
         self._session = session or bootstrap.session()
         self._session.events.register("provide-client-params", self._record)
 

@@ -70,3 +70,13 @@ def test_only_bootstrap_creates_aws_clients():
         if ".client(" in path.read_text(encoding="utf-8") and "boto3" in path.read_text(encoding="utf-8")
     ]
     assert creating == ["runtime/bootstrap.py"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sources("runtime"), *sources("infra"), *sources("local"), ROOT / "__main__.py"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_the_product_never_imports_the_bench_nor_its_powertools_peer(path):
+    """bench/peer/ is measured, never shipped: no function, layer or local stack reaches it."""
+    assert not {top(m) for m in imported_modules(path)} & {"bench", "aws_lambda_powertools"}

@@ -1,13 +1,33 @@
 """The bench's arithmetic and bookkeeping (no timings): budgets, the table, call grouping, import profiles."""
 
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 
-from bench.calls import group
-from bench.cold_start import extra_imports, import_profile
+from bench import cold_start, peer
+from bench.calls import OURS, PEER, SubmitCalls, group, submit_figures
+from bench.cold_start import MEASURED, PROBES, Timing, as_on_lambda, extra_imports, import_profile
+from bench.cold_start_probe import OnlyWhatLambdaHas
 from bench.figures import Figure, Section
-from bench.report import Baseline, console_table, markdown_table, missed, show
+from bench.report import (
+    Baseline,
+    Machine,
+    benchmarks_markdown,
+    console_table,
+    markdown_table,
+    missed,
+    peer_comparison,
+    show,
+)
 from bench.stats import median, percentile, ratio
 from local.aws_calls import AwsCall
+from runtime.contract import Env
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_budget_is_a_ceiling_unless_marked_as_a_floor():
@@ -110,3 +130,140 @@ def test_import_profiles_add_up_own_times_per_package_and_compare_with_the_floor
         ("structlog", 9.5),
         ("runtime.adapters", 3.0),
     ]
+
+
+def test_import_profiles_name_the_bench_by_sub_package_as_the_runtime():
+    output = "import time:      4000 |       4000 | bench.peer.chat\nimport time:   700 |   700 | bench.peer"
+
+    assert import_profile(output) == {"bench.peer": 4.7}
+
+
+# --- the Powertools peer ---------------------------------------------------------------------------
+
+
+def test_a_probe_imports_powertools_only_for_the_peer_whose_layer_has_it():
+    ours, the_peers = OnlyWhatLambdaHas(), OnlyWhatLambdaHas(cold_start.PEER.layer)
+
+    for module in ("boto3", "structlog", "runtime.handlers.chat", "bench.peer.chat", "json"):
+        assert ours.find_spec(module) is None
+        assert the_peers.find_spec(module) is None
+    with pytest.raises(ModuleNotFoundError, match="aws_lambda_powertools is not on Lambda"):
+        ours.find_spec("aws_lambda_powertools.logging")
+    assert the_peers.find_spec("aws_lambda_powertools.logging") is None
+    with pytest.raises(ModuleNotFoundError):
+        the_peers.find_spec("rich")  # a development package stays hidden from the peer too
+    assert [probe.layer for probe in PROBES] == [()] * len(PROBES)
+    assert cold_start.PEER in MEASURED
+
+
+def _import_as_on_lambda(module: str, layer: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, Env.TABLE_NAME: "PartnerConfirmation-unit"}
+    environment["AWS_DEFAULT_REGION"] = "us-east-1"  # the peer creates its client at import
+    return subprocess.run(
+        [sys.executable, "-c", as_on_lambda(f"import {module}", layer)],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_the_peer_imports_with_its_layer_as_on_lambda_and_not_without_it():
+    with_layer = _import_as_on_lambda(peer.MODULE, cold_start.PEER.layer)
+    without = _import_as_on_lambda(peer.MODULE, ())
+
+    assert with_layer.returncode == 0, with_layer.stderr
+    assert without.returncode != 0
+    assert "aws_lambda_powertools is not on Lambda" in without.stderr
+
+
+def test_the_peer_keeps_keys_and_markers_as_long_as_our_chat_under_the_table_s_names(monkeypatch):
+    from runtime.adapters.dynamo_repository import DUE_MARKER_RETENTION
+    from runtime.services.submit import IDEMPOTENCY_WINDOW
+
+    monkeypatch.setenv(Env.TABLE_NAME, "PartnerConfirmation-unit")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    module = peer.load()
+
+    assert module.IDEMPOTENCY_WINDOW == IDEMPOTENCY_WINDOW
+    assert module.DUE_MARKER_RETENTION == DUE_MARKER_RETENTION
+    assert module.persistence_layer.key_attr == "PK"
+    assert module.persistence_layer.sort_key_attr == "SK"
+    assert module.persistence_layer.expiry_attr == "ttl"
+
+
+def test_the_peer_is_measured_in_the_same_runs_with_no_budget_and_its_gap_is_said():
+    floors = [Timing(400, 250, 100)] * 3
+    timings = {probe.key: [Timing(500, 300, 150)] * 3 for probe in MEASURED}
+    timings[cold_start.PEER.key] = [Timing(900, 500, 350)] * 3
+    profiles = {probe.key: {} for probe in MEASURED}
+
+    section = cold_start.section(floors, timings, {}, profiles, runs=3)
+
+    figures = {figure.key: figure for figure in section.figures}
+    assert figures["cold.chat-peer"].value == pytest.approx(2.25)
+    assert figures["cold.chat-peer"].budget is None
+    assert figures["cold.chat"].budget == cold_start.BUDGET
+    assert missed([section]) == []  # 2.25x would be missed under our budget
+    assert any("our chat starts 400 ms sooner than the peer" in line for line in section.details)
+    assert not any("Why the budget is missed" in line for line in section.details)
+
+
+def _submits() -> dict[str, SubmitCalls]:
+    return {
+        OURS: SubmitCalls(
+            ["dynamodb:TransactWriteItems"],
+            ["dynamodb:TransactWriteItems", "dynamodb:GetItem", "dynamodb:GetItem"],
+        ),
+        PEER: SubmitCalls(
+            ["dynamodb:PutItem", "dynamodb:TransactWriteItems", "dynamodb:UpdateItem"], ["dynamodb:PutItem"]
+        ),
+    }
+
+
+def test_one_submit_and_its_retry_are_counted_for_ours_and_the_peer_with_no_before():
+    figures = submit_figures(_submits())
+
+    assert {figure.key: figure.value for figure in figures} == {
+        "calls.submit.chat": 1,
+        "calls.submit.chat.retried": 3,
+        "calls.submit.chat-peer": 3,
+        "calls.submit.chat-peer.retried": 1,
+    }
+    baseline = Baseline("2026-01-01", "abc1234", "a machine", {"calls.op.chat": 1, "cold.chat": 1.5})
+    assert all(row.split(" | ")[1] == "—" for row in markdown_table(figures, baseline)[2:])
+
+
+def test_the_comparison_sets_our_chat_beside_the_peer_and_says_what_it_means():
+    cold = Section(
+        "Cold start",
+        (
+            Figure("cold.floor", "floor", 400, "ms"),
+            Figure("cold.chat", "chat", 1.5, "x", 1.3),
+            Figure("cold.chat-peer", "peer", 2.0, "x"),
+        ),
+    )
+    sections = [Section("AWS calls per flow", tuple(submit_figures(_submits()))), cold]
+
+    lines = peer_comparison(sections)
+
+    assert lines[0] == "## Beside a Powertools peer"
+    assert "| cold start | 600 ms (1.50× the floor) | 800 ms (2.00× the floor) |" in lines
+    assert "| AWS calls, one submit | 1 | 3 |" in lines
+    assert "| AWS calls, that submit again | 3 | 1 |" in lines
+    assert "our chat's cold start is 200 ms shorter than the peer's" in lines[-1]
+    assert "one submit costs ours 2 fewer calls" in lines[-1]
+    assert "that submit again costs ours 2 more calls" in lines[-1]
+    assert peer_comparison([Section("Cold start", cold.figures[:2])]) == []
+
+    written = benchmarks_markdown(
+        sections,
+        baseline=None,
+        machine=Machine("a cpu", 2, "3.11.7"),
+        measured_at=datetime(2026, 12, 1, tzinfo=UTC),
+        commit="abc1234",
+        seconds=60,
+    )
+    assert written.index("## Beside a Powertools peer") < written.index("## AWS calls per flow")
