@@ -3,6 +3,12 @@ real config file, and capture every resource it registers: type, name, parent, p
 
 One implementation for `python -m infra.plan` and tests/infra. Each run resets Pulumi's runtime,
 sets config and mocks first, then executes the program file fresh, as `pulumi up` would.
+
+Only Pulumi's public testing API is used: `pulumi.runtime.set_mocks` with a `pulumi.runtime.Mocks`
+subclass, `set_all_config`, `reset_options`, `register_stack_transformation` and `pulumi.runtime.test`
+(pyproject.toml pins the range these are taken from). What the mocks are not told — a resource's
+parent and URN — comes from the stack transformation, which sees each resource's options as the
+program passed them.
 """
 
 from __future__ import annotations
@@ -18,16 +24,13 @@ from typing import Any
 import attrs
 import pulumi
 import yaml
-from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
 
 from infra.mock_aws import AwsMocks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = PROJECT_ROOT / "__main__.py"
 STACKS = ("dev", "demo")
-STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 @attrs.frozen
@@ -81,33 +84,83 @@ class Deployment:
         return [child for child in self.resources if child.parent == resource.urn]
 
 
-class _CapturingMonitor(pulumi_mocks.MockMonitor):
-    """The mock engine, also keeping what each registration asked for (MockResourceArgs has no parent)."""
+@attrs.frozen
+class _Registration:
+    """What the engine was asked to create, as the mocks see it (MockResourceArgs and the answer)."""
 
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.captured: list[CapturedResource] = []
-        self._lock = threading.Lock()
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+    provider: str | None
+    custom: bool
+    id: str | None
+    outputs: Mapping[str, Any]
 
-    def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
-        if request.type == STACK_TYPE:
-            return response
-        registered = self.resources[response.urn]
-        captured = CapturedResource(
-            urn=response.urn,
-            id=registered.id or None,
-            type=request.type,
-            name=request.name,
-            parent=None if _is_stack(request.parent) else request.parent,
-            provider=request.provider or None,
-            custom=request.custom,
-            inputs=_plain(rpc.deserialize_properties(request.object)),
-            outputs=_plain(registered.state),
+
+class _RecordingMocks(pulumi.runtime.Mocks):
+    """Answers as AWS would (infra/mock_aws.py) and keeps every registration, in the order it came."""
+
+    def __init__(self, aws: pulumi.runtime.Mocks) -> None:
+        self._aws = aws
+        self._lock = threading.Lock()  # the SDK registers resources from several threads
+        self.registrations: list[_Registration] = []
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+        return self._aws.call(args)
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        resource_id, outputs = self._aws.new_resource(args)
+        registration = _Registration(
+            type=args.typ,
+            name=args.name,
+            inputs=_plain(args.inputs),
+            provider=args.provider or None,
+            custom=bool(args.custom),
+            id=resource_id or None,
+            outputs=_plain(outputs),
         )
         with self._lock:
-            self.captured.append(captured)
-        return response
+            self.registrations.append(registration)
+        return resource_id, outputs
+
+
+@attrs.frozen
+class _Node:
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+
+
+class _Structure:
+    """A stack transformation that names each resource's place in the tree, as the program built it.
+
+    MockResourceArgs carries no parent and no URN, so both come from here: the transformation runs in
+    each resource's constructor and sees its options, whose `parent` is the parent resource object
+    (None, or the stack itself, for a resource at the top). The URN is then built the way the Pulumi
+    engine builds it, `urn:pulumi:<stack>::<project>::<type chain>::<name>`, where the type chain is
+    the parent's chain, `$`, and the resource's own type (a resource under the stack has just its
+    type), so a child's URN follows from its parent's, which was constructed first. (Pulumi's mock
+    engine names resources differently, keeping the stack's type and only the parent's last type; the
+    rules in policy/ read the URN `pulumi up` would give.)
+    """
+
+    def __init__(self, project: str, stack: str) -> None:
+        self._prefix = f"urn:pulumi:{stack}::{project}::"
+        self._root = pulumi.runtime.get_root_resource()
+        self._chains: dict[int, tuple[pulumi.Resource, str, str]] = {}  # id -> (resource, chain, urn)
+        self.nodes: list[_Node] = []
+
+    def __call__(self, args: pulumi.ResourceTransformationArgs) -> None:
+        parent = args.opts.parent if args.opts is not None else None
+        if parent is None or parent is self._root:
+            chain, parent_urn = args.type_, None
+        else:
+            _, parent_chain, parent_urn = self._chains[id(parent)]
+            chain = f"{parent_chain}${args.type_}"
+        urn = f"{self._prefix}{chain}::{args.name}"
+        self._chains[id(args.resource)] = (args.resource, chain, urn)
+        self.nodes.append(_Node(type=args.type_, name=args.name, urn=urn, parent=parent_urn))
 
 
 class _Warnings(logging.Handler):
@@ -148,49 +201,74 @@ def run_program(
             secret_keys.append(key)
     project = yaml.safe_load((program.parent / "Pulumi.yaml").read_text(encoding="utf-8"))["name"]
 
+    # A fresh runtime for every run (a new root stack resource), the config the CLI would hand over,
+    # then the mocks in place of the engine.
     pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
     pulumi.runtime.set_all_config(config, secret_keys)
-    monitor = _CapturingMonitor(AwsMocks(region=config["aws:region"]))
+    mocks = _RecordingMocks(AwsMocks(region=config["aws:region"]))
     warnings = _Warnings()
     engine_log = logging.getLogger(f"{__name__}.engine")
     engine_log.propagate = False
     engine_log.handlers = [warnings]
-    pulumi.runtime.set_mocks(
-        monitor.mocks, project=project, stack=stack, preview=False, logger=engine_log, monitor=monitor
-    )
-    constructed: list[tuple[str, str]] = []
-
-    def record_construction(args: pulumi.ResourceTransformationArgs) -> None:
-        # Stack transformations run inside each resource's constructor, so this list holds exactly the
-        # resources created while the program itself ran; anything added later came from an apply.
-        constructed.append((args.type_, args.name))
-
-    pulumi.runtime.register_stack_transformation(record_construction)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, logger=engine_log)
+    structure = _Structure(project, stack)
+    pulumi.runtime.register_stack_transformation(structure)
     results: dict[str, Any] = {}
 
     @pulumi.runtime.test
     def execute() -> pulumi.Output[None]:
         runpy.run_path(str(program), run_name="__main__")
-        results["constructed"] = tuple(constructed)
-        exports = pulumi_settings.get_root_resource().outputs
+        # Transformations run inside each constructor, so these nodes are exactly the resources created
+        # while the program itself ran; anything added later came from an apply.
+        results["constructed"] = tuple((node.type, node.name) for node in structure.nodes)
+        # `pulumi.export` writes to the root stack resource's `outputs`.
+        exports = pulumi.runtime.get_root_resource().outputs
         return pulumi.Output.all(**exports).apply(lambda values: results.update(exports=_plain(values)))
 
     execute()
-    order = {key: index for index, key in enumerate(constructed)}
-    resources = sorted(monitor.captured, key=lambda r: order.get((r.type, r.name), len(order)))
     return Deployment(
         stack=stack,
         config=config,
-        resources=tuple(resources),
+        resources=_captured(mocks.registrations, structure.nodes),
         constructed_while_running=results["constructed"],
         exports=results["exports"],
         warnings=tuple(warnings.messages),
     )
 
 
-def _is_stack(urn: str) -> bool:
-    """URNs end `::<type>::<name>`; a resource's parent is empty or the stack for top-level resources."""
-    return not urn or urn.rsplit("::", 2)[-2].rsplit("$", 1)[-1] == STACK_TYPE
+def _captured(registrations: list[_Registration], nodes: list[_Node]) -> tuple[CapturedResource, ...]:
+    """Each registration joined with its place in the tree, in the order the program constructed them.
+
+    The mocks see a resource by its type and name only, so a program registering one (type, name)
+    pair twice (allowed by Pulumi under different parents) cannot be told apart here: it is refused."""
+    placed: dict[tuple[str, str], tuple[int, _Node]] = {}
+    for index, node in enumerate(nodes):
+        key = (node.type, node.name)
+        if key in placed:
+            raise ValueError(f"{node.type} {node.name} is constructed twice: name each resource once")
+        placed[key] = (index, node)
+    joined: list[tuple[int, CapturedResource]] = []
+    for registration in registrations:
+        if (registration.type, registration.name) not in placed:
+            raise LookupError(f"{registration.type} {registration.name} was registered but never constructed")
+        index, node = placed[(registration.type, registration.name)]
+        joined.append(
+            (
+                index,
+                CapturedResource(
+                    urn=node.urn,
+                    id=registration.id,
+                    type=registration.type,
+                    name=registration.name,
+                    parent=node.parent,
+                    provider=registration.provider,
+                    custom=registration.custom,
+                    inputs=registration.inputs,
+                    outputs=registration.outputs,
+                ),
+            )
+        )
+    return tuple(resource for _, resource in sorted(joined, key=lambda pair: pair[0]))
 
 
 def _config_text(value: Any) -> str:
@@ -202,10 +280,9 @@ def _config_text(value: Any) -> str:
 
 def _plain(value: Any) -> Any:
     """Registered values as plain data: secrets wrapped in Secret, assets and archives kept as objects."""
+    if rpc.is_rpc_secret(value):
+        return Secret(_plain(rpc.unwrap_rpc_secret(value)))
     if isinstance(value, dict):
-        # Pulumi's wire format marks a secret with its signature key.
-        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-            return Secret(_plain(value["value"]))
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
