@@ -163,6 +163,7 @@ def transaction_of(request: Request) -> list[dict[str, Any]]:
         "status": str(request.status),
         "createdAt": created,
         "updatedAt": created,
+        "attempt": request.attempt,
         "entity": "Request",
     }
     if request.customer_id:
