@@ -21,10 +21,10 @@ from typing import Any
 import attrs
 import requests
 
-from local.client import token_of
+from local.client import send, token_of
 from local.emulator import SAMPLE_RESERVATIONS, SentSms
 from local.faults import Target
-from local.gateway import FAULTS_PATH
+from local.gateway import FAULTS_PATH, LOCAL_WRITE_HEADERS
 from local.stack import LocalStack
 from runtime.adapters import dynamo_keys
 from runtime.adapters.dynamo_converter import from_item
@@ -124,7 +124,8 @@ class Product:
         return self._local.session
 
     def call(self, method: str, path: str, **options: Any) -> Answer:
-        response = self.http.request(method, self.url + path, timeout=HTTP_TIMEOUT, **options)
+        """As the pages do: 429 and 503 are sent again after their Retry-After."""
+        response = send(self.http, method, self.url + path, timeout=HTTP_TIMEOUT, **options)
         try:
             body = response.json()
         except ValueError:
@@ -225,6 +226,16 @@ class Product:
         item = self._dynamodb.get_item(TableName=self.table, Key=typed(link_key(claims.token_id))).get("Item")
         return from_item(plain(item), LinkToken).request_id if item else None
 
+    @property
+    def sweep_period(self) -> float:
+        return self.stack.aws.sweep_period_seconds
+
+    def told_by(self, item: dict[str, Any]) -> float:
+        """When the customer of this stored request must have been told at the latest (epoch seconds):
+        its due time, then the sweeper's period, then a minute."""
+        due = datetime.fromisoformat(str(item["dueAt"])).timestamp()
+        return due + self.sweep_period + 60
+
     def request_item(self, request_id: str) -> dict[str, Any] | None:
         key = typed(request_key(request_id))
         item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
@@ -268,12 +279,20 @@ class Product:
             fault["times"] = times
         if function is not None:
             fault["function"] = function
-        answered = self.call("POST", FAULTS_PATH, json=fault)
+        answered = self.call("POST", FAULTS_PATH, json=fault, headers=LOCAL_WRITE_HEADERS)
         if answered.status != 200:
             raise AssertionError(f"the stack refused the fault {fault}: {answered.body}")
 
+    def set_faults(self, *faults: dict[str, Any]) -> None:
+        """Faults as `/_local/faults` takes them (crashes and lost answers included)."""
+        answered = self.call("POST", FAULTS_PATH, json=list(faults), headers=LOCAL_WRITE_HEADERS)
+        if answered.status != 200:
+            raise AssertionError(f"the stack refused the faults {faults}: {answered.body}")
+
     def clear_faults(self) -> None:
-        self.call("DELETE", FAULTS_PATH)
+        cleared = self.call("DELETE", FAULTS_PATH, headers=LOCAL_WRITE_HEADERS)
+        if cleared.status != 200:
+            raise AssertionError(f"the stack kept its faults: {cleared.body}")
 
     def calls(self, target: Target) -> int:
         """API calls the product made on `target` so far (botocore's retries are one call)."""
