@@ -3,6 +3,7 @@ PYTHON ?= python3
 PORT ?= 8000
 PARTNER_TIMEOUT ?= 300
 TOKEN_TTL ?= 600
+LIMITS ?= on
 STACK ?= dev
 
 UV_VERSION := 0.13.9
@@ -19,7 +20,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: help setup browser local test lint unit integration infra-test e2e reliability-test demo plan bench reliability format clean
 
 help:
-	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL)"
+	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL, LIMITS=on|off)"
 	@echo "make test    lint, then unit, integration, infra, end-to-end and reliability tests"
 	@echo "make demo    play every scenario over HTTP against a local stack"
 	@echo "make plan    STACK=dev|demo: the Pulumi program under mocks, offline"
@@ -45,7 +46,7 @@ browser:
 	fi
 
 local: setup
-	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL)
+	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL) --limits $(LIMITS)
 
 demo: setup
 	$(RUN) -m local.demo

@@ -11,6 +11,7 @@ from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
 from runtime.contract import SWEEP_PERIOD_SECONDS
+from runtime.domain.limits import Limits
 
 
 class LocalStack:
@@ -25,10 +26,15 @@ class LocalStack:
         token_ttl_seconds: int = 600,
         sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
         log_level: str = "INFO",
+        limits: Limits | None = None,
+        link_secret_cache_seconds: int = 300,
     ) -> None:
+        """`limits`: the abuse limits (default: the product's; `NO_LIMITS` lifts them)."""
         self.partner_timeout_seconds = partner_timeout_seconds
         self.token_ttl_seconds = token_ttl_seconds
         self.log_level = log_level
+        self.limits = limits if limits is not None else Limits()
+        self.link_secret_cache_seconds = link_secret_cache_seconds
         self.aws = AwsEmulator(sweep_period_seconds=sweep_period_seconds)
         self.faults = FaultPlan()
         # Bind the port first: a busy port fails here, before anything else starts.
@@ -52,7 +58,11 @@ class LocalStack:
             site_url=self.url,
             partner_timeout_seconds=self.partner_timeout_seconds,
             token_ttl_seconds=self.token_ttl_seconds,
+            limits=self.limits,
+            link_secret_cache_seconds=self.link_secret_cache_seconds,
         )
+        # The gateway plays CloudFront: it adds the origin header to every API request it forwards.
+        self.gateway.origin_secret = self.deployment.origin_secret
         os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
         bootstrap.reset()
         install_fault_injection(self.faults)

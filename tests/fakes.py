@@ -5,6 +5,7 @@ Tests assert on the state these fakes end in, not on which calls were made.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -24,11 +25,14 @@ from runtime.contract import Metric
 from runtime.domain.errors import (
     AlreadyExists,
     DependencyUnavailable,
+    LimitReached,
     LinkUsed,
     SmsRejected,
     StatusConflict,
     TaskClosed,
 )
+from runtime.domain.limits import Quota
+from runtime.domain.link_token import Keyring, SigningKey, next_key
 from runtime.domain.model import (
     OPEN_STATUSES,
     Event,
@@ -56,6 +60,11 @@ class FakeRequestRepository(RequestRepository):
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.links: dict[str, LinkToken] = {}
         self.due: dict[str, datetime] = {}  # request id -> when its customer must have been told
+        # A limit's item by (kind, subject, window): the ids it holds, or its count.
+        self.limits: dict[tuple[str, str, str], set[str] | int] = {}
+
+    def counted(self, quota: Quota) -> set[str] | int | None:
+        return self.limits.get(_limit_key(quota))
 
     def event_types(self, request_id: str) -> list[EventType]:
         return [event.type for event in sorted(self.events.get(request_id, []), key=lambda e: e.at)]
@@ -86,9 +95,12 @@ class FakeRequestRepository(RequestRepository):
         self.due.pop(request_id, None)
 
     # writes
-    def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
+    def create_request(
+        self, request: Request, idempotency: IdempotencyRecord | None, quotas: Sequence[Quota] = ()
+    ) -> None:
         if request.request_id in self.requests or (idempotency and idempotency.key in self.idempotency):
             raise AlreadyExists(request.request_id)
+        self._count(quotas)
         self.requests[request.request_id] = request
         self._event(request.request_id, EventType.CREATED, request.created_at)
         if request.due_at:
@@ -96,10 +108,15 @@ class FakeRequestRepository(RequestRepository):
         if idempotency:
             self.idempotency[idempotency.key] = idempotency
 
-    def issue_link(self, link: LinkToken, at: datetime) -> None:
+    def issue_link(
+        self, link: LinkToken, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
+    ) -> None:
         request = self._expect(link.request_id, OPEN_STATUSES)
         if link.token_id in self.links:
             raise AlreadyExists(link.token_id)
+        self._count(count)
+        for quota in release:
+            self.release(quota)
         deadlines = {"answer_by": link.request.answer_by, "due_at": link.request.due_at}
         self._save(
             attrs.evolve(
@@ -183,7 +200,36 @@ class FakeRequestRepository(RequestRepository):
         self._event(request_id, EventType.NOTIFIED, notification.at)
         self.due.pop(request_id, None)
 
+    def release(self, quota: Quota) -> None:
+        held = self.limits.get(_limit_key(quota))
+        if isinstance(held, set):
+            held.discard(quota.member or "")
+
     # helpers
+    def _count(self, quotas: Sequence[Quota]) -> None:
+        """All or nothing, as the conditional transaction: the quota freeing last is named."""
+        full = []
+        for quota in quotas:
+            held = self.limits.get(_limit_key(quota))
+            if quota.kind.keeps_ids:
+                ids = held if isinstance(held, set) else set()
+                if len(ids) >= quota.maximum and quota.member not in ids:
+                    full.append(quota)
+            elif isinstance(held, int) and held >= quota.maximum:
+                full.append(quota)
+        if full:
+            raise LimitReached(max(full, key=lambda quota: quota.frees_at))
+        for quota in quotas:
+            key = _limit_key(quota)
+            if quota.kind.keeps_ids:
+                ids = self.limits.setdefault(key, set())
+                assert isinstance(ids, set)
+                ids.add(quota.member or "")
+            else:
+                held = self.limits.get(key, 0)
+                assert isinstance(held, int)
+                self.limits[key] = held + 1
+
     def _expect(self, request_id: str, allowed: frozenset[Status] | set[Status]) -> Request:
         request = self.requests.get(request_id)
         if request is None or request.status not in allowed:
@@ -272,11 +318,23 @@ class FakeSmsSender(SmsSender):
 
 
 class FakeSecretProvider(SecretProvider):
-    def __init__(self, secret: bytes = b"test-link-secret-0123456789abcdef") -> None:
-        self.secret = secret
+    """The current key signs; the current and the previous one verify. `rotate` moves them along."""
 
-    def link_secret(self) -> bytes:
-        return self.secret
+    def __init__(self, secret: bytes = b"test-link-secret-0123456789abcdef") -> None:
+        self.keys = Keyring(SigningKey(key_id=0, secret=secret))
+
+    @property
+    def secret(self) -> bytes:
+        return self.keys.current.secret
+
+    def rotate(self, secret: bytes) -> None:
+        self.keys = Keyring(next_key(self.keys.current, secret), previous=self.keys.current)
+
+    def signing_key(self) -> SigningKey:
+        return self.keys.current
+
+    def verification_key(self, key_id: int) -> SigningKey | None:
+        return self.keys.key(key_id)
 
 
 class FakeMessageWriter(MessageWriter):
@@ -291,3 +349,7 @@ class FakeMessageWriter(MessageWriter):
         if self.text is None:
             raise DependencyUnavailable("model down")
         return self.text
+
+
+def _limit_key(quota: Quota) -> tuple[str, str, str]:
+    return (str(quota.kind), quota.subject, quota.window.label if quota.window else "")

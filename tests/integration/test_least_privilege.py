@@ -2,10 +2,12 @@
 
 Every AWS call the handlers make is recorded with the function that made it, across scenarios that
 take every path (happy, retried, unmatched, an answer found by a retried SMS step, timeout, SMS
-failure, late closing steps, the sweeper). Calls are translated to IAM actions on the product's
-resources and compared with the contract, both ways: a missing grant would fail in AWS, an extra
-grant is privilege nobody uses. What an event source mapping does with a consumer's role (read the
-stream, dead-letter) is not a call of the function's code; it is checked under Pulumi's mocks.
+failure, late closing steps, the sweeper, the limits, a rotation of the link secret). Calls are
+translated to IAM actions on the product's resources, and on the table to the key prefix of every
+item they touch (IAM's `dynamodb:LeadingKeys`), and compared with the contract, both ways: a missing
+grant would fail in AWS, an extra grant is privilege nobody uses. What an event source mapping does
+with a consumer's role (read the stream, dead-letter) is not a call of the function's code; it is
+checked under Pulumi's mocks.
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ from local.aws_calls import AwsCallLog
 from runtime import bootstrap
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.workflow_payloads import request_payload
-from runtime.contract import FUNCTIONS, RESERVATION_INDEX, STATUS_INDEX, Env, Function, Resource
+from runtime.contract import (
+    FUNCTIONS,
+    RESERVATION_INDEX,
+    STATUS_INDEX,
+    TABLE,
+    Env,
+    Function,
+    KeyPrefix,
+    Resource,
+)
 from runtime.domain.errors import TaskClosed
 from runtime.domain.model import Request
 from runtime.handlers import chat, failure, notification, request_status, response, sms_sender, timeout
@@ -48,19 +59,55 @@ TRANSACT_ITEM_ACTION = {
 }
 
 
-def granted_by_use(log: AwsCallLog) -> dict[str, set[tuple[Resource, str]]]:
-    """(resource, IAM action) pairs each function's calls need."""
-    granted: dict[str, set[tuple[Resource, str]]] = defaultdict(set)
+Grant = tuple[Resource, str, KeyPrefix | None]
+
+
+def granted_by_use(log: AwsCallLog) -> dict[str, set[Grant]]:
+    """(resource, IAM action, key prefix) each function's calls need."""
+    granted: dict[str, set[Grant]] = defaultdict(set)
     for call in log.calls:
-        for action in _actions(call.action, call.params):
-            granted[call.function].add((_resource(call.service, call.operation, call.params), action))
+        resource = _resource(call.service, call.operation, call.params)
+        for action, key in _actions(call.action, call.params):
+            granted[call.function].add((resource, action, key if resource is Resource.TABLE else None))
     return dict(granted)
 
 
-def _actions(name: str, params: dict[str, Any]) -> list[str]:
+def granted_by_contract() -> dict[str, set[Grant]]:
+    return {
+        str(function): {
+            (p.resource, action, key)
+            for p in spec.permissions
+            for action in p.actions
+            for key in p.keys or [None]
+        }
+        for function, spec in FUNCTIONS.items()
+    }
+
+
+def _actions(name: str, params: dict[str, Any]) -> list[tuple[str, KeyPrefix | None]]:
     if name == "dynamodb:TransactWriteItems":
-        return [TRANSACT_ITEM_ACTION[kind] for item in params["TransactItems"] for kind in item]
-    return [IAM_ACTION.get(name, name)]
+        return [
+            (TRANSACT_ITEM_ACTION[kind], _prefix(write))
+            for item in params["TransactItems"]
+            for kind, write in item.items()
+        ]
+    return [(IAM_ACTION.get(name, name), _prefix(params) if name.startswith("dynamodb:") else None)]
+
+
+def _prefix(params: dict[str, Any]) -> KeyPrefix | None:
+    """The prefix of the partition key an item call names (a table query: its `:pk`)."""
+    if "IndexName" in params:  # an index: granted on the index, whatever its keys
+        return None
+    item = params.get("Key") or params.get("Item")
+    if item is not None:
+        value = item[TABLE.partition_key]["S"]
+    elif ":pk" in params.get("ExpressionAttributeValues", {}):
+        value = params["ExpressionAttributeValues"][":pk"]["S"]
+    else:
+        return None
+    found = [prefix for prefix in KeyPrefix if value.startswith(prefix)]
+    assert len(found) == 1, f"{value} begins with {found}"
+    return found[0]
 
 
 def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
@@ -113,7 +160,8 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     stack = deploy()
     request_id, token = submit_and_wait_for_link(stack)
     bootstrap.secrets.cache_clear()  # each function reads the secret in its own cold start
-    response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+    for _ in range(2):  # the second open finds the request opened, and reads it
+        response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
     answer = api_event("respond_post", body={"token": token, "response": "accept"})
     assert response.handle(answer, None)["statusCode"] == 200
     stack.wait_for(lambda: stack.request_item(request_id).get("notification"))
@@ -151,17 +199,33 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     lost = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)
     bootstrap.repository().create_request(lost, None)
     stack.wait_for(lambda: stack.request_item(lost.request_id).get("notification"))
+    # Secrets Manager rotates the link secret: every step of the rotation function.
+    stack.aws.rotate_link_secret(stack.deployment)
     stack.aws.wait_idle()
 
-    expected = {
-        str(function): {(p.resource, action) for p in spec.permissions for action in p.actions}
-        for function, spec in FUNCTIONS.items()
-    }
-    assert granted_by_use(recorder) == expected
+    used, granted = granted_by_use(recorder), granted_by_contract()
+    assert {f: used.get(f, set()) - granted[f] for f in granted} == {f: set() for f in granted}, "not granted"
+    assert {f: granted[f] - used.get(f, set()) for f in granted} == {f: set() for f in granted}, "never used"
     assert set(granted_by_use(recorder)) == {str(f) for f in Function}
     # Each grant names the client whose calls need it (what the region check in tests/infra reads).
     named = {
         (p.client, action) for spec in FUNCTIONS.values() for p in spec.permissions for action in p.actions
     }
-    used = {(call.client, action) for call in recorder.calls for action in _actions(call.action, call.params)}
+    used = {
+        (call.client, action) for call in recorder.calls for action, _ in _actions(call.action, call.params)
+    }
     assert used == named
+
+
+def test_every_key_prefix_of_the_table_is_granted_to_some_function_and_table_grants_name_prefixes():
+    """No table grant covers the whole table; every prefix the keys use is someone's to touch."""
+    table_grants = [
+        p for spec in FUNCTIONS.values() for p in spec.permissions if p.resource is Resource.TABLE
+    ]
+    assert all(p.keys for p in table_grants)
+    granted = {key for p in table_grants for key in p.keys}
+    # Reservations are written by the sample loader (no function) and read through the index only.
+    assert granted == set(KeyPrefix) - {KeyPrefix.RESERVATION}
+    for prefix in KeyPrefix:
+        others = [other for other in KeyPrefix if other is not prefix]
+        assert not any(other.startswith(prefix) for other in others), f"{prefix} begins another prefix"

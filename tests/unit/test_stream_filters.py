@@ -11,6 +11,7 @@ from runtime.contract import (
     ANSWER_RECORDED_FILTER,
     FUNCTIONS,
     NEW_REQUEST_FILTER,
+    REQUEST_CLOSED_FILTER,
     STATUS_ATTRIBUTE,
     TABLE,
     Function,
@@ -75,9 +76,36 @@ def test_only_the_change_to_responded_reaches_the_resumer():
     assert not matches(ANSWER_RECORDED_FILTER, _record("INSERT", REQUEST_KEY, new=_request_item()))
 
 
+@pytest.mark.parametrize("before", [Status.CREATED, Status.SMS_SENT, Status.OPENED])
+@pytest.mark.parametrize("after", [Status.RESPONDED, Status.TIMEOUT, Status.FAILED])
+def test_every_close_reaches_the_releaser(before, after):
+    closed = _record("MODIFY", REQUEST_KEY, new=_request_item(status=after), old=_request_item(status=before))
+    assert matches(REQUEST_CLOSED_FILTER, closed)
+
+
+def test_moving_between_open_statuses_or_telling_a_closed_request_does_not_reach_the_releaser():
+    opened = _record(
+        "MODIFY",
+        REQUEST_KEY,
+        new=_request_item(status=Status.OPENED),
+        old=_request_item(status=Status.SMS_SENT),
+    )
+    told = _record(
+        "MODIFY",
+        REQUEST_KEY,
+        new=_request_item(status=Status.TIMEOUT),
+        old=_request_item(status=Status.TIMEOUT),
+    )
+    assert not matches(REQUEST_CLOSED_FILTER, opened)
+    assert not matches(REQUEST_CLOSED_FILTER, told)
+    assert not matches(REQUEST_CLOSED_FILTER, _record("INSERT", REQUEST_KEY, new=_request_item()))
+    event = event_key(request().request_id, T0, EventType.FAILED)
+    assert not matches(REQUEST_CLOSED_FILTER, _record("INSERT", event, new={"status": "Failed"}))
+
+
 def test_every_consumer_has_filters_and_alternatives_are_ored():
     consumers = {f for f, spec in FUNCTIONS.items() if spec.subscription}
-    assert consumers == {Function.ORCHESTRATOR, Function.RESUMER}
+    assert consumers == {Function.ORCHESTRATOR, Function.RESUMER, Function.RELEASER}
     record = _record("INSERT", REQUEST_KEY, new=_request_item())
     assert matches_any([ANSWER_RECORDED_FILTER, NEW_REQUEST_FILTER], record)
     assert not matches_any([ANSWER_RECORDED_FILTER], record)
