@@ -51,6 +51,8 @@ class CapturedResource:
     custom: bool
     inputs: Mapping[str, Any]
     outputs: Mapping[str, Any]
+    # Properties whose later changes the program leaves alone (ResourceOptions.ignore_changes).
+    ignore_changes: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -104,6 +106,7 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
             custom=request.custom,
             inputs=_plain(rpc.deserialize_properties(request.object)),
             outputs=_plain(registered.state),
+            ignore_changes=tuple(request.ignoreChanges),
         )
         with self._lock:
             self.captured.append(captured)

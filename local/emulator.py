@@ -45,6 +45,7 @@ from runtime.adapters.secrets_manager import secret_value
 from runtime.contract import (
     FUNCTIONS,
     LEX_LOCALE,
+    LINK_SECRET_CACHE_SECONDS,
     STREAM_VIEW,
     SWEEP_PERIOD_SECONDS,
     TABLE,
@@ -213,7 +214,7 @@ class AwsEmulator:
         token_ttl_seconds: int = 600,
         load_samples: bool = True,
         limits: Limits | None = None,
-        link_secret_cache_seconds: int = 300,
+        link_secret_cache_seconds: int = LINK_SECRET_CACHE_SECONDS,
     ) -> Deployment:
         """Create the product's resources and register its handlers; return the handlers' environment.
         Call `run_event_sources` once the handlers can read that environment. `limits`: the abuse

@@ -10,7 +10,7 @@ from local.faults import FaultPlan
 from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
-from runtime.contract import SWEEP_PERIOD_SECONDS
+from runtime.contract import LINK_SECRET_CACHE_SECONDS, SWEEP_PERIOD_SECONDS
 from runtime.domain.limits import Limits
 
 
@@ -27,7 +27,7 @@ class LocalStack:
         sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
         log_level: str = "INFO",
         limits: Limits | None = None,
-        link_secret_cache_seconds: int = 300,
+        link_secret_cache_seconds: int = LINK_SECRET_CACHE_SECONDS,
     ) -> None:
         """`limits`: the abuse limits (default: the product's; `NO_LIMITS` lifts them)."""
         self.partner_timeout_seconds = partner_timeout_seconds

@@ -30,7 +30,7 @@ from runtime.adapters.ports import (
     SmsSender,
     WorkflowClient,
 )
-from runtime.contract import LEX_LOCALE, Env
+from runtime.contract import LEX_LOCALE, LINK_SECRET_CACHE_SECONDS, Env
 from runtime.domain.limits import Limits
 
 _building = threading.RLock()
@@ -53,7 +53,6 @@ def _once_per_process(factory: Callable[..., Any]) -> Any:
 DEFAULT_TOKEN_TTL_SECONDS = 600
 DEFAULT_PARTNER_TIMEOUT_SECONDS = 300
 DEFAULT_RETENTION_DAYS = 14
-DEFAULT_LINK_SECRET_CACHE_SECONDS = 300
 
 # Lex answers a customer who waits for the page: fail fast. Bedrock runs inside the workflow, with
 # two models and a template behind it: a short timeout each. Everything else retries a little.
@@ -115,7 +114,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         table_name=text(Env.TABLE_NAME),
         state_machine_arn=text(Env.STATE_MACHINE_ARN),
         link_secret_id=text(Env.LINK_SECRET_ID),
-        link_secret_cache=seconds(Env.LINK_SECRET_CACHE_SECONDS, DEFAULT_LINK_SECRET_CACHE_SECONDS),
+        link_secret_cache=seconds(Env.LINK_SECRET_CACHE_SECONDS, LINK_SECRET_CACHE_SECONDS),
         site_url=text(Env.SITE_URL),
         token_ttl=seconds(Env.TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS),
         partner_timeout=seconds(Env.PARTNER_TIMEOUT_SECONDS, DEFAULT_PARTNER_TIMEOUT_SECONDS),

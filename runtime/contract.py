@@ -119,6 +119,9 @@ class Env(enum.StrEnum):
 
 
 LEX_LOCALE = "ko_KR"
+# Functions keep the link secret they read this long (LINK_SECRET_CACHE_SECONDS's value on AWS): a
+# rotation reaches every function within it.
+LINK_SECRET_CACHE_SECONDS = 300
 
 
 # --- HTTP path parameters (the routes themselves are in infra/routes.py) ------------------------

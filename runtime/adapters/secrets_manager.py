@@ -19,12 +19,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from runtime.adapters.aws_errors import error_code
 from runtime.adapters.ports import SecretProvider, SigningKeyRepository
+from runtime.contract import LINK_SECRET_CACHE_SECONDS
 from runtime.domain.errors import DependencyUnavailable
 from runtime.domain.link_token import Keyring, SigningKey, WeakSecret
 
 CURRENT, PREVIOUS, PENDING = "AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"
 # How long a function keeps what it read: a rotation reaches every function within this time.
-KEYRING_MAX_AGE_SECONDS = 300.0
+KEYRING_MAX_AGE_SECONDS = float(LINK_SECRET_CACHE_SECONDS)
 # A token naming a key id this function does not know (signed by a function that read the secret
 # after a rotation) makes it read again, at most this often: forged tokens cannot drive reads.
 UNKNOWN_KEY_RECHECK_SECONDS = 30.0

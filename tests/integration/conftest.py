@@ -23,7 +23,7 @@ from botocore.awsrequest import AWSResponse
 
 from local.emulator import AwsEmulator, Deployment
 from runtime import bootstrap
-from runtime.contract import ORIGIN_HEADER, Env
+from runtime.contract import LINK_SECRET_CACHE_SECONDS, ORIGIN_HEADER, Env
 from runtime.domain.limits import Limits
 
 SITE_URL = "https://d111111abcdef8.cloudfront.net"
@@ -101,7 +101,7 @@ def deploy(emulator, monkeypatch):
         token_ttl_seconds: int = 600,
         hand_offs: bool = True,
         limits: Limits | None = None,
-        link_secret_cache_seconds: int = 300,
+        link_secret_cache_seconds: int = LINK_SECRET_CACHE_SECONDS,
     ) -> Stack:
         """`hand_offs=False`: no stream consumer nor sweeper runs (a test calls a step by itself).
         `limits`: the product's own unless given."""
