@@ -18,6 +18,7 @@ from runtime.adapters.ports import (
     MetricWriter,
     RequestRepository,
     SecretProvider,
+    SigningKeyRepository,
     SmsSender,
     WorkflowClient,
 )
@@ -335,6 +336,43 @@ class FakeSecretProvider(SecretProvider):
 
     def verification_key(self, key_id: int) -> SigningKey | None:
         return self.keys.key(key_id)
+
+
+class FakeSigningKeys(SigningKeyRepository):
+    """The versions of the link secret with their labels, moved as Secrets Manager moves them."""
+
+    def __init__(self, *, current: tuple[str, SigningKey] | None = None) -> None:
+        self.values: dict[str, SigningKey] = {}
+        self.labels: dict[str, set[str]] = {}
+        if current:
+            self.values[current[0]] = current[1]
+            self.labels[current[0]] = {"AWSCURRENT"}
+
+    def stages_of(self, version_id: str) -> set[str]:
+        return self.labels.get(version_id, set())
+
+    def stages(self) -> dict[str, frozenset[str]]:
+        return {version: frozenset(labels) for version, labels in self.labels.items()}
+
+    def current(self) -> tuple[str, SigningKey] | None:
+        found = [v for v, labels in self.labels.items() if "AWSCURRENT" in labels]
+        return (found[0], self.values[found[0]]) if found else None
+
+    def pending(self, version_id: str) -> SigningKey | None:
+        return self.values.get(version_id) if "AWSPENDING" in self.stages_of(version_id) else None
+
+    def store_pending(self, version_id: str, key: SigningKey) -> None:
+        self._move("AWSPENDING", to=version_id)
+        self.values[version_id] = key
+
+    def make_current(self, version_id: str, *, replacing: str) -> None:
+        self._move("AWSCURRENT", to=version_id)
+        self._move("AWSPREVIOUS", to=replacing)
+
+    def _move(self, label: str, *, to: str) -> None:
+        for labels in self.labels.values():
+            labels.discard(label)
+        self.labels.setdefault(to, set()).add(label)
 
 
 class FakeMessageWriter(MessageWriter):

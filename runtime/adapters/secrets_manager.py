@@ -84,12 +84,14 @@ class SecretsManagerSecretProvider(SecretProvider):
 
     def verification_key(self, key_id: int) -> SigningKey | None:
         found = self._keys().key(key_id)
-        if found is None:
-            with self._lock:
-                if self._monotonic() - self._read_at >= self._recheck_after:
-                    self._read()
-                    found = self._keys().key(key_id)
-        return found
+        if found is not None:
+            return found
+        with self._lock:
+            if self._monotonic() - self._read_at < self._recheck_after:
+                return None
+            self._read()
+            assert self._keyring is not None
+            return self._keyring.key(key_id)
 
     def _keys(self) -> Keyring:
         with self._lock:

@@ -58,6 +58,7 @@ def test_a_complete_happy_flow_stays_within_the_call_budget(stack, calls):
     ]
     assert calls.of("resumer") == ["states:SendTaskSuccess"]  # from the recorded answer
     assert calls.of("notification") == ["dynamodb:TransactWriteItems"]
+    assert calls.of("releaser") == ["dynamodb:UpdateItem"]  # the closed request frees its place
 
     counted = [c for c in calls.calls if c.function not in NOT_COUNTED and c.name not in NOT_COUNTED]
     in_aws = len(counted) + sum(len(extra) for extra in AWS_ONLY.values())
