@@ -143,14 +143,14 @@ def submit_quotas(request: Request, limits: Limits, *, partner_timeout: timedelt
 
 
 def open_requests(request: Request, limits: Limits, *, partner_timeout: timedelta) -> Quota:
-    """A request closes by its due time at the latest, mostly well within the partner's window: a
-    refused customer is asked to come back after one partner window."""
+    """A place frees when the oldest open request closes: by its due time at the latest, which is
+    before this request's (`request.due_at`, the whole partner window and its allowances)."""
     due = request.due_at or request.created_at + partner_timeout
     return Quota(
         Kind.OPEN_REQUESTS,
         request.reservation_number,
         limits.open_per_reservation,
-        frees_at=request.created_at + partner_timeout,
+        frees_at=due,
         expires_at=max(due, request.created_at) + LIMIT_ITEM_GRACE,
         member=request.request_id,
     )

@@ -35,16 +35,14 @@ export function config() {
 }
 
 // "Busy, come back shortly" (429/503 with Retry-After): nothing was processed, so the same request
-// is sent again after the server's Retry-After, a few times, before the person is asked to try later.
-// A longer Retry-After (a limit that frees in minutes or hours) is not waited for: its message is shown.
+// is sent again after a short Retry-After, a few times, before the person is asked to try later.
 const BUSY_RETRIES = 5;
 const MAX_WAIT_SECONDS = 10;
 
 function retryAfterMs(response) {
   if (response.status !== 429 && response.status !== 503) return null;
   const seconds = Number(response.headers.get("retry-after") ?? NaN);
-  if (!Number.isFinite(seconds) || seconds > MAX_WAIT_SECONDS) return null;
-  return Math.max(seconds, 0.1) * 1000;
+  return seconds <= MAX_WAIT_SECONDS ? Math.max(seconds, 0.1) * 1000 : null;
 }
 
 export async function api(path, { method = "GET", body, headers = {} } = {}) {

@@ -124,6 +124,22 @@ class Product:
         assert reply.status == 201, reply.body
         return reply.body["requestId"]
 
+    def requests_stored(self) -> int:
+        """Requests stored for this test's reservation."""
+        pages = (
+            self.stack.aws.client("dynamodb")
+            .get_paginator("scan")
+            .paginate(TableName=self._deployment.table_name)
+        )
+        return sum(
+            1
+            for page in pages
+            for item in page["Items"]
+            if item["SK"]["S"] == "METADATA"
+            and item["PK"]["S"].startswith("REQ#")
+            and item["reservationNumber"]["S"] == self.sample.reservation
+        )
+
     def timeline(self, request_id: str) -> dict[str, Any]:
         reply = self.api.timeline(request_id)
         assert reply.status == 200, reply.body

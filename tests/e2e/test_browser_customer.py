@@ -123,7 +123,8 @@ def test_a_limit_is_shown_at_once_with_its_korean_message_and_nothing_is_created
     expect(alert).to_contain_text("확인을 기다리는 문의가 이미 3건")
     assert len(sent) == 1  # sent once: a Retry-After of minutes is not waited for
     expect(page.locator("#track")).to_be_hidden()
-    expect(page.get_by_role("button", name="문의 보내기")).to_be_enabled()
+    expect(page.get_by_role("button", name="다시 보내기")).to_be_enabled()  # the same question, later
+    assert product.requests_stored() == 3
 
 
 def test_server_field_message_is_shown_when_the_server_disagrees(browser, product):

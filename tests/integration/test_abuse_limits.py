@@ -43,7 +43,8 @@ def test_a_fourth_open_request_for_one_reservation_is_429_and_stores_and_texts_n
     refused = post()
 
     assert refused["statusCode"] == 429
-    assert int(refused["headers"]["retry-after"]) == 300  # one partner window
+    # The oldest open request ends by its due time at the latest: before this one's would (390 s).
+    assert 0 < int(refused["headers"]["retry-after"]) <= 60 + 300 + 30
     error = body_of(refused)["error"]
     assert error["code"] == "TOO_MANY_OPEN_REQUESTS" and "3건" in error["message"]
     stack.aws.wait_idle()

@@ -50,7 +50,7 @@ def test_a_submit_fits_in_its_reservations_open_and_day_quotas_and_its_phones_lo
         3,
         made.request_id,
     )
-    assert open_.retry_after_seconds(T) == 300
+    assert open_.retry_after_seconds(T) == 7 * 60  # the due time: the oldest open request ends before
     assert open_.expires_at == made.due_at + LIMIT_ITEM_GRACE
     assert (day.kind, day.maximum, day.member) == (Kind.REQUESTS_PER_DAY, 10, None)
     assert day.retry_after_seconds(T) == 30

@@ -130,14 +130,14 @@ def _close(world, request_id):
     repository.release(open_request_of(stored))
 
 
-def test_a_fourth_open_request_for_one_reservation_is_refused_with_a_partner_window_to_wait(world):
+def test_a_fourth_open_request_for_one_reservation_is_refused_until_the_oldest_must_have_ended(world):
     for _ in range(3):
         submit_request(submission(), idempotency_key=None, **world)
 
     with pytest.raises(TooManyOpenRequests) as refused:
         submit_request(submission(), idempotency_key=None, **world)
 
-    assert refused.value.retry_after_seconds == 300
+    assert refused.value.retry_after_seconds == 60 + 300 + 30  # its due time: the oldest ends before
     assert "3건" in refused.value.message
     assert len(world["repository"].requests) == 3
     assert world["metrics"].counts == {Metric.REQUESTS_CREATED: 3, Metric.SUBMITS_LIMITED: 1}
