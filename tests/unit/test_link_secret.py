@@ -189,6 +189,14 @@ def test_a_pending_key_sharing_the_current_key_id_fails_the_test_step():
         rotate_link_secret("testSecret", "v2", keys=keys)
 
 
+def test_secrets_manager_testing_the_schedule_with_a_copy_of_the_current_value_passes():
+    """What it does when a rotation schedule is set without rotating at once (a deploy)."""
+    keys = FakeSigningKeys(current=("v1", OLD))
+    keys.store_pending("check", OLD)
+
+    rotate_link_secret("testSecret", "check", keys=keys)
+
+
 def test_finishing_without_a_pending_value_is_refused():
     keys = FakeSigningKeys(current=("v1", OLD))
     with pytest.raises(RotationRefused):
