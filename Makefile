@@ -5,6 +5,7 @@ PARTNER_TIMEOUT ?= 300
 TOKEN_TTL ?= 600
 # Seconds after the SMS when a silent partner is reminded once (empty: 60 % of PARTNER_TIMEOUT).
 REMINDER_AFTER ?=
+LIMITS ?= on
 STACK ?= dev
 
 UV_VERSION := 0.13.9
@@ -21,7 +22,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: help setup browser local ops test lint unit integration infra-test e2e reliability-test demo plan bench nlu reliability format clean
 
 help:
-	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL, REMINDER_AFTER)"
+	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL, REMINDER_AFTER, LIMITS=on|off)"
 	@echo "make test    lint, then unit, integration, infra, end-to-end and reliability tests"
 	@echo "make demo    play every scenario over HTTP against a local stack"
 	@echo "make plan    STACK=dev|demo: the Pulumi program under mocks, offline"
@@ -49,7 +50,7 @@ browser:
 	fi
 
 local: setup
-	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL) \
+	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL) --limits $(LIMITS) \
 		$(if $(REMINDER_AFTER),--reminder-after $(REMINDER_AFTER))
 
 demo: setup

@@ -15,16 +15,17 @@ from infra.http_api import HttpApi, HttpApiArgs
 from infra.lambda_package import LambdaPackage
 from infra.observability import Observability, ObservabilityArgs
 from infra.operators import Operators, OperatorsArgs
+from infra.origin import OriginSecret
 from infra.rate_limit import RateLimit, RateLimitArgs
 from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
 from infra.sample_data import SampleData, SampleDataArgs
-from infra.secrets import LinkSecret, LinkSecretArgs
+from infra.secrets import LinkSecret, LinkSecretArgs, LinkSecretRotation, LinkSecretRotationArgs
 from infra.site import Site, SiteArgs
 from infra.site_settings import site_settings
 from infra.sms_channel import SmsChannel, SmsChannelArgs
 from infra.table import Table, TableArgs
 from infra.workflow import Workflow, WorkflowArgs
-from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, StackOutput, table_name
+from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, Function, StackOutput, table_name
 
 ROOT = Path(__file__).resolve().parent
 settings = read_settings()
@@ -36,6 +37,7 @@ table = Table(
     TableArgs(name=table_name(settings.stage), deletion_protection=settings.table_deletion_protection),
 )
 link_secret = LinkSecret("link-secret", LinkSecretArgs(name_prefix=prefix, value=settings.link_secret))
+origin_secret = OriginSecret("origin-secret")
 bot = Bot("bot", BotArgs(definition_file=ROOT / "bot" / "ko_KR.json", stage=settings.stage))
 api = HttpApi(
     "api",
@@ -59,6 +61,7 @@ site = Site(
         site_settings=site_settings(partner_timeout_seconds=settings.partner_timeout_seconds),
         openapi_path=OPENAPI_PATH,
         openapi_document=openapi_document(),
+        origin_secret=origin_secret.value,
         web_acl_arn=rate_limit.web_acl_arn if rate_limit else None,
     ),
 )
@@ -102,8 +105,22 @@ functions = Functions(
             Env.TOKEN_TTL_SECONDS: str(settings.token_ttl_seconds),
             Env.PARTNER_TIMEOUT_SECONDS: str(settings.partner_timeout_seconds),
             Env.SMS_MAX_PRICE: settings.sms_max_price or "",
+            Env.RETENTION_DAYS: str(settings.retention_days),
+            Env.ORIGIN_SECRET: origin_secret.value,
+            Env.LIMIT_OPEN_PER_RESERVATION: str(settings.limits.open_per_reservation),
+            Env.LIMIT_REQUESTS_PER_RESERVATION_PER_DAY: str(settings.limits.requests_per_reservation_per_day),
+            Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR: str(settings.limits.unmatched_per_phone_per_hour),
+            Env.LIMIT_SMS_PER_PARTNER_PER_HOUR: str(settings.limits.sms_per_partner_per_hour),
         },
         log_retention_days=settings.log_retention_days,
+    ),
+)
+LinkSecretRotation(
+    "link-secret-rotation",
+    LinkSecretRotationArgs(
+        secret_arn=link_secret.arn,
+        rotator_arn=functions.arns[Function.SECRET_ROTATOR],
+        every_days=settings.link_rotation_days,
     ),
 )
 workflow = Workflow(
@@ -168,6 +185,7 @@ pulumi.export(StackOutput.STREAM_ARN, table.stream_arn)
 pulumi.export(StackOutput.STATE_MACHINE_ARN, workflow.arn)
 pulumi.export(StackOutput.DEAD_LETTER_QUEUE_URL, hand_offs.dead_letter_queue_url)
 pulumi.export(StackOutput.PARTNER_TIMEOUT_SECONDS, settings.partner_timeout_seconds)
+pulumi.export(StackOutput.RETENTION_DAYS, settings.retention_days)
 pulumi.export(StackOutput.BOT_ID, bot.bot_id)
 pulumi.export(StackOutput.BOT_ALIAS_ID, bot.alias_id)
 pulumi.export(StackOutput.SMS_EVENTS_TOPIC_ARN, sms.events_topic_arn)

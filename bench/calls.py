@@ -32,13 +32,14 @@ MEASURED_FLOWS = 3
 # The operations of one happy flow, in order: (label, function, what the driver was doing).
 CHAT, ORCHESTRATOR, SMS_SENDER = "chat", "orchestrator", "sms-sender"
 CONFIRM_GET, RESPOND_POST, RESUMER, NOTIFICATION = "confirm GET", "respond POST", "resumer", "notification"
+RELEASER = "releaser"
 POLL = "request-status poll"
-FLOW_OPERATIONS = (CHAT, ORCHESTRATOR, SMS_SENDER, CONFIRM_GET, RESPOND_POST, RESUMER, NOTIFICATION)
+FLOW_OPERATIONS = (CHAT, ORCHESTRATOR, SMS_SENDER, CONFIRM_GET, RESPOND_POST, RESUMER, NOTIFICATION, RELEASER)
 _PARTNER_PHASES = {"open": CONFIRM_GET, "answer": RESPOND_POST}
 
 # Calls the local stack cannot make: it classifies with bot/'s utterances and writes from templates.
 AWS_ONLY = {CHAT: ("lexv2-runtime:RecognizeText",), NOTIFICATION: ("bedrock-runtime:Converse",)}
-# Read once per cold start and kept (the link secret): listed, not counted in a flow.
+# Read once and kept for minutes (the link secret, current and previous): listed, not counted in a flow.
 ONCE_PER_COLD_START = ("secretsmanager:GetSecretValue",)
 # One submit beside the Powertools peer (bench/peer/): ours, then the peer's.
 OURS, PEER = "our chat", "Powertools peer"
@@ -263,8 +264,8 @@ def _details(cold: FlowCalls, flow: FlowCalls, steady: bool, flows: int) -> list
         f"The flows made {'the same calls' if steady else 'DIFFERENT calls (see below: the first one)'}.",
         f"The budget ({FLOW_BUDGET}) is for the AWS count: the local calls plus those marked "
         "*in AWS only* (Lex V2 classifies and Bedrock writes in AWS; locally, bot/'s utterances "
-        "and the templates do). The customer's polls and the once-per-cold-start secret read are "
-        "listed, not counted.",
+        "and the templates do). The customer's polls and the link secret's reads (current and previous, "
+        "kept five minutes) are listed, not counted.",
         "",
         "| operation | calls | each call, in order |",
         "|---|---|---|",
@@ -290,13 +291,14 @@ def _details(cold: FlowCalls, flow: FlowCalls, steady: bool, flows: int) -> list
         if call in ONCE_PER_COLD_START
     ]
     lines.append(
-        f"| once per cold start (not counted) | {len(cold_reads)} | {', '.join(cold_reads) or '—'} "
+        f"| once per five minutes (not counted) | {len(cold_reads)} | {', '.join(cold_reads) or '—'} "
         "in the warm-up flow |"
     )
     readers = ", ".join(str(f) for f, spec in FUNCTIONS.items() if READ_LINK_SECRET in spec.permissions)
     lines += [
         "",
         "Locally every function shares one process, so the secret is read once for all of them; in "
-        f"AWS each function that may read it ({readers}) reads it once per cold start.",
+        f"AWS each function that may read it ({readers}) reads it on its first use and again when its "
+        "copy is five minutes old.",
     ]
     return lines

@@ -11,7 +11,7 @@ from bench.figures import Figure, Section
 from runtime.adapters.sample_data import read_reservations
 from runtime.bootstrap import DEFAULT_PARTNER_TIMEOUT_SECONDS
 from runtime.contract import PARTNER_LINK_PREFIX
-from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
+from runtime.domain.link_token import KEY_IDS, LinkClaims, SigningKey, new_token_id, sign_link
 from runtime.domain.messages import SMS_BODY_MAX_BYTES, sms_body, sms_bytes
 from runtime.domain.model import Intent, IntentSource, Request, Status
 
@@ -23,12 +23,12 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def longest_link(samples: int = 100) -> str:
-    """Links signed by the real signer; tokens are fixed-length, the longest is kept all the same."""
-    secret = os.urandom(32)
+    """Links signed by the real signer with every key id; tokens are fixed-length, the longest is kept."""
+    keys = [SigningKey(key_id=key_id, secret=os.urandom(32)) for key_id in range(KEY_IDS)]
     far = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
     links = (
-        f"{SITE_URL}{PARTNER_LINK_PREFIX}{sign_link(secret, LinkClaims(new_token_id(), far))}"
-        for _ in range(samples)
+        f"{SITE_URL}{PARTNER_LINK_PREFIX}{sign_link(keys[n % KEY_IDS], LinkClaims(new_token_id(), far))}"
+        for n in range(samples)
     )
     return max(links, key=len)
 

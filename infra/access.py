@@ -12,7 +12,15 @@ import pulumi
 
 from infra import iam
 from infra.aws_account import AwsAccount
-from runtime.contract import LEX_LOCALE, RESERVATION_INDEX, STATUS_INDEX, Env, Index, Resource
+from runtime.contract import (
+    LEX_LOCALE,
+    LINK_SECRET_CACHE_SECONDS,
+    RESERVATION_INDEX,
+    STATUS_INDEX,
+    Env,
+    Index,
+    Resource,
+)
 
 
 @attrs.frozen
@@ -55,7 +63,13 @@ def resource_targets(
         Resource.STATE_MACHINE: Target([state_machine_arn], {Env.STATE_MACHINE_ARN: state_machine_arn}),
         # SendTaskSuccess authorizes on the state machine whose task waits (as CDK's grantTaskResponse).
         Resource.WORKFLOW_TASKS: Target([state_machine_arn]),
-        Resource.LINK_SECRET: Target([link_secret_arn], {Env.LINK_SECRET_ID: link_secret_arn}),
+        Resource.LINK_SECRET: Target(
+            [link_secret_arn],
+            {
+                Env.LINK_SECRET_ID: link_secret_arn,
+                Env.LINK_SECRET_CACHE_SECONDS: str(LINK_SECRET_CACHE_SECONDS),
+            },
+        ),
         # SendTextMessage authorizes on the resources a message names: its configuration set and its
         # origination identity (a phone number, pool or sender ID, by ARN). The Service Authorization
         # Reference lists these (and protect configurations, unused here) as its resource types, so

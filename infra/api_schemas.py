@@ -38,12 +38,17 @@ _DOMAIN_ERRORS: tuple[errors.DomainError, ...] = (
     errors.LinkExpired(),
     errors.LinkUsed(),
     errors.RequestClosed(Status.TIMEOUT),
+    errors.NotThroughSite(),
+    errors.TooManyOpenRequests(retry_after_seconds=300, maximum=3),
+    errors.DailyLimitReached(retry_after_seconds=3600, maximum=10),
+    errors.TooManyLookups(retry_after_seconds=1800, maximum=5),
     errors.ServiceUnavailable(),
 )
 
 _ERROR_DESCRIPTIONS = {
     400: "입력값이 없거나 올바르지 않습니다 (field 가 문제의 항목을 가리킵니다).",
     401: "링크가 올바르지 않거나 유효 시간이 지났습니다.",
+    403: "사이트(CloudFront)를 거치지 않고 API 주소로 직접 보낸 요청입니다.",
     404: "요청을 찾을 수 없습니다.",
     409: "이미 응답한 링크, 종료된 요청, 또는 다른 내용에 다시 쓴 Idempotency-Key 입니다.",
     413: "요청 본문이 너무 큽니다.",
@@ -52,7 +57,10 @@ _ERROR_DESCRIPTIONS = {
         "문의 의도를 알 수 없습니다. 요청은 만들어지지 않았습니다. choices 의 intent 하나를 골라 "
         "같은 문의를 intent 와 함께 다시 보내면 접수됩니다."
     ),
-    429: "요청이 너무 많습니다 (IP 당 분당 100회).",
+    429: (
+        "요청이 너무 많습니다: IP 당 분당 100회, 또는 예약번호·휴대전화 번호당 한도 (진행 중 3건, 하루 10건, "
+        "확인하지 못한 조회 시간당 5회). 아무것도 저장되지 않았고, Retry-After 초 뒤에 다시 보낼 수 있습니다."
+    ),
     500: "예상하지 못한 오류입니다. 내부 정보는 담지 않습니다.",
     503: "의존 서비스가 일시적으로 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
 }
@@ -76,6 +84,8 @@ def error_examples() -> dict[int, list[dict[str, Any]]]:
 
 # Errors whose body carries more than `error`.
 _ERROR_SCHEMAS = {422: "IntentUnclearError"}
+# Statuses whose answer says when the same request may be sent again.
+RETRY_AFTER_STATUSES = (429, 503)
 
 
 def error_responses() -> dict[str, Any]:
@@ -90,6 +100,13 @@ def error_responses() -> dict[str, Any]:
                 }
             },
         }
+        if status in RETRY_AFTER_STATUSES:
+            responses[error_response_name(status)]["headers"] = {
+                "Retry-After": {
+                    "description": "다시 보내도 되는 때까지의 초",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            }
     return responses
 
 
@@ -174,9 +191,9 @@ def schemas() -> dict[str, Any]:
         ),
         "TimelineEvent": _object({"type": _enum(EventType), "at": _time()}, required=("type", "at")),
         "Notification": _object({"message": {"type": "string"}, "at": _time()}, required=("message", "at")),
+        # No request id: whoever holds a link must not reach the customer's timeline with it.
         "ConfirmPage": _object(
             {
-                "requestId": {"type": "string", "format": "uuid"},
                 "status": _enum(Status),
                 "customerQuery": {"type": "string"},
                 "intent": _enum(Intent),
@@ -186,7 +203,7 @@ def schemas() -> dict[str, Any]:
                 "serviceType": {"type": "string"},
                 "partnerName": {"type": "string"},
             },
-            required=("requestId", "status", "customerQuery", "intent", "intentLabel", "reservationNumber"),
+            required=("status", "customerQuery", "intent", "intentLabel", "reservationNumber"),
         ),
         "RespondRequest": _object(
             {

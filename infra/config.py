@@ -15,6 +15,8 @@ import pulumi
 
 from infra.bedrock_models import lifecycle_problem
 from runtime.domain.deadlines import check_reminder_after, default_reminder_after
+from runtime.domain.limits import Limits
+from runtime.domain.link_token import MIN_SECRET_BYTES
 
 # CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION_DAYS = frozenset(
@@ -37,6 +39,18 @@ NO_ALARM_EMAIL_WARNING = (
     "alarmEmail is not set: the alarms go to CloudWatch only and e-mail no one. "
     "Set one with `pulumi config set alarmEmail <address>` and confirm the subscription AWS e-mails."
 )
+
+
+# How long requests may be kept: from a day to DynamoDB TTL's practical horizon of a year.
+RETENTION_DAYS = range(1, 366)
+# Secrets Manager rotates every 1 to 1000 days.
+ROTATION_DAYS = range(1, 1001)
+LIMIT_KEYS = {
+    "openPerReservation": "open_per_reservation",
+    "requestsPerReservationPerDay": "requests_per_reservation_per_day",
+    "unmatchedPerPhonePerHour": "unmatched_per_phone_per_hour",
+    "smsPerPartnerPerHour": "sms_per_partner_per_hour",
+}
 
 
 def _positive(instance: object, attribute: attrs.Attribute, value: float) -> None:
@@ -107,6 +121,12 @@ class StackSettings:
     table_deletion_protection: bool
     # When a silent partner gets the one reminder (seconds after the SMS; default 60 % of the window).
     reminder_after_seconds: int = attrs.field(validator=_positive)
+    # Days a request and everything under it are kept before the table's TTL deletes them.
+    retention_days: int = attrs.field(validator=attrs.validators.in_(RETENTION_DAYS))
+    # The abuse limits (runtime/domain/limits.py; 0: none).
+    limits: Limits = attrs.field(factory=Limits)
+    # Secrets Manager rotates the link secret this often.
+    link_rotation_days: int = attrs.field(default=30, validator=attrs.validators.in_(ROTATION_DAYS))
     # AWS End User Messaging SMS: the phone number, pool or sender ID to send from, by ARN (unset: the
     # service chooses), and the most one SMS may cost in US dollars (unset: no per-message limit).
     sms_origination_identity: str | None = None
@@ -144,6 +164,37 @@ class StackSettings:
         return f"partner-confirm-{self.stage}"
 
 
+def read_limits(raw: Mapping[str, Any]) -> Limits:
+    """The stack's `limits` object: every key of LIMIT_KEYS, each a count (0: no limit)."""
+    unknown = set(raw) - set(LIMIT_KEYS)
+    missing = set(LIMIT_KEYS) - set(raw)
+    if unknown or missing:
+        raise ValueError(
+            f"limits must set exactly {sorted(LIMIT_KEYS)}; "
+            f"unknown {sorted(unknown)}, missing {sorted(missing)}"
+        )
+    values = {}
+    for key, name in LIMIT_KEYS.items():
+        value = raw[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"limits.{key} must be a whole number (0: no limit), got {value!r}")
+        values[name] = value
+    return Limits(**values)
+
+
+def read_link_secret(value: str | None) -> pulumi.Output[str] | None:
+    """The stack's `linkSecret` (a Pulumi secret), checked here, before anything is created."""
+    if value is None:
+        return None
+    if len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"linkSecret must be at least {MIN_SECRET_BYTES} bytes (HMAC-SHA256's key size); set a longer "
+            'one (pulumi config set --secret linkSecret "$(openssl rand -hex 32)") or remove it to have '
+            "one generated"
+        )
+    return pulumi.Output.secret(value)
+
+
 def read_settings() -> StackSettings:
     config = pulumi.Config()
     aws = pulumi.Config("aws")
@@ -166,9 +217,13 @@ def read_settings() -> StackSettings:
             rate_limit=float(throttle["rateLimit"]), burst_limit=int(throttle["burstLimit"])
         ),
         table_deletion_protection=config.require_bool("tableDeletionProtection"),
+        retention_days=config.require_int("retentionDays"),
+        limits=read_limits(config.require_object("limits")),
+        link_rotation_days=config.get_int("linkRotationDays") or 30,
         sms_origination_identity=config.get("smsOriginationIdentity") or None,
         sms_max_price=config.get("smsMaxPrice") or None,
-        link_secret=config.get_secret("linkSecret"),
+        # Read as text to check its length (Config.get_secret only wraps the same value).
+        link_secret=read_link_secret(config.get("linkSecret")),
         sample_phones=config.get_secret_object("samplePhones"),
     )
     if settings.alarm_email is None:

@@ -155,4 +155,13 @@ def widgets(
             x=0,
             y=24,
         ),
+        graph(
+            "Limits: submits refused (429), requests failed at a partner phone's SMS limit",
+            [
+                [METRIC_NAMESPACE, str(metric), METRIC_DIMENSION, stage]
+                for metric in (Metric.SUBMITS_LIMITED, Metric.PARTNER_SMS_LIMITED)
+            ],
+            x=12,
+            y=24,
+        ),
     ]

@@ -20,7 +20,7 @@ from infra import iam
 from infra.access import Target
 from infra.handler_function import HandlerFunction, HandlerFunctionArgs
 from infra.lambda_package import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LambdaPackage
-from runtime.contract import FUNCTIONS, Env, Function, FunctionSpec, Resource
+from runtime.contract import FUNCTIONS, Env, Function, FunctionSpec, KeyPrefix, Resource
 
 
 @attrs.frozen
@@ -72,10 +72,20 @@ class Functions(pulumi.ComponentResource):
 
 
 def permission_statements(spec: FunctionSpec, targets: Mapping[Resource, Target]) -> list[dict[str, Any]]:
-    """One statement per resource the function touches: its actions there, on that resource's ARNs."""
+    """One statement per resource the function touches, and on the table per set of key prefixes: its
+    actions there, on that resource's ARNs, for items under those prefixes only (LeadingKeys)."""
+    grouped: dict[tuple[Resource, tuple[KeyPrefix, ...]], set[str]] = {}
+    for permission in spec.role_permissions:
+        keys = tuple(sorted(permission.keys))
+        grouped.setdefault((permission.resource, keys), set()).update(permission.actions)
     return [
-        iam.allow(_statement_id(resource), spec.actions_on(resource), targets[resource].arns)
-        for resource in spec.resources
+        iam.allow(
+            _statement_id(resource, keys),
+            actions,
+            targets[resource].arns,
+            iam.leading_keys(keys) if keys else None,
+        )
+        for (resource, keys), actions in grouped.items()
     ]
 
 
@@ -94,6 +104,8 @@ def environment(
     return {str(name): available[name] for name in spec.environment}
 
 
-def _statement_id(resource: Resource) -> str:
-    """`reservation-index` -> `ReservationIndex` (statement ids are alphanumeric)."""
-    return "".join(part.title() for part in str(resource).split("-"))
+def _statement_id(resource: Resource, keys: tuple[KeyPrefix, ...] = ()) -> str:
+    """`reservation-index` -> `ReservationIndex`; the table, for REQ# and TOKEN# items ->
+    `TableRequestLink` (statement ids are alphanumeric)."""
+    words = str(resource).split("-") + [key.name for key in keys]
+    return "".join(part.replace("_", " ").title().replace(" ", "") for part in words)

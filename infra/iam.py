@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -21,8 +21,24 @@ def assume_role_policy(service: str) -> str:
     )
 
 
-def allow(sid: str, actions: Iterable[str], resources: Sequence[pulumi.Input[str]]) -> dict[str, Any]:
-    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+def allow(
+    sid: str,
+    actions: Iterable[str],
+    resources: Sequence[pulumi.Input[str]],
+    condition: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    statement = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+    if condition:
+        statement["Condition"] = dict(condition)
+    return statement
+
+
+def leading_keys(prefixes: Iterable[str]) -> dict[str, Any]:
+    """Only items whose partition key begins with one of `prefixes` (every key a request names: a
+    transaction's items are authorised one by one, each by its own action and key)."""
+    return {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{prefix}*" for prefix in sorted(prefixes)]}
+    }
 
 
 def deny(sid: str, actions: Iterable[str], resources: Sequence[pulumi.Input[str]]) -> dict[str, Any]:

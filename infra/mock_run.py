@@ -54,6 +54,9 @@ class CapturedResource:
     custom: bool
     inputs: Mapping[str, Any]
     outputs: Mapping[str, Any]
+    ignore_changes: tuple[str, ...] = ()  # the program's `ignore_changes` option, as it wrote it
+    # Properties whose later changes the program leaves alone (ResourceOptions.ignore_changes).
+    ignore_changes: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -130,6 +133,7 @@ class _Node:
     name: str
     urn: str
     parent: str | None
+    ignore_changes: tuple[str, ...]
 
 
 class _Structure:
@@ -160,7 +164,10 @@ class _Structure:
             chain = f"{parent_chain}${args.type_}"
         urn = f"{self._prefix}{chain}::{args.name}"
         self._chains[id(args.resource)] = (args.resource, chain, urn)
-        self.nodes.append(_Node(type=args.type_, name=args.name, urn=urn, parent=parent_urn))
+        ignored = tuple(args.opts.ignore_changes or ()) if args.opts is not None else ()
+        self.nodes.append(
+            _Node(type=args.type_, name=args.name, urn=urn, parent=parent_urn, ignore_changes=ignored)
+        )
 
 
 class _Warnings(logging.Handler):
@@ -265,6 +272,7 @@ def _captured(registrations: list[_Registration], nodes: list[_Node]) -> tuple[C
                     custom=registration.custom,
                     inputs=registration.inputs,
                     outputs=registration.outputs,
+                    ignore_changes=node.ignore_changes,
                 ),
             )
         )

@@ -1,6 +1,7 @@
 """Observability: a dashboard of the request flow, and alarms when requests fail, functions error,
-the API answers 5xx or the sweeper has to end a request; alarms e-mail the stack's alarmEmail when one
-is set (`alarm_actions`, for the alarms other components raise).
+the API answers 5xx, the sweeper has to end a request or a partner's phone reaches its SMS limit;
+alarms e-mail the stack's alarmEmail when one is set (`alarm_actions`, for the alarms other components
+raise).
 
 The flow metrics are the ones the runtime writes in embedded metric format (runtime.contract).
 """
@@ -94,6 +95,19 @@ class Observability(pulumi.ComponentResource):
             "the workflow) did not happen in time. See the dead-letter queue and the functions' errors.",
             namespace=METRIC_NAMESPACE,
             metric_name=str(Metric.REQUESTS_SWEPT),
+            dimensions={METRIC_DIMENSION: args.stage},
+            statistic="Sum",
+            period=FIVE_MINUTES,
+        )
+        alarm(
+            "partner-sms-limit",
+            # A cost guard at work: one partner phone texted more than the stack allows an hour. Either
+            # a partner really is that busy (raise limits.smsPerPartnerPerHour) or someone is driving
+            # requests at one reservation's partner (see SubmitsLimited and the access logs).
+            "Requests failed because their partner's phone had received the hour's SMS limit; the "
+            "customers were told to ask again later.",
+            namespace=METRIC_NAMESPACE,
+            metric_name=str(Metric.PARTNER_SMS_LIMITED),
             dimensions={METRIC_DIMENSION: args.stage},
             statistic="Sum",
             period=FIVE_MINUTES,

@@ -20,8 +20,9 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 # Where the OpenAPI document is served, locally and on AWS (from the site bucket, not a Lambda).
 OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
 # Every route refuses a malformed request (a body on a GET, a header with characters no client
-# sends), can be throttled (WAF, stage), and fails without detail when something breaks.
-COMMON_ERRORS = (400, 429, 500, 503)
+# sends) and one sent around the site (no origin header), can be throttled (WAF, stage), and fails
+# without detail when something breaks.
+COMMON_ERRORS = (400, 403, 429, 500, 503)
 
 
 @attrs.frozen

@@ -2,7 +2,8 @@
 
 The bucket blocks every kind of public access; CloudFront reads it with Origin Access Control, and
 the bucket policy admits this distribution only. `/api/*` goes to the HTTP API uncached (browsers
-need no CORS), `/r/*` is served by the partner page, and every response carries the security headers.
+need no CORS), with the origin header the API requires; `/r/*` is served by the partner page, and
+every response carries the security headers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pulumi_aws as aws
 from infra import cdn, iam
 from infra.site_files import REVALIDATE, site_files
 from infra.site_settings import SITE_SETTINGS_FILE
+from runtime.contract import ORIGIN_HEADER
 
 SITE_ORIGIN = "site-bucket"
 API_ORIGIN = "http-api"
@@ -39,6 +41,8 @@ class SiteArgs:
     # Served from the bucket at this path (under the API's prefix), as the local gateway serves it.
     openapi_path: str
     openapi_document: Mapping[str, Any]
+    # Added to every request CloudFront sends the API (ORIGIN_HEADER): the API refuses any without it.
+    origin_secret: pulumi.Input[str]
     web_acl_arn: pulumi.Input[str] | None = None
 
 
@@ -131,6 +135,8 @@ class Site(pulumi.ComponentResource):
                 {
                     "origin_id": API_ORIGIN,
                     "domain_name": args.api_origin_domain,
+                    # CloudFront replaces a header of this name a viewer sends: no one can forge it.
+                    "custom_headers": [{"name": ORIGIN_HEADER, "value": args.origin_secret}],
                     "custom_origin_config": {
                         "http_port": 80,
                         "https_port": 443,

@@ -19,6 +19,7 @@ from local.gateway import LOCAL_STACK_HEADER
 from local.stack import LocalStack
 from runtime.adapters.sample_data import read_reservations
 from runtime.domain.deadlines import check_reminder_after
+from runtime.domain.limits import NO_LIMITS, Limits
 from runtime.domain.phone import mask_phone
 
 LOG_FILE = Path("build/local/lambda.log")
@@ -53,6 +54,7 @@ def _run(options: argparse.Namespace, console: TextIO) -> int:
             token_ttl_seconds=options.token_ttl,
             reminder_after_seconds=options.reminder_after,
             log_level=options.log_level,
+            limits=Limits() if options.limits == "on" else NO_LIMITS,
         )
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
@@ -105,6 +107,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help=f"faults to start with, as JSON (default: ${FAULTS_VARIABLE}); see /_local/faults",
     )
     parser.add_argument("--log-level", default="INFO", help=f"function log level (JSON lines in {LOG_FILE})")
+    parser.add_argument(
+        "--limits",
+        choices=("on", "off"),
+        default="on",
+        help="the abuse limits (per reservation, customer phone and partner phone); off for load tests",
+    )
     return parser.parse_args(argv)
 
 
@@ -124,12 +132,23 @@ def _banner(stack: LocalStack) -> str:
             f"  AWS emulator    {stack.aws.endpoint}",
             f"  Partner timeout {stack.partner_timeout_seconds} s (reminder after"
             f" {stack.reminder_after_seconds} s), link valid {stack.token_ttl_seconds} s",
+            f"  Limits          {_limits(stack.limits)}",
             f"  Function logs   {LOG_FILE} (JSON lines and metrics, as Lambda writes them)",
             f"  Operators       make ops ARGS='--local requests --status Timeout' (this stack: {STACK_FILE})",
             f"  Try reservation {sample.reservation_number} with phone {readable_phone}"
             " (more in infra/sample_reservations.json).",
             "Press Ctrl-C to stop.",
         ]
+    )
+
+
+def _limits(limits: Limits) -> str:
+    if limits == NO_LIMITS:
+        return "off (make local LIMITS=on restores them)"
+    return (
+        f"{limits.open_per_reservation} open and {limits.requests_per_reservation_per_day} a day per "
+        f"reservation, {limits.unmatched_per_phone_per_hour} unmatched lookups per phone and "
+        f"{limits.sms_per_partner_per_hour} SMS per partner an hour (make local LIMITS=off lifts them)"
     )
 
 

@@ -26,6 +26,9 @@ class Reply:
 # Answers that mean "not now" when they carry Retry-After: the request was not processed and may be
 # sent again as it was.
 RETRYABLE_STATUSES = frozenset({429, 503})
+# A longer wait is not waited out: it is a refusal for now (a limit that frees in minutes or hours),
+# shown to the person as it is.
+MAX_RETRY_AFTER_SECONDS = 30.0
 
 
 def send(
@@ -49,13 +52,15 @@ def send(
 
 
 def retry_after(response: requests.Response) -> float | None:
-    """Seconds the server asked to wait before sending again, or None when it did not ask."""
+    """Seconds the server asked to wait before sending again, or None when it did not ask (or asked
+    for longer than a client waits)."""
     if response.status_code not in RETRYABLE_STATUSES:
         return None
     try:
-        return min(max(float(response.headers["Retry-After"]), 0.1), 30.0)
+        seconds = float(response.headers["Retry-After"])
     except (KeyError, ValueError):
         return None
+    return max(seconds, 0.1) if seconds <= MAX_RETRY_AFTER_SECONDS else None
 
 
 class ProductClient:

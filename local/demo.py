@@ -110,6 +110,19 @@ def forged_link(client: ProductClient) -> Outcome:
     return Outcome(expected="401 LINK_INVALID", actual=f"{opened.status} {opened.error_code}")
 
 
+def open_requests_limit(client: ProductClient) -> Outcome:
+    """Questions about one reservation while earlier ones wait for the partner: the fourth is refused."""
+    for _ in range(4):
+        submitted = client.submit(message="주차권을 추가로 구매할 수 있나요", **CUSTOMER)
+        if submitted.status != 201:
+            return Outcome(
+                expected="429 TOO_MANY_OPEN_REQUESTS",
+                actual=f"{submitted.status} {submitted.error_code}",
+                message=submitted.body["error"]["message"] if submitted.error_code else "",
+            )
+    return Outcome(expected="429 TOO_MANY_OPEN_REQUESTS", actual="201 ×4")
+
+
 SCENARIOS: dict[str, Callable[[ProductClient], Outcome]] = {
     "파트너 수락": accept,
     "다른 시간 제안": alternative,
@@ -121,6 +134,7 @@ SCENARIOS: dict[str, Callable[[ProductClient], Outcome]] = {
     "연락처 불일치": wrong_phone,
     "이미 쓴 링크 재사용": reused_link,
     "위조된 링크": forged_link,
+    "한 예약에 진행 중 문의 한도": open_requests_limit,
 }
 
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,9 +41,11 @@ from local.schedules import RateSchedule
 from local.sms_service import ENDPOINT_VARIABLE, SmsService
 from local.streams import RETRY_BACKOFF, StreamEventSource
 from runtime.adapters.sample_data import read_reservations, reservation_item
+from runtime.adapters.secrets_manager import secret_value
 from runtime.contract import (
     FUNCTIONS,
     LEX_LOCALE,
+    LINK_SECRET_CACHE_SECONDS,
     LOCAL_STAGE,
     STREAM_VIEW,
     SWEEP_PERIOD_SECONDS,
@@ -51,6 +55,8 @@ from runtime.contract import (
     table_name,
 )
 from runtime.domain.deadlines import default_reminder_after
+from runtime.domain.limits import Limits
+from runtime.domain.link_token import SigningKey, new_secret
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -58,6 +64,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RESERVATIONS = PROJECT_ROOT / "infra" / "sample_reservations.json"
 BOT_DEFINITION = PROJECT_ROOT / "bot" / "ko_KR.json"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+# How long requests are kept locally (Pulumi.<stack>.yaml's retentionDays on AWS).
+LOCAL_RETENTION_DAYS = 14
+ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 _STARTUP_SECONDS = 60
 EMULATOR_LOG = PROJECT_ROOT / "build" / "local" / "emulator.log"
 
@@ -108,6 +117,11 @@ class Deployment:
     operators_inbox_url: str
     function_names: Mapping[Function, str]
     environment: Mapping[str, str]
+
+    @property
+    def origin_secret(self) -> str:
+        """What the site's front door (CloudFront; locally the gateway) adds to every API request."""
+        return self.environment[Env.ORIGIN_SECRET]
 
 
 class AwsEmulator:
@@ -205,15 +219,20 @@ class AwsEmulator:
         token_ttl_seconds: int = 600,
         reminder_after_seconds: int | None = None,
         load_samples: bool = True,
+        limits: Limits | None = None,
+        link_secret_cache_seconds: int = LINK_SECRET_CACHE_SECONDS,
     ) -> Deployment:
         """Create the product's resources and register its handlers; return the handlers' environment.
-        Call `run_event_sources` once the handlers can read that environment."""
+        Call `run_event_sources` once the handlers can read that environment. `limits`: the abuse
+        limits (default: the product's; `NO_LIMITS` lifts them)."""
+        limits = limits if limits is not None else Limits()
         table = table_name(stage)
         stream_arn = create_table(self.client("dynamodb"), table)
         if load_samples:
             load_reservations(self.client("dynamodb"), table)
         secret_id = f"partner-confirm/{stage}/link-secret"
-        self.client("secretsmanager").create_secret(Name=secret_id, SecretString=os.urandom(32).hex())
+        first_key = SigningKey(key_id=0, secret=new_secret())
+        self.client("secretsmanager").create_secret(Name=secret_id, SecretString=secret_value(first_key))
         dead_letters = self.client("sqs").create_queue(QueueName=f"partner-confirm-{stage}-dead-letters")
         configuration_set = f"partner-confirm-{stage}"
         self.sms.configuration_sets.add(configuration_set)
@@ -240,6 +259,7 @@ class AwsEmulator:
             Env.TABLE_NAME: table,
             Env.STATE_MACHINE_ARN: state_machine_arn,
             Env.LINK_SECRET_ID: secret_id,
+            Env.LINK_SECRET_CACHE_SECONDS: str(link_secret_cache_seconds),
             Env.SITE_URL: site_url,
             Env.TOKEN_TTL_SECONDS: str(token_ttl_seconds),
             Env.PARTNER_TIMEOUT_SECONDS: str(partner_timeout_seconds),
@@ -249,6 +269,12 @@ class AwsEmulator:
             Env.SMS_ORIGINATION_IDENTITY: "",
             Env.SMS_MAX_PRICE: "",
             Env.OPERATORS_TOPIC_ARN: operators_topic,
+            Env.RETENTION_DAYS: str(LOCAL_RETENTION_DAYS),
+            Env.ORIGIN_SECRET: secrets.token_urlsafe(32),
+            Env.LIMIT_OPEN_PER_RESERVATION: str(limits.open_per_reservation),
+            Env.LIMIT_REQUESTS_PER_RESERVATION_PER_DAY: str(limits.requests_per_reservation_per_day),
+            Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR: str(limits.unmatched_per_phone_per_hour),
+            Env.LIMIT_SMS_PER_PARTNER_PER_HOUR: str(limits.sms_per_partner_per_hour),
             "AWS_ENDPOINT_URL": self.endpoint,
             # botocore prefers a service's own endpoint variable to AWS_ENDPOINT_URL.
             ENDPOINT_VARIABLE: self.sms.endpoint,
@@ -289,6 +315,18 @@ class AwsEmulator:
         )
         notes = [json.loads(message["Body"]) for message in found.get("Messages", [])]
         return [{"subject": note.get("Subject", ""), "message": note.get("Message", "")} for note in notes]
+
+    def rotate_link_secret(self, deployment: Deployment) -> str:
+        """What Secrets Manager does on `rotate-secret` (or on the rotation schedule): invoke the
+        rotation function for each step with one fresh ClientRequestToken. Returns the new version."""
+        version = str(uuid.uuid4())
+        name = deployment.function_names[Function.SECRET_ROTATOR]
+        for step in ROTATION_STEPS:
+            event = {"Step": step, "SecretId": deployment.secret_id, "ClientRequestToken": version}
+            invocation = self.dispatcher.invoke(name, event)
+            if invocation.failed:
+                raise RuntimeError(f"rotation step {step} failed: {invocation.payload}")
+        return version
 
     def run_event_sources(self, deployment: Deployment) -> None:
         """Start the table stream's consumers and the schedules, as the deployment's mappings say."""

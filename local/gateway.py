@@ -3,7 +3,9 @@
 same routes (infra/routes.py). Plus the SMS outbox, so a person can play the partner.
 
 It reads a body only as far as one sane Content-Length says (no chunked bodies, nothing over the
-API's limit) and answers everything it refuses in the API's error shape.
+API's limit) and answers everything it refuses in the API's error shape. Like CloudFront, it adds the
+origin header with the stack's secret to every API request (replacing one a client sent): the
+functions refuse a request without it, as they refuse one sent to the API around CloudFront.
 `/_local/*` writes need the `X-Local-Stack` header: a page on another site cannot add a custom header
 without a CORS preflight, which this gateway never grants, so no web page can forge them.
 """
@@ -37,7 +39,7 @@ from local.faults import FaultInvalid, FaultPlan, parse_faults
 from local.lambdas import InvocationKilled, LambdaContext, load_handler
 from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES, RETRY_AFTER_SECONDS
 from runtime.adapters.json_body import is_json_media_type, read_json
-from runtime.contract import API_PREFIX, FUNCTIONS, PARTNER_LINK_PREFIX, PARTNER_PAGE
+from runtime.contract import API_PREFIX, FUNCTIONS, ORIGIN_HEADER, PARTNER_LINK_PREFIX, PARTNER_PAGE
 from runtime.domain.errors import InvalidInput, ServiceUnavailable, UnsupportedMediaType
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
@@ -120,6 +122,8 @@ class Gateway:
         self.outbox = outbox
         self.escalations = escalations
         self.faults = faults or FaultPlan()
+        # Set once the stack is deployed (the deployment's origin secret).
+        self.origin_secret = ""
         self.settings = site_settings(partner_timeout_seconds=partner_timeout_seconds)
         self.slots = threading.BoundedSemaphore(MAX_CONCURRENT_API_REQUESTS)
         self.turned_away = 0
@@ -324,11 +328,14 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             if found is None:
                 return self._json(404, {"error": _NOT_FOUND})
             route, parameters = found
+            headers = {
+                name: value for name, value in self.headers.items() if name.lower() != ORIGIN_HEADER.lower()
+            }
             event = api_event(
                 route,
                 path=path,
                 parameters=parameters,
-                headers=dict(self.headers),
+                headers={**headers, ORIGIN_HEADER: gateway.origin_secret},
                 body=body,
                 source_ip=self.client_address[0],
             )

@@ -7,14 +7,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from local.emulator import REGION, AwsEmulator, Deployment
+from local.emulator import LOCAL_RETENTION_DAYS, REGION, AwsEmulator, Deployment
 from local.fault_injection import install_fault_injection
 from local.faults import FaultPlan
 from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
-from runtime.contract import SWEEP_PERIOD_SECONDS, StackOutput
+from runtime.contract import LINK_SECRET_CACHE_SECONDS, SWEEP_PERIOD_SECONDS, StackOutput
 from runtime.domain.deadlines import default_reminder_after
+from runtime.domain.limits import Limits
 
 
 class LocalStack:
@@ -30,13 +31,18 @@ class LocalStack:
         reminder_after_seconds: int | None = None,
         sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
         log_level: str = "INFO",
+        limits: Limits | None = None,
+        link_secret_cache_seconds: int = LINK_SECRET_CACHE_SECONDS,
     ) -> None:
+        """`limits`: the abuse limits (default: the product's; `NO_LIMITS` lifts them)."""
         self.partner_timeout_seconds = partner_timeout_seconds
         self.token_ttl_seconds = token_ttl_seconds
         self.reminder_after_seconds = reminder_after_seconds or default_reminder_after(
             partner_timeout_seconds
         )
         self.log_level = log_level
+        self.limits = limits if limits is not None else Limits()
+        self.link_secret_cache_seconds = link_secret_cache_seconds
         self.aws = AwsEmulator(sweep_period_seconds=sweep_period_seconds)
         self.faults = FaultPlan()
         # Bind the port first: a busy port fails here, before anything else starts.
@@ -65,7 +71,11 @@ class LocalStack:
             partner_timeout_seconds=self.partner_timeout_seconds,
             token_ttl_seconds=self.token_ttl_seconds,
             reminder_after_seconds=self.reminder_after_seconds,
+            limits=self.limits,
+            link_secret_cache_seconds=self.link_secret_cache_seconds,
         )
+        # The gateway plays CloudFront: it adds the origin header to every API request it forwards.
+        self.gateway.origin_secret = self.deployment.origin_secret
         os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
         bootstrap.reset()
         install_fault_injection(self.faults)
@@ -91,6 +101,7 @@ class LocalStack:
             StackOutput.STATE_MACHINE_ARN: self.deployment.state_machine_arn,
             StackOutput.DEAD_LETTER_QUEUE_URL: self.deployment.dead_letter_queue_url,
             StackOutput.PARTNER_TIMEOUT_SECONDS: self.partner_timeout_seconds,
+            StackOutput.RETENTION_DAYS: LOCAL_RETENTION_DAYS,
         }
 
     def write_outputs(self, path: Path) -> Path:

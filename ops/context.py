@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 import boto3
@@ -87,7 +87,10 @@ class Context:
 
     @functools.cached_property
     def repository(self) -> DynamoRequestRepository:
-        return DynamoRequestRepository(self.client("dynamodb"), self.target.table_name)
+        """Reads anywhere; writes (a redrive) need the stack's retention, to set each item's TTL."""
+        days = self.target.retention_days
+        retention = timedelta(days=days) if days is not None else None
+        return DynamoRequestRepository(self.client("dynamodb"), self.target.table_name, retention=retention)
 
     @functools.cached_property
     def workflow(self) -> StepFunctionsWorkflow:

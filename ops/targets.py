@@ -39,6 +39,7 @@ class Target:
     state_machine_arn: str | None = None
     dead_letter_queue_url: str | None = None
     partner_timeout_seconds: int | None = None
+    retention_days: int | None = None
     # How the command line names it, for the commands a message suggests: "--local", "--stack dev".
     option: str = ""
 
@@ -59,12 +60,13 @@ class Target:
             value = outputs.get(name)
             return value if _is_text(value) else None
 
-        timeout = outputs.get(StackOutput.PARTNER_TIMEOUT_SECONDS)
-        try:
-            partner_timeout = int(timeout) if timeout is not None else None
-        except (TypeError, ValueError):
-            name = StackOutput.PARTNER_TIMEOUT_SECONDS
-            raise OpsError(f"{source}: {name} is not a number: {timeout!r}") from None
+        def number(name: StackOutput) -> int | None:
+            value = outputs.get(name)
+            try:
+                return int(value) if value is not None else None
+            except (TypeError, ValueError):
+                raise OpsError(f"{source}: {name} is not a number: {value!r}") from None
+
         return cls(
             source=source,
             region=str(outputs[StackOutput.REGION]),
@@ -73,7 +75,8 @@ class Target:
             stream_arn=text(StackOutput.STREAM_ARN),
             state_machine_arn=text(StackOutput.STATE_MACHINE_ARN),
             dead_letter_queue_url=text(StackOutput.DEAD_LETTER_QUEUE_URL),
-            partner_timeout_seconds=partner_timeout,
+            partner_timeout_seconds=number(StackOutput.PARTNER_TIMEOUT_SECONDS),
+            retention_days=number(StackOutput.RETENTION_DAYS),
             option=option,
         )
 
@@ -84,6 +87,7 @@ class Target:
             StackOutput.STATE_MACHINE_ARN: self.state_machine_arn,
             StackOutput.DEAD_LETTER_QUEUE_URL: self.dead_letter_queue_url,
             StackOutput.PARTNER_TIMEOUT_SECONDS: self.partner_timeout_seconds,
+            StackOutput.RETENTION_DAYS: self.retention_days,
         }.get(output)
         if value is None:
             raise OpsError(

@@ -17,6 +17,12 @@ from typing import TextIO
 import attrs
 
 from local.stack import LocalStack
+from reliability.abuse import (
+    check_around_the_site,
+    check_reservation_flood,
+    check_rotation,
+    check_wrong_phone_guesses,
+)
 from reliability.api_fuzz import check_api_fuzz
 from reliability.crashes import check_crash_matrix
 from reliability.fault_checks import check_faults
@@ -40,14 +46,27 @@ class Sizes:
     concurrency: int = 100
     fuzz_examples: int = 100
     crash_flows: int = 3
+    flood_submits: int = 200
+    guesses: int = 100
     partner_timeout: int = 30
     # The sweeper runs this often here (every minute in AWS), so its backstop is seen within the run.
     sweep_period: int = 10
 
 
 QUICK = Sizes(
-    tokens=200, flows=20, concurrency=10, fuzz_examples=15, crash_flows=2, partner_timeout=10, sweep_period=5
+    tokens=200,
+    flows=20,
+    concurrency=10,
+    fuzz_examples=15,
+    crash_flows=2,
+    flood_submits=60,
+    guesses=30,
+    partner_timeout=10,
+    sweep_period=5,
 )
+# The functions keep the link secret this long here (five minutes in AWS), so the rotation check
+# sees a retired secret refused within the run.
+LINK_SECRET_CACHE_SECONDS = 2
 
 
 def checks(sizes: Sizes) -> list[tuple[str, Callable[[Product], Sequence[Row]]]]:
@@ -61,10 +80,19 @@ def checks(sizes: Sizes) -> list[tuple[str, Callable[[Product], Sequence[Row]]]]
                 check_submit_race(p, concurrency=sizes.submit_race),
             ],
         ),
+        (
+            "limits",
+            lambda p: [
+                check_reservation_flood(p, submits=sizes.flood_submits),
+                check_wrong_phone_guesses(p, guesses=sizes.guesses),
+                check_around_the_site(p),
+            ],
+        ),
         ("faults", check_faults),
         ("crash matrix", lambda p: check_crash_matrix(p, flows=sizes.crash_flows)),
         ("tokens", lambda p: [check_tokens(p, count=sizes.tokens)]),
         ("api fuzz", lambda p: [check_api_fuzz(p, examples=sizes.fuzz_examples)]),
+        ("rotation", lambda p: [check_rotation(p)]),
     ]
 
 
@@ -76,6 +104,7 @@ def run(sizes: Sizes, console: TextIO) -> list[Row]:
         partner_timeout_seconds=sizes.partner_timeout,
         sweep_period_seconds=sizes.sweep_period,
         log_level="WARNING",
+        link_secret_cache_seconds=LINK_SECRET_CACHE_SECONDS,
     ) as stack:
         product = Product(stack)
         for name, check in checks(sizes):

@@ -129,8 +129,9 @@ class Outcome:
 def _customer(product: Product, tag: str) -> Outcome:
     key = f"{tag}-{uuid.uuid4().hex}"
     question = QUESTIONS[0]  # the same question with the same key: the page's "send again"
+    customer = product.new_customer()
     for _ in range(CLIENT_ATTEMPTS):
-        submitted = product.submit(tag, key=key, question=question)
+        submitted = product.submit(tag, key=key, question=question, customer=customer)
         if submitted.status == 201:
             return Outcome(request_id=submitted.body["requestId"])
         if submitted.status < 500:

@@ -191,8 +191,9 @@ def dynamodb_permanent(product: Product) -> Row:
     started = time.perf_counter()
     tag = new_tag("ddb-p")
     key = f"{tag}-key"
+    customer = product.new_customer()  # the retry is the same submit: same customer, same key
     with fault(product, Target.DYNAMODB, PERMANENT, function=Function.CHAT):
-        refused = product.submit(tag, key=key)
+        refused = product.submit(tag, key=key, customer=customer)
     extra = []
     if refused.status != 503 or refused.code != "SERVICE_UNAVAILABLE" or not is_error_shape(refused):
         extra.append(f"submit under throttling answered {refused.status} {refused.body}")
@@ -200,7 +201,7 @@ def dynamodb_permanent(product: Product) -> Row:
     remembered = product.idempotency_record_exists(key)
     if stored or remembered:
         extra.append(f"half-written: {stored} requests, idempotency record kept: {remembered}")
-    retry = Flow(product, tag).submit(key=key).answer().told(status="Responded")
+    retry = Flow(product, tag).submit(key=key, customer=customer).answer().told(status="Responded")
     figure = f"{refused.status} in the error shape, {stored} stored; the retry after: 201, Responded"
     return _row("fault: DynamoDB permanent (chat)", figure, [retry], started, *extra)
 

@@ -1,15 +1,16 @@
 """The running product as the checks see it: its HTTP API, its SMS outbox, its table and its faults.
 
 Every check tags its requests with its own `customerId`, so it can find them in the table later
-without confusing them with another check's. Partner links are matched to their request the way
-the server does it: the token's id names a `TOKEN#` item holding the request id.
+without confusing them with another check's. Every submit is for a reservation of its own, stored for
+the run (local/reservations.py) with its own customer and partner phones, so the product's limits per
+reservation and per phone hold as they would for real customers and never mix one check with another.
+Partner links are matched to their request the way the server does it: the token's id names a
+`TOKEN#` item holding the request id.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
-import json
 import threading
 import time
 import uuid
@@ -25,13 +26,16 @@ from local.client import send, token_of
 from local.emulator import SAMPLE_RESERVATIONS, SentSms
 from local.faults import Target
 from local.gateway import FAULTS_PATH, LOCAL_WRITE_HEADERS
+from local.reservations import store_reservations, unique_reservations
 from local.stack import LocalStack
 from runtime.adapters import dynamo_keys
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key, request_key
+from runtime.adapters.sample_data import read_reservations
+from runtime.adapters.secrets_manager import read_keyring
 from runtime.domain.errors import IntentUnclear, LinkInvalid
-from runtime.domain.link_token import verify_link
+from runtime.domain.link_token import Keyring, verify_link
 from runtime.domain.model import Intent, LinkToken
 
 # Questions the local classifier reads as one of the product's intents (none is "unclear").
@@ -58,6 +62,7 @@ class Answer:
     status: int
     body: Any
     content_type: str = ""
+    headers: dict[str, str] = attrs.field(factory=dict)  # names in lower case
 
     @property
     def code(self) -> str | None:
@@ -126,9 +131,9 @@ class Product:
         self._resolved = 0
         self._resolving = threading.Lock()
         stack.aws.outbox.listeners.append(self._on_sms)
-        samples = json.loads(SAMPLE_RESERVATIONS.read_text(encoding="utf-8"))
-        self.customers = tuple(Customer(s["reservationNumber"], s["customerPhone"]) for s in samples)
+        self._sample = read_reservations(SAMPLE_RESERVATIONS)[0]
         self._questions = itertools.cycle(QUESTIONS)
+        self._keys: Keyring | None = None
 
     # --- HTTP --------------------------------------------------------------------------------
 
@@ -139,14 +144,28 @@ class Product:
             self._local.session = requests.Session()
         return self._local.session
 
-    def call(self, method: str, path: str, **options: Any) -> Answer:
-        """As the pages do: 429 and 503 are sent again after their Retry-After."""
-        response = send(self.http, method, self.url + path, timeout=HTTP_TIMEOUT, **options)
+    def call(self, method: str, path: str, *, patient: bool = True, **options: Any) -> Answer:
+        """As the pages do: a 429 or 503 with a short Retry-After is sent again after it
+        (`patient=False`: the first answer, as it came)."""
+        if patient:
+            response = send(self.http, method, self.url + path, timeout=HTTP_TIMEOUT, **options)
+        else:
+            response = self.http.request(method, self.url + path, timeout=HTTP_TIMEOUT, **options)
         try:
             body = response.json()
         except ValueError:
             body = response.text
-        return Answer(response.status_code, body, response.headers.get("content-type", ""))
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        return Answer(response.status_code, body, response.headers.get("content-type", ""), headers)
+
+    def new_customers(self, count: int) -> list[Customer]:
+        """Customers of reservations made for this run, one each (stored in the table first)."""
+        made = unique_reservations(self._sample, count, letters="REL")
+        store_reservations(self._dynamodb, self.table, made)
+        return [Customer(r.reservation_number, r.customer_phone) for r in made]
+
+    def new_customer(self) -> Customer:
+        return self.new_customers(1)[0]
 
     def submit(
         self,
@@ -155,8 +174,10 @@ class Product:
         customer: Customer | None = None,
         question: str | None = None,
         key: str | None = None,
+        patient: bool = True,
     ) -> Answer:
-        customer = customer or self.customers[0]
+        """`customer`: a new one (a reservation of its own) unless given."""
+        customer = customer or self.new_customer()
         body = {
             "customerId": tag,
             "reservationNumber": customer.reservation_number,
@@ -164,7 +185,7 @@ class Product:
             "message": question or next(self._questions),
         }
         headers = {"Idempotency-Key": key or f"{tag}-{uuid.uuid4().hex}"}
-        return self.call("POST", "/api/chat", json=body, headers=headers)
+        return self.call("POST", "/api/chat", json=body, headers=headers, patient=patient)
 
     def open_link(self, token: str) -> Answer:
         return self.call("GET", f"/api/confirm/{token}")
@@ -236,9 +257,12 @@ class Product:
 
     def request_of(self, token: str) -> str | None:
         try:
-            claims = verify_link(self.link_secret, token, now=0)
+            claims = verify_link(self.link_keys().key, token, now=0)
         except LinkInvalid:
-            return None
+            try:  # signed after a rotation this driver has not seen yet
+                claims = verify_link(self.link_keys(refresh=True).key, token, now=0)
+            except LinkInvalid:
+                return None
         item = self._dynamodb.get_item(TableName=self.table, Key=typed(link_key(claims.token_id))).get("Item")
         return from_item(plain(item), LinkToken).request_id if item else None
 
@@ -280,10 +304,15 @@ class Product:
         key = typed(dynamo_keys.idempotency_key(idempotency_key))
         return "Item" in self._dynamodb.get_item(TableName=self.table, Key=key)
 
-    @functools.cached_property
-    def link_secret(self) -> bytes:
-        found = self.stack.aws.client("secretsmanager").get_secret_value(SecretId=self._deployment.secret_id)
-        return found["SecretString"].encode("utf-8")
+    def link_keys(self, *, refresh: bool = False) -> Keyring:
+        """The keys that verify links now (current and previous), as the functions read them."""
+        if self._keys is None or refresh:
+            self._keys = read_keyring(self.stack.aws.client("secretsmanager"), self._deployment.secret_id)
+        return self._keys
+
+    def rotate_link_secret(self) -> None:
+        """What Secrets Manager's rotation does (local/emulator.py)."""
+        self.stack.aws.rotate_link_secret(self._deployment)
 
     # --- faults ------------------------------------------------------------------------------
 

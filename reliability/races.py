@@ -70,7 +70,7 @@ def check_submit_race(product: Product, *, concurrency: int = 20) -> Row:
     started = time.perf_counter()
     tag = new_tag("race-submit")
     key = f"{tag}-retry"
-    customer = product.customers[1]
+    customer = product.new_customer()
     question = "조식을 추가하고 싶어요"
 
     answers: list[Answer] = all_at_once(

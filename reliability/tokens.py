@@ -1,5 +1,5 @@
 """Partner links nobody was sent: forged, bit-flipped, truncated, extended, expired, wrong-scope,
-signed with another secret, naming no link, and links whose request has closed.
+naming another key, signed with another secret, naming no link, and links whose request has closed.
 
 Each is tried on both partner routes (`GET /api/confirm/{token}`, `POST /api/respond`). Expected:
 401 for every token that is not a genuine link, 409 for a genuine link whose request closed, 400
@@ -33,10 +33,19 @@ from hypothesis import strategies as st
 from local.client import token_of
 from reliability.product import Answer, Product, is_error_shape, new_tag
 from reliability.report import Row
-from runtime.domain.link_token import SCOPE, LinkClaims, new_token_id, sign_link, verify_link
+from runtime.domain.link_token import (
+    KEY_IDS,
+    SCOPE,
+    LinkClaims,
+    SigningKey,
+    new_token_id,
+    sign_link,
+    verify_link,
+)
 
 BASE64URL = string.ascii_letters + string.digits + "-_"
-_LAYOUT = struct.Struct(">B8sI")  # version+scope, token id, expiry: the layout link_token.py signs
+_LAYOUT = struct.Struct(">B8sI")  # key id+scope, token id, expiry: the layout link_token.py signs
+_CONFIRM = 1  # the scope code of a partner's link
 
 
 @attrs.frozen
@@ -66,9 +75,10 @@ def _decode(token: str) -> bytes:
     return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
 
 
-def _raw_token(secret: bytes, *, version: int, token_id: str, expires_at: int, scope: str) -> str:
-    body = _LAYOUT.pack(version, _decode(token_id), expires_at)
-    mac = hmac.new(secret, scope.encode() + body, hashlib.sha256).digest()[:8]
+def _raw_token(key: SigningKey, *, code: int, token_id: str, expires_at: int, scope: str) -> str:
+    """A token signed with `key`, its first byte `key id << 4 | code`, its MAC over `scope`."""
+    body = _LAYOUT.pack(key.key_id << 4 | code, _decode(token_id), expires_at)
+    mac = hmac.new(key.secret, scope.encode() + body, hashlib.sha256).digest()[:8]
     return _encode(body + mac)
 
 
@@ -154,33 +164,50 @@ def mutation_attacks(genuine: list[str], count: int, *, seed: int) -> list[Attac
 # --- signed with the stack's secret, wrong in one claim ----------------------------------------
 
 
-def signed_attacks(secret: bytes, *, open_id: str, closed_id: str, count: int, seed: int) -> list[Attack]:
+def signed_attacks(key: SigningKey, *, open_id: str, closed_id: str, count: int, seed: int) -> list[Attack]:
+    """`key`: the stack's current signing key."""
     rng = random.Random(seed)
     now = int(time.time())
     later = now + 3600
+    other_key_ids = [k for k in range(KEY_IDS) if k not in (key.key_id, (key.key_id - 1) % KEY_IDS)]
     makers: list[Callable[[], Attack]] = [
         lambda: Attack(
-            sign_link(secret, LinkClaims(rng.choice((open_id, closed_id)), now - rng.randint(1, 10**6))),
+            sign_link(key, LinkClaims(rng.choice((open_id, closed_id)), now - rng.randint(1, 10**6))),
             "expired",
         ),
         lambda: Attack(
             _raw_token(
-                secret,
-                version=1,
+                key,
+                code=_CONFIRM,
                 token_id=open_id,
                 expires_at=later,
-                scope=rng.choice(("respond", "admin", "", SCOPE.upper(), SCOPE + "x")),
+                scope=rng.choice(("respond", "customer", "", SCOPE.upper(), SCOPE + "x")),
             ),
             "wrong scope",
         ),
         lambda: Attack(
-            _raw_token(secret, version=rng.randint(2, 255), token_id=open_id, expires_at=later, scope=SCOPE),
-            "wrong version",
+            _raw_token(
+                key, code=rng.choice([0, *range(2, 16)]), token_id=open_id, expires_at=later, scope=SCOPE
+            ),
+            "wrong scope code",
         ),
-        lambda: Attack(sign_link(os.urandom(32).hex().encode(), LinkClaims(open_id, later)), "other secret"),
-        lambda: Attack(sign_link(secret, LinkClaims(new_token_id(), later)), "no such link"),
         lambda: Attack(
-            sign_link(secret, LinkClaims(closed_id, later + rng.randint(1, 10**5))), "closed request", True
+            _raw_token(
+                SigningKey(rng.choice(other_key_ids), key.secret),
+                code=_CONFIRM,
+                token_id=open_id,
+                expires_at=later,
+                scope=SCOPE,
+            ),
+            "another key id",
+        ),
+        lambda: Attack(
+            sign_link(SigningKey(key.key_id, os.urandom(32).hex().encode()), LinkClaims(open_id, later)),
+            "other secret",
+        ),
+        lambda: Attack(sign_link(key, LinkClaims(new_token_id(), later)), "no such link"),
+        lambda: Attack(
+            sign_link(key, LinkClaims(closed_id, later + rng.randint(1, 10**5))), "closed request", True
         ),
     ]
     return [rng.choice(makers)() for _ in range(count)]
@@ -211,9 +238,9 @@ def check_tokens(product: Product, *, count: int = 10_000, workers: int = 8, see
     closed_request, closed_token = _link_of_new_request(product, tag)
     if product.answer(closed_token, "reject").status != 200:
         raise AssertionError("the genuine link to close could not answer")
-    secret = product.link_secret
-    open_id = verify_link(secret, open_token, now=0).token_id
-    closed_id = verify_link(secret, closed_token, now=0).token_id
+    keys = product.link_keys()
+    open_id = verify_link(keys.key, open_token, now=0).token_id
+    closed_id = verify_link(keys.key, closed_token, now=0).token_id
 
     signed = count // 5
     generated = (count - signed) // 2
@@ -221,7 +248,7 @@ def check_tokens(product: Product, *, count: int = 10_000, workers: int = 8, see
         Attack(closed_token, "closed request", closed=True),
         *hypothesis_attacks(open_token, generated),
         *mutation_attacks([open_token, closed_token], count - signed - generated - 1, seed=seed),
-        *signed_attacks(secret, open_id=open_id, closed_id=closed_id, count=signed, seed=seed),
+        *signed_attacks(keys.current, open_id=open_id, closed_id=closed_id, count=signed, seed=seed),
     ][:count]
     with ThreadPoolExecutor(workers) as pool:
         outcomes = [o for pair in pool.map(lambda a: _try(product, a), attacks) for o in pair]

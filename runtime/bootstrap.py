@@ -27,10 +27,12 @@ from runtime.adapters.ports import (
     MessageWriter,
     OperatorAlerts,
     SecretProvider,
+    SigningKeyRepository,
     SmsSender,
     WorkflowClient,
 )
-from runtime.contract import LEX_LOCALE, LOCAL_STAGE, Env
+from runtime.contract import LEX_LOCALE, LINK_SECRET_CACHE_SECONDS, LOCAL_STAGE, Env
+from runtime.domain.limits import Limits
 
 _building = threading.RLock()
 
@@ -51,6 +53,7 @@ def _once_per_process(factory: Callable[..., Any]) -> Any:
 
 DEFAULT_TOKEN_TTL_SECONDS = 600
 DEFAULT_PARTNER_TIMEOUT_SECONDS = 300
+DEFAULT_RETENTION_DAYS = 14
 
 # Lex answers a customer who waits for the page: fail fast. Bedrock runs inside the workflow, with
 # two models and a template behind it: a short timeout each. Everything else retries a little.
@@ -74,6 +77,7 @@ class Settings:
     table_name: str | None
     state_machine_arn: str | None
     link_secret_id: str | None
+    link_secret_cache: timedelta
     site_url: str | None
     token_ttl: timedelta
     partner_timeout: timedelta
@@ -87,6 +91,9 @@ class Settings:
     sms_max_price: str | None
     operators_topic_arn: str | None
     bot_definition_file: str | None
+    retention: timedelta
+    origin_secret: str | None
+    limits: Limits
 
 
 def read_settings(environ: Mapping[str, str]) -> Settings:
@@ -96,12 +103,20 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
     def seconds(name: Env, default: int) -> timedelta:
         return timedelta(seconds=int(environ.get(name) or default))
 
+    def count(name: Env, default: int) -> int:
+        """A limit: unset is the product's default, 0 is no limit."""
+        value = environ.get(name)
+        return default if value is None or value == "" else int(value)
+
+    defaults = Limits()
+
     return Settings(
         stage=environ.get(Env.STAGE, LOCAL_STAGE),
         log_level=environ.get(Env.LOG_LEVEL, "INFO"),
         table_name=text(Env.TABLE_NAME),
         state_machine_arn=text(Env.STATE_MACHINE_ARN),
         link_secret_id=text(Env.LINK_SECRET_ID),
+        link_secret_cache=seconds(Env.LINK_SECRET_CACHE_SECONDS, LINK_SECRET_CACHE_SECONDS),
         site_url=text(Env.SITE_URL),
         token_ttl=seconds(Env.TOKEN_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS),
         partner_timeout=seconds(Env.PARTNER_TIMEOUT_SECONDS, DEFAULT_PARTNER_TIMEOUT_SECONDS),
@@ -115,6 +130,20 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         operators_topic_arn=text(Env.OPERATORS_TOPIC_ARN),
         sms_max_price=text(Env.SMS_MAX_PRICE),
         bot_definition_file=text(Env.BOT_DEFINITION_FILE),
+        retention=timedelta(days=int(environ.get(Env.RETENTION_DAYS) or DEFAULT_RETENTION_DAYS)),
+        origin_secret=text(Env.ORIGIN_SECRET),
+        limits=Limits(
+            open_per_reservation=count(Env.LIMIT_OPEN_PER_RESERVATION, defaults.open_per_reservation),
+            requests_per_reservation_per_day=count(
+                Env.LIMIT_REQUESTS_PER_RESERVATION_PER_DAY, defaults.requests_per_reservation_per_day
+            ),
+            unmatched_per_phone_per_hour=count(
+                Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR, defaults.unmatched_per_phone_per_hour
+            ),
+            sms_per_partner_per_hour=count(
+                Env.LIMIT_SMS_PER_PARTNER_PER_HOUR, defaults.sms_per_partner_per_hour
+            ),
+        ),
     )
 
 
@@ -146,7 +175,10 @@ def client(service: str) -> Any:
 
 @_once_per_process
 def repository() -> DynamoRequestRepository:
-    return DynamoRequestRepository(client("dynamodb"), _required(settings().table_name, Env.TABLE_NAME))
+    config = settings()
+    return DynamoRequestRepository(
+        client("dynamodb"), _required(config.table_name, Env.TABLE_NAME), retention=config.retention
+    )
 
 
 @_once_per_process
@@ -161,10 +193,26 @@ def metrics() -> EmfMetricWriter:
 
 @_once_per_process
 def secrets() -> SecretProvider:
+    """Re-reads the secret every few minutes (a rotation reaches every function), not once per process."""
     from runtime.adapters.secrets_manager import SecretsManagerSecretProvider
 
-    secret_id = _required(settings().link_secret_id, Env.LINK_SECRET_ID)
-    return SecretsManagerSecretProvider(client("secretsmanager"), secret_id)
+    config = settings()
+    secret_id = _required(config.link_secret_id, Env.LINK_SECRET_ID)
+    return SecretsManagerSecretProvider(
+        client("secretsmanager"), secret_id, max_age=config.link_secret_cache.total_seconds()
+    )
+
+
+def signing_keys(secret_id: str) -> SigningKeyRepository:
+    """The versions of the secret Secrets Manager asks the rotation function to rotate."""
+    from runtime.adapters.secrets_manager import SecretsManagerSigningKeys
+
+    return SecretsManagerSigningKeys(client("secretsmanager"), secret_id)
+
+
+def origin_secret() -> str:
+    """What CloudFront puts in the origin header. Unset, every API request is refused (403)."""
+    return settings().origin_secret or ""
 
 
 @_once_per_process
@@ -236,6 +284,7 @@ def for_chat() -> dict[str, Any]:
         "clock": clock(),
         "metrics": metrics(),
         "partner_timeout": settings().partner_timeout,
+        "limits": settings().limits,
     }
 
 
@@ -255,6 +304,7 @@ def for_sms_sender() -> dict[str, Any]:
         "site_url": _required(config.site_url, Env.SITE_URL),
         "token_ttl": config.token_ttl,
         "partner_timeout": config.partner_timeout,
+        "limits": config.limits,
     }
 
 
@@ -284,6 +334,10 @@ def for_resumer() -> dict[str, Any]:
 
 def for_escalator() -> dict[str, Any]:
     return {"alerts": operator_alerts(), "metrics": metrics(), "stage": settings().stage}
+
+
+def for_releaser() -> dict[str, Any]:
+    return {"repository": repository()}
 
 
 def for_sweeper() -> dict[str, Any]:

@@ -60,8 +60,25 @@ def table_name(stage: str) -> str:
     return f"PartnerConfirmation-{stage}"
 
 
-# Key prefixes the stream filters below match on (runtime/adapters/dynamo_keys.py builds every key).
-REQUEST_PREFIX = "REQ#"
+class KeyPrefix(enum.StrEnum):
+    """How every partition key of the table begins (runtime/adapters/dynamo_keys.py builds the keys).
+
+    The stream filters match on them, and each function's IAM grant names the ones it may touch
+    (`dynamodb:LeadingKeys`). No prefix is the beginning of another."""
+
+    REQUEST = "REQ#"
+    RESERVATION = "RES#"
+    LINK = "TOKEN#"
+    IDEMPOTENCY = "IDEM#"
+    # Abuse limits (runtime/domain/limits.py): per reservation number, customer phone, partner phone.
+    RESERVATION_LIMIT = "LIMIT#RES#"
+    PHONE_LIMIT = "LIMIT#PHONE#"
+    PARTNER_LIMIT = "LIMIT#PARTNER#"
+    # Messages the intent step did not understand, one partition per KST day.
+    UNCLEAR = "UNCLEAR#"
+
+
+REQUEST_PREFIX = KeyPrefix.REQUEST.value
 METADATA = "METADATA"
 # The request's status attribute, as the converter names the entity's `status` field.
 STATUS_ATTRIBUTE = "status"
@@ -76,6 +93,8 @@ class Env(enum.StrEnum):
     TABLE_NAME = "TABLE_NAME"
     STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
     LINK_SECRET_ID = "LINK_SECRET_ID"
+    # Seconds a function keeps the link secret it read (a rotation reaches every function within it).
+    LINK_SECRET_CACHE_SECONDS = "LINK_SECRET_CACHE_SECONDS"
     SITE_URL = "SITE_URL"
     TOKEN_TTL_SECONDS = "TOKEN_TTL_SECONDS"
     PARTNER_TIMEOUT_SECONDS = "PARTNER_TIMEOUT_SECONDS"
@@ -93,16 +112,32 @@ class Env(enum.StrEnum):
     OPERATORS_TOPIC_ARN = "OPERATORS_TOPIC_ARN"
     STAGE = "STAGE"
     LOG_LEVEL = "LOG_LEVEL"
+    # Days a request and everything under it are kept (the table's TTL deletes them after).
+    RETENTION_DAYS = "RETENTION_DAYS"
+    # The value CloudFront puts in ORIGIN_HEADER; the API refuses a request without it.
+    ORIGIN_SECRET = "ORIGIN_SECRET"
+    # Abuse limits (0: no limit): open requests and requests per KST day per reservation number,
+    # lookups that found no reservation per customer phone per hour, SMS per partner phone per hour.
+    LIMIT_OPEN_PER_RESERVATION = "LIMIT_OPEN_PER_RESERVATION"
+    LIMIT_REQUESTS_PER_RESERVATION_PER_DAY = "LIMIT_REQUESTS_PER_RESERVATION_PER_DAY"
+    LIMIT_UNMATCHED_PER_PHONE_PER_HOUR = "LIMIT_UNMATCHED_PER_PHONE_PER_HOUR"
+    LIMIT_SMS_PER_PARTNER_PER_HOUR = "LIMIT_SMS_PER_PARTNER_PER_HOUR"
     # Local stack only: without Lex, intents are classified from this bot definition file.
     BOT_DEFINITION_FILE = "BOT_DEFINITION_FILE"
 
 
 LEX_LOCALE = "ko_KR"
+# Functions keep the link secret they read this long (LINK_SECRET_CACHE_SECONDS's value on AWS): a
+# rotation reaches every function within it.
+LINK_SECRET_CACHE_SECONDS = 300
 
 
 # --- HTTP path parameters (the routes themselves are in infra/routes.py) ------------------------
 
 API_PREFIX = "/api"
+# CloudFront adds this header, with the stack's secret value, to every request it sends the API; the
+# API answers 403 to a request without it (one sent to the API's own address, around CloudFront).
+ORIGIN_HEADER = "X-Origin-Verify"
 TOKEN_PARAMETER = "token"
 REQUEST_ID_PARAMETER = "requestId"
 # The partner's SMS link is `{siteUrl}{PARTNER_LINK_PREFIX}{token}`, served by the site's PARTNER_PAGE.
@@ -139,7 +174,7 @@ RESOURCE_ENV: dict[Resource, tuple[Env, ...]] = {
     Resource.STATE_MACHINE: (Env.STATE_MACHINE_ARN,),
     Resource.WORKFLOW_TASKS: (),
     Resource.OPERATORS_TOPIC: (Env.OPERATORS_TOPIC_ARN,),
-    Resource.LINK_SECRET: (Env.LINK_SECRET_ID,),
+    Resource.LINK_SECRET: (Env.LINK_SECRET_ID, Env.LINK_SECRET_CACHE_SECONDS),
     Resource.SMS: (Env.SMS_CONFIGURATION_SET, Env.SMS_ORIGINATION_IDENTITY),
     Resource.BOT_ALIAS: (Env.LEX_BOT_ID, Env.LEX_BOT_ALIAS_ID, Env.LEX_LOCALE_ID),
     Resource.BEDROCK_MODELS: (Env.BEDROCK_MODEL_ID, Env.BEDROCK_FALLBACK_MODEL_ID),
@@ -152,19 +187,37 @@ class Permission:
     actions: tuple[str, ...]
     # The boto3 client whose calls need these actions (the service the function reaches in its region).
     client: str
+    # On the table: only items whose partition key begins with one of these (IAM's
+    # `dynamodb:LeadingKeys`). Empty: the whole resource (an index, or anything but the table).
+    keys: tuple[KeyPrefix, ...] = ()
 
 
-# The IAM actions behind each adapter call. DynamoDB transactions are authorised per item action.
-READ_ITEMS = Permission(Resource.TABLE, ("dynamodb:GetItem",), "dynamodb")
-QUERY_ITEMS = Permission(Resource.TABLE, ("dynamodb:Query",), "dynamodb")
-PUT_ITEMS = Permission(Resource.TABLE, ("dynamodb:PutItem",), "dynamodb")
-UPDATE_ITEMS = Permission(Resource.TABLE, ("dynamodb:UpdateItem",), "dynamodb")
-DELETE_ITEMS = Permission(Resource.TABLE, ("dynamodb:DeleteItem",), "dynamodb")
+def on_items(action: str, *keys: KeyPrefix) -> Permission:
+    """A DynamoDB item action (`GetItem`, `PutItem`...) on the table, for items under `keys` only.
+    Transactions are authorised per item, by the action of each item."""
+    if not keys:
+        raise ValueError(f"{action}: name the key prefixes it touches")
+    return Permission(Resource.TABLE, (f"dynamodb:{action}",), "dynamodb", tuple(keys))
+
+
+REQ, LINK, IDEM = KeyPrefix.REQUEST, KeyPrefix.LINK, KeyPrefix.IDEMPOTENCY
+# The IAM actions behind each adapter call.
 FIND_RESERVATION = Permission(Resource.RESERVATION_INDEX, ("dynamodb:Query",), "dynamodb")
 FIND_OVERDUE = Permission(Resource.STATUS_INDEX, ("dynamodb:Query",), "dynamodb")
 START_WORKFLOW = Permission(Resource.STATE_MACHINE, ("states:StartExecution",), "stepfunctions")
 COMPLETE_TASK = Permission(Resource.WORKFLOW_TASKS, ("states:SendTaskSuccess",), "stepfunctions")
 READ_LINK_SECRET = Permission(Resource.LINK_SECRET, ("secretsmanager:GetSecretValue",), "secretsmanager")
+# Secrets Manager's rotation steps: read the versions, add the pending one, make it current.
+ROTATE_LINK_SECRET = Permission(
+    Resource.LINK_SECRET,
+    (
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+    ),
+    "secretsmanager",
+)
 # SNS sends no SMS from Seoul; AWS End User Messaging SMS does, in the stack's own region.
 SEND_SMS = Permission(Resource.SMS, ("sms-voice:SendTextMessage",), "pinpoint-sms-voice-v2")
 CLASSIFY_INTENT = Permission(Resource.BOT_ALIAS, ("lex:RecognizeText",), "lexv2-runtime")
@@ -192,6 +245,8 @@ EVENT_SOURCE_PERMISSIONS = (
 # --- hand-offs: the table's stream, filtered per consumer ----------------------------------------
 
 _REQUEST_KEYS = {"Keys": {"PK": {"S": [{"prefix": REQUEST_PREFIX}]}, "SK": {"S": [METADATA]}}}
+_OPEN = sorted(str(status) for status in Status if not status.is_terminal)
+_TERMINAL = sorted(str(status) for status in Status if status.is_terminal)
 # Lambda event filter patterns (the same syntax in AWS and in the local stack's stream poller).
 NEW_REQUEST_FILTER: Mapping[str, Any] = {"eventName": ["INSERT"], "dynamodb": _REQUEST_KEYS}
 ANSWER_RECORDED_FILTER: Mapping[str, Any] = {
@@ -234,6 +289,18 @@ FAILED_FOR_THE_SYSTEM_FILTER = _closed_as(
 )
 
 
+# A request that closed (any open status to any terminal one): its place among its reservation's open
+# requests is free again.
+REQUEST_CLOSED_FILTER: Mapping[str, Any] = {
+    "eventName": ["MODIFY"],
+    "dynamodb": {
+        **_REQUEST_KEYS,
+        "NewImage": {STATUS_ATTRIBUTE: {"S": _TERMINAL}},
+        "OldImage": {STATUS_ATTRIBUTE: {"S": _OPEN}},
+    },
+}
+
+
 @attrs.frozen
 class StreamSubscription:
     """A Lambda event source mapping on the table's stream: which records reach the function, and
@@ -268,6 +335,8 @@ class Function(enum.StrEnum):
     NOTIFICATION = "notification"
     REQUEST_STATUS = "request-status"
     SWEEPER = "sweeper"
+    RELEASER = "releaser"
+    SECRET_ROTATOR = "secret-rotator"
 
 
 @attrs.frozen
@@ -278,6 +347,8 @@ class FunctionSpec:
     settings: tuple[Env, ...] = ()
     subscription: StreamSubscription | None = None
     schedule: str | None = None
+    # An AWS service that invokes the function itself (allowed by a resource policy on the function).
+    invoked_by: str | None = None
 
     @property
     def role_permissions(self) -> tuple[Permission, ...]:
@@ -301,35 +372,86 @@ class FunctionSpec:
         return tuple(dict.fromkeys(p.resource for p in self.role_permissions))
 
 
+_LIMITS_ON_SUBMIT = (
+    Env.LIMIT_OPEN_PER_RESERVATION,
+    Env.LIMIT_REQUESTS_PER_RESERVATION_PER_DAY,
+    Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR,
+)
+# Settings of every function that writes under a request (each item's TTL follows from it).
+_WRITES_REQUESTS = (Env.RETENTION_DAYS,)
+# Settings of every function behind an API route.
+_SERVES_HTTP = (Env.ORIGIN_SECRET,)
+SECRETS_MANAGER = "secretsmanager.amazonaws.com"
+
 FUNCTIONS: dict[Function, FunctionSpec] = {
     Function.CHAT: FunctionSpec(
         handler="runtime.handlers.chat.handle",
         description="POST /api/chat: classify the question and store the request (one conditional write)",
-        permissions=(READ_ITEMS, PUT_ITEMS, CLASSIFY_INTENT),
-        settings=(Env.PARTNER_TIMEOUT_SECONDS,),
+        permissions=(
+            on_items("GetItem", REQ, IDEM),
+            on_items("PutItem", REQ, IDEM, KeyPrefix.UNCLEAR),
+            on_items("UpdateItem", KeyPrefix.RESERVATION_LIMIT, KeyPrefix.PHONE_LIMIT),
+            CLASSIFY_INTENT,
+        ),
+        settings=(*_SERVES_HTTP, Env.PARTNER_TIMEOUT_SECONDS, *_WRITES_REQUESTS, *_LIMITS_ON_SUBMIT),
     ),
     Function.ORCHESTRATOR: FunctionSpec(
         handler="runtime.handlers.orchestrator.handle",
         description="Stream: match a new or redriven request to its partner, start its workflow",
-        permissions=(FIND_RESERVATION, PUT_ITEMS, UPDATE_ITEMS, DELETE_ITEMS, START_WORKFLOW),
+        permissions=(
+            FIND_RESERVATION,
+            on_items("PutItem", REQ),
+            on_items("UpdateItem", REQ),
+            on_items("DeleteItem", REQ),
+            START_WORKFLOW,
+        ),
+        settings=_WRITES_REQUESTS,
         subscription=StreamSubscription(filters=(NEW_REQUEST_FILTER, REDRIVEN_FILTER)),
     ),
     Function.SMS_SENDER: FunctionSpec(
         handler="runtime.handlers.sms_sender.handle",
         description="Workflow task: store the task token and the link, then text the partner",
-        permissions=(READ_ITEMS, UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS, COMPLETE_TASK),
-        settings=(Env.SITE_URL, Env.TOKEN_TTL_SECONDS, Env.PARTNER_TIMEOUT_SECONDS, Env.SMS_MAX_PRICE),
+        permissions=(
+            on_items("GetItem", REQ),
+            on_items("UpdateItem", REQ, LINK, KeyPrefix.PHONE_LIMIT, KeyPrefix.PARTNER_LIMIT),
+            on_items("PutItem", REQ, LINK),
+            READ_LINK_SECRET,
+            SEND_SMS,
+            COMPLETE_TASK,
+        ),
+        settings=(
+            Env.SITE_URL,
+            Env.TOKEN_TTL_SECONDS,
+            Env.PARTNER_TIMEOUT_SECONDS,
+            Env.SMS_MAX_PRICE,
+            *_WRITES_REQUESTS,
+            Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR,
+            Env.LIMIT_SMS_PER_PARTNER_PER_HOUR,
+        ),
     ),
     Function.REMINDER: FunctionSpec(
         handler="runtime.handlers.reminder.handle",
         description="Workflow task: remind a silent partner once, with the same link",
-        permissions=(READ_ITEMS, UPDATE_ITEMS, PUT_ITEMS, READ_LINK_SECRET, SEND_SMS, COMPLETE_TASK),
-        settings=(Env.SITE_URL, Env.SMS_MAX_PRICE),
+        permissions=(
+            on_items("GetItem", REQ),
+            on_items("UpdateItem", REQ, LINK),
+            on_items("PutItem", REQ),
+            READ_LINK_SECRET,
+            SEND_SMS,
+            COMPLETE_TASK,
+        ),
+        settings=(Env.SITE_URL, Env.SMS_MAX_PRICE, *_WRITES_REQUESTS),
     ),
     Function.RESPONSE: FunctionSpec(
         handler="runtime.handlers.response.handle",
         description="GET /api/confirm/{token} and POST /api/respond: the partner's page",
-        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, READ_LINK_SECRET),
+        permissions=(
+            on_items("GetItem", REQ, LINK),
+            on_items("PutItem", REQ),
+            on_items("UpdateItem", REQ, LINK),
+            READ_LINK_SECRET,
+        ),
+        settings=(*_SERVES_HTTP, *_WRITES_REQUESTS),
     ),
     Function.RESUMER: FunctionSpec(
         handler="runtime.handlers.resumer.handle",
@@ -346,28 +468,57 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     Function.TIMEOUT: FunctionSpec(
         handler="runtime.handlers.timeout.handle",
         description="Workflow: the partner did not answer in time (unless an answer was recorded)",
-        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS),
+        permissions=(on_items("GetItem", REQ), on_items("PutItem", REQ), on_items("UpdateItem", REQ)),
+        settings=_WRITES_REQUESTS,
     ),
     Function.FAILURE: FunctionSpec(
         handler="runtime.handlers.failure.handle",
         description="Workflow: the SMS step failed; close as Failed (unless an answer was recorded)",
-        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS),
+        permissions=(on_items("GetItem", REQ), on_items("PutItem", REQ), on_items("UpdateItem", REQ)),
+        settings=_WRITES_REQUESTS,
     ),
     Function.NOTIFICATION: FunctionSpec(
         handler="runtime.handlers.notification.handle",
         description="Workflow: write the customer's message (Bedrock, then template) and store it",
-        permissions=(READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, DELETE_ITEMS, WRITE_MESSAGE),
+        permissions=(
+            on_items("GetItem", REQ),
+            on_items("PutItem", REQ),
+            on_items("UpdateItem", REQ),
+            on_items("DeleteItem", REQ),
+            WRITE_MESSAGE,
+        ),
+        settings=_WRITES_REQUESTS,
     ),
     Function.REQUEST_STATUS: FunctionSpec(
         handler="runtime.handlers.request_status.handle",
         description="GET /api/requests/{requestId}: the customer's timeline",
-        permissions=(QUERY_ITEMS,),
+        permissions=(on_items("Query", REQ),),
+        settings=_SERVES_HTTP,
     ),
     Function.SWEEPER: FunctionSpec(
         handler="runtime.handlers.sweeper.handle",
         description="Every minute: end each request past its due time, with exactly one customer message",
-        permissions=(FIND_OVERDUE, READ_ITEMS, PUT_ITEMS, UPDATE_ITEMS, DELETE_ITEMS),
+        permissions=(
+            FIND_OVERDUE,
+            on_items("GetItem", REQ),
+            on_items("PutItem", REQ),
+            on_items("UpdateItem", REQ),
+            on_items("DeleteItem", REQ),
+        ),
+        settings=_WRITES_REQUESTS,
         schedule=SWEEP_SCHEDULE,
+    ),
+    Function.RELEASER: FunctionSpec(
+        handler="runtime.handlers.releaser.handle",
+        description="Stream: a request that closed frees its place among its reservation's open requests",
+        permissions=(on_items("UpdateItem", KeyPrefix.RESERVATION_LIMIT),),
+        subscription=StreamSubscription(filters=(REQUEST_CLOSED_FILTER,)),
+    ),
+    Function.SECRET_ROTATOR: FunctionSpec(
+        handler="runtime.handlers.secret_rotator.handle",
+        description="Secrets Manager rotation of the link secret: new current key, the old one as previous",
+        permissions=(ROTATE_LINK_SECRET,),
+        invoked_by=SECRETS_MANAGER,
     ),
 }
 
@@ -421,6 +572,10 @@ class Metric(enum.StrEnum):
     PARTNER_RESPONSE_SECONDS = "PartnerResponseSeconds"
     # Requests the sweeper had to end: each one is a hand-off that did not happen in time.
     REQUESTS_SWEPT = "RequestsSwept"
+    # Submits refused (429) by a limit per reservation or per phone: abuse, or a customer in a hurry.
+    SUBMITS_LIMITED = "SubmitsLimited"
+    # Requests failed because their partner's phone reached its SMS limit for the hour (a cost guard).
+    PARTNER_SMS_LIMITED = "PartnerSmsLimited"
     # Requests handed to the operators (timed out, failed for a system reason).
     ESCALATIONS = "Escalations"
     # Requests open in each status right now (dimension Status), measured by the sweeper each run.
@@ -442,6 +597,8 @@ class StackOutput(enum.StrEnum):
     STATE_MACHINE_ARN = "stateMachineArn"
     DEAD_LETTER_QUEUE_URL = "deadLetterQueueUrl"
     PARTNER_TIMEOUT_SECONDS = "partnerTimeoutSeconds"
+    # Days every item under a request is kept (its TTL follows from it, as the functions set it).
+    RETENTION_DAYS = "retentionDays"
     BOT_ID = "botId"
     BOT_ALIAS_ID = "botAliasId"
     SMS_EVENTS_TOPIC_ARN = "smsEventsTopicArn"

@@ -11,6 +11,7 @@ import structlog
 
 from runtime import bootstrap
 from runtime.contract import Function
+from runtime.domain.phone import mask_phones_in
 
 Handler = Callable[[Any, Any], Any]
 log = structlog.get_logger()
@@ -31,9 +32,9 @@ def lambda_entry(function: Function) -> Callable[[Handler], Handler]:
             started = time.perf_counter()
             try:
                 result = handler(event, context)
-            except Exception:
+            except Exception as error:
                 log.exception("invocation_failed", durationMs=_elapsed_ms(started))
-                raise
+                raise masked(error) from None
             status = result.get("statusCode") if isinstance(result, Mapping) else None
             log.info("invocation_done", durationMs=_elapsed_ms(started), statusCode=status)
             return result
@@ -41,6 +42,24 @@ def lambda_entry(function: Function) -> Callable[[Handler], Handler]:
         return entry
 
     return decorate
+
+
+def masked(error: Exception) -> Exception:
+    """The exception as it may leave the function: Lambda reports its type name and text (the state
+    machine's Retry and Catch match on the name; the text lands in the execution history), so the text
+    is masked as log lines are. Same type (a subclass of the same name), same attributes."""
+    text = str(error)
+    safe = mask_phones_in(text)
+    if safe == text:
+        return error
+    cls = type(error)
+    twin = type(cls.__name__, (cls,), {"__str__": lambda self: self.args[0] if self.args else ""})
+    twin.__qualname__ = cls.__qualname__
+    twin.__module__ = cls.__module__
+    copy = BaseException.__new__(twin)
+    copy.__dict__.update(error.__dict__)
+    copy.args = (safe,)
+    return copy
 
 
 def _ids_in(event: Any) -> dict[str, str]:

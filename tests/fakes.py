@@ -5,7 +5,7 @@ Tests assert on the state these fakes end in, not on which calls were made.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import attrs
@@ -19,6 +19,7 @@ from runtime.adapters.ports import (
     OperatorAlerts,
     RequestRepository,
     SecretProvider,
+    SigningKeyRepository,
     SmsSender,
     WorkflowClient,
 )
@@ -26,11 +27,14 @@ from runtime.contract import Metric
 from runtime.domain.errors import (
     AlreadyExists,
     DependencyUnavailable,
+    LimitReached,
     LinkUsed,
     SmsRejected,
     StatusConflict,
     TaskClosed,
 )
+from runtime.domain.limits import Quota
+from runtime.domain.link_token import Keyring, SigningKey, next_key
 from runtime.domain.model import (
     OPEN_STATUSES,
     Event,
@@ -64,6 +68,11 @@ class FakeRequestRepository(RequestRepository):
         self.status_days: dict[str, date] = {}  # request id -> UTC day it reached its status
         self.unclear: list[UnclearMessage] = []
         self.unclear_available = True  # False: storing unclear messages fails as an unreachable table
+        # A limit's item by (kind, subject, window): the ids it holds, or its count.
+        self.limits: dict[tuple[str, str, str], set[str] | int] = {}
+
+    def counted(self, quota: Quota) -> set[str] | int | None:
+        return self.limits.get(_limit_key(quota))
 
     def event_types(self, request_id: str) -> list[EventType]:
         return [event.type for event in sorted(self.events.get(request_id, []), key=lambda e: e.at)]
@@ -103,9 +112,12 @@ class FakeRequestRepository(RequestRepository):
         return len(list(self.requests_by_status(status, day)))
 
     # writes
-    def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
+    def create_request(
+        self, request: Request, idempotency: IdempotencyRecord | None, quotas: Sequence[Quota] = ()
+    ) -> None:
         if request.request_id in self.requests or (idempotency and idempotency.key in self.idempotency):
             raise AlreadyExists(request.request_id)
+        self._count(quotas)
         self.requests[request.request_id] = request
         self.status_days[request.request_id] = request.created_at.astimezone(UTC).date()
         self._event(request.request_id, EventType.CREATED, request.created_at)
@@ -114,10 +126,15 @@ class FakeRequestRepository(RequestRepository):
         if idempotency:
             self.idempotency[idempotency.key] = idempotency
 
-    def issue_link(self, link: LinkToken, at: datetime) -> None:
+    def issue_link(
+        self, link: LinkToken, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
+    ) -> None:
         request = self._expect(link.request_id, OPEN_STATUSES)
         if link.token_id in self.links:
             raise AlreadyExists(link.token_id)
+        self._count(count)
+        for quota in release:
+            self.release(quota)
         deadlines = {"answer_by": link.request.answer_by, "due_at": link.request.due_at}
         self._save(
             attrs.evolve(
@@ -243,7 +260,36 @@ class FakeRequestRepository(RequestRepository):
         )
         return found[:limit] if limit is not None else found
 
+    def release(self, quota: Quota) -> None:
+        held = self.limits.get(_limit_key(quota))
+        if isinstance(held, set):
+            held.discard(quota.member or "")
+
     # helpers
+    def _count(self, quotas: Sequence[Quota]) -> None:
+        """All or nothing, as the conditional transaction: the quota freeing last is named."""
+        full = []
+        for quota in quotas:
+            held = self.limits.get(_limit_key(quota))
+            if quota.kind.keeps_ids:
+                ids = held if isinstance(held, set) else set()
+                if len(ids) >= quota.maximum and quota.member not in ids:
+                    full.append(quota)
+            elif isinstance(held, int) and held >= quota.maximum:
+                full.append(quota)
+        if full:
+            raise LimitReached(max(full, key=lambda quota: quota.frees_at))
+        for quota in quotas:
+            key = _limit_key(quota)
+            if quota.kind.keeps_ids:
+                ids = self.limits.setdefault(key, set())
+                assert isinstance(ids, set)
+                ids.add(quota.member or "")
+            else:
+                held = self.limits.get(key, 0)
+                assert isinstance(held, int)
+                self.limits[key] = held + 1
+
     def _expect(self, request_id: str, allowed: frozenset[Status] | set[Status]) -> Request:
         request = self.requests.get(request_id)
         if request is None or request.status not in allowed:
@@ -360,11 +406,60 @@ class FakeSmsSender(SmsSender):
 
 
 class FakeSecretProvider(SecretProvider):
-    def __init__(self, secret: bytes = b"test-link-secret-0123456789abcdef") -> None:
-        self.secret = secret
+    """The current key signs; the current and the previous one verify. `rotate` moves them along."""
 
-    def link_secret(self) -> bytes:
-        return self.secret
+    def __init__(self, secret: bytes = b"test-link-secret-0123456789abcdef") -> None:
+        self.keys = Keyring(SigningKey(key_id=0, secret=secret))
+
+    @property
+    def secret(self) -> bytes:
+        return self.keys.current.secret
+
+    def rotate(self, secret: bytes) -> None:
+        self.keys = Keyring(next_key(self.keys.current, secret), previous=self.keys.current)
+
+    def signing_key(self) -> SigningKey:
+        return self.keys.current
+
+    def verification_key(self, key_id: int) -> SigningKey | None:
+        return self.keys.key(key_id)
+
+
+class FakeSigningKeys(SigningKeyRepository):
+    """The versions of the link secret with their labels, moved as Secrets Manager moves them."""
+
+    def __init__(self, *, current: tuple[str, SigningKey] | None = None) -> None:
+        self.values: dict[str, SigningKey] = {}
+        self.labels: dict[str, set[str]] = {}
+        if current:
+            self.values[current[0]] = current[1]
+            self.labels[current[0]] = {"AWSCURRENT"}
+
+    def stages_of(self, version_id: str) -> set[str]:
+        return self.labels.get(version_id, set())
+
+    def stages(self) -> dict[str, frozenset[str]]:
+        return {version: frozenset(labels) for version, labels in self.labels.items()}
+
+    def current(self) -> tuple[str, SigningKey] | None:
+        found = [v for v, labels in self.labels.items() if "AWSCURRENT" in labels]
+        return (found[0], self.values[found[0]]) if found else None
+
+    def pending(self, version_id: str) -> SigningKey | None:
+        return self.values.get(version_id) if "AWSPENDING" in self.stages_of(version_id) else None
+
+    def store_pending(self, version_id: str, key: SigningKey) -> None:
+        self._move("AWSPENDING", to=version_id)
+        self.values[version_id] = key
+
+    def make_current(self, version_id: str, *, replacing: str) -> None:
+        self._move("AWSCURRENT", to=version_id)
+        self._move("AWSPREVIOUS", to=replacing)
+
+    def _move(self, label: str, *, to: str) -> None:
+        for labels in self.labels.values():
+            labels.discard(label)
+        self.labels.setdefault(to, set()).add(label)
 
 
 class FakeMessageWriter(MessageWriter):
@@ -379,3 +474,7 @@ class FakeMessageWriter(MessageWriter):
         if self.text is None:
             raise DependencyUnavailable("model down")
         return self.text
+
+
+def _limit_key(quota: Quota) -> tuple[str, str, str]:
+    return (str(quota.kind), quota.subject, quota.window.label if quota.window else "")

@@ -16,7 +16,8 @@ partition for all records, where ours gives each key its own `IDEM#<key>`). Its 
 table's TTL attribute, so DynamoDB removes records as it removes ours; its other attributes keep
 Powertools' names, which no item of ours uses as a key.
 
-Differences kept on purpose: the peer validates before the idempotency record is written (as ours
+Differences kept on purpose: the peer does not count the abuse limits (ours adds their updates to
+the same transaction, still one call), and it validates before the idempotency record is written (as ours
 validates before any call), so an invalid submit costs no AWS call in either; a message it cannot
 classify is answered 422 with the same choices, but its text is not kept for new utterances.
 """
@@ -61,13 +62,13 @@ from runtime.domain.model import EventType, IntentSource, Request, Status
 from runtime.domain.validation import Submission, parse_idempotency_key, parse_submission
 
 SERVICE = "chat-peer"
-# As long as our chat remembers an Idempotency-Key, and its due markers are kept.
+# As long as our chat remembers an Idempotency-Key; a request's items are kept the stack's retention.
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
-DUE_MARKER_RETENTION = timedelta(days=30)
 IDEMPOTENCY_PARTITION = f"idempotency#{SERVICE}"
 DEFAULT_PARTNER_TIMEOUT_SECONDS = 300
 
 TABLE_NAME = os.environ[Env.TABLE_NAME]
+RETENTION = timedelta(days=int(os.environ.get(Env.RETENTION_DAYS, "14")))
 PARTNER_TIMEOUT = timedelta(
     seconds=int(os.environ.get(Env.PARTNER_TIMEOUT_SECONDS) or DEFAULT_PARTNER_TIMEOUT_SECONDS)
 )
@@ -165,6 +166,7 @@ def transaction_of(request: Request) -> list[dict[str, Any]]:
         "updatedAt": created,
         "attempt": request.attempt,
         "entity": "Request",
+        keys.TTL: _kept_until(request.created_at),
     }
     if request.customer_id:
         request_item["customerId"] = request.customer_id
@@ -177,6 +179,7 @@ def transaction_of(request: Request) -> list[dict[str, Any]]:
         "at": created,
         "details": {},
         "entity": "Event",
+        keys.TTL: _kept_until(request.created_at),
     }
     writes = [
         _put(request_item, condition="attribute_not_exists(#pk)"),
@@ -188,10 +191,14 @@ def transaction_of(request: Request) -> list[dict[str, Any]]:
             **keys.due_index(request.due_at, request.request_id),
             "requestId": request.request_id,
             "dueAt": keys.timestamp(request.due_at),
-            keys.TTL: int((request.due_at + DUE_MARKER_RETENTION).timestamp()),
+            keys.TTL: _kept_until(request.due_at),
         }
         writes.append(_put(due_item))
     return writes
+
+
+def _kept_until(moment: datetime) -> int:
+    return int((moment + RETENTION).timestamp())
 
 
 def _put(item: dict[str, Any], *, condition: str | None = None) -> dict[str, Any]:

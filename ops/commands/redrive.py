@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     if reason is None:
         raise OpsError(f"--reason must say why, in 1 to {REASON_MAX_LENGTH} characters")
     partner_timeout = timedelta(seconds=context.target.require(StackOutput.PARTNER_TIMEOUT_SECONDS))
+    context.target.require(StackOutput.RETENTION_DAYS)  # the TTL of what the redrive writes
     workflow = context.workflow
     operator = audit.identify(context.client("sts"))
     try:

@@ -41,9 +41,9 @@ def timeline(request: Request, events: list[Event]) -> dict[str, Any]:
 
 
 def confirm_page(request: Request) -> dict[str, Any]:
-    """What the partner sees: the request, never the customer's phone."""
+    """What the partner needs to answer, nothing more: no customer phone, and no request id (it
+    would open the customer's timeline to whoever holds the link, long after the link expired)."""
     return {
-        "requestId": request.request_id,
         "status": str(request.status),
         "customerQuery": request.query,
         "intent": str(request.intent),

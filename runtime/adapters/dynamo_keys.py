@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from runtime.contract import METADATA, REQUEST_PREFIX, RESERVATION_INDEX, STATUS_INDEX, TABLE
+from runtime.contract import METADATA, REQUEST_PREFIX, RESERVATION_INDEX, STATUS_INDEX, TABLE, KeyPrefix
+from runtime.domain.limits import Quota, Subject
 from runtime.domain.model import EventType, Status
 from runtime.domain.time import KST
 
@@ -14,7 +15,6 @@ EVENT_PREFIX = "EVENT#"
 # A request's due marker: in the status index under its due day until the customer is told.
 DUE = "DUE"
 DUE_PREFIX = "DUE#"
-UNCLEAR_PREFIX = "UNCLEAR#"
 
 
 def timestamp(moment: datetime) -> str:
@@ -31,12 +31,12 @@ def event_key(request_id: str, at: datetime, event_type: EventType) -> dict[str,
 
 
 def reservation_key(reservation_number: str) -> dict[str, str]:
-    return {PK: f"RES#{reservation_number}", SK: METADATA}
+    return {PK: f"{KeyPrefix.RESERVATION}{reservation_number}", SK: METADATA}
 
 
 def reservation_index(reservation_number: str, customer_phone: str) -> dict[str, str]:
     return {
-        RESERVATION_INDEX.partition_key: f"RES#{reservation_number}",
+        RESERVATION_INDEX.partition_key: f"{KeyPrefix.RESERVATION}{reservation_number}",
         RESERVATION_INDEX.sort_key: f"PHONE#{customer_phone}",
     }
 
@@ -73,17 +73,33 @@ def due_partition(day: str) -> str:
 
 
 def link_key(token_id: str) -> dict[str, str]:
-    return {PK: f"TOKEN#{token_id}", SK: METADATA}
+    return {PK: f"{KeyPrefix.LINK}{token_id}", SK: METADATA}
 
 
 def idempotency_key(key: str) -> dict[str, str]:
-    return {PK: f"IDEM#{key}", SK: METADATA}
+    return {PK: f"{KeyPrefix.IDEMPOTENCY}{key}", SK: METADATA}
 
 
 def unclear_partition(day: date) -> dict[str, str]:
     """Unclear messages of one KST day: the day operators ask for, one partition each."""
-    return {PK: f"{UNCLEAR_PREFIX}{day.isoformat()}"}
+    return {PK: f"{KeyPrefix.UNCLEAR}{day.isoformat()}"}
 
 
 def unclear_key(at: datetime, message_id: str) -> dict[str, str]:
     return {**unclear_partition(at.astimezone(KST).date()), SK: f"{timestamp(at)}#{message_id}"}
+
+
+# A limit's items: one partition per reservation number, customer phone or partner phone; one item
+# per window (and one holding a reservation's open requests).
+_LIMIT_PREFIX = {
+    Subject.RESERVATION: KeyPrefix.RESERVATION_LIMIT,
+    Subject.CUSTOMER_PHONE: KeyPrefix.PHONE_LIMIT,
+    Subject.PARTNER_PHONE: KeyPrefix.PARTNER_LIMIT,
+}
+
+
+def limit_key(quota: Quota) -> dict[str, str]:
+    """`LIMIT#RES#HTL-100101 / OPEN`, `LIMIT#RES#HTL-100101 / DAY#2026-12-01`, `LIMIT#PHONE#+8210... /
+    UNMATCHED#2026-12-01T14`, `LIMIT#PARTNER#+8210... / SMS#2026-12-01T14` (KST)."""
+    sort = str(quota.kind) if quota.window is None else f"{quota.kind}#{quota.window.label}"
+    return {PK: f"{_LIMIT_PREFIX[quota.kind.subject]}{quota.subject}", SK: sort}

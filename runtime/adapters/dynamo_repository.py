@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,7 +14,14 @@ from runtime.adapters.dynamo_converter import from_item, from_tagged_item, to_at
 from runtime.adapters.dynamo_expressions import Update, plain, put_item, typed
 from runtime.adapters.ports import RequestRepository
 from runtime.contract import RESERVATION_INDEX, STATUS_INDEX
-from runtime.domain.errors import AlreadyExists, DependencyUnavailable, LinkUsed, StatusConflict
+from runtime.domain.errors import (
+    AlreadyExists,
+    DependencyUnavailable,
+    LimitReached,
+    LinkUsed,
+    StatusConflict,
+)
+from runtime.domain.limits import Quota
 from runtime.domain.model import (
     OPEN_STATUSES,
     Event,
@@ -33,9 +40,11 @@ from runtime.domain.redrive import NOT_REDRIVABLE_REASONS, REDRIVABLE_STATUSES
 
 # Kept a day past expiry, so support can still see what happened to a link or a retried submit.
 EXPIRED_ITEM_GRACE = timedelta(days=1)
-DUE_MARKER_RETENTION = timedelta(days=30)
 # Long enough for someone to read them and write new sample utterances; not kept beyond that.
 UNCLEAR_RETENTION = timedelta(days=14)
+# What a limit's item holds: the ids it counts, or a plain count.
+LIMIT_IDS = "requestIds"
+LIMIT_COUNT = "count"
 # DynamoDB's own transient codes, besides the throttling and 5xx answers every service gives.
 _TRANSIENT_DYNAMODB_CODES = {
     "ProvisionedThroughputExceededException",
@@ -45,9 +54,15 @@ _TRANSIENT_DYNAMODB_CODES = {
 
 
 class DynamoRequestRepository(RequestRepository):
-    def __init__(self, client: Any, table_name: str) -> None:
+    """`retention`: how long a request and everything under it are kept; each item's `ttl` is its
+    own time plus this, and the table's TTL deletes it after."""
+
+    def __init__(self, client: Any, table_name: str, *, retention: timedelta | None) -> None:
+        """`retention`: how long items written under a request are kept (their TTL); None for a
+        repository that only reads (writing under a request through it raises ValueError)."""
         self._client = client
         self._table = table_name
+        self._retention = retention
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -126,12 +141,15 @@ class DynamoRequestRepository(RequestRepository):
 
     # --- writes ------------------------------------------------------------------------------
 
-    def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
+    def create_request(
+        self, request: Request, idempotency: IdempotencyRecord | None, quotas: Sequence[Quota] = ()
+    ) -> None:
         request_item = {
             **keys.request_key(request.request_id),
             **keys.status_partition(request.status, request.created_at),
             **keys.status_sort(request.created_at, request.request_id),
             **to_item(request),
+            keys.TTL: self._kept_until(request.created_at),
         }
         writes = [
             put_item(self._table, request_item, condition="attribute_not_exists(#pk)"),
@@ -146,10 +164,19 @@ class DynamoRequestRepository(RequestRepository):
                 keys.TTL: _epoch(idempotency.expires_at + EXPIRED_ITEM_GRACE),
             }
             writes.append(put_item(self._table, idem_item, condition="attribute_not_exists(#pk)"))
-        if self._transact(writes) is not None:
+        created = len(writes)
+        writes += [_count(self._table, quota) for quota in quotas]
+        failed = self._transact(writes)
+        if failed is None:
+            return
+        # A retried submit (its key or its request taken) is answered as before, whatever the limits say.
+        if any(failed[:created]):
             raise AlreadyExists(request.request_id)
+        raise LimitReached(_latest_freed(quotas, failed[created:]))
 
-    def issue_link(self, link: LinkToken, at: datetime) -> None:
+    def issue_link(
+        self, link: LinkToken, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
+    ) -> None:
         request = link.request
         keep = Update(at).set(
             taskToken=link.task_token,
@@ -176,12 +203,17 @@ class DynamoRequestRepository(RequestRepository):
         ]
         if request.due_at is not None:
             writes.append(self._due_put(link.request_id, request.due_at))
+        writes += [_release(self._table, quota) for quota in release]
+        counted = len(writes)
+        writes += [_count(self._table, quota) for quota in count]
         failed = self._transact(writes)
         if failed is None:
             return
         if failed[0]:
             raise StatusConflict(link.request_id)
-        raise AlreadyExists(link.token_id)
+        if failed[1]:
+            raise AlreadyExists(link.token_id)
+        raise LimitReached(_latest_freed(count, failed[counted:]))
 
     def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
         request_key = keys.request_key(link.request_id)
@@ -376,6 +408,16 @@ class DynamoRequestRepository(RequestRepository):
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return found
 
+    def release(self, quota: Quota) -> None:
+        """Take `quota.member` out of its limit's item; nothing to do when it is not there."""
+        update = _release(self._table, quota)["Update"]
+        update["ConditionExpression"] = "attribute_exists(#pk)"
+        update["ExpressionAttributeNames"]["#pk"] = keys.PK
+        try:
+            self._call("update_item", **update)
+        except _ConditionFailed:
+            return
+
     # --- plumbing ----------------------------------------------------------------------------
 
     def _status_pages(self, status: Status, day: date, **options: Any) -> Iterator[dict[str, Any]]:
@@ -394,6 +436,11 @@ class DynamoRequestRepository(RequestRepository):
                 return
             arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def _kept_until(self, moment: datetime) -> int:
+        if self._retention is None:
+            raise ValueError("this repository was made for reading: it knows no retention")
+        return _epoch(moment + self._retention)
+
     def _due_put(self, request_id: str, due_at: datetime) -> dict[str, Any]:
         item = {
             **keys.due_key(request_id),
@@ -401,7 +448,7 @@ class DynamoRequestRepository(RequestRepository):
             "requestId": request_id,
             "dueAt": to_attributes(due_at),
             # Outlives any sweep by far; only an abandoned table keeps it that long.
-            keys.TTL: _epoch(due_at + DUE_MARKER_RETENTION),
+            keys.TTL: self._kept_until(due_at),
         }
         return put_item(self._table, item)
 
@@ -409,7 +456,11 @@ class DynamoRequestRepository(RequestRepository):
         return {"Delete": {"TableName": self._table, "Key": typed(keys.due_key(request_id))}}
 
     def _event_put(self, event: Event) -> dict[str, Any]:
-        item = {**keys.event_key(event.request_id, event.at, event.type), **to_item(event)}
+        item = {
+            **keys.event_key(event.request_id, event.at, event.type),
+            **to_item(event),
+            keys.TTL: self._kept_until(event.at),
+        }
         return put_item(self._table, item)
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
@@ -473,3 +524,55 @@ class _TransactionCanceled(Exception):
 
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+def _count(table: str, quota: Quota) -> dict[str, Any]:
+    """Count this write against `quota`, on the condition that it is not full."""
+    names = {"#ttl": keys.TTL}
+    values: dict[str, Any] = {":ttl": _epoch(quota.expires_at), ":max": quota.maximum}
+    if quota.kind.keeps_ids:
+        names["#ids"] = LIMIT_IDS
+        values |= {":ids": {quota.member}, ":id": quota.member}
+        expression = "ADD #ids :ids SET #ttl = :ttl"
+        # The same request again (a retried SMS step) is already counted, full or not.
+        condition = "attribute_not_exists(#ids) OR size(#ids) < :max OR contains(#ids, :id)"
+    else:
+        names["#count"] = LIMIT_COUNT
+        values[":one"] = 1
+        expression = "ADD #count :one SET #ttl = :ttl"
+        condition = "attribute_not_exists(#count) OR #count < :max"
+    return _limit_update(table, quota, expression, names, values, condition=condition)
+
+
+def _release(table: str, quota: Quota) -> dict[str, Any]:
+    """Take the request out of `quota`'s ids; an item this creates still expires."""
+    names = {"#ids": LIMIT_IDS, "#ttl": keys.TTL}
+    values = {":ids": {quota.member}, ":ttl": _epoch(quota.expires_at)}
+    return _limit_update(table, quota, "DELETE #ids :ids SET #ttl = if_not_exists(#ttl, :ttl)", names, values)
+
+
+def _limit_update(
+    table: str,
+    quota: Quota,
+    expression: str,
+    names: dict[str, str],
+    values: dict[str, Any],
+    *,
+    condition: str | None = None,
+) -> dict[str, Any]:
+    update: dict[str, Any] = {
+        "TableName": table,
+        "Key": typed(keys.limit_key(quota)),
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": typed(values),
+    }
+    if condition:
+        update["ConditionExpression"] = condition
+    return {"Update": update}
+
+
+def _latest_freed(quotas: Sequence[Quota], failed: Sequence[bool]) -> Quota:
+    """Of the limits that refused a write, the one that frees last (what the client must wait for)."""
+    refused = [quota for quota, refusal in zip(quotas, failed, strict=False) if refusal] or list(quotas)
+    return max(refused, key=lambda quota: quota.frees_at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -13,6 +14,7 @@ import attrs
 import structlog
 
 from runtime.adapters.json_body import is_json_media_type, read_json
+from runtime.contract import ORIGIN_HEADER
 from runtime.domain.errors import (
     DependencyUnavailable,
     DomainError,
@@ -22,10 +24,12 @@ from runtime.domain.errors import (
     LinkExpired,
     LinkInvalid,
     LinkUsed,
+    NotThroughSite,
     PayloadTooLarge,
     RequestClosed,
     RequestNotFound,
     ServiceUnavailable,
+    TooManyRequests,
     UnsupportedMediaType,
 )
 
@@ -35,6 +39,7 @@ ERROR_STATUS: dict[type[DomainError], int] = {
     InvalidInput: 400,
     LinkInvalid: 401,
     LinkExpired: 401,
+    NotThroughSite: 403,
     RequestNotFound: 404,
     LinkUsed: 409,
     RequestClosed: 409,
@@ -42,6 +47,7 @@ ERROR_STATUS: dict[type[DomainError], int] = {
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     IntentUnclear: 422,
+    TooManyRequests: 429,
     ServiceUnavailable: 503,
 }
 INTERNAL_ERROR = {
@@ -81,8 +87,16 @@ class Reply:
     headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
-def serve(event: Mapping[str, Any], action: Callable[[HttpRequest], Reply]) -> dict[str, Any]:
-    """Run `action` on the parsed event; turn whatever it raises into the documented error shape."""
+def serve(
+    event: Mapping[str, Any], action: Callable[[HttpRequest], Reply], *, origin_secret: str
+) -> dict[str, Any]:
+    """Run `action` on the parsed event; turn whatever it raises into the documented error shape.
+
+    A request that did not come through the site's CloudFront (no origin header with the stack's
+    `origin_secret`) is refused first, before its body or anything else is looked at."""
+    if not through_site(event, origin_secret):
+        log.warning("origin_refused")
+        return to_response(error_reply(NotThroughSite()))
     try:
         reply = action(parse_event(event))
     except DomainError as error:
@@ -96,6 +110,19 @@ def serve(event: Mapping[str, Any], action: Callable[[HttpRequest], Reply]) -> d
         log.exception("request_crashed")
         reply = Reply(500, {"error": INTERNAL_ERROR})
     return to_response(reply)
+
+
+def through_site(event: Mapping[str, Any], origin_secret: str) -> bool:
+    """The origin header holds the stack's secret, compared in constant time (an empty secret, a
+    missing or repeated header: no)."""
+    headers = event.get("headers")
+    if not origin_secret or not isinstance(headers, Mapping):
+        return False
+    values = [str(v) for k, v in headers.items() if str(k).lower() == ORIGIN_HEADER.lower()]
+    if len(values) != 1:
+        return False
+    given = values[0].encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(given, origin_secret.encode("utf-8", "surrogatepass"))
 
 
 def method_of(event: Mapping[str, Any]) -> str:
@@ -159,8 +186,13 @@ def error_reply(error: DomainError) -> Reply:
         # Quick replies beside the error: the page offers them, and sends the pick back as `intent`.
         choices = [{"intent": str(intent), "label": intent.label} for intent in error.choices]
         return Reply(status, {"error": body, "choices": choices})
-    # A busy or throttled dependency: clients send the same request again after a short wait.
-    headers = {"retry-after": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    headers: dict[str, str] = {}
+    if isinstance(error, TooManyRequests):
+        # A limit: when the request may be sent again (clients do not wait that long for an answer).
+        headers["retry-after"] = str(error.retry_after_seconds)
+    elif status == 503:
+        # A busy or throttled dependency: clients send the same request again after a short wait.
+        headers["retry-after"] = str(RETRY_AFTER_SECONDS)
     return Reply(status, {"error": body}, headers)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 
 import attrs
 
 from runtime.contract import Metric
+from runtime.domain.limits import Quota
+from runtime.domain.link_token import SigningKey
 from runtime.domain.model import (
     Event,
     FailureReason,
@@ -69,17 +71,31 @@ class RequestRepository(abc.ABC):
         `requests_by_status` would give, without reading them)."""
 
     @abc.abstractmethod
-    def create_request(self, request: Request, idempotency: IdempotencyRecord | None) -> None:
+    def create_request(
+        self, request: Request, idempotency: IdempotencyRecord | None, quotas: Sequence[Quota] = ()
+    ) -> None:
         """Store the request, its Created event, its due marker and the idempotency record (if any)
-        together. The orchestrator is handed the request from this write (the table's stream)."""
+        together, counted against each of `quotas`. The orchestrator is handed the request from this
+        write (the table's stream).
+
+        Raises AlreadyExists when the request or the idempotency key is taken (whatever the limits
+        say), LimitReached (naming the quota that frees last) when a quota is full: nothing is stored.
+        """
 
     @abc.abstractmethod
-    def issue_link(self, link: LinkToken, at: datetime) -> None:
+    def issue_link(
+        self, link: LinkToken, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
+    ) -> None:
         """Keep the task token, the partner and the deadlines of `link.request` on the open request,
-        move its due marker, and store the link, all or nothing.
+        move its due marker, and store the link, counted against each of `count` and taken out of
+        each of `release`, all or nothing.
 
-        Raises StatusConflict when the request has ended.
+        Raises StatusConflict when the request has ended, LimitReached when a `count` quota is full.
         """
+
+    @abc.abstractmethod
+    def release(self, quota: Quota) -> None:
+        """Take `quota.member` out of the limit's ids (nothing to do when it is not there)."""
 
     @abc.abstractmethod
     def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
@@ -193,8 +209,37 @@ class WorkflowClient(abc.ABC):
 
 
 class SecretProvider(abc.ABC):
+    """The link-signing keys: the current secret signs; it and the previous one verify."""
+
     @abc.abstractmethod
-    def link_secret(self) -> bytes: ...
+    def signing_key(self) -> SigningKey: ...
+
+    @abc.abstractmethod
+    def verification_key(self, key_id: int) -> SigningKey | None:
+        """The key with this id, if it is the current or the previous secret; else None."""
+
+
+class SigningKeyRepository(abc.ABC):
+    """The stored versions of the link-signing secret, as a rotation moves them along."""
+
+    @abc.abstractmethod
+    def stages(self) -> dict[str, frozenset[str]]:
+        """Every version id with its staging labels."""
+
+    @abc.abstractmethod
+    def current(self) -> tuple[str, SigningKey] | None:
+        """The current version's id and key (None: the secret has no value yet)."""
+
+    @abc.abstractmethod
+    def pending(self, version_id: str) -> SigningKey | None:
+        """The key of that version while it is pending, if it has a value."""
+
+    @abc.abstractmethod
+    def store_pending(self, version_id: str, key: SigningKey) -> None: ...
+
+    @abc.abstractmethod
+    def make_current(self, version_id: str, *, replacing: str) -> None:
+        """The pending version becomes current; the one it replaces becomes the previous."""
 
 
 class Clock(abc.ABC):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runtime.adapters.dynamo_converter import from_item, to_attributes
+from runtime.domain.errors import PartnerSmsLimitReached
 from runtime.domain.model import Ending, FailureReason, Outcome, PartnerResponse, Request
 
 REQUEST = "request"
@@ -44,3 +45,15 @@ def ending_of(event: Mapping[str, Any]) -> Ending:
     response = from_item(result["response"], PartnerResponse) if result.get("response") else None
     reason = FailureReason(result["failureReason"]) if result.get("failureReason") else None
     return Ending(Outcome(result["outcome"]), response=response, failure_reason=reason)
+
+
+# The error a failed SMS step raised, as Step Functions' Catch hands it on (`$.error.Error`: the
+# exception's type name), and the reason the request fails for.
+_FAILURE_REASONS = {PartnerSmsLimitReached.__name__: FailureReason.PARTNER_SMS_LIMIT}
+
+
+def failure_reason_of(event: Mapping[str, Any]) -> FailureReason:
+    """Why the SMS step failed, from the error the failure path receives (`{"error": {"Error": ...}}`)."""
+    error = event.get("error")
+    name = error.get("Error") if isinstance(error, Mapping) else None
+    return _FAILURE_REASONS.get(str(name), FailureReason.SMS_NOT_DELIVERED)

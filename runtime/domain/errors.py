@@ -49,6 +49,13 @@ class IntentUnclear(DomainError):
     choices: ClassVar[tuple[Intent, ...]] = tuple(Intent)
 
 
+class NotThroughSite(DomainError):
+    """A request sent to the API's own address rather than through the site (CloudFront)."""
+
+    code = "FORBIDDEN"
+    message = "이 주소로는 직접 요청할 수 없습니다. 서비스 페이지에서 이용해 주세요."
+
+
 class RequestNotFound(DomainError):
     code = "REQUEST_NOT_FOUND"
     message = "요청을 찾을 수 없습니다. 주소를 다시 확인해 주세요."
@@ -89,6 +96,51 @@ class RequestClosed(DomainError):
         super().__init__(self._MESSAGES.get(status, "이 요청은 종료되었습니다."))
 
 
+class TooManyRequests(DomainError):
+    """A limit refused the request (429): nothing was stored. `retry_after_seconds` says when it may
+    be sent again."""
+
+    code = "RATE_LIMITED"
+    message = "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."
+
+    def __init__(self, *, retry_after_seconds: int, maximum: int | None = None) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        self.maximum = maximum
+        super().__init__(self.describe(maximum))
+
+    def describe(self, maximum: int | None) -> str:
+        return self.message
+
+
+class TooManyOpenRequests(TooManyRequests):
+    code = "TOO_MANY_OPEN_REQUESTS"
+
+    def describe(self, maximum: int | None) -> str:
+        return (
+            f"이 예약으로 확인을 기다리는 문의가 이미 {maximum}건 있습니다. "
+            "앞선 문의에 대한 안내를 받은 뒤 다시 문의해 주세요."
+        )
+
+
+class DailyLimitReached(TooManyRequests):
+    code = "DAILY_LIMIT_REACHED"
+
+    def describe(self, maximum: int | None) -> str:
+        return f"이 예약으로 오늘 보낼 수 있는 문의 {maximum}건을 모두 보냈습니다. 내일 다시 문의해 주세요."
+
+
+class TooManyLookups(TooManyRequests):
+    """Unknown reservation and wrong phone read the same: so does this limit, whatever was guessed."""
+
+    code = "TOO_MANY_LOOKUPS"
+
+    def describe(self, maximum: int | None) -> str:
+        return (
+            "예약을 확인하지 못한 문의가 많아 이 번호로는 잠시 문의를 받을 수 없습니다. "
+            "예약번호와 휴대전화 번호를 확인한 뒤 잠시 후 다시 시도해 주세요."
+        )
+
+
 class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
     message = "일시적인 문제로 처리하지 못했습니다. 잠시 후 다시 시도해 주세요."
@@ -111,6 +163,19 @@ class TaskClosed(Exception):
     def __init__(self, timed_out: bool) -> None:
         super().__init__("task timed out" if timed_out else "task no longer exists")
         self.timed_out = timed_out
+
+
+class LimitReached(Exception):
+    """A write was refused by one of its limits (runtime/domain/limits.py): `quota` names which."""
+
+    def __init__(self, quota: object) -> None:
+        super().__init__(f"limit reached: {getattr(quota, 'kind', quota)}")
+        self.quota = quota
+
+
+class PartnerSmsLimitReached(Exception):
+    """The partner's phone received as many SMS this hour as the stack allows: this request is not
+    texted (the workflow does not retry it; its failure path ends it with its own reason)."""
 
 
 class DependencyUnavailable(Exception):

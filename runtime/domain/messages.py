@@ -55,6 +55,11 @@ def sms_bytes(text: str) -> int:
     return len(text.encode(SMS_ENCODING))
 
 
+# Endings the customer is told in the template's words only: what they say is a rule of the service,
+# not something a model should rephrase.
+TEMPLATE_ONLY_REASONS = frozenset({FailureReason.PARTNER_SMS_LIMIT})
+
+
 def template_message(request: Request, outcome: Outcome) -> str:
     """The customer's message when no model writes it. Always Korean, always within 500 characters."""
     if outcome is Outcome.TIMEOUT:
@@ -72,6 +77,11 @@ def _failed_message(request: Request) -> str:
     subject = f"예약 {request.reservation_number}의 {request.intent.label} 요청"
     if request.failure_reason is FailureReason.RESERVATION_NOT_MATCHED:
         return NOT_MATCHED_MESSAGE
+    if request.failure_reason is FailureReason.PARTNER_SMS_LIMIT:
+        return (
+            f"지금 파트너에게 확인 요청이 많이 몰려 {subject}을 전달하지 못했습니다. "
+            "번거롭게 해 드려 죄송합니다. 한 시간쯤 뒤에 다시 문의해 주세요."
+        )
     if request.failure_reason is FailureReason.SMS_NOT_DELIVERED:
         return (
             f"{subject}을 파트너에게 전달하지 못했습니다. "

@@ -120,6 +120,8 @@ class FailureReason(enum.StrEnum):
     SMS_NOT_DELIVERED = "SmsNotDelivered"
     # The workflow never texted the partner (its start was lost); the sweeper closed the request.
     NOT_STARTED = "NotStarted"
+    # The partner's phone had received as many SMS this hour as the stack allows (a cost guard).
+    PARTNER_SMS_LIMIT = "PartnerSmsLimit"
     INTERNAL = "Internal"
 
 

@@ -9,7 +9,7 @@ from runtime.services.submit import submit_request
 
 @lambda_entry(Function.CHAT)
 def handle(event, context):
-    return http.serve(event, _submit)
+    return http.serve(event, _submit, origin_secret=bootstrap.origin_secret())
 
 
 def _submit(request: http.HttpRequest) -> http.Reply:

@@ -9,7 +9,7 @@ from runtime.services.timeline import get_timeline
 
 @lambda_entry(Function.REQUEST_STATUS)
 def handle(event, context):
-    return http.serve(event, _timeline)
+    return http.serve(event, _timeline, origin_secret=bootstrap.origin_secret())
 
 
 def _timeline(request: http.HttpRequest) -> http.Reply:

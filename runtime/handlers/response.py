@@ -9,7 +9,9 @@ from runtime.services.partner_link import answer_link, open_link
 
 @lambda_entry(Function.RESPONSE)
 def handle(event, context):
-    return http.serve(event, _answer if http.method_of(event) == "POST" else _open)
+    return http.serve(
+        event, _answer if http.method_of(event) == "POST" else _open, origin_secret=bootstrap.origin_secret()
+    )
 
 
 def _open(request: http.HttpRequest) -> http.Reply:

@@ -23,6 +23,13 @@ log = structlog.get_logger()
 _CLOSED_METRIC = {Outcome.TIMEOUT: Metric.PARTNER_TIMED_OUT, Outcome.FAILED: Metric.REQUEST_FAILED}
 
 
+def _closed_metric(ending: Ending) -> Metric:
+    # A cost guard at work, not a failure of the system: counted apart, with its own alarm.
+    if ending.failure_reason is FailureReason.PARTNER_SMS_LIMIT:
+        return Metric.PARTNER_SMS_LIMITED
+    return _CLOSED_METRIC[ending.outcome]
+
+
 def close_unanswered(
     request_id: str,
     ending: Ending,
@@ -49,7 +56,7 @@ def close_unanswered(
             raise
         log.info("closed_before", status=current.status if current else None, wanted=ending.outcome)
         return stored
-    metrics.count(_CLOSED_METRIC[ending.outcome])
+    metrics.count(_closed_metric(ending))
     log.info("request_closed", outcome=ending.outcome, reason=ending.failure_reason)
     return ending
 

@@ -9,6 +9,7 @@ import structlog
 from runtime.adapters.ports import Clock, MessageWriter, MetricWriter, RequestRepository
 from runtime.contract import Metric
 from runtime.domain.errors import AlreadyExists, DependencyUnavailable, StatusConflict
+from runtime.domain.messages import TEMPLATE_ONLY_REASONS
 from runtime.domain.model import Ending, MessageSource, Notification, Request
 
 log = structlog.get_logger()
@@ -82,6 +83,8 @@ def _store(
     metrics: MetricWriter,
 ) -> None:
     """`expected`: the ending the stored request has (None: still open, so close it as `ending`)."""
+    if ending.failure_reason in TEMPLATE_ONLY_REASONS:
+        writers = writers[-1:]
     text, source = _write(request.ended(ending), ending, writers, metrics)
     notification = Notification(message=text, at=clock.now(), source=source, outcome=ending.outcome)
     status = ending.outcome.status

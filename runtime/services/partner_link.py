@@ -72,7 +72,7 @@ def _resolve(
     token: str, *, repository: RequestRepository, secrets: SecretProvider, now: datetime
 ) -> LinkToken:
     """The link's record; a forged or expired token is refused before any read."""
-    claims = verify_link(secrets.link_secret(), token, now=int(now.timestamp()))
+    claims = verify_link(secrets.verification_key, token, now=int(now.timestamp()))
     link = repository.get_link(claims.token_id)
     if link is None:
         raise LinkInvalid()

@@ -18,7 +18,8 @@ from runtime.adapters.ports import (
 )
 from runtime.contract import PARTNER_LINK_PREFIX, Metric
 from runtime.domain.deadlines import answer_deadline, due_after_link
-from runtime.domain.errors import StatusConflict
+from runtime.domain.errors import LimitReached, PartnerSmsLimitReached, StatusConflict
+from runtime.domain.limits import Limits, partner_sms, unmatched_lookups
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
 from runtime.domain.messages import sms_body
 from runtime.domain.model import LinkToken, Request, Status
@@ -40,6 +41,7 @@ def send_partner_link(
     site_url: str,
     token_ttl: timedelta,
     partner_timeout: timedelta,
+    limits: Limits,
 ) -> str | None:
     """`request`: as the orchestrator matched it (with its partner). Return the link sent.
 
@@ -61,12 +63,22 @@ def send_partner_link(
         task_token=task_token,
         expires_at=now + token_ttl,
     )
+    texted = partner_sms(request, limits, at=now)
+    matched = unmatched_lookups(request, limits) if limits.unmatched_per_phone_per_hour else None
     try:
-        repository.issue_link(link_token, now)
+        repository.issue_link(
+            link_token,
+            now,
+            count=[texted] if texted else [],
+            release=[matched] if matched else [],
+        )
     except StatusConflict:
         if resume_if_answered(request.request_id, task_token, repository=repository, workflow=workflow):
             return None
         raise
+    except LimitReached:
+        log.warning("partner_sms_limit_reached", to=mask_phone(request.partner_phone))
+        raise PartnerSmsLimitReached() from None
     link = link_url(site_url, secrets, link_token.token_id, link_token.expires_at)
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
 
@@ -80,7 +92,7 @@ def send_partner_link(
 def link_url(site_url: str, secrets: SecretProvider, token_id: str, expires_at: datetime) -> str:
     """`{siteUrl}/r/{token}`: the same link for the same record (the signature is deterministic)."""
     claims = LinkClaims(token_id=token_id, expires_at=int(expires_at.timestamp()))
-    return f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.link_secret(), claims)}"
+    return f"{site_url.rstrip('/')}{PARTNER_LINK_PREFIX}{sign_link(secrets.signing_key(), claims)}"
 
 
 def resume_if_answered(

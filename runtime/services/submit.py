@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 import structlog
@@ -22,7 +22,18 @@ from runtime.adapters.ports import (
 )
 from runtime.contract import Metric
 from runtime.domain.deadlines import due_on_creation
-from runtime.domain.errors import AlreadyExists, DependencyUnavailable, IdempotencyKeyReused, IntentUnclear
+from runtime.domain.errors import (
+    AlreadyExists,
+    DailyLimitReached,
+    DependencyUnavailable,
+    IdempotencyKeyReused,
+    IntentUnclear,
+    LimitReached,
+    TooManyLookups,
+    TooManyOpenRequests,
+    TooManyRequests,
+)
+from runtime.domain.limits import Kind, Limits, Quota, submit_quotas
 from runtime.domain.model import (
     DEFAULT_INTENT,
     IdempotencyRecord,
@@ -40,6 +51,11 @@ from runtime.domain.validation import (
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 log = structlog.get_logger()
+_REFUSALS: dict[Kind, type[TooManyRequests]] = {
+    Kind.OPEN_REQUESTS: TooManyOpenRequests,
+    Kind.REQUESTS_PER_DAY: DailyLimitReached,
+    Kind.UNMATCHED_LOOKUPS: TooManyLookups,
+}
 
 
 @attrs.frozen
@@ -61,10 +77,12 @@ def submit_request(
     clock: Clock,
     metrics: MetricWriter,
     partner_timeout: timedelta,
+    limits: Limits,
     new_id: Callable[[], str] = new_request_id,
 ) -> Submitted:
     """A retry with the same Idempotency-Key is found by the create itself (its key is taken), so a
-    first submit reads nothing."""
+    first submit reads nothing. The limits are conditions of the same write: past one, nothing is
+    stored and TooManyRequests says when to come back."""
     submission = parse_submission(fields)
     key = parse_idempotency_key(idempotency_key)
 
@@ -95,15 +113,25 @@ def submit_request(
         IdempotencyRecord(key, request_id, submission.fingerprint, now + IDEMPOTENCY_WINDOW) if key else None
     )
     try:
-        repository.create_request(request, record)
+        repository.create_request(
+            request, record, submit_quotas(request, limits, partner_timeout=partner_timeout)
+        )
     except AlreadyExists:
         # An earlier submit with the same key stored its request first: answer with that one.
         if key and (earlier := _replay(key, submission, repository)):
             return earlier
         raise
+    except LimitReached as reached:
+        raise _refusal(reached.quota, now, metrics) from None
     metrics.count(Metric.REQUESTS_CREATED)
     log.info("request_created", intent=request.intent, intentSource=request.intent_source)
     return Submitted(request=request, replayed=False)
+
+
+def _refusal(quota: Quota, now: datetime, metrics: MetricWriter) -> TooManyRequests:
+    metrics.count(Metric.SUBMITS_LIMITED)
+    log.warning("submit_limited", limit=str(quota.kind), maximum=quota.maximum)
+    return _REFUSALS[quota.kind](retry_after_seconds=quota.retry_after_seconds(now), maximum=quota.maximum)
 
 
 def _replay(key: str, submission: Submission, repository: RequestRepository) -> Submitted | None:

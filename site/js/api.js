@@ -36,14 +36,14 @@ export function config() {
 }
 
 // "Busy, come back shortly" (429/503 with Retry-After): nothing was processed, so the same request
-// is sent again after the server's Retry-After, a few times, before the person is asked to try later.
+// is sent again after a short Retry-After, a few times, before the person is asked to try later.
 const BUSY_RETRIES = 5;
 const MAX_WAIT_SECONDS = 10;
 
 function retryAfterMs(response) {
   if (response.status !== 429 && response.status !== 503) return null;
   const seconds = Number(response.headers.get("retry-after") ?? NaN);
-  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0.1), MAX_WAIT_SECONDS) * 1000 : null;
+  return seconds <= MAX_WAIT_SECONDS ? Math.max(seconds, 0.1) * 1000 : null;
 }
 
 export async function api(path, { method = "GET", body, headers = {} } = {}) {

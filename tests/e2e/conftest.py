@@ -17,8 +17,6 @@ it opened under test-output/screenshots/, whether the test passed or not.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -32,11 +30,14 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_pla
 
 from local.client import ProductClient
 from local.emulator import SAMPLE_RESERVATIONS
+from local.reservations import store_reservations, unique_reservations
 from local.stack import LocalStack
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key
-from runtime.domain.link_token import LinkClaims, sign_link, verify_link
+from runtime.adapters.sample_data import read_reservations
+from runtime.adapters.secrets_manager import read_keyring
+from runtime.domain.link_token import Keyring, LinkClaims, sign_link, verify_link
 from runtime.domain.model import LinkToken
 from runtime.domain.time import format_kst
 from tests.local_stack_session import reach_the_emulator, running_stack
@@ -58,24 +59,32 @@ _FAILED_LOAD = re.compile(r"Failed to load resource: the server responded with a
 
 @attrs.frozen
 class Sample:
-    """The first reservation of infra/sample_reservations.json, as its customer would type it."""
+    """A reservation like the first of infra/sample_reservations.json (its partner, service and date),
+    with a number and phones of its own, as its customer would type it."""
 
     reservation: str
     phone: str
     partner_name: str
+    partner_phone: str  # E.164, as the SMS is addressed
     reservation_date: str  # as people read it, e.g. 12월 24일(목) 오후 3시
     # A question the local classifier reads as ChangeReservation (예약변경).
     question: str = "체크인 날짜를 하루 미룰 수 있을까요?"
 
 
-@pytest.fixture(scope="session")
-def sample() -> Sample:
-    entry = json.loads(SAMPLE_RESERVATIONS.read_text(encoding="utf-8"))[0]
+@pytest.fixture
+def sample(local_stack) -> Sample:
+    """A reservation of this test's own, stored in the stack's table: the product's limits per
+    reservation and per phone apply to each test as to one customer, never across tests."""
+    assert local_stack.deployment is not None
+    (made,) = unique_reservations(read_reservations(SAMPLE_RESERVATIONS)[0], 1, letters="WEB")
+    store_reservations(local_stack.aws.client("dynamodb"), local_stack.deployment.table_name, [made])
+    domestic = "0" + made.customer_phone.removeprefix("+82")
     return Sample(
-        reservation=entry["reservationNumber"],
-        phone=entry["customerPhone"],
-        partner_name=entry["partnerName"],
-        reservation_date=format_kst(datetime.fromisoformat(entry["reservationDate"])),
+        reservation=made.reservation_number,
+        phone=f"{domestic[:3]}-{domestic[3:7]}-{domestic[7:]}",
+        partner_name=made.partner_name,
+        partner_phone=made.partner_phone,
+        reservation_date=format_kst(datetime.fromisoformat(made.reservation_date)),
     )
 
 
@@ -115,6 +124,22 @@ class Product:
         assert reply.status == 201, reply.body
         return reply.body["requestId"]
 
+    def requests_stored(self) -> int:
+        """Requests stored for this test's reservation."""
+        pages = (
+            self.stack.aws.client("dynamodb")
+            .get_paginator("scan")
+            .paginate(TableName=self._deployment.table_name)
+        )
+        return sum(
+            1
+            for page in pages
+            for item in page["Items"]
+            if item["SK"]["S"] == "METADATA"
+            and item["PK"]["S"].startswith("REQ#")
+            and item["reservationNumber"]["S"] == self.sample.reservation
+        )
+
     def timeline(self, request_id: str) -> dict[str, Any]:
         reply = self.api.timeline(request_id)
         assert reply.status == 200, reply.body
@@ -151,7 +176,7 @@ class Product:
         """The request a partner link stands for, as the server resolves it (TOKEN# item)."""
         token = link.rsplit("/r/", 1)[1]
         if token not in self._requests_by_token:
-            claims = verify_link(self.link_secret, token, now=0)
+            claims = verify_link(self.link_keys().key, token, now=0)
             item = (
                 self.stack.aws.client("dynamodb")
                 .get_item(
@@ -168,17 +193,17 @@ class Product:
     def expired_link(self, link: str) -> str:
         """The same link, genuinely signed by the stack's secret, but with an expiry a minute ago."""
         token = link.rsplit("/r/", 1)[1]
-        claims = verify_link(self.link_secret, token, now=0)
+        keys = self.link_keys()
+        claims = verify_link(keys.key, token, now=0)
         expired = LinkClaims(token_id=claims.token_id, expires_at=int(time.time()) - 60)
-        return f"{self.url}/r/{sign_link(self.link_secret, expired)}"
+        return f"{self.url}/r/{sign_link(keys.current, expired)}"
 
-    @functools.cached_property
-    def link_secret(self) -> bytes:
-        secret = self.stack.aws.client("secretsmanager").get_secret_value(SecretId=self._deployment.secret_id)
-        return secret["SecretString"].encode("utf-8")
+    def link_keys(self) -> Keyring:
+        """The keys that verify links now, read as the functions read them."""
+        return read_keyring(self.stack.aws.client("secretsmanager"), self._deployment.secret_id)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def product(local_stack, sample) -> Product:
     return Product(local_stack, sample)
 

@@ -144,6 +144,27 @@ def test_tapping_a_choice_sends_the_same_question_with_that_intent(browser, prod
     product.partner_link(request_id)  # its SMS went out: nothing left in flight
 
 
+def test_a_limit_is_shown_at_once_with_its_korean_message_and_nothing_is_created(browser, product):
+    """Three questions about the reservation already wait for the partner: the page does not wait out
+    the 429's Retry-After (minutes), it says why and when at once."""
+    for _ in range(3):
+        product.submit("조식을 추가하고 싶어요")
+    page = browser.new_page("customer")
+    browser.expect_http_errors(429)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    page.goto("/")
+    fill(page, product.sample)
+    page.get_by_role("button", name="문의 보내기").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("잠시 후 다시 보내 주세요")
+    expect(alert).to_contain_text("확인을 기다리는 문의가 이미 3건")
+    assert len(sent) == 1  # sent once: a Retry-After of minutes is not waited for
+    expect(page.locator("#track")).to_be_hidden()
+    expect(page.get_by_role("button", name="다시 보내기")).to_be_enabled()  # the same question, later
+    assert product.requests_stored() == 3
+
+
 def test_server_field_message_is_shown_when_the_server_disagrees(browser, product):
     """The server stays the authority: a 400 with a field lands next to that field."""
     page = browser.new_page("customer")

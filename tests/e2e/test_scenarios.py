@@ -1,5 +1,7 @@
 """The product over HTTP on a local stack, as a customer and a partner use it (what `make demo` plays)."""
 
+import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,17 +11,20 @@ from infra.routes import ROUTES
 from local.client import ProductClient, token_of
 from runtime.domain.time import KST
 
-CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-0000-1001"}
-
 
 @pytest.fixture
 def client(local_stack):
     return ProductClient(local_stack.url)
 
 
+def customer_of(product) -> dict[str, str]:
+    """This test's own reservation, as its customer types it."""
+    return {"reservation_number": product.sample.reservation, "phone": product.sample.phone}
+
+
 def submit_and_get_link(client, product, message="체크인 날짜를 하루 미루고 싶어요", **customer):
     """Submit, then the SMS texted for THIS request (other tests' messages may still be arriving)."""
-    submitted = client.submit(message=message, **{**CUSTOMER, **customer})
+    submitted = client.submit(message=message, **{**customer_of(product), **customer})
     assert submitted.status == 201, submitted.body
     request_id = submitted.body["requestId"]
     link = product.partner_link(request_id)
@@ -37,13 +42,13 @@ def events_of(final):
 )
 def test_the_partner_answers_and_the_customer_is_told(client, product, answer, expected_words):
     request_id, token, sms = submit_and_get_link(client, product)
-    assert sms["to"] == "+821000002001"
+    assert sms["to"] == product.sample.partner_phone
 
     opened = client.open_link(token)
     answered = client.answer(token, answer)
     final = client.wait_until_told(request_id)
 
-    assert opened.status == 200 and opened.body["reservationNumber"] == "HTL-100101"
+    assert opened.status == 200 and opened.body["reservationNumber"] == product.sample.reservation
     assert answered.status == 200 and answered.body["success"] is True
     assert final["status"] == "Responded"
     assert expected_words in final["notification"]["message"]
@@ -78,12 +83,12 @@ def test_a_silent_partner_times_out_and_the_late_link_says_so(client, product, l
     assert "응답 시간이 지났습니다" in late.body["error"]["message"]
 
 
-def test_unknown_reservation_and_wrong_phone_read_the_same_and_text_nobody(client):
+def test_unknown_reservation_and_wrong_phone_read_the_same_and_text_nobody(client, product):
     unknown = client.submit(
-        reservation_number="HTL-999999", phone=CUSTOMER["phone"], message="날짜를 바꾸고 싶어요"
+        reservation_number="HTL-999999", phone=product.sample.phone, message="날짜를 바꾸고 싶어요"
     )
     wrong = client.submit(
-        reservation_number="HTL-100101", phone="010-1111-2222", message="날짜를 바꾸고 싶어요"
+        reservation_number=product.sample.reservation, phone="010-1111-2222", message="날짜를 바꾸고 싶어요"
     )
 
     finals = [client.wait_until_told(reply.body["requestId"]) for reply in (unknown, wrong)]
@@ -114,8 +119,8 @@ def test_a_forged_link_is_refused(client, product):
 def test_the_same_idempotency_key_returns_the_same_request_and_texts_the_partner_once(client, product):
     question = {
         "message": "주차권을 추가로 구매할 수 있나요",
-        "idempotency_key": "e2e-retry-0001",
-        **CUSTOMER,
+        "idempotency_key": f"e2e-retry-{uuid.uuid4().hex}",
+        **customer_of(product),
     }
     first = client.submit(**question)
     again = client.submit(**question)
@@ -129,7 +134,7 @@ def test_the_same_idempotency_key_returns_the_same_request_and_texts_the_partner
 
 
 def test_an_unclear_question_is_422_with_choices_and_a_pick_makes_the_request(client, product):
-    reply = client.submit(message="안녕하세요", **CUSTOMER)
+    reply = client.submit(message="안녕하세요", **customer_of(product))
 
     assert reply.status == 422 and reply.error_code == "INTENT_UNCLEAR"
     assert "requestId" not in reply.body
@@ -137,7 +142,7 @@ def test_an_unclear_question_is_422_with_choices_and_a_pick_makes_the_request(cl
     picked = reply.body["choices"][1]
     assert picked == {"intent": "ReportTrouble", "label": "트러블신고"}
 
-    created = client.submit(message="안녕하세요", intent=picked["intent"], **CUSTOMER)
+    created = client.submit(message="안녕하세요", intent=picked["intent"], **customer_of(product))
     assert created.status == 201
     timeline = client.timeline(created.body["requestId"]).body
     assert (timeline["intent"], timeline["intentLabel"], timeline["intentSource"]) == (
@@ -186,3 +191,18 @@ def test_the_partner_link_serves_the_partner_page_and_the_api_is_described(local
     assert partner_page.headers["referrer-policy"] == "no-referrer"
     described = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
     assert described == {(route.method, route.path) for route in ROUTES}
+
+
+def test_a_fourth_question_while_three_wait_is_429_with_retry_after_and_texts_nobody(client, product):
+    for _ in range(3):
+        submitted = client.submit(message="조식을 추가하고 싶어요", **customer_of(product))
+        product.partner_link(submitted.body["requestId"])  # texted
+    texted = [e for e in client.outbox() if e["to"] == product.sample.partner_phone]
+
+    refused = client.submit(message="조식을 추가하고 싶어요", **customer_of(product))
+
+    assert refused.status == 429 and refused.error_code == "TOO_MANY_OPEN_REQUESTS"
+    assert "3건" in refused.body["error"]["message"]
+    time.sleep(1)
+    assert [e for e in client.outbox() if e["to"] == product.sample.partner_phone] == texted
+    assert len(texted) == 3

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from infra.mock_run import PROJECT_ROOT, CapturedResource, Deployment
+from infra.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret
 from runtime.contract import FUNCTIONS, Function
 
 FUNCTION = "aws:lambda/function:Function"
@@ -33,6 +33,23 @@ def lambda_of(deployment: Deployment, function: Function) -> CapturedResource:
     found = [r for r in deployment.of_type(FUNCTION) if r.inputs["handler"] == FUNCTIONS[function].handler]
     assert len(found) == 1, f"{function}: {[r.name for r in found]}"
     return found[0]
+
+
+def revealed(value: Any) -> Any:
+    """A captured value with every Secret replaced by what it holds."""
+    if isinstance(value, Secret):
+        return revealed(value.value)
+    if isinstance(value, dict):
+        return {key: revealed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [revealed(item) for item in value]
+    return value
+
+
+def variables_of(function_resource: CapturedResource) -> dict[str, Any]:
+    """A function's environment variables (Pulumi keeps the whole environment secret once one value
+    is: the origin secret)."""
+    return revealed(function_resource.inputs["environment"])["variables"]
 
 
 def role_of(deployment: Deployment, function_resource: CapturedResource) -> CapturedResource:

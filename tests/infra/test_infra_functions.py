@@ -16,6 +16,7 @@ from infra_helpers import (
     state_machine_arn,
     statements,
     trusted_service,
+    variables_of,
 )
 
 from infra.config import foundation_model
@@ -25,6 +26,7 @@ from infra.mock_run import PROJECT_ROOT, Deployment, run_program
 from runtime.contract import (
     FUNCTIONS,
     LEX_LOCALE,
+    LINK_SECRET_CACHE_SECONDS,
     RESERVATION_INDEX,
     STATUS_INDEX,
     Env,
@@ -96,12 +98,19 @@ def test_all_functions_share_one_code_archive_of_runtime_sources(deployment: Dep
 
 @pytest.mark.parametrize("function", list(Function))
 def test_environment_is_exactly_what_the_function_reads(deployment: Deployment, function: Function) -> None:
-    variables = lambda_of(deployment, function).inputs["environment"]["variables"]
+    variables = variables_of(lambda_of(deployment, function))
     assert set(variables) == {str(name) for name in FUNCTIONS[function].environment}
+
+
+def _origin_secret(deployment: Deployment) -> str:
+    origin = next(r for r in deployment.resources if r.type == "partnerconfirm:infra:OriginSecret")
+    (generated,) = deployment.children_of(origin)
+    return generated.outputs["result"]
 
 
 def test_environment_values_locate_the_deployed_resources(deployment: Deployment) -> None:
     stack = deployment.stack
+    limits = setting(stack, "limits")
     expected = {
         Env.STAGE: stack,
         Env.TABLE_NAME: deployment.one("aws:dynamodb/table:Table").outputs["name"],
@@ -120,9 +129,16 @@ def test_environment_values_locate_the_deployed_resources(deployment: Deployment
         Env.SMS_ORIGINATION_IDENTITY: setting(stack, "smsOriginationIdentity", ""),
         Env.SMS_MAX_PRICE: setting(stack, "smsMaxPrice", ""),
         Env.OPERATORS_TOPIC_ARN: deployment.exports["operatorsTopicArn"],
+        Env.LINK_SECRET_CACHE_SECONDS: str(LINK_SECRET_CACHE_SECONDS),
+        Env.RETENTION_DAYS: str(setting(stack, "retentionDays")),
+        Env.ORIGIN_SECRET: _origin_secret(deployment),
+        Env.LIMIT_OPEN_PER_RESERVATION: str(limits["openPerReservation"]),
+        Env.LIMIT_REQUESTS_PER_RESERVATION_PER_DAY: str(limits["requestsPerReservationPerDay"]),
+        Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR: str(limits["unmatchedPerPhonePerHour"]),
+        Env.LIMIT_SMS_PER_PARTNER_PER_HOUR: str(limits["smsPerPartnerPerHour"]),
     }
     for function in Function:
-        variables = lambda_of(deployment, function).inputs["environment"]["variables"]
+        variables = variables_of(lambda_of(deployment, function))
         for name, value in variables.items():
             assert value == expected[Env(name)], f"{function} {name}"
 
@@ -177,17 +193,44 @@ def _resource_arns(deployment: Deployment) -> dict[Resource, list[str]]:
 
 
 @pytest.mark.parametrize("function", list(Function))
-def test_each_action_applies_only_to_the_resources_it_touches(
+def test_each_action_applies_only_to_the_resources_and_key_prefixes_it_touches(
     deployment: Deployment, function: Function
 ) -> None:
+    """One statement per resource, and on the table per set of key prefixes (dynamodb:LeadingKeys)."""
     spec = FUNCTIONS[function]
     policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
-    granted = {sid: s for sid, s in statements(policy).items() if sid not in PLATFORM_STATEMENTS | GUARDRAILS}
+    granted = [s for sid, s in statements(policy).items() if sid not in PLATFORM_STATEMENTS | GUARDRAILS]
     expected_arns = _resource_arns(deployment)
-    assert len(granted) == len(spec.resources)
-    for resource in spec.resources:
-        statement = next(s for s in granted.values() if set(s["Action"]) == set(spec.actions_on(resource)))
+    expected: dict[tuple[Resource, tuple[str, ...]], set[str]] = {}
+    for permission in spec.role_permissions:
+        patterns = tuple(sorted(f"{key}*" for key in permission.keys))
+        expected.setdefault((permission.resource, patterns), set()).update(permission.actions)
+    assert len(granted) == len(expected)
+    for (resource, patterns), actions in expected.items():
+        statement = next(s for s in granted if set(s["Action"]) == actions and _patterns(s) == patterns)
         assert sorted(statement["Resource"]) == sorted(expected_arns[resource]), f"{function} on {resource}"
+
+
+def test_every_table_grant_names_its_key_prefixes(deployment: Deployment) -> None:
+    """No function may touch the whole table: each item action is tied to the prefixes it needs."""
+    table_arn = deployment.one("aws:dynamodb/table:Table").outputs["arn"]
+    seen = set()
+    for function in Function:
+        policy = policy_of(deployment, role_of(deployment, lambda_of(deployment, function)))
+        for statement in policy["Statement"]:
+            if statement.get("Resource") == [table_arn]:
+                condition = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                assert condition and all(pattern.endswith("#*") for pattern in condition)
+                seen.add(function)
+    assert seen == {f for f, spec in FUNCTIONS.items() if Resource.TABLE in spec.resources}
+    chat = policy_of(deployment, role_of(deployment, lambda_of(deployment, Function.CHAT)))
+    updates = next(s for s in chat["Statement"] if s["Action"] == ["dynamodb:UpdateItem"])
+    assert _patterns(updates) == ("LIMIT#PHONE#*", "LIMIT#RES#*")  # never a request, link or reservation
+
+
+def _patterns(statement: dict) -> tuple[str, ...]:
+    condition = statement.get("Condition", {}).get("ForAllValues:StringLike", {})
+    return tuple(sorted(condition.get("dynamodb:LeadingKeys", ())))
 
 
 @pytest.mark.parametrize("function", list(Function))
@@ -233,8 +276,9 @@ def test_only_stream_consumers_read_the_stream_and_send_to_the_dead_letter_queue
 
 
 def test_the_stream_has_consumers() -> None:
-    """The check above compares something: the orchestrator, the resumer and the escalator read it."""
-    assert {Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR} == CONSUMERS
+    """The check above compares something: the orchestrator, the resumer, the escalator and the
+    releaser read it."""
+    assert {Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR, Function.RELEASER} == CONSUMERS
 
 
 def test_policies_are_sent_as_json_documents(deployment: Deployment) -> None:
@@ -271,6 +315,6 @@ def test_sms_is_granted_on_the_configuration_set_and_the_origination_identity_se
     granted = statements(policy_of(deployment, role_of(deployment, sender)))["Sms"]
     assert granted["Action"] == ["sms-voice:SendTextMessage"]
     assert granted["Resource"] == [deployment.one(CONFIGURATION_SET).outputs["arn"], ORIGINATION]
-    variables = sender.inputs["environment"]["variables"]
+    variables = variables_of(sender)
     assert variables[Env.SMS_ORIGINATION_IDENTITY] == ORIGINATION
     assert variables[Env.SMS_CONFIGURATION_SET] == "partner-confirm-demo"

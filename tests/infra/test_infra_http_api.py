@@ -71,5 +71,11 @@ def test_only_this_api_route_may_invoke_the_function(deployment: Deployment, rou
     assert permissions[0]["action"] == "lambda:InvokeFunction"
 
 
-def test_every_invoke_permission_belongs_to_a_route(deployment: Deployment) -> None:
-    assert len(deployment.of_type("aws:lambda/permission:Permission")) == len(ROUTES)
+def test_every_invoke_permission_belongs_to_a_route_or_to_the_secrets_rotation(
+    deployment: Deployment,
+) -> None:
+    permissions = deployment.of_type("aws:lambda/permission:Permission")
+    by_api = [p for p in permissions if p.inputs["principal"] == "apigateway.amazonaws.com"]
+    assert len(by_api) == len(ROUTES)
+    (rotation,) = [p for p in permissions if p not in by_api]
+    assert rotation.inputs["principal"] == "secretsmanager.amazonaws.com"

@@ -1,5 +1,5 @@
-"""Dashboard and alarms: the flow's metrics, failed executions, Lambda errors, API 5xx, swept requests
-and the dead-letter queue."""
+"""Dashboard and alarms: the flow's metrics, failed executions, Lambda errors, API 5xx, swept requests,
+the partner phones' SMS limit and the dead-letter queue."""
 
 from __future__ import annotations
 
@@ -84,8 +84,9 @@ def test_alarm_on_any_request_the_sweeper_had_to_end(deployment: Deployment) -> 
 def test_without_an_alarm_address_nobody_is_subscribed_and_pulumi_up_says_so(deployment: Deployment) -> None:
     assert setting(deployment.stack, "alarmEmail") is None  # the committed files name no one
     alarms = deployment.of_type(ALARM)
-    # Executions, Lambda errors, API 5xx, failed requests, swept requests, the dead-letter queue.
-    assert len(alarms) == 6
+    # Executions, Lambda errors, API 5xx, failed requests, swept requests, the partner SMS limit, the
+    # dead-letter queue.
+    assert len(alarms) == 7
     assert not deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
     assert not [topic for topic in deployment.of_type(TOPIC) if topic.name == "observability-alarms"]
     assert all(not alarm.inputs.get("alarmActions") for alarm in alarms)
@@ -111,3 +112,17 @@ def test_alarms_email_the_address_the_stack_names() -> None:
 def test_a_placeholder_alarm_address_stops_the_program_with_a_clear_message(placeholder: str) -> None:
     with pytest.raises(ValueError, match=r"alarmEmail .* is a placeholder: .* receives no mail"):
         run_program("demo", extra_config={"partner-confirm:alarmEmail": placeholder})
+
+
+def test_alarm_on_any_request_failed_at_its_partner_phones_sms_limit(deployment: Deployment) -> None:
+    limited = _alarm(deployment, "partner-sms-limit")
+    assert (limited["namespace"], limited["metricName"]) == (
+        METRIC_NAMESPACE,
+        str(Metric.PARTNER_SMS_LIMITED),
+    )
+    assert limited["dimensions"] == {METRIC_DIMENSION: deployment.stack}
+    assert (limited["statistic"], limited["period"], limited["evaluationPeriods"]) == ("Sum", 300, 1)
+    assert limited["threshold"] == 1 and limited["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    # A refused submit is the limit doing its job: counted on the dashboard, alarming no one.
+    watched = {alarm.inputs.get("metricName") for alarm in deployment.of_type(ALARM)}
+    assert str(Metric.SUBMITS_LIMITED) not in watched

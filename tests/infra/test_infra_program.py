@@ -25,6 +25,7 @@ EXPORTS = {
     "stateMachineArn",
     "deadLetterQueueUrl",
     "partnerTimeoutSeconds",
+    "retentionDays",
     "botId",
     "botAliasId",
     "smsEventsTopicArn",
@@ -64,6 +65,8 @@ def test_exports_hold_what_the_operators_command_line_needs(
     target = Target.from_outputs(json.loads(json.dumps(exports)), source=f"the {stack} stack")
     assert target.table_name == table.outputs["name"]
     assert target.partner_timeout_seconds == setting(stack, "partnerTimeoutSeconds")
+    # A redrive's items expire after the stack's retention, as the functions' writes do.
+    assert exports["retentionDays"] == target.retention_days == setting(stack, "retentionDays")
     assert target.endpoint_url is None
 
 
@@ -84,8 +87,11 @@ def test_the_product_is_built_from_these_components(deployments: dict[str, Deplo
 
     always = {"Table", "LinkSecret", "Bot", "HttpApi", "Site", "Functions", "HandlerFunction", "Workflow"}
     always |= {"ApiRoutes", "Observability", "SmsChannel", "HandOffs", "Operators"}
+    always |= {"OriginSecret", "LinkSecretRotation"}
+    # The per-client WAF limit on both: without it one client could use up the stage's shared throttle.
+    always |= {"RateLimit"}
     assert components(deployments["dev"]) == always
-    assert components(deployments["demo"]) == always | {"RateLimit", "SampleData"}
+    assert components(deployments["demo"]) == always | {"SampleData"}
 
 
 def test_every_resource_is_created_while_the_program_runs_not_inside_an_apply(deployment: Deployment) -> None:
@@ -113,18 +119,14 @@ def test_a_resource_created_inside_an_apply_is_detected(tmp_path: Path) -> None:
 
 
 def test_dev_and_demo_differ_only_where_their_files_say(deployments: dict[str, Deployment]) -> None:
-    assert setting("demo", "wafRateLimit") and not setting("dev", "wafRateLimit")
+    assert setting("demo", "wafRateLimit") and setting("dev", "wafRateLimit")
     assert setting("demo", "loadSampleData") and not setting("dev", "loadSampleData")
+    assert setting("demo", "retentionDays") == 90 and setting("dev", "retentionDays") == 14
     # Neither names an alarm address (one is set per deployment, never committed).
     assert not setting("demo", "alarmEmail") and not setting("dev", "alarmEmail")
     dev, demo = deployments["dev"], deployments["demo"]
     types_only_in_demo = {r.type for r in demo.resources} - {r.type for r in dev.resources}
-    assert types_only_in_demo == {
-        "partnerconfirm:infra:RateLimit",
-        "aws:wafv2/webAcl:WebAcl",
-        "partnerconfirm:infra:SampleData",
-        "aws:dynamodb/tableItem:TableItem",
-    }
+    assert types_only_in_demo == {"partnerconfirm:infra:SampleData", "aws:dynamodb/tableItem:TableItem"}
     assert {r.type for r in dev.resources} <= {r.type for r in demo.resources}
 
 

@@ -106,7 +106,7 @@ def test_errors_are_documented_as_the_runtime_sends_them() -> None:
     assert error["properties"]["error"]["required"] == ["code", "message"]
     assert "field" in error["properties"]["error"]["properties"]
     examples = api_schemas.error_examples()
-    assert set(examples) == {400, 401, 404, 409, 413, 415, 422, 429, 500, 503}
+    assert set(examples) == {400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503}
     documented = {body["error"]["code"] for bodies in examples.values() for body in bodies}
     # Every error the handlers map to a status has an example, so the document cannot fall behind.
     assert {kind.code for kind in ERROR_STATUS} <= documented

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from infra_helpers import setting, site_dir
+from infra_helpers import lambda_of, revealed, setting, site_dir, variables_of
 
-from infra.mock_run import Deployment
-from infra.routes import OPENAPI_PATH, openapi_document
+from infra.mock_run import Deployment, Secret
+from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
 from infra.site_files import CONTENT_TYPES, site_files
 from infra.site_settings import SITE_SETTINGS_FILE, site_settings
+from runtime.contract import ORIGIN_HEADER, Env, Function
 
 BUCKET = "aws:s3/bucket:Bucket"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -62,7 +63,7 @@ def test_cloudfront_reads_the_bucket_with_origin_access_control(deployment: Depl
     control = deployment.one("aws:cloudfront/originAccessControl:OriginAccessControl")
     assert control.inputs["originAccessControlOriginType"] == "s3"
     assert control.inputs["signingBehavior"] == "always"
-    origins = {origin["originId"]: origin for origin in distribution["origins"]}
+    origins = {origin["originId"]: origin for origin in revealed(distribution["origins"])}
     bucket_origin = origins[distribution["defaultCacheBehavior"]["targetOriginId"]]
     assert bucket_origin["domainName"] == deployment.one(BUCKET).outputs["bucketRegionalDomainName"]
     assert bucket_origin["originAccessControlId"] == control.id
@@ -77,7 +78,7 @@ def test_api_paths_go_to_the_http_api_uncached(deployment: Deployment) -> None:
     assert api["cachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
     assert api["originRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
     assert {"GET", "POST", "OPTIONS"} <= set(api["allowedMethods"])
-    origin = next(o for o in distribution["origins"] if o["originId"] == api["targetOriginId"])
+    origin = next(o for o in revealed(distribution["origins"]) if o["originId"] == api["targetOriginId"])
     endpoint = deployment.one("aws:apigatewayv2/api:Api").outputs["apiEndpoint"]
     assert f"https://{origin['domainName']}" == endpoint
     assert origin["customOriginConfig"]["originProtocolPolicy"] == "https-only"
@@ -174,3 +175,32 @@ def test_an_unknown_file_type_stops_the_deployment(tmp_path: Path) -> None:
 
 def test_content_types_cover_what_a_static_site_holds() -> None:
     assert {".html", ".css", ".js", ".svg", ".json", ".ico", ".png", ".woff2"} <= set(CONTENT_TYPES)
+
+
+def test_cloudfront_adds_the_stacks_origin_secret_to_every_api_request_and_only_there(
+    deployment: Deployment,
+) -> None:
+    """The API refuses a request without it (403): only CloudFront, with its WAF and headers, reaches it."""
+    distribution = deployment.one(DISTRIBUTION).inputs
+    assert isinstance(distribution["origins"], Secret)  # the value stays encrypted in the stack's state
+    origins = {origin["originId"]: origin for origin in revealed(distribution["origins"])}
+    api_origin = origins[
+        next(b for b in distribution["orderedCacheBehaviors"] if b["pathPattern"] == "/api/*")[
+            "targetOriginId"
+        ]
+    ]
+    (header,) = api_origin["customHeaders"]
+    assert header["name"] == ORIGIN_HEADER
+    origin_component = next(r for r in deployment.resources if r.type == "partnerconfirm:infra:OriginSecret")
+    (generated,) = deployment.children_of(origin_component)
+    assert header["value"] == generated.outputs["result"]
+    assert generated.inputs["length"] >= 32 and generated.inputs["special"] is False
+    bucket_origin = origins[distribution["defaultCacheBehavior"]["targetOriginId"]]
+    assert "customHeaders" not in bucket_origin or not bucket_origin["customHeaders"]
+    for function in (Function.CHAT, Function.RESPONSE, Function.REQUEST_STATUS):
+        assert variables_of(lambda_of(deployment, function))[str(Env.ORIGIN_SECRET)] == header["value"]
+    assert not any(
+        str(Env.ORIGIN_SECRET) in variables_of(lambda_of(deployment, function))
+        for function in Function
+        if function not in {route.function for route in ROUTES}
+    )

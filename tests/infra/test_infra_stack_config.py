@@ -10,9 +10,10 @@ import yaml
 from infra_helpers import setting, stack_file
 
 from infra.bedrock_models import NOT_ACTIVE
-from infra.config import INFERENCE_PROFILE, ApiThrottle, StackSettings, foundation_model
+from infra.config import INFERENCE_PROFILE, ApiThrottle, StackSettings, foundation_model, read_limits
 from infra.mock_run import PROJECT_ROOT, STACKS
 from runtime.domain.deadlines import default_reminder_after
+from runtime.domain.limits import NO_LIMITS, Limits
 
 SEOUL = "ap-northeast-2"
 REQUIRED_SETTINGS = {
@@ -25,8 +26,17 @@ REQUIRED_SETTINGS = {
     "wafRateLimit",
     "apiThrottle",
     "tableDeletionProtection",
+    "retentionDays",
+    "limits",
+    "linkRotationDays",
 }
 SECRET_LOOKING = re.compile(r"secret|password|token(?!ttl)|apikey|credential|phone", re.IGNORECASE)
+LIMITS = {
+    "openPerReservation": 3,
+    "requestsPerReservationPerDay": 10,
+    "unmatchedPerPhonePerHour": 5,
+    "smsPerPartnerPerHour": 20,
+}
 ORIGINATION = "arn:aws:sms-voice:ap-northeast-2:123456789012:pool/pool-0123456789abcdef0123456789abcdef"
 
 
@@ -86,6 +96,34 @@ def test_the_reminder_comes_at_60_percent_of_the_partners_window(stack: str) -> 
     )
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_both_stacks_have_the_products_limits_and_keep_requests_a_bounded_time(stack: str) -> None:
+    assert read_limits(setting(stack, "limits")) == Limits()
+    assert setting(stack, "retentionDays") in {14, 90}
+    assert setting(stack, "linkRotationDays") == 30
+    assert setting(stack, "wafRateLimit") is True
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"openPerReservation": 3, "requestsPerReservationPerDay": 10, "unmatchedPerPhonePerHour": 5},
+        {**LIMITS, "smsPerPartner": 20},
+        {**LIMITS, "openPerReservation": -1},
+        {**LIMITS, "openPerReservation": "3"},
+        {**LIMITS, "openPerReservation": True},
+    ],
+    ids=["missing", "unknown", "negative", "text", "boolean"],
+)
+def test_a_wrong_limits_object_stops_the_program_naming_it(limits: dict) -> None:
+    with pytest.raises(ValueError, match=r"limits|open_per_reservation"):
+        read_limits(limits)
+
+
+def test_limits_of_zero_lift_them() -> None:
+    assert read_limits(dict.fromkeys(LIMITS, 0)) == NO_LIMITS
+
+
 def test_dev_and_demo_differ_where_it_matters() -> None:
     assert setting("demo", "loadSampleData") is True and setting("dev", "loadSampleData") is False
     assert setting("demo", "tableDeletionProtection") is True
@@ -108,6 +146,7 @@ def _settings(**changes: object) -> StackSettings:
         api_throttle=ApiThrottle(rate_limit=20, burst_limit=40),
         table_deletion_protection=False,
         reminder_after_seconds=180,
+        retention_days=14,
     )
     return attrs.evolve(valid, **changes)
 
@@ -132,6 +171,10 @@ def test_valid_settings_are_accepted_and_name_the_stack() -> None:
         {"sms_max_price": "5 dollars"},
         {"sms_origination_identity": "+821000002001"},  # a number, not an ARN the policy can name
         {"sms_origination_identity": ORIGINATION.replace("ap-northeast-2", "ap-northeast-1")},
+        {"retention_days": 0},  # kept no time at all: the customer's page would lose its request
+        {"retention_days": 400},  # past a year: not "less data, for less time"
+        {"link_rotation_days": 0},
+        {"link_rotation_days": 1001},  # Secrets Manager rotates every 1 to 1000 days
     ],
 )
 def test_invalid_settings_stop_the_program(changes: dict[str, object]) -> None:

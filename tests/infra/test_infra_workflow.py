@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from infra_helpers import lambda_of, policy_of, setting, statements, trusted_service
+from infra_helpers import lambda_of, policy_of, setting, statements, trusted_service, variables_of
 
 from infra import state_machine
 from infra.mock_run import Deployment
@@ -99,6 +99,6 @@ def test_every_task_of_the_definition_is_an_invocable_function(deployment: Deplo
 def test_the_state_machine_arn_given_ahead_is_the_one_deployed(deployment: Deployment) -> None:
     """Functions get the ARN before the state machine exists (aws_account.py); AWS's ARN must match."""
     deployed = deployment.one(STATE_MACHINE).outputs["arn"]
-    orchestrator = lambda_of(deployment, Function.ORCHESTRATOR).inputs["environment"]["variables"]
+    orchestrator = variables_of(lambda_of(deployment, Function.ORCHESTRATOR))
     assert orchestrator[str(Env.STATE_MACHINE_ARN)] == deployed
     assert deployment.exports["stateMachineArn"] == deployed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from botocore.awsrequest import AWSResponse
 
 from local.emulator import AwsEmulator, Deployment
 from runtime import bootstrap
+from runtime.contract import LINK_SECRET_CACHE_SECONDS, ORIGIN_HEADER, Env
+from runtime.domain.limits import Limits
 
 SITE_URL = "https://d111111abcdef8.cloudfront.net"
 EVENTS = Path(__file__).resolve().parents[1] / "events"
@@ -98,8 +101,11 @@ def deploy(emulator, monkeypatch):
         token_ttl_seconds: int = 600,
         reminder_after_seconds: int | None = None,
         hand_offs: bool = True,
+        limits: Limits | None = None,
+        link_secret_cache_seconds: int = LINK_SECRET_CACHE_SECONDS,
     ) -> Stack:
-        """`hand_offs=False`: no stream consumer nor sweeper runs (a test calls a step by itself)."""
+        """`hand_offs=False`: no stream consumer nor sweeper runs (a test calls a step by itself).
+        `limits`: the product's own unless given."""
         emulator.reset()
         deployment = emulator.deploy(
             stage=f"t{uuid.uuid4().hex[:8]}",
@@ -107,6 +113,8 @@ def deploy(emulator, monkeypatch):
             partner_timeout_seconds=partner_timeout_seconds,
             token_ttl_seconds=token_ttl_seconds,
             reminder_after_seconds=reminder_after_seconds,
+            limits=limits,
+            link_secret_cache_seconds=link_secret_cache_seconds,
         )
         for name, value in deployment.environment.items():
             monkeypatch.setenv(name, value)
@@ -132,9 +140,15 @@ def api_event(
     raw_body: str | None = None,
     headers: dict[str, str] | None = None,
     path_parameters: dict[str, str] | None = None,
+    through_site: bool = True,
 ) -> dict[str, Any]:
-    """A recorded API Gateway HTTP API v2.0 event, with this test's body, headers and path."""
+    """A recorded API Gateway HTTP API v2.0 event, with this test's body, headers and path, as the
+    deployed stack's CloudFront sends it (its origin header); `through_site=False`: as a client that
+    calls the API's own address sends it (no origin header)."""
     event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8")))
+    event["headers"].pop(ORIGIN_HEADER.lower(), None)
+    if through_site:
+        event["headers"][ORIGIN_HEADER.lower()] = os.environ[Env.ORIGIN_SECRET]
     if body is not None:
         event["body"] = json.dumps(body, ensure_ascii=False)
         event["isBase64Encoded"] = False

@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 from infra.state_machine import SMS_RETRY, longest_retry_wait
+from runtime.adapters.secrets_manager import read_keyring
+from runtime.domain.link_token import verify_link
 from runtime.handlers import chat
 from tests.integration.conftest import Stack, api_event, body_of
 
@@ -44,3 +46,18 @@ def submit_and_wait_for_link(stack: Stack, **fields: Any) -> tuple[str, str]:
     token = link_token(stack)
     stack.wait_for_status(request_id, "SMSSent", "Opened")
     return request_id, token
+
+
+def link_token_for(stack: Stack, request_id: str) -> str:
+    """The token texted for `request_id`, matched as the server matches it (the link's record)."""
+    keys = read_keyring(stack.aws.client("secretsmanager"), stack.deployment.secret_id)
+
+    def find() -> str | None:
+        for sms in stack.aws.outbox.messages():
+            token = sms.body.rsplit("/r/", 1)[1]
+            record = stack.item(f"TOKEN#{verify_link(keys.key, token, now=0).token_id}")
+            if record and record["request"]["requestId"] == request_id:
+                return token
+        return None
+
+    return stack.wait_for(find)

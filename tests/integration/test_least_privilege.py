@@ -2,17 +2,20 @@
 
 Every AWS call the handlers make is recorded with the function that made it, across scenarios that
 take every path (happy, retried, unmatched, an answer found by a retried SMS step, timeout, SMS
-failure, late closing steps, the sweeper, an operator's redrive). Calls are translated to IAM
-actions on the product's resources and compared with the contract, both ways: a missing grant would
-fail in AWS, an extra grant is privilege nobody uses. What an event source mapping does with a
-consumer's role (read the stream, dead-letter) is not a call of the function's code; it is checked
-under Pulumi's mocks.
+failure, late closing steps, the sweeper, an operator's redrive, the limits, a rotation of the link
+secret). Calls are translated to IAM actions on the product's resources, and on the table to the key
+prefix of every item they touch (IAM's `dynamodb:LeadingKeys`), and compared with the contract, both
+ways: a missing grant would fail in AWS, an extra grant is privilege nobody uses. What an event
+source mapping does with a consumer's role (read the stream, dead-letter) is not a call of the
+function's code; it is checked under Pulumi's mocks.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,7 +29,16 @@ from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.dynamo_repository import DynamoRequestRepository
 from runtime.adapters.step_functions import StepFunctionsWorkflow
 from runtime.adapters.workflow_payloads import request_payload
-from runtime.contract import FUNCTIONS, RESERVATION_INDEX, STATUS_INDEX, Env, Function, Resource
+from runtime.contract import (
+    FUNCTIONS,
+    RESERVATION_INDEX,
+    STATUS_INDEX,
+    TABLE,
+    Env,
+    Function,
+    KeyPrefix,
+    Resource,
+)
 from runtime.domain.errors import TaskClosed
 from runtime.domain.model import Request
 from runtime.handlers import (
@@ -53,6 +65,7 @@ from tests.integration.flows import (
 )
 
 # The IAM action behind an API operation, where the two names differ.
+GREETING = "안녕하세요"
 IAM_ACTION = {"lambda:Invoke": "lambda:InvokeFunction", "bedrock:Converse": "bedrock:InvokeModel"}
 TRANSACT_ITEM_ACTION = {
     "Put": "dynamodb:PutItem",
@@ -62,19 +75,55 @@ TRANSACT_ITEM_ACTION = {
 }
 
 
-def granted_by_use(log: AwsCallLog) -> dict[str, set[tuple[Resource, str]]]:
-    """(resource, IAM action) pairs each function's calls need."""
-    granted: dict[str, set[tuple[Resource, str]]] = defaultdict(set)
+Grant = tuple[Resource, str, KeyPrefix | None]
+
+
+def granted_by_use(log: AwsCallLog) -> dict[str, set[Grant]]:
+    """(resource, IAM action, key prefix) each function's calls need."""
+    granted: dict[str, set[Grant]] = defaultdict(set)
     for call in log.calls:
-        for action in _actions(call.action, call.params):
-            granted[call.function].add((_resource(call.service, call.operation, call.params), action))
+        resource = _resource(call.service, call.operation, call.params)
+        for action, key in _actions(call.action, call.params):
+            granted[call.function].add((resource, action, key if resource is Resource.TABLE else None))
     return dict(granted)
 
 
-def _actions(name: str, params: dict[str, Any]) -> list[str]:
+def granted_by_contract() -> dict[str, set[Grant]]:
+    return {
+        str(function): {
+            (p.resource, action, key)
+            for p in spec.permissions
+            for action in p.actions
+            for key in p.keys or [None]
+        }
+        for function, spec in FUNCTIONS.items()
+    }
+
+
+def _actions(name: str, params: dict[str, Any]) -> list[tuple[str, KeyPrefix | None]]:
     if name == "dynamodb:TransactWriteItems":
-        return [TRANSACT_ITEM_ACTION[kind] for item in params["TransactItems"] for kind in item]
-    return [IAM_ACTION.get(name, name)]
+        return [
+            (TRANSACT_ITEM_ACTION[kind], _prefix(write))
+            for item in params["TransactItems"]
+            for kind, write in item.items()
+        ]
+    return [(IAM_ACTION.get(name, name), _prefix(params) if name.startswith("dynamodb:") else None)]
+
+
+def _prefix(params: dict[str, Any]) -> KeyPrefix | None:
+    """The prefix of the partition key an item call names (a table query: its `:pk`)."""
+    if "IndexName" in params:  # an index: granted on the index, whatever its keys
+        return None
+    item = params.get("Key") or params.get("Item")
+    if item is not None:
+        value = item[TABLE.partition_key]["S"]
+    elif ":pk" in params.get("ExpressionAttributeValues", {}):
+        value = params["ExpressionAttributeValues"][":pk"]["S"]
+    else:
+        return None
+    found = [prefix for prefix in KeyPrefix if value.startswith(prefix)]
+    assert len(found) == 1, f"{value} begins with {found}"
+    return found[0]
 
 
 def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
@@ -94,10 +143,25 @@ def _resource(service: str, operation: str, params: dict[str, Any]) -> Resource:
     }[service]
 
 
-def always_answer(client: Any, operation: str, parsed: dict[str, Any]) -> None:
-    """moto has no Lex runtime nor Converse: answer every call of `operation` with `parsed`."""
+def always_answer(
+    client: Any, operation: str, parsed: dict[str, Any] | Callable[[str], dict[str, Any]]
+) -> None:
+    """moto has no Lex runtime nor Converse: answer every call of `operation` with `parsed`, or with
+    what `parsed` makes of the request's body."""
+
+    def answer(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        body = params.get("body") or b""
+        text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
+        return AWSResponse("https://stub", 200, {}, None), parsed(text) if callable(parsed) else parsed
+
     event = f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}"
-    client.meta.events.register(event, lambda **_: (AWSResponse("https://stub", 200, {}, None), parsed))
+    client.meta.events.register(event, answer)
+
+
+def lex_answer(body: str) -> dict[str, Any]:
+    """Lex's FallbackIntent for a greeting, ChangeReservation for anything else."""
+    intent = "FallbackIntent" if json.loads(body or "{}").get("text") == GREETING else "ChangeReservation"
+    return {"sessionState": {"intent": {"name": intent}}, "sessionId": "lex-session"}
 
 
 @pytest.fixture
@@ -112,7 +176,6 @@ def recorded_deploy(deploy, monkeypatch):
         monkeypatch.setenv(Env.BEDROCK_FALLBACK_MODEL_ID, "global.anthropic.claude-haiku-4-5-20251001-v1:0")
         bootstrap.reset()
         recorder.attach()
-        lex_answer = {"sessionState": {"intent": {"name": "ChangeReservation"}}, "sessionId": "lex-session"}
         always_answer(bootstrap.client("lexv2-runtime"), "RecognizeText", lex_answer)
         model_answer = {"output": {"message": {"role": "assistant", "content": [{"text": "안내드립니다."}]}}}
         always_answer(bootstrap.client("bedrock-runtime"), "Converse", model_answer)
@@ -128,7 +191,8 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     stack = deploy()
     request_id, token = submit_and_wait_for_link(stack)
     bootstrap.secrets.cache_clear()  # each function reads the secret in its own cold start
-    response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+    for _ in range(2):  # the second open finds the request opened, and reads it
+        response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
     answer = api_event("respond_post", body={"token": token, "response": "accept"})
     assert response.handle(answer, None)["statusCode"] == 200
     stack.wait_for(lambda: stack.request_item(request_id).get("notification"))
@@ -149,6 +213,10 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         headers={"idempotency-key": "retried-0001"},
     )
     assert chat.handle(retried, None)["statusCode"] == chat.handle(retried, None)["statusCode"] == 201
+    # A question the intent step does not understand: its text is kept for new utterances.
+    unclear = api_event("chat_post", body={**CUSTOMER, "message": GREETING}, headers={"idempotency-key": ""})
+    del unclear["headers"]["idempotency-key"]
+    assert chat.handle(unclear, None)["statusCode"] == 422
 
     # Unknown reservation.
     stack.wait_for_status(submit(reservationNumber="HTL-999999")["requestId"], "Failed")
@@ -170,7 +238,9 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     redrive_request(
         silent,
         details={"reason": "partner called back", "operator": "oncall"},
-        repository=DynamoRequestRepository(stack.aws.client("dynamodb"), stack.deployment.table_name),
+        repository=DynamoRequestRepository(
+            stack.aws.client("dynamodb"), stack.deployment.table_name, retention=timedelta(days=14)
+        ),
         workflow=StepFunctionsWorkflow(stack.aws.client("stepfunctions"), stack.deployment.state_machine_arn),
         clock=SystemClock(),
         partner_timeout=timedelta(seconds=6),
@@ -181,17 +251,33 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     lost = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)
     bootstrap.repository().create_request(lost, None)
     stack.wait_for(lambda: stack.request_item(lost.request_id).get("notification"))
+    # Secrets Manager rotates the link secret: every step of the rotation function.
+    stack.aws.rotate_link_secret(stack.deployment)
     stack.aws.wait_idle()
 
-    expected = {
-        str(function): {(p.resource, action) for p in spec.permissions for action in p.actions}
-        for function, spec in FUNCTIONS.items()
-    }
-    assert granted_by_use(recorder) == expected
+    used, granted = granted_by_use(recorder), granted_by_contract()
+    assert {f: used.get(f, set()) - granted[f] for f in granted} == {f: set() for f in granted}, "not granted"
+    assert {f: granted[f] - used.get(f, set()) for f in granted} == {f: set() for f in granted}, "never used"
     assert set(granted_by_use(recorder)) == {str(f) for f in Function}
     # Each grant names the client whose calls need it (what the region check in tests/infra reads).
     named = {
         (p.client, action) for spec in FUNCTIONS.values() for p in spec.permissions for action in p.actions
     }
-    used = {(call.client, action) for call in recorder.calls for action in _actions(call.action, call.params)}
+    used = {
+        (call.client, action) for call in recorder.calls for action, _ in _actions(call.action, call.params)
+    }
     assert used == named
+
+
+def test_every_key_prefix_of_the_table_is_granted_to_some_function_and_table_grants_name_prefixes():
+    """No table grant covers the whole table; every prefix the keys use is someone's to touch."""
+    table_grants = [
+        p for spec in FUNCTIONS.values() for p in spec.permissions if p.resource is Resource.TABLE
+    ]
+    assert all(p.keys for p in table_grants)
+    granted = {key for p in table_grants for key in p.keys}
+    # Reservations are written by the sample loader (no function) and read through the index only.
+    assert granted == set(KeyPrefix) - {KeyPrefix.RESERVATION}
+    for prefix in KeyPrefix:
+        others = [other for other in KeyPrefix if other is not prefix]
+        assert not any(other.startswith(prefix) for other in others), f"{prefix} begins another prefix"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from local.emulator import REGION
+from local.emulator import LOCAL_RETENTION_DAYS, REGION
 from ops.cli import main
 from reliability.invariants import violations
 from runtime import bootstrap
@@ -44,6 +44,7 @@ def outputs_file(stack: Stack, path: Path, *, partner_timeout_seconds: int, **ch
         StackOutput.STATE_MACHINE_ARN: deployment.state_machine_arn,
         StackOutput.DEAD_LETTER_QUEUE_URL: deployment.dead_letter_queue_url,
         StackOutput.PARTNER_TIMEOUT_SECONDS: partner_timeout_seconds,
+        StackOutput.RETENTION_DAYS: LOCAL_RETENTION_DAYS,
         **changes,
     }
     path.write_text(json.dumps({str(k): v for k, v in outputs.items() if v is not None}), encoding="utf-8")

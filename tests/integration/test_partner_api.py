@@ -38,7 +38,17 @@ def test_opening_shows_the_request_records_opened_once_and_keeps_the_link_usable
 
     assert first["statusCode"] == second["statusCode"] == 200
     page = body_of(first)
-    assert page["requestId"] == request_id
+    assert set(page) == {
+        "status",
+        "customerQuery",
+        "intent",
+        "intentLabel",
+        "reservationNumber",
+        "reservationDate",
+        "serviceType",
+        "partnerName",
+    }
+    assert request_id not in first["body"]  # the customer's timeline is not the link holder's
     assert page["customerQuery"] == "체크인 날짜를 하루 미루고 싶어요"
     assert page["intentLabel"] == "예약변경"
     assert page["reservationNumber"] == "HTL-100101"

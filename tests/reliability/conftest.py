@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from local.stack import LocalStack
-from reliability.__main__ import QUICK
+from reliability.__main__ import LINK_SECRET_CACHE_SECONDS, QUICK
 from reliability.invariants import check_invariants
 from reliability.product import Product
 from tests.local_stack_session import reach_the_emulator, running_stack
@@ -22,7 +22,9 @@ from tests.local_stack_session import reach_the_emulator, running_stack
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
     with running_stack(
-        partner_timeout_seconds=QUICK.partner_timeout, sweep_period_seconds=QUICK.sweep_period
+        partner_timeout_seconds=QUICK.partner_timeout,
+        sweep_period_seconds=QUICK.sweep_period,
+        link_secret_cache_seconds=LINK_SECRET_CACHE_SECONDS,
     ) as stack:
         yield stack
 

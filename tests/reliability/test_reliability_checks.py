@@ -3,6 +3,12 @@
 import pytest
 
 from reliability.__main__ import QUICK
+from reliability.abuse import (
+    check_around_the_site,
+    check_reservation_flood,
+    check_rotation,
+    check_wrong_phone_guesses,
+)
 from reliability.api_fuzz import check_api_fuzz
 from reliability.crashes import POINTS, check_crash_point
 from reliability.fault_checks import FAULT_CHECKS
@@ -63,3 +69,32 @@ def test_schemathesis_finds_no_server_error_and_every_4xx_in_the_error_shape(pro
 
     assert passed(row)
     assert "on 4 operations" in row.figure
+
+
+def test_a_flood_of_submits_for_one_reservation_gets_no_more_requests_or_sms_than_its_limits(product):
+    row = check_reservation_flood(product, submits=QUICK.flood_submits)
+
+    assert passed(row)
+    assert row.figure.startswith(f"3×201, {QUICK.flood_submits - 3}×429 at once")
+    assert "10 requests, 10 SMS in the KST day, then 429" in row.figure
+
+
+def test_wrong_phone_guesses_get_no_more_lookups_than_the_limit(product):
+    row = check_wrong_phone_guesses(product, guesses=QUICK.guesses)
+
+    assert passed(row)
+    assert "0 SMS" in row.figure
+
+
+def test_every_route_called_around_the_site_is_403(product):
+    row = check_around_the_site(product)
+
+    assert passed(row)
+    assert "0×403" not in row.figure and "×403" in row.figure
+
+
+def test_a_link_works_across_one_rotation_and_not_two(product):
+    row = check_rotation(product)
+
+    assert passed(row)
+    assert row.figure.startswith("after one: 200; after two: 401 LINK_INVALID")

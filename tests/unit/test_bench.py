@@ -3,7 +3,7 @@
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -180,15 +180,15 @@ def test_the_peer_imports_with_its_layer_as_on_lambda_and_not_without_it():
 
 
 def test_the_peer_keeps_keys_and_markers_as_long_as_our_chat_under_the_table_s_names(monkeypatch):
-    from runtime.adapters.dynamo_repository import DUE_MARKER_RETENTION
     from runtime.services.submit import IDEMPOTENCY_WINDOW
 
     monkeypatch.setenv(Env.TABLE_NAME, "PartnerConfirmation-unit")
+    monkeypatch.setenv(Env.RETENTION_DAYS, "90")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     module = peer.load()
 
     assert module.IDEMPOTENCY_WINDOW == IDEMPOTENCY_WINDOW
-    assert module.DUE_MARKER_RETENTION == DUE_MARKER_RETENTION
+    assert timedelta(days=90) == module.RETENTION
     assert module.persistence_layer.key_attr == "PK"
     assert module.persistence_layer.sort_key_attr == "SK"
     assert module.persistence_layer.expiry_attr == "ttl"

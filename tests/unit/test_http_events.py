@@ -2,6 +2,7 @@
 
 import base64
 import copy
+import functools
 import json
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from runtime.adapters import http
 from runtime.domain.errors import (
+    DailyLimitReached,
     DomainError,
     IdempotencyKeyReused,
     IntentUnclear,
@@ -19,10 +21,13 @@ from runtime.domain.errors import (
     LinkExpired,
     LinkInvalid,
     LinkUsed,
+    NotThroughSite,
     PayloadTooLarge,
     RequestClosed,
     RequestNotFound,
     ServiceUnavailable,
+    TooManyLookups,
+    TooManyOpenRequests,
 )
 from runtime.domain.model import Status
 from tests import hostile
@@ -30,6 +35,9 @@ from tests import hostile
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 HANGUL = re.compile("[가-힣]")
 LIMIT = 16 * 1024
+# The origin header's value in the recorded events (what CloudFront added on the recorded stack).
+RECORDED_ORIGIN_SECRET = "origin-secret-of-the-recorded-stack"
+serve = functools.partial(http.serve, origin_secret=RECORDED_ORIGIN_SECRET)
 
 
 def _event(name: str, **overrides) -> dict:
@@ -165,7 +173,7 @@ def test_the_limit_applies_to_the_decoded_body_of_a_base64_event():
 
 def test_serve_answers_413_for_a_body_over_the_limit_without_running_the_action():
     ran = []
-    response = http.serve(_event("chat_post", body="a" * (LIMIT + 1)), ran.append)
+    response = serve(_event("chat_post", body="a" * (LIMIT + 1)), ran.append)
     assert response["statusCode"] == 413
     assert _body(response)["error"]["code"] == "PAYLOAD_TOO_LARGE"
     assert HANGUL.search(_body(response)["error"]["message"])
@@ -187,7 +195,7 @@ def test_serve_answers_413_for_a_body_over_the_limit_without_running_the_action(
     ],
 )
 def test_a_body_that_is_not_a_json_object_is_a_korean_400(body, message):
-    response = http.serve(_event("chat_post", body=body), lambda r: http.Reply(200, http.json_object(r)))
+    response = serve(_event("chat_post", body=body), lambda r: http.Reply(200, http.json_object(r)))
     assert response["statusCode"] == 400
     assert _body(response) == {"error": {"code": "INVALID_INPUT", "message": message}}
 
@@ -196,7 +204,7 @@ def test_a_body_that_is_not_utf8_is_a_korean_400():
     event = _event(
         "chat_post", body=base64.b64encode(b'{"message": "\xff\xfe"}').decode(), isBase64Encoded=True
     )
-    response = http.serve(event, lambda r: http.Reply(200, http.json_object(r)))
+    response = serve(event, lambda r: http.Reply(200, http.json_object(r)))
     assert response["statusCode"] == 400
     assert _body(response)["error"]["message"] == "요청 본문이 올바른 JSON 형식이 아닙니다."
 
@@ -211,7 +219,7 @@ def test_serve_returns_the_reply_as_json_with_safe_headers():
         seen.append(request)
         return http.Reply(201, {"requestId": "r-1", "message": "문의가 접수되었습니다."}, {"x-extra": "1"})
 
-    response = http.serve(_event("chat_post"), action)
+    response = serve(_event("chat_post"), action)
     assert response["statusCode"] == 201
     assert response["isBase64Encoded"] is False
     assert response["headers"]["content-type"] == "application/json; charset=utf-8"
@@ -237,12 +245,16 @@ def test_serve_returns_the_reply_as_json_with_safe_headers():
         (IdempotencyKeyReused(), 409, "IDEMPOTENCY_KEY_REUSED"),
         (PayloadTooLarge(), 413, "PAYLOAD_TOO_LARGE"),
         (IntentUnclear(), 422, "INTENT_UNCLEAR"),
+        (TooManyOpenRequests(retry_after_seconds=300, maximum=3), 429, "TOO_MANY_OPEN_REQUESTS"),
+        (DailyLimitReached(retry_after_seconds=7200, maximum=10), 429, "DAILY_LIMIT_REACHED"),
+        (TooManyLookups(retry_after_seconds=1200, maximum=5), 429, "TOO_MANY_LOOKUPS"),
+        (NotThroughSite(), 403, "FORBIDDEN"),
         (ServiceUnavailable(), 503, "SERVICE_UNAVAILABLE"),
     ],
     ids=lambda value: value.__class__.__name__ if isinstance(value, Exception) else str(value),
 )
 def test_each_domain_error_has_its_status_and_the_documented_shape(error, status, code):
-    response = http.serve(_event("respond_post"), _fail(error))
+    response = serve(_event("respond_post"), _fail(error))
     assert response["statusCode"] == status
     assert response["headers"]["content-type"] == "application/json; charset=utf-8"
     body = _body(response)
@@ -255,7 +267,7 @@ def test_each_domain_error_has_its_status_and_the_documented_shape(error, status
 
 
 def test_an_unclear_intent_offers_the_three_intents_with_their_korean_labels():
-    body = _body(http.serve(_event("chat_post"), _fail(IntentUnclear())))
+    body = _body(serve(_event("chat_post"), _fail(IntentUnclear())))
     assert body["choices"] == [
         {"intent": "ChangeReservation", "label": "예약변경"},
         {"intent": "ReportTrouble", "label": "트러블신고"},
@@ -270,13 +282,17 @@ def test_every_domain_error_class_is_mapped_to_a_status_other_than_500():
             yield sub
             yield from all_subclasses(sub)
 
-    unmapped = [cls.__name__ for cls in all_subclasses(DomainError) if cls not in http.ERROR_STATUS]
+    unmapped = [
+        cls.__name__
+        for cls in all_subclasses(DomainError)
+        if not any(issubclass(cls, mapped) for mapped in http.ERROR_STATUS)
+    ]
     assert unmapped == []
 
 
 def test_invalid_input_names_its_field():
     error = InvalidInput("휴대전화 번호 형식이 올바르지 않습니다. 예: 010-1234-5678", field="customerPhone")
-    assert _body(http.serve(_event("chat_post"), _fail(error))) == {
+    assert _body(serve(_event("chat_post"), _fail(error))) == {
         "error": {
             "code": "INVALID_INPUT",
             "message": "휴대전화 번호 형식이 올바르지 않습니다. 예: 010-1234-5678",
@@ -286,24 +302,24 @@ def test_invalid_input_names_its_field():
 
 
 def test_an_error_without_a_field_has_no_field_key():
-    assert "field" not in _body(http.serve(_event("chat_post"), _fail(InvalidInput())))["error"]
-    assert "field" not in _body(http.serve(_event("chat_post"), _fail(LinkUsed())))["error"]
+    assert "field" not in _body(serve(_event("chat_post"), _fail(InvalidInput())))["error"]
+    assert "field" not in _body(serve(_event("chat_post"), _fail(LinkUsed())))["error"]
 
 
 def test_a_used_link_says_so_in_the_documented_words():
-    response = http.serve(_event("respond_post"), _fail(LinkUsed()))
+    response = serve(_event("respond_post"), _fail(LinkUsed()))
     assert (response["statusCode"], _body(response)["error"]["message"]) == (409, "이미 응답한 링크입니다.")
 
 
 def test_a_link_of_a_timed_out_request_says_the_time_has_passed():
-    response = http.serve(_event("confirm_get"), _fail(RequestClosed(Status.TIMEOUT)))
+    response = serve(_event("confirm_get"), _fail(RequestClosed(Status.TIMEOUT)))
     assert response["statusCode"] == 409
     assert "응답 시간이 지났습니다" in _body(response)["error"]["message"]
 
 
 def test_an_unexpected_exception_is_a_500_without_any_internal_detail():
     crash = RuntimeError("boom at /var/task/runtime/services/submit.py secret=abc123 +821012345678")
-    response = http.serve(_event("chat_post"), _fail(crash))
+    response = serve(_event("chat_post"), _fail(crash))
     assert response["statusCode"] == 500
     assert _body(response) == {
         "error": {
@@ -317,13 +333,13 @@ def test_an_unexpected_exception_is_a_500_without_any_internal_detail():
 
 @pytest.mark.parametrize("crash", [KeyError("requestId"), TypeError("NoneType"), ValueError("x")])
 def test_any_unexpected_exception_kind_is_the_same_500(crash):
-    response = http.serve(_event("request_status_get"), _fail(crash))
+    response = serve(_event("request_status_get"), _fail(crash))
     assert response["statusCode"] == 500
     assert _body(response)["error"]["code"] == "INTERNAL_ERROR"
 
 
 def test_a_generic_domain_error_without_a_mapping_is_a_500_with_its_korean_message():
-    response = http.serve(_event("chat_post"), _fail(DomainError()))
+    response = serve(_event("chat_post"), _fail(DomainError()))
     assert response["statusCode"] == 500
     assert _body(response)["error"] == {"code": "ERROR", "message": "요청을 처리하지 못했습니다."}
 
@@ -342,7 +358,7 @@ def _post(body: str | bytes, **headers: str) -> dict:
     else:
         event["body"] = body
     event["headers"] = {**event["headers"], **headers}
-    return http.serve(event, _echo)
+    return serve(event, _echo)
 
 
 def _assert_error(response: dict, status: int, code: str) -> dict:
@@ -420,7 +436,7 @@ def test_a_body_not_declared_as_json_is_415(headers):
 def test_a_body_without_any_content_type_is_415():
     event = _event("chat_post")
     del event["headers"]["content-type"]
-    _assert_error(http.serve(event, _echo), 415, "UNSUPPORTED_MEDIA_TYPE")
+    _assert_error(serve(event, _echo), 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 def test_json_with_a_utf8_charset_is_read():
@@ -442,11 +458,11 @@ def test_a_read_header_with_odd_characters_is_a_400_naming_it(name, value):
 
 def test_a_get_with_a_body_is_a_400():
     event = _event("request_status_get", body='{"a": 1}')
-    _assert_error(http.serve(event, lambda r: http.Reply(200, {})), 400, "INVALID_INPUT")
+    _assert_error(serve(event, lambda r: http.Reply(200, {})), 400, "INVALID_INPUT")
 
 
 def test_a_get_without_a_body_is_served():
-    assert http.serve(_event("request_status_get"), lambda r: http.Reply(200, {}))["statusCode"] == 200
+    assert serve(_event("request_status_get"), lambda r: http.Reply(200, {}))["statusCode"] == 200
 
 
 @pytest.mark.parametrize(
@@ -455,7 +471,7 @@ def test_a_get_without_a_body_is_served():
     ids=["dict-body", "number-body", "list-headers", "no-headers"],
 )
 def test_an_event_of_the_wrong_shape_is_a_4xx(overrides):
-    response = http.serve(_event("chat_post", **overrides), _echo)
+    response = serve(_event("chat_post", **overrides), _echo)
     assert 400 <= response["statusCode"] < 500
 
 
@@ -484,7 +500,7 @@ def test_any_body_and_headers_give_a_json_object_or_a_4xx_in_the_error_shape(bod
         body=text if text is not None else base64.b64encode(body).decode(), isBase64Encoded=base64_encoded
     )
 
-    response = http.serve(event, _echo if method == "POST" else lambda r: http.Reply(200, {}))
+    response = serve(event, _echo if method == "POST" else lambda r: http.Reply(200, {}))
 
     response["body"].encode("utf-8")
     if response["statusCode"] == 200:
@@ -493,3 +509,80 @@ def test_any_body_and_headers_give_a_json_object_or_a_4xx_in_the_error_shape(bod
     error = _body(response)["error"]
     assert set(error) <= {"code", "message", "field"}
     assert HANGUL.search(error["message"])
+
+
+# --- only through the site: the origin header ---------------------------------------------------
+
+
+def _ran(event: dict, origin_secret: str = RECORDED_ORIGIN_SECRET) -> tuple[dict, list]:
+    ran: list = []
+
+    def action(request: http.HttpRequest) -> http.Reply:
+        ran.append(request)
+        return http.Reply(200, {"ok": True})
+
+    return http.serve(event, action, origin_secret=origin_secret), ran
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"x-origin-verify": ""},
+        {"x-origin-verify": "origin-secret-of-the-recorded-stac"},
+        {"x-origin-verify": "origin-secret-of-the-recorded-stackX"},
+        {"x-origin-verify": "ORIGIN-SECRET-OF-THE-RECORDED-STACK"},
+        {"x-origin-verify": "오리진"},
+        {"x-origin-verify": "\ud800"},
+        {"x-origin-verify": RECORDED_ORIGIN_SECRET, "X-Origin-Verify": RECORDED_ORIGIN_SECRET},
+    ],
+    ids=["missing", "empty", "shorter", "longer", "other case", "korean", "lone surrogate", "twice"],
+)
+def test_a_request_without_the_origin_secret_is_403_before_any_other_work(headers):
+    event = _event("chat_post", body="not even json", isBase64Encoded=False)
+    event["headers"] = {k: v for k, v in event["headers"].items() if k != "x-origin-verify"} | headers
+    response, ran = _ran(event)
+    assert response["statusCode"] == 403
+    assert _body(response) == {"error": {"code": "FORBIDDEN", "message": NotThroughSite.message}}
+    assert ran == []
+
+
+def test_a_body_too_large_from_around_the_site_is_403_not_413_nothing_is_read():
+    event = _event("chat_post", body="a" * (LIMIT + 1))
+    del event["headers"]["x-origin-verify"]
+    assert _ran(event)[0]["statusCode"] == 403
+
+
+def test_the_header_name_is_matched_whatever_its_case():
+    event = _event("confirm_get")
+    event["headers"]["X-ORIGIN-VERIFY"] = event["headers"].pop("x-origin-verify")
+    response, ran = _ran(event)
+    assert response["statusCode"] == 200 and len(ran) == 1
+
+
+def test_without_a_configured_origin_secret_every_request_is_refused():
+    """A function deployed without the setting fails closed, even for a request that carries a value."""
+    event = _event("confirm_get")
+    event["headers"]["x-origin-verify"] = ""
+    assert _ran(event, origin_secret="")[0]["statusCode"] == 403
+    assert _ran(_event("confirm_get"), origin_secret="")[0]["statusCode"] == 403
+
+
+def test_the_origin_secret_is_compared_in_constant_time(monkeypatch):
+    compared = []
+    real = http.hmac.compare_digest
+
+    def spy(a, b):
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(http.hmac, "compare_digest", spy)
+    assert _ran(_event("confirm_get"))[0]["statusCode"] == 200
+    assert compared == [(RECORDED_ORIGIN_SECRET.encode(), RECORDED_ORIGIN_SECRET.encode())]
+
+
+def test_a_limit_answers_429_with_retry_after_in_seconds():
+    response = serve(_event("chat_post"), _fail(DailyLimitReached(retry_after_seconds=5400, maximum=10)))
+    assert response["statusCode"] == 429
+    assert response["headers"]["retry-after"] == "5400"
+    assert "10건" in _body(response)["error"]["message"]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
+from runtime.domain.link_token import LinkClaims, SigningKey, new_token_id, sign_link
 from runtime.domain.messages import (
     NOTIFICATION_MAX_CHARS,
     fit_notification,
@@ -47,7 +47,9 @@ def _responded(answer: Answer, alternative: datetime | None = None, **changes) -
 
 
 def _link(host: str = HOST_30) -> str:
-    token = sign_link(b"s" * 32, LinkClaims(token_id=new_token_id(), expires_at=1_795_414_200))
+    token = sign_link(
+        SigningKey(15, b"s" * 32), LinkClaims(token_id=new_token_id(), expires_at=1_795_414_200)
+    )
     return f"https://{host}/r/{token}"
 
 

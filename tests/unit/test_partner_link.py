@@ -6,7 +6,7 @@ import pytest
 
 from runtime.contract import Metric
 from runtime.domain.errors import InvalidInput, LinkExpired, LinkInvalid, LinkUsed, RequestClosed
-from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
+from runtime.domain.link_token import LinkClaims, SigningKey, new_token_id, sign_link
 from runtime.domain.model import Answer, EventType, LinkToken, Status
 from runtime.services.partner_link import answer_link, open_link
 from tests.builders import assigned_request, request
@@ -51,7 +51,8 @@ def _link(world, *, ttl=600, secret=None, answer_within=300):
     world["repository"].issue_link(link, world["clock"].now())
     world["repository"].mark_sms_sent(link, world["clock"].now())
     claims = LinkClaims(link.token_id, int(expires.timestamp()))
-    return link, sign_link(secret or world["secrets"].secret, claims)
+    key = SigningKey(key_id=0, secret=secret) if secret else world["secrets"].signing_key()
+    return link, sign_link(key, claims)
 
 
 def _open(world, token):
@@ -75,7 +76,7 @@ def test_opening_shows_the_request_and_records_opened_only_the_first_time(world)
 @pytest.mark.parametrize("kind", ["forged", "expired"])
 def test_forged_or_expired_links_are_refused_without_reading_the_table(world, kind):
     if kind == "forged":
-        _, token = _link(world, secret=b"someone-else's-secret")
+        _, token = _link(world, secret=b"someone-else's-secret-of-32-bytes!")
         expected = LinkInvalid
     else:
         _, token = _link(world, ttl=60)

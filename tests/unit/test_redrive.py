@@ -8,6 +8,7 @@ import pytest
 
 from runtime.domain.deadlines import due_on_creation
 from runtime.domain.errors import RedriveRefused, RequestNotFound, StatusConflict
+from runtime.domain.limits import Limits
 from runtime.domain.model import (
     Answer,
     Ending,
@@ -90,6 +91,7 @@ def _attempt(world, task_token):
         site_url="https://d111111abcdef8.cloudfront.net",
         token_ttl=timedelta(seconds=600),
         partner_timeout=PARTNER_TIMEOUT,
+        limits=Limits(),
     )
     world["clock"].advance(PARTNER_TIMEOUT.total_seconds())
     closing = {"repository": repository, "clock": world["clock"], "metrics": world["metrics"]}

@@ -6,6 +6,7 @@ import pytest
 
 from runtime.contract import Metric
 from runtime.domain.errors import StatusConflict
+from runtime.domain.limits import Limits
 from runtime.domain.model import Answer, EventType, PartnerResponse, Status
 from runtime.services.remind import remind_partner
 from runtime.services.send_link import send_partner_link
@@ -46,6 +47,7 @@ def _texted(world):
         site_url=SITE,
         token_ttl=timedelta(seconds=600),
         partner_timeout=timedelta(seconds=300),
+        limits=Limits(),
     )
 
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from runtime.domain.deadlines import CLOSE_ALLOWANCE
-from runtime.domain.errors import DependencyUnavailable, SmsRejected, StatusConflict
+from runtime.domain.errors import DependencyUnavailable, PartnerSmsLimitReached, SmsRejected, StatusConflict
+from runtime.domain.limits import NO_LIMITS, Limits, partner_sms, unmatched_lookups
 from runtime.domain.link_token import verify_link
 from runtime.domain.messages import SMS_BODY_MAX_BYTES, sms_bytes
 from runtime.domain.model import Answer, EventType, LinkToken, PartnerResponse, Status
@@ -37,6 +38,7 @@ def world():
         "site_url": SITE,
         "token_ttl": timedelta(seconds=600),
         "partner_timeout": timedelta(seconds=300),
+        "limits": Limits(),
     }
 
 
@@ -51,7 +53,7 @@ def test_the_partner_gets_a_short_signed_link_and_the_request_moves_to_sms_sent(
     assert link.startswith(f"{SITE}/r/")
     assert sms_bytes(body) <= SMS_BODY_MAX_BYTES
     claims = verify_link(
-        world["secrets"].secret, link.rsplit("/", 1)[1], now=int(world["clock"].now().timestamp())
+        world["secrets"].verification_key, link.rsplit("/", 1)[1], now=int(world["clock"].now().timestamp())
     )
     stored_link = world["repository"].links[claims.token_id]
     assert stored_link.request_id == request_id
@@ -138,3 +140,59 @@ def test_a_request_without_its_partner_is_refused_before_anything_is_stored(worl
         send_partner_link(request(), "task-token-1", **world)
     assert world["repository"].links == {}
     assert world["repository"].requests[request().request_id].task_token is None
+
+
+# --- limits: the partner phone's SMS per hour, the customer phone's unmatched lookups ------------
+
+
+def _partner_full(world, count):
+    """`count` other requests texted to the same partner phone in this hour."""
+    for n in range(count):
+        other = assigned_request(request_id=f"00000000-0000-4000-8000-0000000001{n:02}")
+        quota = partner_sms(other, world["limits"], at=world["clock"].now())
+        world["repository"]._count([quota])
+
+
+def test_the_sms_counts_against_its_partner_phones_hour(world):
+    send_partner_link(assigned_request(), "task-token-1", **world)
+
+    quota = partner_sms(assigned_request(), world["limits"], at=world["clock"].now())
+    assert world["repository"].counted(quota) == {assigned_request().request_id}
+
+
+def test_a_partner_phone_at_its_limit_gets_no_sms_and_nothing_is_stored(world):
+    _partner_full(world, 20)
+
+    with pytest.raises(PartnerSmsLimitReached):
+        send_partner_link(assigned_request(), "task-token-1", **world)
+
+    assert world["sms"].outbox == []
+    assert world["repository"].links == {}
+    assert world["repository"].requests[assigned_request().request_id].task_token is None
+
+
+def test_a_retried_sms_step_of_the_same_request_is_not_counted_twice(world):
+    _partner_full(world, 19)
+    world["sms"].available = False
+    with pytest.raises(DependencyUnavailable):
+        send_partner_link(assigned_request(), "task-token-1", **world)
+    world["sms"].available = True
+
+    send_partner_link(assigned_request(), "task-token-2", **world)  # the workflow's retry, at the limit
+
+    assert len(world["sms"].outbox) == 1
+
+
+def test_reaching_the_partner_takes_the_request_out_of_its_customers_unmatched_lookups(world):
+    lookups = unmatched_lookups(assigned_request(), world["limits"])
+    world["repository"]._count([lookups])
+
+    send_partner_link(assigned_request(), "task-token-1", **world)
+
+    assert world["repository"].counted(lookups) == set()
+
+
+def test_without_limits_nothing_is_counted(world):
+    world["limits"] = NO_LIMITS
+    send_partner_link(assigned_request(), "task-token-1", **world)
+    assert world["repository"].limits == {}

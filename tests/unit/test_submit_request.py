@@ -6,7 +6,15 @@ import pytest
 
 from runtime.contract import Metric
 from runtime.domain.deadlines import due_on_creation
-from runtime.domain.errors import IdempotencyKeyReused, IntentUnclear, InvalidInput
+from runtime.domain.errors import (
+    DailyLimitReached,
+    IdempotencyKeyReused,
+    IntentUnclear,
+    InvalidInput,
+    TooManyLookups,
+    TooManyOpenRequests,
+)
+from runtime.domain.limits import NO_LIMITS, Limits, open_request_of, unmatched_lookups
 from runtime.domain.model import EventType, Intent, IntentSource, Status
 from runtime.domain.time import KST
 from runtime.services.submit import submit_request
@@ -18,13 +26,14 @@ PARTNER_TIMEOUT = timedelta(seconds=300)
 
 @pytest.fixture
 def world():
-    ids = iter(f"00000000-0000-4000-8000-00000000000{n}" for n in range(10))
+    ids = iter(f"00000000-0000-4000-8000-{n:012}" for n in range(1000))
     return {
         "repository": FakeRequestRepository(),
         "classifier": FakeIntentClassifier(Intent.REPORT_TROUBLE),
         "clock": FakeClock(),
         "metrics": FakeMetricWriter(),
         "partner_timeout": PARTNER_TIMEOUT,
+        "limits": Limits(),
         "new_id": lambda: next(ids),
     }
 
@@ -160,3 +169,101 @@ def test_a_retry_answered_from_the_stored_request_is_not_counted_unclear(world):
     assert again.request.request_id == first.request.request_id
     assert Metric.INTENT_UNCLEAR not in world["metrics"].counts
     assert world["repository"].unclear == []
+
+
+# --- limits --------------------------------------------------------------------------------------
+
+
+def _close(world, request_id):
+    """The partner was texted (the SMS step takes the request out of its phone's unmatched lookups),
+    then the request closed and the stream freed its place (what the releaser does)."""
+    repository = world["repository"]
+    stored = repository.requests[request_id]
+    repository.release(unmatched_lookups(stored, world["limits"]))
+    repository.close(
+        request_id, Status.FAILED, world["clock"].now(), allowed_from=frozenset({Status.CREATED})
+    )
+    repository.release(open_request_of(stored))
+
+
+def test_a_fourth_open_request_for_one_reservation_is_refused_until_the_oldest_must_have_ended(world):
+    for _ in range(3):
+        submit_request(submission(), idempotency_key=None, **world)
+
+    with pytest.raises(TooManyOpenRequests) as refused:
+        submit_request(submission(), idempotency_key=None, **world)
+
+    assert refused.value.retry_after_seconds == 60 + 300 + 30  # its due time: the oldest ends before
+    assert "3건" in refused.value.message
+    assert len(world["repository"].requests) == 3
+    assert world["metrics"].counts == {Metric.REQUESTS_CREATED: 3, Metric.SUBMITS_LIMITED: 1}
+
+
+def test_a_closed_request_frees_its_place(world):
+    first = submit_request(submission(), idempotency_key=None, **world)
+    for _ in range(2):
+        submit_request(submission(), idempotency_key=None, **world)
+    _close(world, first.request.request_id)
+
+    assert submit_request(submission(), idempotency_key=None, **world).replayed is False
+
+
+def test_the_eleventh_request_of_a_kst_day_is_refused_until_kst_midnight(world):
+    world["clock"].current = world["clock"].current.replace(hour=14, minute=30)  # 23:30 KST
+    for _ in range(10):
+        made = submit_request(submission(), idempotency_key=None, **world)
+        _close(world, made.request.request_id)
+
+    with pytest.raises(DailyLimitReached) as refused:
+        submit_request(submission(), idempotency_key=None, **world)
+
+    assert refused.value.retry_after_seconds == 30 * 60
+    world["clock"].advance(30 * 60)  # 00:00 KST: a new day
+    assert submit_request(submission(), idempotency_key=None, **world).request.status is Status.CREATED
+
+
+def test_another_reservation_is_not_limited_by_the_first(world):
+    for _ in range(3):
+        submit_request(submission(), idempotency_key=None, **world)
+    other = submission(reservationNumber="RNT-200202", customerPhone="010-0000-1002")
+    assert submit_request(other, idempotency_key=None, **world).request.reservation_number == "RNT-200202"
+
+
+def test_a_phone_with_five_lookups_not_yet_matched_this_hour_is_refused(world):
+    """Counted at the submit, so a burst of guesses cannot outrun the lookups."""
+    for n in range(5):
+        submit_request(submission(reservationNumber=f"HTL-99999{n}"), idempotency_key=None, **world)
+
+    world["clock"].advance(60)
+    with pytest.raises(TooManyLookups) as refused:
+        submit_request(submission(reservationNumber="HTL-999995"), idempotency_key=None, **world)
+
+    assert refused.value.retry_after_seconds == 59 * 60  # the hour that began at 15:00 KST ends at 16:00
+    other_phone = submission(reservationNumber="HTL-999995", customerPhone="010-0000-1003")
+    assert submit_request(other_phone, idempotency_key=None, **world).request.customer_phone.endswith("1003")
+
+
+def test_the_limit_freeing_last_is_the_one_reported(world):
+    world["limits"] = Limits(open_per_reservation=1, requests_per_reservation_per_day=1)
+    submit_request(submission(), idempotency_key=None, **world)
+
+    with pytest.raises(DailyLimitReached):
+        submit_request(submission(), idempotency_key=None, **world)
+
+
+def test_a_retried_submit_returns_its_request_even_when_the_limits_are_reached(world):
+    first = submit_request(submission(), idempotency_key="retry-key-0001", **world)
+    for _ in range(2):
+        submit_request(submission(), idempotency_key=None, **world)
+
+    again = submit_request(submission(), idempotency_key="retry-key-0001", **world)
+
+    assert again.replayed is True and again.request.request_id == first.request.request_id
+
+
+def test_without_limits_any_number_of_requests_is_stored(world):
+    world["limits"] = NO_LIMITS
+    for _ in range(12):
+        submit_request(submission(), idempotency_key=None, **world)
+    assert len(world["repository"].requests) == 12
+    assert world["repository"].limits == {}

@@ -1,0 +1,13 @@
+"""Secrets Manager's rotation of the link-signing secret: one step per invocation."""
+
+from runtime import bootstrap
+from runtime.contract import Function
+from runtime.entrypoint import lambda_entry
+from runtime.services.rotate_secret import rotate_link_secret
+
+
+@lambda_entry(Function.SECRET_ROTATOR)
+def handle(event, context):
+    keys = bootstrap.signing_keys(event["SecretId"])
+    rotate_link_secret(event["Step"], event["ClientRequestToken"], keys=keys)
+    return {"step": event["Step"]}
