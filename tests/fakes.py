@@ -33,6 +33,7 @@ from runtime.domain.errors import (
     StatusConflict,
     TaskClosed,
 )
+from runtime.domain.lifecycle import Move, sources
 from runtime.domain.limits import Quota
 from runtime.domain.link_token import Keyring, SigningKey, next_key
 from runtime.domain.model import (
@@ -152,7 +153,7 @@ class FakeRequestRepository(RequestRepository):
 
     def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
         request = self._expect(link.request_id, set(Status))
-        status = Status.SMS_SENT if request.status is Status.CREATED else request.status
+        status = Status.SMS_SENT if request.status in sources(Move.TEXTED) else request.status
         self._save(attrs.evolve(request, status=status, sms_sent_at=at, updated_at=at))
         self.links[link.token_id] = attrs.evolve(self.links[link.token_id], sms_sent_at=at)
         self._event(link.request_id, EventType.SMS_SENT, at)
@@ -174,7 +175,7 @@ class FakeRequestRepository(RequestRepository):
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         try:
-            request = self._expect(request_id, {Status.CREATED, Status.SMS_SENT})
+            request = self._expect(request_id, sources(Move.OPENED))
         except StatusConflict:
             return False
         self._save(attrs.evolve(request, status=Status.OPENED, updated_at=at))
@@ -207,7 +208,7 @@ class FakeRequestRepository(RequestRepository):
         stored = self.links[link.token_id]
         if stored.used:
             raise LinkUsed()
-        request = self._expect(link.request_id, OPEN_STATUSES)
+        request = self._expect(link.request_id, sources(Move.ANSWERED))
         if request.task_token is None:
             raise StatusConflict(link.request_id)
         if request.answer_by is not None and response.responded_at > request.answer_by:

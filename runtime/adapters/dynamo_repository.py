@@ -21,6 +21,7 @@ from runtime.domain.errors import (
     LinkUsed,
     StatusConflict,
 )
+from runtime.domain.lifecycle import Move, sources
 from runtime.domain.limits import Quota
 from runtime.domain.model import (
     OPEN_STATUSES,
@@ -220,7 +221,7 @@ class DynamoRequestRepository(RequestRepository):
         event = self._event_put(Event(link.request_id, EventType.SMS_SENT, at))
         stamp_link = Update(at).set(smsSentAt=at).as_transact(self._table, keys.link_key(link.token_id))
         moved = Update(at).set(smsSentAt=at).move_to(Status.SMS_SENT)
-        moved.require_status({Status.CREATED})
+        moved.require_status(sources(Move.TEXTED))
         if self._transact([moved.as_transact(self._table, request_key), event, stamp_link]) is None:
             return
         # The partner was quicker than this write (opened, even answered): keep that status, add the event.
@@ -253,7 +254,7 @@ class DynamoRequestRepository(RequestRepository):
 
     def mark_opened(self, request_id: str, at: datetime) -> bool:
         update = Update(at).move_to(Status.OPENED)
-        update.require_status({Status.CREATED, Status.SMS_SENT})
+        update.require_status(sources(Move.OPENED))
         writes = [
             update.as_transact(self._table, keys.request_key(request_id)),
             self._event_put(Event(request_id, EventType.OPENED, at)),
@@ -291,7 +292,7 @@ class DynamoRequestRepository(RequestRepository):
         consume = Update(at).set(used=True, usedAt=at)
         consume.require("#used = :false", names={"#used": "used"}, values={":false": False})
         respond = Update(at).set(response=to_attributes(response)).move_to(Status.RESPONDED)
-        respond.require_status(OPEN_STATUSES)
+        respond.require_status(sources(Move.ANSWERED))
         respond.require("attribute_exists(#taskToken)", names={"#taskToken": "taskToken"})
         # Only before the deadline the partner was shown: past it the request is as good as timed out.
         respond.require(

@@ -25,19 +25,6 @@ class Status(enum.StrEnum):
 OPEN_ORDER = (Status.CREATED, Status.SMS_SENT, Status.OPENED)
 OPEN_STATUSES = frozenset(OPEN_ORDER)
 TERMINAL_STATUSES = frozenset({Status.RESPONDED, Status.TIMEOUT, Status.FAILED})
-_RANK = {status: rank for rank, status in enumerate(OPEN_ORDER)}
-
-
-def can_move(current: Status, target: Status) -> bool:
-    """Statuses only move forward; a terminal status never changes."""
-    if current.is_terminal:
-        return False
-    return target.is_terminal or _RANK[target] > _RANK[current]
-
-
-def sources_of(target: Status) -> frozenset[Status]:
-    """The statuses a request may be in for a write to `target` to be allowed."""
-    return frozenset(s for s in Status if can_move(s, target))
 
 
 class EventType(enum.StrEnum):

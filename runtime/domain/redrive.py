@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 import attrs
 
 from runtime.domain.deadlines import due_on_creation
+from runtime.domain.lifecycle import Move, sources
 from runtime.domain.model import FailureReason, Request, Status
 
-REDRIVABLE_STATUSES = frozenset({Status.TIMEOUT, Status.FAILED})
+REDRIVABLE_STATUSES = sources(Move.REDRIVEN)
 NOT_REDRIVABLE_REASONS = frozenset({FailureReason.RESERVATION_NOT_MATCHED})
 REASON_MAX_LENGTH = 500
 

@@ -8,9 +8,9 @@ import structlog
 from runtime.adapters.ports import Clock, MetricWriter, RequestRepository
 from runtime.contract import Metric
 from runtime.domain.errors import StatusConflict
+from runtime.domain.lifecycle import sources_to
 from runtime.domain.messages import template_message
 from runtime.domain.model import (
-    OPEN_STATUSES,
     Ending,
     FailureReason,
     MessageSource,
@@ -46,7 +46,7 @@ def close_unanswered(
             request_id,
             ending.outcome.status,
             clock.now(),
-            allowed_from=OPEN_STATUSES,
+            allowed_from=sources_to(ending.outcome.status),
             failure_reason=ending.failure_reason,
         )
     except StatusConflict:
@@ -76,7 +76,7 @@ def reject_unmatched(
             request.request_id,
             ending.outcome.status,
             now,
-            allowed_from=OPEN_STATUSES,
+            allowed_from=sources_to(ending.outcome.status),
             failure_reason=ending.failure_reason,
             notification=notification,
         )

@@ -1,6 +1,7 @@
-"""The request lifecycle (DESIGN §5).
+"""The request lifecycle (runtime/domain/lifecycle.py) and the model's statuses, events and values.
 
-Created -> SMSSent -> Opened -> Responded; any open status -> Timeout or Failed; terminal is final.
+Created -> SMSSent -> Opened -> Responded; any open status -> Timeout or Failed; Responded is final;
+Timeout and Failed go back to Created only through an operator's redrive.
 """
 
 import itertools
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
+from runtime.domain.lifecycle import LIFECYCLE, Move, may_move, sources, sources_to
 from runtime.domain.model import (
     OPEN_STATUSES,
     TERMINAL_STATUSES,
@@ -18,19 +20,19 @@ from runtime.domain.model import (
     Outcome,
     Request,
     Status,
-    can_move,
-    sources_of,
 )
 from tests.builders import request, reservation
 
 S = Status
+# The rule, as the product states it, written out pair by pair.
 FORWARD = {
     (S.CREATED, S.SMS_SENT),
     (S.CREATED, S.OPENED),
     (S.SMS_SENT, S.OPENED),
 }
 CLOSING = {(open_, terminal) for open_ in (S.CREATED, S.SMS_SENT, S.OPENED) for terminal in TERMINAL_STATUSES}
-ALLOWED = FORWARD | CLOSING
+REDRIVE = {(S.TIMEOUT, S.CREATED), (S.FAILED, S.CREATED)}
+ALLOWED = FORWARD | CLOSING | REDRIVE
 
 
 def test_statuses_carry_the_documented_names():
@@ -45,50 +47,43 @@ def test_open_and_terminal_statuses_partition_all_statuses():
 
 
 @pytest.mark.parametrize(("current", "target"), sorted(itertools.product(Status, Status)))
-def test_can_move_allows_exactly_the_forward_transitions(current, target):
-    assert can_move(current, target) is ((current, target) in ALLOWED)
+def test_the_lifecycle_allows_exactly_the_products_moves(current, target):
+    assert may_move(current, target) is ((current, target) in ALLOWED)
 
 
-@pytest.mark.parametrize("status", sorted(Status))
-def test_no_status_moves_to_itself(status):
-    assert not can_move(status, status)
+def test_every_move_has_one_target_and_no_move_stays_in_place():
+    assert set(LIFECYCLE) == set(Move)
+    for move, transition in LIFECYCLE.items():
+        assert transition.sources, move
+        assert transition.target not in transition.sources, move
 
 
-@pytest.mark.parametrize(
-    ("later", "earlier"),
-    [(S.SMS_SENT, S.CREATED), (S.OPENED, S.CREATED), (S.OPENED, S.SMS_SENT)],
-)
-def test_statuses_never_move_backwards(later, earlier):
-    assert not can_move(later, earlier)
+def test_a_recorded_answer_is_final():
+    assert not any(may_move(S.RESPONDED, target) for target in Status)
 
 
-@pytest.mark.parametrize("terminal", sorted(TERMINAL_STATUSES))
-def test_a_terminal_status_never_moves(terminal):
-    assert terminal.is_terminal
-    assert not any(can_move(terminal, target) for target in Status)
-
-
-def test_a_late_timeout_cannot_overwrite_responded_nor_a_late_respond_overwrite_timeout():
-    assert not can_move(S.RESPONDED, S.TIMEOUT)
-    assert not can_move(S.TIMEOUT, S.RESPONDED)
-    assert not can_move(S.FAILED, S.RESPONDED)
+def test_a_late_timeout_cannot_overwrite_responded_nor_a_late_answer_overwrite_an_ending():
+    assert not may_move(S.RESPONDED, S.TIMEOUT)
+    assert not may_move(S.TIMEOUT, S.RESPONDED)
+    assert not may_move(S.FAILED, S.RESPONDED)
 
 
 @pytest.mark.parametrize("terminal", [S.RESPONDED, S.TIMEOUT, S.FAILED])
-def test_the_sources_of_a_terminal_status_are_exactly_the_open_statuses(terminal):
-    assert sources_of(terminal) == {S.CREATED, S.SMS_SENT, S.OPENED}
+def test_a_request_ends_from_any_open_status(terminal):
+    assert sources_to(terminal) == OPEN_STATUSES
 
 
 @pytest.mark.parametrize(
-    ("target", "sources"),
+    ("move", "expected"),
     [
-        (S.CREATED, set()),
-        (S.SMS_SENT, {S.CREATED}),
-        (S.OPENED, {S.CREATED, S.SMS_SENT}),
+        (Move.TEXTED, {S.CREATED}),
+        (Move.OPENED, {S.CREATED, S.SMS_SENT}),
+        (Move.ANSWERED, OPEN_STATUSES),
+        (Move.REDRIVEN, {S.TIMEOUT, S.FAILED}),
     ],
 )
-def test_the_sources_of_an_open_status_are_the_earlier_open_statuses(target, sources):
-    assert sources_of(target) == sources
+def test_each_move_starts_where_the_product_says(move, expected):
+    assert sources(move) == expected
 
 
 def test_event_types_are_the_statuses_plus_notified_reminded_and_redriven():
