@@ -1,4 +1,4 @@
-"""The HTTP API's payloads (DESIGN §6) as OpenAPI 3.0 schemas, and its errors as the runtime makes them.
+"""The HTTP API's payloads as OpenAPI 3.0 schemas, and its errors as the runtime makes them.
 
 Enumerations come from the domain and error examples from the runtime's own error mapping, so the
 document cannot promise a status, a code or a value the handlers do not produce. Plain Python.

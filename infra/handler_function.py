@@ -16,7 +16,7 @@ import pulumi_aws as aws
 from infra import iam
 from infra.lambda_package import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
 
-# As in the reference design: enough memory for boto3 cold starts, and API Gateway's own 30 s limit.
+# Enough memory for boto3 cold starts (CPU grows with memory), and API Gateway's own 30 s limit.
 MEMORY_MB = 512
 TIMEOUT_SECONDS = 30
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")

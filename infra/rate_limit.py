@@ -1,5 +1,5 @@
 """RateLimit: a WAF web ACL for the CloudFront distribution, at most 100 API requests per client IP per
-minute (the reference's figure), answered with the API's own error shape and status 429.
+minute, answered with the API's own error shape and status 429.
 
 CloudFront web ACLs live in us-east-1 whatever the stack's region: the web ACL names that region itself
 (pulumi-aws 7's per-resource `region`), so it is made by the stack's own provider and with all of the

@@ -1,7 +1,7 @@
 """Schemathesis against the OpenAPI document the local gateway serves (generated from the same
 route objects API Gateway is built from): valid and invalid requests for every operation.
 
-Expected: no 5xx, and every 4xx in the error shape of DESIGN §6 with a Korean message.
+Expected: no 5xx, and every 4xx in the API's error shape with a Korean message.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Key layout of the single table (DESIGN §5). Attribute names come from the shared contract."""
+"""Key layout of the single table (docs/architecture.md, "The table"). Names come from runtime/contract.py."""
 
 from __future__ import annotations
 

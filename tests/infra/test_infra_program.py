@@ -131,7 +131,7 @@ def test_dev_and_demo_differ_only_where_their_files_say(deployments: dict[str, D
 
 
 def test_infra_never_imports_boto3() -> None:
-    """DESIGN §2: runtime never imports pulumi, infra never imports boto3."""
+    """docs/architecture.md, "Layers": runtime never imports pulumi, infra never imports boto3."""
     modules = sorted(p.stem for p in (PROJECT_ROOT / "infra").glob("*.py") if p.stem != "__init__")
     script = "import importlib, sys\n" + "".join(f"importlib.import_module('infra.{m}')\n" for m in modules)
     script += "sys.exit(1 if 'boto3' in sys.modules else 0)\n"

@@ -1,4 +1,4 @@
-"""The route objects and the OpenAPI document generated from them (DESIGN §6)."""
+"""The route objects and the OpenAPI document generated from them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Entities <-> table items (DESIGN §5): camelCase attributes, UTC ISO timestamps, None omitted."""
+"""Entities <-> table items: camelCase attributes, UTC ISO timestamps, None omitted."""
 
 import re
 from datetime import UTC, datetime, timedelta, timezone

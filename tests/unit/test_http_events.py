@@ -1,4 +1,4 @@
-"""API Gateway HTTP API (payload 2.0) events in, JSON out, every error in the shape of DESIGN §6."""
+"""API Gateway HTTP API (payload 2.0) events in, JSON out, every error in the API's error shape."""
 
 import base64
 import copy

@@ -1,4 +1,4 @@
-"""Korean texts people receive (DESIGN §7): the partner's SMS, the customer's message and its prompt."""
+"""Korean texts people receive: the partner's SMS, the customer's message and its prompt."""
 
 import itertools
 import re
