@@ -1,4 +1,4 @@
-"""The JSON bodies of the HTTP API (the README's API table), built from domain objects. Times in KST with offset."""
+"""The JSON bodies of the HTTP API, built from domain objects. Times in KST with offset."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The single table's key layout (docs/architecture.md, "The table"), with attribute names taken from the shared contract."""
+"""The single table's key layout (docs/architecture.md, "The table"), names from runtime/contract.py."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
