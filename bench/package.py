@@ -12,7 +12,8 @@ from bench.figures import Figure, Section
 from infra.lambda_package import LAMBDA_PYTHON_VERSION, LambdaPackage
 
 KIB, MIB = 1024, 1024 * 1024
-ARCHIVE_BUDGET = 150 * KIB
+# Bytecode beside the sources: a few tens of milliseconds off every cold start, worth the kilobytes.
+ARCHIVE_BUDGET = 250 * KIB
 LAYER_BUDGET = 1 * MIB
 
 
@@ -33,6 +34,7 @@ def measure(root: Path) -> Section:
     modules = [name for name, _ in layer if name.endswith(".py")]
     compiled = [name for name, _ in layer if name.endswith(f".{tag}.pyc")]
     code_sources = [(name, path) for name, path in code if name.endswith(".py")]
+    code_compiled = [name for name, _ in code if name.endswith(f".{tag}.pyc")]
     code_bytes = sum(path.stat().st_size for _, path in code)
     started = time.perf_counter()
     for _, path in code_sources:
@@ -40,6 +42,14 @@ def measure(root: Path) -> Section:
     compile_ms = (time.perf_counter() - started) * 1000
     figures = (
         Figure("package.archive", "function archive, zipped", zipped_size(code), "bytes", ARCHIVE_BUDGET),
+        Figure(
+            "package.archive.compiled",
+            f"archive modules with {tag} bytecode",
+            len(code_compiled),
+            "count",
+            len(code_sources),
+            at_least=True,
+        ),
         Figure("package.layer.zipped", "layer, zipped", zipped_size(layer), "bytes", LAYER_BUDGET),
         Figure(
             "package.layer.unzipped",
@@ -58,17 +68,16 @@ def measure(root: Path) -> Section:
     )
     details = (
         "Built by `infra.lambda_package.LambdaPackage.build`, as `pulumi up` builds them: the archive "
-        f"is the program's explicit list of `runtime/**/*.py` ({len(code_sources)} files, "
-        f"{code_bytes:,} bytes unzipped), the layer is `build/layer/<hash>/` "
+        f"is the program's explicit list of `runtime/**/*.py` ({len(code_sources)} modules) with their "
+        f"bytecode ({code_bytes:,} bytes unzipped), the layer is `build/layer/<hash>/` "
         f"({package.layer_description}). Both zipped here with deflate, as Pulumi uploads them. "
         "The layer budget is read as the zipped size, what Lambda stores and limits; the unzipped "
         "size is shown beside it, and is over 1 MiB because the bytecode nearly doubles the sources "
         "(it would fit only by shipping bytecode without sources, or by pruning the packages).",
         "",
         f"The layer has {len(compiled)} `.{tag}.pyc` files for its {len(modules)} modules (compiled by "
-        "the Lambda Python, unchecked-hash). The archive ships sources only: Lambda compiles the "
+        "the Lambda Python, unchecked-hash). So has the archive: without it, Lambda would compile the "
         f"modules a handler imports at each cold start (all {len(code_sources)} compile in "
-        f"{compile_ms:.0f} ms on this machine). Shipping their bytecode too was tried: the archive grew "
-        "to about 170 KiB zipped, over its budget, for those milliseconds.",
+        f"{compile_ms:.0f} ms on this machine), since its file system is read-only and keeps nothing.",
     )
     return Section("Package", figures, details)

@@ -1,11 +1,12 @@
 """What Lambda runs: the runtime's code as one archive, and its third-party packages as one layer.
 
-The code archive is an explicit, sorted list of `runtime/**/*.py` (`pulumi.FileArchive` has no
-excludes, and `__pycache__` would change its hash on every run). The layer holds attrs, cattrs and
-structlog at the versions in `uv.lock` (the ones the tests ran against), hash-checked, installed for
-Lambda's platform and byte-compiled by the Lambda Python version, because Lambda's file system is
-read-only and would otherwise compile them again on every cold start. Layers are cached under
-`build/layer/` by a hash of what goes in them. Building fails loudly: there is no stub layer.
+The code archive is an explicit, sorted list of `runtime/**/*.py` with, beside each, its bytecode
+compiled by the Lambda Python version (`pulumi.FileArchive` has no excludes, and the tree's own
+`__pycache__` would change with every local run). The layer holds attrs, cattrs and structlog at the
+versions in `uv.lock` (the ones the tests ran against), hash-checked, installed for Lambda's platform
+and byte-compiled the same way. Lambda's file system is read-only: without the bytecode, every cold
+start would compile the modules it imports again. Both are cached under `build/` by a hash of what
+goes in them. Building fails loudly: there is no stub layer and no archive without bytecode.
 """
 
 from __future__ import annotations
@@ -29,10 +30,15 @@ LAMBDA_ARCHITECTURE = "x86_64"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 # Lambda provides boto3; everything else the runtime imports besides the standard library:
 LAYER_PACKAGES = ("attrs", "cattrs", "structlog")
-# Where Lambda mounts a layer's `python/` folder: tracebacks should name files where they will be.
+# Where Lambda mounts a layer's `python/` folder and unpacks the function's archive: tracebacks
+# should name files where they will be.
 LAYER_MOUNT = "/opt/python"
+TASK_ROOT = "/var/task"
+# The bytecode's file name suffix for the Lambda Python (what its import system looks for).
+BYTECODE_SUFFIX = f".cpython-{LAMBDA_PYTHON_VERSION.replace('.', '')}.pyc"
 # Change when the build steps change, so cached layers are rebuilt.
 _RECIPE = "pip --no-deps --require-hashes; compileall unchecked-hash; v1"
+_CODE_RECIPE = "copy; compileall unchecked-hash /var/task; v1"
 _LAMBDA_MARKER_ENVIRONMENT = {
     "python_version": LAMBDA_PYTHON_VERSION,
     "python_full_version": f"{LAMBDA_PYTHON_VERSION}.0",
@@ -72,7 +78,7 @@ class LambdaPackage:
         requirements = locked_requirements(project_root / "uv.lock")
         layer_dir = build_layer(requirements, project_root / "build" / "layer")
         return cls(
-            code=code_archive(project_root),
+            code=code_archive(build_code(project_root, project_root / "build" / "code")),
             layer=pulumi.FileArchive(str(layer_dir)),
             requirements=requirements,
         )
@@ -92,10 +98,50 @@ def runtime_files(project_root: Path, package: str = "runtime") -> list[tuple[st
     return sorted((path.relative_to(project_root).as_posix(), path) for path in files)
 
 
-def code_archive(project_root: Path) -> pulumi.AssetArchive:
-    return pulumi.AssetArchive(
-        {name: pulumi.FileAsset(str(path)) for name, path in runtime_files(project_root)}
+def build_code(project_root: Path, cache_dir: Path) -> Path:
+    """The archive's folder: the runtime's sources and their bytecode for the Lambda Python, built
+    once per content of the sources (and recipe)."""
+    files = runtime_files(project_root)
+    digest = hashlib.sha256(f"{_CODE_RECIPE}\n{LAMBDA_PYTHON_VERSION}\n".encode())
+    for name, path in files:
+        digest.update(f"{name}\n".encode())
+        digest.update(path.read_bytes())
+    key = digest.hexdigest()[:16]
+    code_dir = cache_dir / key
+    done_marker = cache_dir / f"{key}.done"
+    if done_marker.exists() and code_dir.is_dir():
+        return code_dir
+
+    python = find_lambda_python()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".building-") as work:
+        staging = Path(work) / "code"
+        for name, path in files:
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        _run(
+            [
+                *(python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"),
+                *("-s", str(staging), "-p", TASK_ROOT, str(staging)),
+            ],
+            "byte-compile the function code",
+        )
+        shutil.rmtree(code_dir, ignore_errors=True)
+        staging.rename(code_dir)
+    done_marker.write_text("\n".join(name for name, _ in files), encoding="utf-8")
+    return code_dir
+
+
+def code_files(code_dir: Path) -> list[tuple[str, Path]]:
+    """(archive path, file) for every file of a built code folder, sorted."""
+    return sorted(
+        (path.relative_to(code_dir).as_posix(), path) for path in code_dir.rglob("*") if path.is_file()
     )
+
+
+def code_archive(code_dir: Path) -> pulumi.AssetArchive:
+    return pulumi.AssetArchive({name: pulumi.FileAsset(str(path)) for name, path in code_files(code_dir)})
 
 
 # --- the dependency layer ----------------------------------------------------------------------

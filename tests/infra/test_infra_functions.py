@@ -20,7 +20,7 @@ from infra_helpers import (
 )
 
 from infra.config import foundation_model
-from infra.lambda_package import runtime_files
+from infra.lambda_package import BYTECODE_SUFFIX, runtime_files
 from infra.mock_aws import ACCOUNT_ID
 from infra.mock_run import PROJECT_ROOT, Deployment, run_program
 from runtime.contract import (
@@ -90,10 +90,13 @@ def test_all_functions_share_one_code_archive_of_runtime_sources(deployment: Dep
     archives = {tuple(f.inputs["code"].assets) for f in deployment.of_type("aws:lambda/function:Function")}
     assert len(archives) == 1
     (names,) = archives
-    expected = [name for name, _ in runtime_files(PROJECT_ROOT)]
-    assert sorted(names) == expected
-    assert all(name.startswith("runtime/") and name.endswith(".py") for name in names)
-    assert not any("__pycache__" in name for name in names)
+    sources = [name for name, _ in runtime_files(PROJECT_ROOT)]
+    assert sorted(name for name in names if name.endswith(".py")) == sources
+    assert all(name.startswith("runtime/") for name in names)
+    # Beside each source, its bytecode for the Lambda Python, and nothing else.
+    compiled = [name for name in names if "/__pycache__/" in name]
+    assert len(compiled) == len(sources) == len(names) - len(compiled)
+    assert all(name.endswith(BYTECODE_SUFFIX) for name in compiled)
 
 
 @pytest.mark.parametrize("function", list(Function))

@@ -9,9 +9,12 @@ import pytest
 
 from infra import lambda_package
 from infra.lambda_package import (
+    BYTECODE_SUFFIX,
     LAYER_PACKAGES,
     LayerBuildError,
+    build_code,
     build_layer,
+    code_files,
     find_lambda_python,
     locked_requirements,
     runtime_files,
@@ -38,6 +41,65 @@ def test_every_handler_module_is_in_the_archive() -> None:
     for spec in FUNCTIONS.values():
         module = spec.handler.rpartition(".")[0]
         assert f"{module.replace('.', '/')}.py" in names
+
+
+@pytest.fixture(scope="module")
+def code_dir() -> Path:
+    return build_code(PROJECT_ROOT, PROJECT_ROOT / "build" / "code")
+
+
+def _header_of(compiled: Path, magic: str) -> None:
+    header = compiled.read_bytes()[:8]
+    assert header[:4].hex() == magic, compiled
+    # Flags 0b01: hash-based and never checked against the source (Lambda keeps no mtimes).
+    assert int.from_bytes(header[4:8], "little") == 1, compiled
+
+
+def _magic_of_lambda_python() -> str:
+    return subprocess.run(
+        [
+            find_lambda_python(),
+            "-c",
+            "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_every_archive_module_has_bytecode_for_the_lambda_python(code_dir: Path) -> None:
+    names = [name for name, _ in code_files(code_dir)]
+    sources = [name for name, _ in runtime_files(PROJECT_ROOT)]
+    magic = _magic_of_lambda_python()
+    assert sources and [name for name in names if name.endswith(".py")] == sources
+    for source in sources:
+        folder, _, file = source.rpartition("/")
+        compiled = f"{folder}/__pycache__/{file.removesuffix('.py')}{BYTECODE_SUFFIX}"
+        assert compiled in names, source
+        _header_of(code_dir / compiled, magic)
+    assert len(names) == 2 * len(sources)  # nothing else rides along
+
+
+def test_archive_tracebacks_name_the_files_where_lambda_unpacks_them(code_dir: Path) -> None:
+    compiled = code_dir / "runtime" / "handlers" / "__pycache__" / f"chat{BYTECODE_SUFFIX}"
+    script = f"import marshal; print(marshal.loads(open({str(compiled)!r}, 'rb').read()[16:]).co_filename)"
+    filename = subprocess.run(
+        [find_lambda_python(), "-c", script], capture_output=True, text=True, check=True
+    )
+    assert filename.stdout.strip() == "/var/task/runtime/handlers/chat.py"
+
+
+def test_the_archive_is_rebuilt_when_a_source_changes(tmp_path: Path) -> None:
+    (tmp_path / "runtime").mkdir()
+    module = tmp_path / "runtime" / "__init__.py"
+    module.write_text("VALUE = 1\n")
+    first = build_code(tmp_path, tmp_path / "build")
+    assert build_code(tmp_path, tmp_path / "build") == first
+    module.write_text("VALUE = 2\n")
+    second = build_code(tmp_path, tmp_path / "build")
+    assert second != first
+    assert (second / "runtime" / "__init__.py").read_text() == "VALUE = 2\n"
 
 
 def test_layer_requirements_are_the_locked_closure_of_the_runtime_dependencies() -> None:
@@ -87,21 +149,11 @@ def test_the_deployed_layer_holds_the_packages_under_python(layer_dir: Path) -> 
 
 
 def test_the_layer_is_byte_compiled_for_lambda_python(layer_dir: Path) -> None:
-    python = find_lambda_python()
-    magic = subprocess.run(
-        [python, "-c", "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    magic = _magic_of_lambda_python()
     sources = sorted((layer_dir / "python").rglob("*.py"))
     assert sources
     for source in sources:
-        compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-312.pyc"
-        header = compiled.read_bytes()[:8]
-        assert header[:4].hex() == magic, compiled
-        # Flags 0b01: hash-based and never checked against the source (Lambda keeps no mtimes).
-        assert int.from_bytes(header[4:8], "little") == 1, compiled
+        _header_of(source.parent / "__pycache__" / f"{source.stem}{BYTECODE_SUFFIX}", magic)
 
 
 def test_tracebacks_name_the_files_where_lambda_mounts_them(layer_dir: Path) -> None:
