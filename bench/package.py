@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bench.figures import Figure, Section
-from infra.lambda_package import LAMBDA_PYTHON_VERSION, LambdaPackage
+from infra.lambda_package import LAMBDA_PYTHON_VERSION, LambdaPackage, code_files
+from runtime.contract import FUNCTIONS
 
 KIB, MIB = 1024, 1024 * 1024
 # Bytecode beside the sources: a few tens of milliseconds off every cold start, worth the kilobytes.
@@ -27,7 +28,12 @@ def zipped_size(files: Iterable[tuple[str, Path]]) -> int:
 
 def measure(root: Path) -> Section:
     package = LambdaPackage.build(root)
-    code = sorted((name, Path(asset.path)) for name, asset in package.code.assets.items())
+    code = code_files(package.code_dir)
+    archives = {
+        function: zipped_size(code_files(package.code_dir, spec.handler))
+        for function, spec in FUNCTIONS.items()
+    }
+    largest = max(archives, key=lambda function: archives[function])
     layer_dir = Path(package.layer.path)
     layer = sorted((p.relative_to(layer_dir).as_posix(), p) for p in layer_dir.rglob("*") if p.is_file())
     tag = f"cpython-{LAMBDA_PYTHON_VERSION.replace('.', '')}"
@@ -41,7 +47,13 @@ def measure(root: Path) -> Section:
         compile(path.read_bytes(), str(path), "exec")
     compile_ms = (time.perf_counter() - started) * 1000
     figures = (
-        Figure("package.archive", "function archive, zipped", zipped_size(code), "bytes", ARCHIVE_BUDGET),
+        Figure(
+            "package.archive",
+            f"largest function archive, zipped ({largest})",
+            archives[largest],
+            "bytes",
+            ARCHIVE_BUDGET,
+        ),
         Figure(
             "package.archive.compiled",
             f"archive modules with {tag} bytecode",
@@ -67,9 +79,12 @@ def measure(root: Path) -> Section:
         ),
     )
     details = (
-        "Built by `infra.lambda_package.LambdaPackage.build`, as `pulumi up` builds them: the archive "
-        f"is the program's explicit list of `runtime/**/*.py` ({len(code_sources)} modules) with their "
-        f"bytecode ({code_bytes:,} bytes unzipped), the layer is `build/layer/<hash>/` "
+        "Built by `infra.lambda_package.LambdaPackage.build`, as `pulumi up` builds them: each "
+        "function's archive holds the `runtime/` modules its handler imports (read from the sources, "
+        f"lazy imports included) and their bytecode; all {len(code_sources)} modules come to "
+        f"{code_bytes:,} bytes unzipped. Zipped, per function: "
+        + ", ".join(f"{function} {size / KIB:.0f} KiB" for function, size in sorted(archives.items()))
+        + ". The layer is `build/layer/<hash>/` "
         f"({package.layer_description}). Both zipped here with deflate, as Pulumi uploads them. "
         "The layer budget is read as the zipped size, what Lambda stores and limits; the unzipped "
         "size is shown beside it, and is over 1 MiB because the bytecode nearly doubles the sources "

@@ -58,7 +58,7 @@ class Functions(pulumi.ComponentResource):
                     function_name=f"{args.name_prefix}-{function}",
                     description=spec.description,
                     handler=spec.handler,
-                    code=args.package.code,
+                    code=args.package.code_for(spec.handler),
                     layer_arn=layer.arn,
                     environment=environment(function, spec, args.targets, args.settings),
                     statements=[*permission_statements(spec, args.targets), *args.guardrails],

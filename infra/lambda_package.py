@@ -11,6 +11,7 @@ goes in them. Building fails loudly: there is no stub layer and no archive witho
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import shutil
@@ -69,7 +70,7 @@ class Requirement:
 
 @attrs.frozen
 class LambdaPackage:
-    code: pulumi.AssetArchive
+    code_dir: Path
     layer: pulumi.FileArchive
     requirements: tuple[Requirement, ...]
 
@@ -78,10 +79,14 @@ class LambdaPackage:
         requirements = locked_requirements(project_root / "uv.lock")
         layer_dir = build_layer(requirements, project_root / "build" / "layer")
         return cls(
-            code=code_archive(build_code(project_root, project_root / "build" / "code")),
+            code_dir=build_code(project_root, project_root / "build" / "code"),
             layer=pulumi.FileArchive(str(layer_dir)),
             requirements=requirements,
         )
+
+    def code_for(self, handler: str) -> pulumi.AssetArchive:
+        """The archive of the function whose handler is `handler`: the modules it can import."""
+        return code_archive(self.code_dir, handler)
 
     @property
     def layer_description(self) -> str:
@@ -133,15 +138,64 @@ def build_code(project_root: Path, cache_dir: Path) -> Path:
     return code_dir
 
 
-def code_files(code_dir: Path) -> list[tuple[str, Path]]:
-    """(archive path, file) for every file of a built code folder, sorted."""
-    return sorted(
-        (path.relative_to(code_dir).as_posix(), path) for path in code_dir.rglob("*") if path.is_file()
+def code_files(code_dir: Path, handler: str | None = None) -> list[tuple[str, Path]]:
+    """(archive path, file) of a built code folder, sorted: every file, or for `handler`
+    (`runtime.handlers.chat.handle`) the modules it can import and their bytecode."""
+    files = [(path.relative_to(code_dir).as_posix(), path) for path in code_dir.rglob("*") if path.is_file()]
+    if handler is not None:
+        modules = imported_modules(code_dir, handler.rpartition(".")[0])
+        files = [(name, path) for name, path in files if _source_of(name) in modules]
+    return sorted(files)
+
+
+def code_archive(code_dir: Path, handler: str) -> pulumi.AssetArchive:
+    return pulumi.AssetArchive(
+        {name: pulumi.FileAsset(str(path)) for name, path in code_files(code_dir, handler)}
     )
 
 
-def code_archive(code_dir: Path) -> pulumi.AssetArchive:
-    return pulumi.AssetArchive({name: pulumi.FileAsset(str(path)) for name, path in code_files(code_dir)})
+def imported_modules(root: Path, module: str, package: str = "runtime") -> set[str]:
+    """The files (`runtime/x/y.py`) of `module` and of every module of `package` it imports, at any
+    depth and wherever the import statement stands (a lazy import inside a function counts), with
+    the packages' `__init__.py` on the way. Read from the sources, so nothing is imported here."""
+    found: set[str] = set()
+    pending = [module]
+    while pending:
+        name = pending.pop()
+        file = _module_file(root, name)
+        if file is None or file in found:
+            continue
+        found.add(file)
+        parts = name.split(".")
+        pending += [".".join(parts[:depth]) for depth in range(1, len(parts))]
+        tree = ast.parse((root / file).read_text(encoding="utf-8"), filename=file)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                pending += [alias.name for alias in node.names if alias.name.split(".")[0] == package]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and _in(package, node.module):
+                pending.append(str(node.module))
+                pending += [f"{node.module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def _in(package: str, module: str | None) -> bool:
+    return module is not None and module.split(".")[0] == package
+
+
+def _module_file(root: Path, name: str) -> str | None:
+    path = Path(*name.split("."))
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        if (root / candidate).is_file():
+            return candidate.as_posix()
+    return None
+
+
+def _source_of(name: str) -> str:
+    """The source an archive file belongs to: itself, or the module its bytecode was compiled from."""
+    if "/__pycache__/" not in name:
+        return name
+    folder, _, file = name.partition("/__pycache__/")
+    return f"{folder}/{file.removesuffix(BYTECODE_SUFFIX)}.py"
 
 
 # --- the dependency layer ----------------------------------------------------------------------

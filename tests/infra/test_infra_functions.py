@@ -20,7 +20,7 @@ from infra_helpers import (
 )
 
 from infra.config import foundation_model
-from infra.lambda_package import BYTECODE_SUFFIX, runtime_files
+from infra.lambda_package import BYTECODE_SUFFIX, imported_modules, runtime_files
 from infra.mock_aws import ACCOUNT_ID
 from infra.mock_run import PROJECT_ROOT, Deployment, run_program
 from runtime.contract import (
@@ -86,13 +86,16 @@ def test_function_runtime_settings(deployment: Deployment, function: Function) -
     assert lambda_["layers"] == [layer.outputs["arn"]]
 
 
-def test_all_functions_share_one_code_archive_of_runtime_sources(deployment: Deployment) -> None:
-    archives = {tuple(f.inputs["code"].assets) for f in deployment.of_type("aws:lambda/function:Function")}
-    assert len(archives) == 1
-    (names,) = archives
-    sources = [name for name, _ in runtime_files(PROJECT_ROOT)]
-    assert sorted(name for name in names if name.endswith(".py")) == sources
-    assert all(name.startswith("runtime/") for name in names)
+@pytest.mark.parametrize("function", list(Function))
+def test_each_function_ships_the_runtime_modules_its_handler_imports_with_bytecode(
+    deployment: Deployment, function: Function
+) -> None:
+    names = list(lambda_of(deployment, function).inputs["code"].assets)
+    sources = sorted(name for name in names if name.endswith(".py"))
+    handler_module = FUNCTIONS[function].handler.rpartition(".")[0]
+    assert sources == sorted(imported_modules(PROJECT_ROOT, handler_module))
+    assert f"{handler_module.replace('.', '/')}.py" in sources
+    assert set(sources) <= {name for name, _ in runtime_files(PROJECT_ROOT)}
     # Beside each source, its bytecode for the Lambda Python, and nothing else.
     compiled = [name for name in names if "/__pycache__/" in name]
     assert len(compiled) == len(sources) == len(names) - len(compiled)

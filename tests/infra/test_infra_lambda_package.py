@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from infra.lambda_package import (
     build_layer,
     code_files,
     find_lambda_python,
+    imported_modules,
     locked_requirements,
     runtime_files,
 )
@@ -70,7 +74,7 @@ def _magic_of_lambda_python() -> str:
 
 def test_every_archive_module_has_bytecode_for_the_lambda_python(code_dir: Path) -> None:
     names = [name for name, _ in code_files(code_dir)]
-    sources = [name for name, _ in runtime_files(PROJECT_ROOT)]
+    sources = [name for name, _ in runtime_files(PROJECT_ROOT)]  # the folder holds every module
     magic = _magic_of_lambda_python()
     assert sources and [name for name in names if name.endswith(".py")] == sources
     for source in sources:
@@ -88,6 +92,49 @@ def test_archive_tracebacks_name_the_files_where_lambda_unpacks_them(code_dir: P
         [find_lambda_python(), "-c", script], capture_output=True, text=True, check=True
     )
     assert filename.stdout.strip() == "/var/task/runtime/handlers/chat.py"
+
+
+@pytest.mark.parametrize("function", list(FUNCTIONS))
+def test_each_functions_archive_alone_imports_its_handler(code_dir: Path, tmp_path: Path, function) -> None:
+    """Unpacked alone, as Lambda unpacks it, the archive imports its handler; every runtime module
+    loaded comes from it (the static reading of the imports missed none)."""
+    for name, path in code_files(code_dir, FUNCTIONS[function].handler):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    module = FUNCTIONS[function].handler.rpartition(".")[0]
+    script = (
+        "import importlib, sys; sys.path.insert(0, sys.argv[1]); importlib.import_module(sys.argv[2]); "
+        "stray = [m for m, v in sys.modules.items() if m.split('.')[0] == 'runtime' "
+        "and not (getattr(v, '__file__', '') or '').startswith(sys.argv[1])]; "
+        "print(','.join(stray))"
+    )
+    site = [p for p in sys.path if p.endswith("site-packages")]
+    ran = subprocess.run(
+        [sys.executable, "-I", "-c", script, str(tmp_path), module],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": os.pathsep.join(site)},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == ""
+
+
+def test_a_module_imported_inside_a_function_is_in_the_archive(tmp_path: Path) -> None:
+    (tmp_path / "runtime" / "handlers").mkdir(parents=True)
+    for package in ("runtime", "runtime/handlers"):
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "runtime" / "lazy.py").write_text("")
+    (tmp_path / "runtime" / "unused.py").write_text("")
+    (tmp_path / "runtime" / "handlers" / "one.py").write_text("def handle():\n    from runtime import lazy\n")
+    assert imported_modules(tmp_path, "runtime.handlers.one") == {
+        "runtime/__init__.py",
+        "runtime/handlers/__init__.py",
+        "runtime/handlers/one.py",
+        "runtime/lazy.py",
+    }
 
 
 def test_the_archive_is_rebuilt_when_a_source_changes(tmp_path: Path) -> None:
