@@ -54,8 +54,8 @@ class CapturedResource:
     custom: bool
     inputs: Mapping[str, Any]
     outputs: Mapping[str, Any]
-    ignore_changes: tuple[str, ...] = ()  # the program's `ignore_changes` option, as it wrote it
-    # Properties whose later changes the program leaves alone (ResourceOptions.ignore_changes).
+    # Properties whose later changes the program leaves alone (ResourceOptions.ignore_changes, as
+    # the program wrote them).
     ignore_changes: tuple[str, ...] = ()
 
 

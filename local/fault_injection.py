@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -190,24 +189,15 @@ class LocalModelWriter(MessageWriter):
 
 
 def _wrap_bootstrap() -> None:
-    """Replace bootstrap's classifier and writer factories once; `bootstrap.reset()` still clears them."""
-    if getattr(bootstrap.classifier, "fault_injection", False):
-        return
-    real_classifier = bootstrap.classifier
-    real_writers = bootstrap.message_writers
+    """Wrap bootstrap's classifier and message writers (its overrides: `bootstrap.reset()` keeps them)."""
 
-    @functools.wraps(real_classifier)
-    def classifier() -> IntentClassifier:
-        return FaultyClassifier(real_classifier())
+    def classifier(real: Callable[[], IntentClassifier]) -> IntentClassifier:
+        return FaultyClassifier(real())
 
-    @functools.wraps(real_writers)
-    def message_writers() -> tuple[MessageWriter, ...]:
-        writers = real_writers()
+    def message_writers(real: Callable[[], tuple[MessageWriter, ...]]) -> tuple[MessageWriter, ...]:
+        writers = real()
         modelled = _plan().is_set(Target.BEDROCK) or _plan().is_set_for(Target.CRASH, CONVERSE)
         return (LocalModelWriter(), *writers) if modelled else writers
 
-    for wrapper, real in ((classifier, real_classifier), (message_writers, real_writers)):
-        wrapper.cache_clear = real.cache_clear  # type: ignore[attr-defined]
-        wrapper.fault_injection = True  # type: ignore[attr-defined]
-    bootstrap.classifier = classifier  # type: ignore[assignment]
-    bootstrap.message_writers = message_writers  # type: ignore[assignment]
+    bootstrap.override(bootstrap.classifier, classifier)
+    bootstrap.override(bootstrap.message_writers, message_writers)

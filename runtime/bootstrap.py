@@ -3,6 +3,10 @@
 Everything is built lazily, on first use, and kept for the life of the process (one Lambda cold
 start): a handler creates only the clients it needs, and nothing is created at import time. Adapters
 that only some functions use are imported where they are built, so no function imports the others'.
+
+Production uses the factories as they are. The local stack and tests change what a factory gives
+through `override(factory, decorate)` (undone by `clear_overrides()`), never by replacing this
+module's attributes: `decorate` receives the real factory and returns what callers get instead.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ from runtime.contract import LEX_LOCALE, LINK_SECRET_CACHE_SECONDS, LOCAL_STAGE,
 from runtime.domain.limits import Limits
 
 _building = threading.RLock()
+# Every cached factory, so `reset()` forgets them all; and the overrides in force, by factory name.
+_FACTORIES: list[Any] = []
+Decorate = Callable[[Callable[[], Any]], Any]
+_overrides: dict[str, Decorate] = {}
 
 
 def _once_per_process(factory: Callable[..., Any]) -> Any:
@@ -42,13 +50,33 @@ def _once_per_process(factory: Callable[..., Any]) -> Any:
     stack runs handlers in threads, and two first uses must not build two clients."""
     cached = functools.cache(factory)
 
-    @functools.wraps(factory)
-    def get(*args: Any) -> Any:
+    def real(*args: Any) -> Any:
         with _building:
             return cached(*args)
 
-    get.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    @functools.wraps(factory)
+    def get(*args: Any) -> Any:
+        decorate = _overrides.get(factory.__name__)
+        if decorate is None:
+            return real(*args)
+        return decorate(functools.partial(real, *args))
+
+    get.cache_clear = cached.cache_clear  # type: ignore[attr-defined]  # functools.cache's own, kept
+    _FACTORIES.append(get)
     return get
+
+
+def override(factory: Callable[..., Any], decorate: Decorate) -> None:
+    """From now on, `factory()` (one of this module's) gives `decorate(the real factory)`: the local
+    stack wraps the classifier and the message writers with its fault injection this way, and tests
+    replace the log configuration."""
+    if factory not in _FACTORIES:
+        raise ValueError(f"{getattr(factory, '__name__', factory)!r} is not a factory of runtime.bootstrap")
+    _overrides[factory.__name__] = decorate
+
+
+def clear_overrides() -> None:
+    _overrides.clear()
 
 
 DEFAULT_TOKEN_TTL_SECONDS = 600
@@ -357,22 +385,9 @@ def for_timeline() -> dict[str, Any]:
 
 
 def reset() -> None:
-    """Forget every cached setting, client and adapter (tests change the environment between runs)."""
-    for cached in (
-        settings,
-        logging_configured,
-        session,
-        client,
-        repository,
-        clock,
-        metrics,
-        secrets,
-        workflow,
-        classifier,
-        message_writers,
-        operator_alerts,
-        sms,
-    ):
+    """Forget every cached setting, client and adapter (tests change the environment between runs);
+    the overrides stay until `clear_overrides()`."""
+    for cached in _FACTORIES:
         cached.cache_clear()
 
 

@@ -13,14 +13,17 @@ from runtime import bootstrap
 from runtime.contract import Function
 from runtime.domain.phone import mask_phones_in
 
-Handler = Callable[[Any, Any], Any]
+# What Lambda hands a handler (a JSON object) and what each of ours returns (a JSON object too).
+LambdaEvent = dict[str, Any]
+LambdaResult = dict[str, Any]
+Handler = Callable[[LambdaEvent, Any], LambdaResult]
 log = structlog.get_logger()
 
 
 def lambda_entry(function: Function) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        def entry(event: Any, context: Any) -> Any:
+        def entry(event: LambdaEvent, context: Any) -> LambdaResult:
             bootstrap.logging_configured()
             # Warm Lambdas reuse the process: nothing from the previous invocation may leak in.
             structlog.contextvars.clear_contextvars()
@@ -56,7 +59,7 @@ def masked(error: Exception) -> Exception:
     twin = type(cls.__name__, (cls,), {"__str__": lambda self: self.args[0] if self.args else ""})
     twin.__qualname__ = cls.__qualname__
     twin.__module__ = cls.__module__
-    copy = BaseException.__new__(twin)
+    copy: Exception = Exception.__new__(twin)
     copy.__dict__.update(error.__dict__)
     copy.args = (safe,)
     return copy

@@ -153,9 +153,11 @@ class FakeRequestRepository(RequestRepository):
 
     def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
         request = self._expect(link.request_id, set(Status))
+        self.links[link.token_id] = attrs.evolve(self.links[link.token_id], sms_sent_at=at)
+        if request.status not in sources(Move.TEXTED) and request.sms_sent_at is not None:
+            return  # a retried step texted again: the round's SMSSent is recorded
         status = Status.SMS_SENT if request.status in sources(Move.TEXTED) else request.status
         self._save(attrs.evolve(request, status=status, sms_sent_at=at, updated_at=at))
-        self.links[link.token_id] = attrs.evolve(self.links[link.token_id], sms_sent_at=at)
         self._event(link.request_id, EventType.SMS_SENT, at)
 
     def follow_task(self, request: Request, task_token: str, at: datetime) -> None:

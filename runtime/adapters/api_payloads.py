@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.domain.model import Event, Request, Status
+from runtime.domain.model import Event, PartnerResponse, Request, Status
 from runtime.domain.time import iso_kst
 
 _CREATED_MESSAGE = "문의가 접수되었습니다. 파트너에게 확인을 요청하고 있어요."
@@ -55,7 +55,7 @@ def confirm_page(request: Request) -> dict[str, Any]:
     }
 
 
-def answered(_: Request) -> dict[str, Any]:
+def answered(_: PartnerResponse) -> dict[str, Any]:
     return {"success": True, "message": _ANSWERED_MESSAGE}
 
 

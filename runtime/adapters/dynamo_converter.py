@@ -42,14 +42,14 @@ def _make_converter() -> cattrs.Converter:
 
     def unstructure_factory(cls: type) -> Any:
         # Optional values and empty histories are left out, so an item holds only what happened.
-        overrides = {
+        overrides: dict[str, Any] = {
             a.name: override(rename=_camel(a.name), omit_if_default=a.default is None or a.default == ())
             for a in attrs.fields(cls)
         }
         return make_dict_unstructure_fn(cls, converter, **overrides)
 
     def structure_factory(cls: type) -> Any:
-        overrides = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
+        overrides: dict[str, Any] = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
         return make_dict_structure_fn(cls, converter, **overrides)
 
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)

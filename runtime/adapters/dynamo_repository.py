@@ -224,9 +224,14 @@ class DynamoRequestRepository(RequestRepository):
         moved.require_status(sources(Move.TEXTED))
         if self._transact([moved.as_transact(self._table, request_key), event, stamp_link]) is None:
             return
-        # The partner was quicker than this write (opened, even answered): keep that status, add the event.
+        # The partner was quicker than this write (opened, even answered): keep that status, add the
+        # event. Once per round: a retried step that texted again, after an earlier attempt recorded
+        # the round's SMS, only stamps its own link.
         recorded = Update(at).set(smsSentAt=at)
-        if self._transact([recorded.as_transact(self._table, request_key), event, stamp_link]):
+        recorded.require("attribute_not_exists(#sent)", names={"#sent": "smsSentAt"})
+        if self._transact([recorded.as_transact(self._table, request_key), event, stamp_link]) is None:
+            return
+        if self._transact([stamp_link]):
             raise StatusConflict(link.request_id)
 
     def follow_task(self, request: Request, task_token: str, at: datetime) -> None:
@@ -494,7 +499,8 @@ class DynamoRequestRepository(RequestRepository):
 
     def _call(self, operation: str, **arguments: Any) -> dict[str, Any]:
         try:
-            return getattr(self._client, operation)(**arguments)
+            answer: dict[str, Any] = getattr(self._client, operation)(**arguments)
+            return answer
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ConditionalCheckFailedException":

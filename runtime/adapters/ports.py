@@ -100,7 +100,8 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
         """Record SMSSent (on the request and its link); the status moves only if the partner has not
-        opened the link already."""
+        opened the link already, and the event is written once per round (a retried step that texted
+        again stamps its link only)."""
 
     @abc.abstractmethod
     def follow_task(self, request: Request, task_token: str, at: datetime) -> None:

@@ -165,7 +165,8 @@ def _read_stage(client: Any, secret_id: str, stage: str) -> SigningKey | None:
 def _get(client: Any, **arguments: str) -> dict[str, Any] | None:
     """GetSecretValue; None when no version carries the stage (or id) asked for."""
     try:
-        return client.get_secret_value(**arguments)
+        found: dict[str, Any] = client.get_secret_value(**arguments)
+        return found
     except ClientError as error:
         if error_code(error) == _NOT_FOUND:
             return None

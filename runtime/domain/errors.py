@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from runtime.domain.model import Intent, Status
+
+if TYPE_CHECKING:  # limits.py does not import this module; the check keeps it that way
+    from runtime.domain.limits import Quota
 
 
 class DomainError(Exception):
@@ -168,8 +171,8 @@ class TaskClosed(Exception):
 class LimitReached(Exception):
     """A write was refused by one of its limits (runtime/domain/limits.py): `quota` names which."""
 
-    def __init__(self, quota: object) -> None:
-        super().__init__(f"limit reached: {getattr(quota, 'kind', quota)}")
+    def __init__(self, quota: Quota) -> None:
+        super().__init__(f"limit reached: {quota.kind}")
         self.quota = quota
 
 

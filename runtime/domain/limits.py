@@ -62,7 +62,7 @@ _SUBJECTS = {
 }
 
 
-def _not_negative(instance: object, attribute: attrs.Attribute, value: int) -> None:
+def _not_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if value < 0:
         raise ValueError(f"{attribute.name} must be 0 (no limit) or more, got {value}")
 

@@ -55,12 +55,12 @@ class WeakSecret(ValueError):
     """A signing secret shorter than MIN_SECRET_BYTES, or a key id that does not fit the token."""
 
 
-def _strong(instance: object, attribute: attrs.Attribute, value: bytes) -> None:
+def _strong(instance: object, attribute: attrs.Attribute[bytes], value: bytes) -> None:
     if len(value) < MIN_SECRET_BYTES:
         raise WeakSecret(f"a signing secret needs at least {MIN_SECRET_BYTES} bytes, got {len(value)}")
 
 
-def _key_id(instance: object, attribute: attrs.Attribute, value: int) -> None:
+def _key_id(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not 0 <= value < KEY_IDS:
         raise WeakSecret(f"a key id is 0..{KEY_IDS - 1}, got {value}")
 

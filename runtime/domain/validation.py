@@ -35,7 +35,12 @@ class Submission:
     @property
     def fingerprint(self) -> str:
         """Identifies the content, so a reused Idempotency-Key with other content is detected."""
-        parts = (self.customer_phone, self.reservation_number, self.message, self.customer_id or "")
+        parts: tuple[str, ...] = (
+            self.customer_phone,
+            self.reservation_number,
+            self.message,
+            self.customer_id or "",
+        )
         if self.intent is not None:  # without one, the fingerprint of earlier submits stays the same
             parts += (str(self.intent),)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -75,7 +80,7 @@ def without_personal_details(text: str) -> str:
 def parse_partner_answer(fields: Mapping[str, object], *, now: datetime) -> PartnerAnswer:
     raw_answer = fields.get("response")
     try:
-        answer = Answer(raw_answer)
+        answer = Answer(raw_answer if isinstance(raw_answer, str) else "")
     except ValueError:
         raise InvalidInput("응답을 선택해 주세요: 수락, 거절 또는 다른 시간 제안", field="response") from None
     if answer is not Answer.ALTERNATIVE:

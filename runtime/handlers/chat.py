@@ -1,14 +1,16 @@
 """POST /api/chat: a customer's question becomes a request."""
 
+from typing import Any
+
 from runtime import bootstrap
 from runtime.adapters import api_payloads, http
 from runtime.contract import Function
-from runtime.entrypoint import lambda_entry
+from runtime.entrypoint import LambdaEvent, LambdaResult, lambda_entry
 from runtime.services.submit import submit_request
 
 
 @lambda_entry(Function.CHAT)
-def handle(event, context):
+def handle(event: LambdaEvent, context: Any) -> LambdaResult:
     return http.serve(event, _submit, origin_secret=bootstrap.origin_secret())
 
 

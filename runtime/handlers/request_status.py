@@ -1,14 +1,16 @@
 """GET /api/requests/{requestId}: the customer's page polls its request's timeline."""
 
+from typing import Any
+
 from runtime import bootstrap
 from runtime.adapters import api_payloads, http
 from runtime.contract import REQUEST_ID_PARAMETER, Function
-from runtime.entrypoint import lambda_entry
+from runtime.entrypoint import LambdaEvent, LambdaResult, lambda_entry
 from runtime.services.timeline import get_timeline
 
 
 @lambda_entry(Function.REQUEST_STATUS)
-def handle(event, context):
+def handle(event: LambdaEvent, context: Any) -> LambdaResult:
     return http.serve(event, _timeline, origin_secret=bootstrap.origin_secret())
 
 

@@ -1,14 +1,16 @@
 """The partner's page: GET /api/confirm/{token} shows the request, POST /api/respond answers it."""
 
+from typing import Any
+
 from runtime import bootstrap
 from runtime.adapters import api_payloads, http
 from runtime.contract import TOKEN_PARAMETER, Function
-from runtime.entrypoint import lambda_entry
+from runtime.entrypoint import LambdaEvent, LambdaResult, lambda_entry
 from runtime.services.partner_link import answer_link, open_link
 
 
 @lambda_entry(Function.RESPONSE)
-def handle(event, context):
+def handle(event: LambdaEvent, context: Any) -> LambdaResult:
     return http.serve(
         event, _answer if http.method_of(event) == "POST" else _open, origin_secret=bootstrap.origin_secret()
     )

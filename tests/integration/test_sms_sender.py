@@ -2,6 +2,7 @@
 stand-in of AWS End User Messaging SMS."""
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from botocore.stub import Stubber
@@ -119,3 +120,27 @@ def test_a_transaction_whose_answer_was_lost_is_retried_as_done(stack, waiting_r
     assert stack.request_item(waiting_request)["status"] == "SMSSent"
     assert len(stack.items("TOKEN#")) == 1
     assert len(stack.aws.outbox.messages()) == 1
+
+
+def test_a_retried_step_texts_again_but_the_round_has_one_sms_sent(stack, waiting_request):
+    """The first attempt died after recording its SMS; the retry sends a fresh link (at least once),
+    and the partner, who opened the first link meanwhile, keeps the status the answer page gave."""
+    sms_sender.handle(_task("first-attempt"), None)
+    first = stack.request_item(waiting_request)
+    first_sent = _at(first["smsSentAt"])
+    assert bootstrap.repository().mark_opened(waiting_request, first_sent + timedelta(seconds=1))
+
+    sms_sender.handle(_task("second-attempt"), None)
+
+    assert len(stack.aws.outbox.messages()) == 2
+    item = stack.request_item(waiting_request)
+    assert item["status"] == "Opened"
+    assert _at(item["smsSentAt"]) == first_sent  # the round's SMS is the first one
+    assert stack.event_types(waiting_request) == ["Created", "SMSSent", "Opened"]
+    second_link = item["linkId"]
+    assert second_link != first["linkId"]
+    assert (stack.item(f"TOKEN#{second_link}") or {}).get("smsSentAt")
+
+
+def _at(value: str) -> datetime:
+    return datetime.fromisoformat(value)

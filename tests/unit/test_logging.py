@@ -36,14 +36,15 @@ class FakeLambdaContext:
 
 
 @pytest.fixture
-def output(monkeypatch):
+def output():
     """Logging configured as in production, into a buffer; the previous configuration restored after."""
     saved = structlog.get_config()
     buffer = io.StringIO()
     configure_logging("INFO", stream=buffer)
-    monkeypatch.setattr(bootstrap, "logging_configured", lambda: True)
+    bootstrap.override(bootstrap.logging_configured, lambda real: True)
     structlog.contextvars.clear_contextvars()
     yield buffer
+    bootstrap.clear_overrides()
     structlog.contextvars.clear_contextvars()
     structlog.configure(**saved)
 
@@ -285,13 +286,13 @@ def test_the_entry_keeps_the_handler_name_for_lambda():
     assert handle.__name__ == "handle"
 
 
-def test_a_lone_surrogate_from_a_path_is_written_escaped_not_a_failed_invocation(monkeypatch):
+def test_a_lone_surrogate_from_a_path_is_written_escaped_not_a_failed_invocation():
     """The client chose the path: its text must not make the log line (and the invocation) fail."""
     saved = structlog.get_config()
     raw = io.BytesIO()
     strict_utf8 = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", write_through=True)
     configure_logging("INFO", stream=strict_utf8)
-    monkeypatch.setattr(bootstrap, "logging_configured", lambda: True)
+    bootstrap.override(bootstrap.logging_configured, lambda real: True)
 
     @lambda_entry(Function.REQUEST_STATUS)
     def handle(event, context):
@@ -303,6 +304,7 @@ def test_a_lone_surrogate_from_a_path_is_written_escaped_not_a_failed_invocation
     try:
         assert handle(event, FakeLambdaContext("lambda-req-9"))["statusCode"] == 404
     finally:
+        bootstrap.clear_overrides()
         structlog.contextvars.clear_contextvars()
         structlog.configure(**saved)
     lines = [json.loads(line) for line in raw.getvalue().decode("utf-8").splitlines()]
