@@ -73,7 +73,7 @@ def check_reservation_flood(product: Product, *, submits: int = 200) -> Row:
 
     # The partner answers each SMS; every closed request frees its place, until the day is full.
     day_refusal, created = _ask_through_the_day(product, tag, customer, created, problems)
-    sms = sum(len(product.texts_for(request_id)) for request_id in created)
+    sms = sum(product.links_texted(request_id) for request_id in created)
     if len(created) != limits.requests_per_reservation_per_day or sms != len(created):
         problems.append(f"the day: {len(created)} requests and {sms} SMS, expected the day's limit")
     if day_refusal is None:
@@ -134,7 +134,7 @@ def _wait_for_texts(product: Product, request_ids: list[str]) -> int:
         except TimeoutError:
             continue
     time.sleep(1.0)  # anything sent twice would arrive meanwhile
-    return sum(len(product.texts_for(request_id)) for request_id in request_ids) if texted else 0
+    return sum(product.links_texted(request_id) for request_id in request_ids) if texted else 0
 
 
 def check_wrong_phone_guesses(product: Product, *, guesses: int = 100) -> Row:

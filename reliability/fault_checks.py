@@ -73,13 +73,13 @@ class Flow:
     def told(self, *, status: str, texts: int = 1, timeout: float = 60) -> Flow:
         self.final = self.product.wait_told(self.request_id, timeout=timeout)
         events = [event["type"] for event in self.final["events"]]
-        sent = len(self.product.texts_for(self.request_id))
+        sent = self.product.links_texted(self.request_id)
         if self.final["status"] != status:
             self.problems.append(f"ended {self.final['status']}, expected {status}: {events}")
         if events.count("Notified") != 1:
             self.problems.append(f"{events.count('Notified')} notifications: {events}")
         if sent != texts:
-            self.problems.append(f"{sent} SMS sent, expected {texts}")
+            self.problems.append(f"{sent} links texted, expected {texts}")
         return self
 
     def stored(self, name: str) -> Any:

@@ -233,6 +233,10 @@ class Product:
             self._resolve_new()
             return list(self._sms_by_request.get(request_id, []))
 
+    def links_texted(self, request_id: str) -> int:
+        """The links a request's partner was texted (a reminder repeats its link: not counted again)."""
+        return len({sms.link for sms in self.texts_for(request_id)})
+
     def wait_for_sms(self, request_id: str, *, timeout: float) -> Sms:
         deadline = time.monotonic() + timeout
         while True:

@@ -87,7 +87,7 @@ def check_submit_race(product: Product, *, concurrency: int = 20) -> Row:
         token = token_of(product.wait_for_sms(request_id, timeout=60).link)
         product.answer(token, "accept")
         product.wait_told(request_id, timeout=60)
-        texts = len(product.texts_for(request_id))
+        texts = product.links_texted(request_id)
     stored = len(product.requests_tagged(tag))
     if stored != 1 or texts != 1:
         problems.append(f"{stored} requests stored, {texts} SMS sent")

@@ -169,7 +169,7 @@ class FakeRequestRepository(RequestRepository):
 
     def mark_reminded(self, request_id: str, at: datetime) -> bool:
         stored = self._expect(request_id, set(Status))
-        if stored.reminded_at is not None:
+        if stored.reminded_at is not None or stored.notification is not None:
             return False
         self._save(attrs.evolve(stored, reminded_at=at, updated_at=at))
         self._event(request_id, EventType.REMINDED, at)

@@ -251,6 +251,8 @@ class DynamoRequestRepository(RequestRepository):
     def mark_reminded(self, request_id: str, at: datetime) -> bool:
         once = Update(at).set(remindedAt=at)
         once.require("attribute_not_exists(#remindedAt)", names={"#remindedAt": "remindedAt"})
+        # A request whose customer was told meanwhile (ended by the sweeper) keeps its timeline ended.
+        once.require("attribute_not_exists(#told)", names={"#told": "notification"})
         writes = [
             once.as_transact(self._table, keys.request_key(request_id)),
             self._event_put(Event(request_id, EventType.REMINDED, at)),

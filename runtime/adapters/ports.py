@@ -111,7 +111,8 @@ class RequestRepository(abc.ABC):
 
     @abc.abstractmethod
     def mark_reminded(self, request_id: str, at: datetime) -> bool:
-        """Record the reminder once (its event with it); False if it was recorded before."""
+        """Record the reminder once (its event with it); False if it was recorded before, or if the
+        customer was told meanwhile (the request ended while the reminder went out)."""
 
     @abc.abstractmethod
     def mark_opened(self, request_id: str, at: datetime) -> bool:

@@ -2,7 +2,10 @@
 
 import re
 
+from runtime import bootstrap
+from runtime.domain.model import MessageSource, Notification, Outcome, Status
 from runtime.handlers import response
+from tests.builders import request
 from tests.integration.conftest import api_event, body_of
 from tests.integration.flows import PARTNER_PHONE, submit
 
@@ -42,3 +45,25 @@ def test_the_link_still_answers_after_the_reminder_and_resumes_the_second_phase(
     assert "수락" in final["notification"]["message"]
     assert stack.event_types(request_id) == ["Created", "SMSSent", "Reminded", "Responded", "Notified"]
     assert len(stack.aws.outbox.messages()) == 2
+
+
+def test_a_reminder_that_goes_out_as_the_request_ends_leaves_the_ended_timeline_alone(deploy):
+    """The sweeper ended the request (customer told) between the reminder's token write and its
+    record: the record is refused, so nothing follows the notification."""
+    stack = deploy(hand_offs=False)
+    stored = request()
+    repository = bootstrap.repository()
+    repository.create_request(stored, None)
+    told = Notification("응답 시간이 지났습니다.", stored.created_at, MessageSource.TEMPLATE, Outcome.TIMEOUT)
+    repository.close(
+        stored.request_id,
+        Status.TIMEOUT,
+        stored.created_at,
+        allowed_from=frozenset({Status.CREATED}),
+        notification=told,
+    )
+
+    assert repository.mark_reminded(stored.request_id, stored.created_at) is False
+
+    assert sorted(stack.event_types(stored.request_id)) == ["Created", "Notified", "Timeout"]
+    assert "remindedAt" not in stack.request_item(stored.request_id)
