@@ -77,6 +77,7 @@ test: lint unit integration infra-test e2e reliability-test
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 unit: setup
 	$(RUN) -m pytest tests/unit

@@ -27,7 +27,12 @@ def allow(
     resources: Sequence[pulumi.Input[str]],
     condition: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    statement = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+    statement: dict[str, Any] = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": list(resources),
+    }
     if condition:
         statement["Condition"] = dict(condition)
     return statement

@@ -32,7 +32,8 @@ class AwsMocks(pulumi.runtime.Mocks):
         self.region = region
         self._provider_regions: dict[str, str] = {}
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+    # Pulumi also takes a plain dict of outputs (no failures), as its own examples return.
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:  # type: ignore[override]
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": ACCOUNT_ID,

@@ -25,6 +25,7 @@ import attrs
 import pulumi
 import yaml
 from pulumi.runtime import rpc
+from pulumi.runtime.stack import Stack
 
 from infra.mock_aws import AwsMocks
 
@@ -229,7 +230,10 @@ def run_program(
         # while the program itself ran; anything added later came from an apply.
         results["constructed"] = tuple((node.type, node.name) for node in structure.nodes)
         # `pulumi.export` writes to the root stack resource's `outputs`.
-        exports = pulumi.runtime.get_root_resource().outputs
+        root = pulumi.runtime.get_root_resource()
+        if not isinstance(root, Stack):
+            raise RuntimeError("the program ran without its root stack resource")
+        exports = root.outputs
         return pulumi.Output.all(**exports).apply(lambda values: results.update(exports=_plain(values)))
 
     execute()

@@ -8,6 +8,7 @@ customer's and the partner's phone of the reservations it names; the items are s
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,9 +44,7 @@ class SampleData(pulumi.ComponentResource):
         for reservation in reservations:
             item: pulumi.Input[str] = item_json(reservation)
             if args.phones is not None:
-                item = args.phones.apply(
-                    lambda phones, sample=reservation: item_json(with_phones(sample, phones, known))
-                )
+                item = args.phones.apply(functools.partial(_item_with_phones, reservation, known=known))
             aws.dynamodb.TableItem(
                 f"{name}-{reservation.reservation_number}",
                 table_name=args.table_name,
@@ -85,9 +84,13 @@ def item_json(reservation: Reservation) -> str:
     return json.dumps(typed_item(reservation_item(reservation)), ensure_ascii=False)
 
 
+def _item_with_phones(reservation: Reservation, phones: Mapping[str, Any], *, known: list[str]) -> str:
+    return item_json(with_phones(reservation, phones, known))
+
+
 def typed_item(item: dict[str, object]) -> dict[str, dict[str, str]]:
     """DynamoDB's JSON: every attribute of a reservation is a string."""
     not_strings = sorted(name for name, value in item.items() if not isinstance(value, str))
     if not_strings:
         raise TypeError(f"reservation attributes must be strings: {', '.join(not_strings)}")
-    return {name: {"S": value} for name, value in item.items()}
+    return {name: {"S": str(value)} for name, value in item.items()}

@@ -54,7 +54,8 @@ class LinkSecret(pulumi.ComponentResource):
             f"{name}-version",
             secret_id=secret.id,
             secret_string=pulumi.Output.secret(
-                pulumi.Output.json_dumps({"keyId": FIRST_KEY_ID, "secret": value})
+                # pulumi's stub types Output.secret's argument with an unsolvable type variable.
+                pulumi.Output.json_dumps({"keyId": FIRST_KEY_ID, "secret": value})  # type: ignore[arg-type]
             ),
             version_stages=["AWSCURRENT", INITIAL_STAGE],
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["version_stages"]),

@@ -57,7 +57,7 @@ class SmsService:
     @property
     def endpoint(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> SmsService:
         self._thread.start()

@@ -119,7 +119,7 @@ def table_point_in_time_recovery(args: ResourceValidationArgs, report_violation:
 def table_ttl(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != TABLE:
         return
-    ttl = args.props.get("ttl")
+    ttl = args.props.get("ttl") or {}
     if not _enabled(ttl) or not ttl.get("attributeName"):
         report_violation(
             f"table {args.name}: set ttl.enabled and the ttl.attributeName items expire by", None

@@ -5,6 +5,9 @@ losses only, never on speed:
 - a request not told by its due time plus the sweeper's period plus a minute;
 - a request told more or less than once;
 - an answer the partner saw accepted (200) that is not the answer the customer is told;
+- an answer refused as too late (409) although it came back before the deadline the SMS gave
+  (an answer that reached the stack after it is rightly refused: that request is told it timed out,
+  and counted apart, since a slow moment of the machine can do that to any flow);
 - an SMS sent twice;
 - a 5xx that is not deliberate backpressure (a 503 with Retry-After, which the clients wait out).
 
@@ -25,12 +28,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import attrs
 
 from bench.stats import percentile
 from local.client import token_of
-from reliability.product import Customer, Product, new_tag
+from reliability.product import Answer, Customer, Product, new_tag
 from reliability.report import Row
 from runtime.adapters import dynamo_keys as keys
 from runtime.domain.model import EventType
@@ -44,6 +48,7 @@ class FlowResult:
     answer: str = ""  # the answer the partner sent and saw accepted (200)
     sms_seconds: float | None = None  # submit -> SMS accepted by the SMS service
     error: str = ""
+    late: bool = False  # the answer reached the stack after the deadline the SMS gave, and was refused
 
 
 def _flow(product: Product, tag: str, number: int, customer: Customer) -> FlowResult:
@@ -57,10 +62,23 @@ def _flow(product: Product, tag: str, number: int, customer: Customer) -> FlowRe
         sms = product.wait_for_sms(request_id, timeout=product.partner_timeout + 120)
         answered = product.answer(token_of(sms.link), answer)
         if answered.status != 200:
+            if _refused_after_its_deadline(product, request_id, answered, received_at=time.time()):
+                return FlowResult(request_id, sms_seconds=sms.sent_at.timestamp() - submitted_at, late=True)
             return FlowResult(request_id, error=f"answer {answered.status} {answered.body}")
     except (TimeoutError, OSError) as error:
         return FlowResult(error=str(error))
     return FlowResult(request_id, answer, sms.sent_at.timestamp() - submitted_at)
+
+
+def _refused_after_its_deadline(
+    product: Product, request_id: str, answered: Answer, *, received_at: float
+) -> bool:
+    """A 409 REQUEST_CLOSED whose answer came back only after the request's answerBy: the stack may
+    have received it after the deadline (it queues under load), so the refusal is right."""
+    if answered.status != 409 or answered.code != "REQUEST_CLOSED":
+        return False
+    answer_by = (product.request_item(request_id) or {}).get("answerBy")
+    return answer_by is not None and received_at >= datetime.fromisoformat(answer_by).timestamp()
 
 
 def wait_until_told(product: Product, request_ids: set[str]) -> dict[str, dict]:
@@ -126,6 +144,8 @@ def check_load(product: Product, *, flows: int = 1000, concurrency: int = 100) -
         )
         if not item.get("notification"):
             problems.append(f"{result.request_id}: not told by its due time, still {item.get('status')}")
+        elif result.late and told[0] == "Responded":
+            problems.append(f"{result.request_id}: an answer refused as late, yet told as {told}")
         elif result.answer and told != ("Responded", "responded", result.answer):
             problems.append(f"{result.request_id}: the partner's {result.answer} (200) was told as {told}")
         if notices[result.request_id] != 1:
@@ -137,11 +157,13 @@ def check_load(product: Product, *, flows: int = 1000, concurrency: int = 100) -
     lost = sum(1 for r in results if r.error or not stored.get(r.request_id, {}).get("notification"))
     duplicate_sms = sum(max(0, texts[i] - 1 - reminded[i]) for i in ids)
     duplicate_notices = sum(max(0, notices[i] - 1) for i in ids)
+    late = sum(1 for r in results if r.late)
     latencies = sorted(r.sms_seconds for r in results if r.sms_seconds is not None) or [float("nan")]
     waited = product.stack.gateway.turned_away - turned_away
     return Row(
         f"load: {flows} flows, {concurrency} at once",
         f"{lost} lost, {duplicate_sms} duplicate SMS, {duplicate_notices} duplicate notices; "
+        f"{late} answers reached the stack after their window (told it timed out); "
         f"{flows / elapsed:.1f} flows/s; submit->SMS p50 {percentile(latencies, 50):.2f} s, "
         f"p95 {percentile(latencies, 95):.2f} s; {waited} asked to wait (503 + Retry-After); "
         f"floor: one flow alone {floor:.2f} s",

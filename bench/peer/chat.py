@@ -58,7 +58,7 @@ from runtime.domain.errors import (
     InvalidInput,
     ServiceUnavailable,
 )
-from runtime.domain.model import EventType, IntentSource, Request, Status
+from runtime.domain.model import EventType, Intent, IntentSource, Request, Status
 from runtime.domain.validation import Submission, parse_idempotency_key, parse_submission
 
 SERVICE = "chat-peer"
@@ -103,7 +103,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         submission = parse_submission(_json_body(event))
         parse_idempotency_key((event.get("headers") or {}).get("idempotency-key"))
-        return create_request(event, context, submission=submission)
+        # Powertools passes keyword arguments through; its decorator's type knows only (event, context).
+        return create_request(event, context, submission=submission)  # type: ignore[call-arg]
     except IdempotencyValidationError:
         return _error(IdempotencyKeyReused())
     except DomainError as error:
@@ -114,12 +115,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _error(ServiceUnavailable())
 
 
-@idempotent(config=idempotency_config, persistence_store=persistence_layer)
+@idempotent(config=idempotency_config, persistence_store=persistence_layer)  # type: ignore[arg-type]
 def create_request(
     event: dict[str, Any], context: LambdaContext, *, submission: Submission
 ) -> dict[str, Any]:
     request_id = str(uuid.uuid4())
     logger.append_keys(requestId=request_id)
+    intent: Intent | None
     if submission.intent is not None:  # the customer's pick among the choices: not classified
         intent, source = submission.intent, IntentSource.CUSTOMER
     else:
