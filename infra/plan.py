@@ -129,7 +129,9 @@ def _asset(value: pulumi.Asset | pulumi.Archive) -> dict[str, Any]:
         return {"archive": _json_ready(value.assets)}
     if isinstance(value, pulumi.StringAsset):
         return {"text": value.text}
-    return {"file": _relative(Path(value.path))}  # FileAsset, FileArchive
+    if isinstance(value, pulumi.FileAsset | pulumi.FileArchive):
+        return {"file": _relative(Path(value.path))}
+    raise TypeError(f"an asset or archive the plan cannot show: {type(value).__name__}")
 
 
 def _relative(path: Path) -> str:

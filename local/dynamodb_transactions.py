@@ -92,7 +92,7 @@ def _apply(
     backend: DynamoDBBackend, operation: str, request: dict[str, Any], table_name: str, key: dict[str, Any]
 ) -> None:
     # The conditions hold (checked above); they are passed on so every expression value is used.
-    expression = {
+    expression: dict[str, Any] = {
         "condition_expression": request.get("ConditionExpression"),
         "expression_attribute_names": request.get("ExpressionAttributeNames"),
         "expression_attribute_values": request.get("ExpressionAttributeValues"),

@@ -52,7 +52,7 @@ def install_fixes() -> None:
             return response
 
     DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
 
     original_get_records = DynamoDBStreamsBackend.get_records
 

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from runtime.adapters import dynamo_keys as keys
 from runtime.adapters.dynamo_expressions import plain
-from runtime.contract import STATUS_ATTRIBUTE
+from runtime.contract import REQUEST_PREFIX, STATUS_ATTRIBUTE
 
 # Messages looked at in one run; a queue holding more has a cause to fix before anything else.
 MAX_MESSAGES = 100
@@ -45,8 +45,8 @@ class StreamRecord:
 
     @property
     def request_id(self) -> str | None:
-        if self.partition_key.startswith(keys.REQUEST_PREFIX):
-            return self.partition_key.removeprefix(keys.REQUEST_PREFIX)
+        if self.partition_key.startswith(REQUEST_PREFIX):
+            return self.partition_key.removeprefix(REQUEST_PREFIX)
         return None
 
 

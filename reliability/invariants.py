@@ -27,6 +27,7 @@ from typing import Any
 from reliability.product import Product
 from reliability.report import Row
 from runtime.adapters import dynamo_keys as keys
+from runtime.contract import METADATA, REQUEST_PREFIX
 
 RANK = {"Created": 0, "SMSSent": 1, "Opened": 2, "Responded": 3, "Timeout": 3, "Failed": 3}
 TERMINAL = frozenset({"Responded", "Timeout", "Failed"})
@@ -48,10 +49,10 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
     due_markers: set[str] = set()
     for item in items:
         partition, sort = item["PK"], item["SK"]
-        if not partition.startswith(keys.REQUEST_PREFIX):
+        if not partition.startswith(REQUEST_PREFIX):
             continue
-        request_id = partition.removeprefix(keys.REQUEST_PREFIX)
-        if sort == keys.METADATA:
+        request_id = partition.removeprefix(REQUEST_PREFIX)
+        if sort == METADATA:
             requests[request_id] = item
         elif sort == keys.DUE:
             due_markers.add(request_id)
@@ -140,9 +141,7 @@ def check_invariants(product: Product, *, margin_seconds: float = 60) -> Row:
     items = list(product.items())
     grace = product.sweep_period + margin_seconds
     found = violations(items, untold_grace_seconds=grace, now=time.time())
-    requests = sum(
-        1 for item in items if item["PK"].startswith(keys.REQUEST_PREFIX) and item["SK"] == keys.METADATA
-    )
+    requests = sum(1 for item in items if item["PK"].startswith(REQUEST_PREFIX) and item["SK"] == METADATA)
     return Row(
         "invariants: table scan",
         f"{requests} requests, {len(found)} violations",

@@ -37,6 +37,7 @@ from local.client import token_of
 from reliability.product import Answer, Customer, Product, new_tag
 from reliability.report import Row
 from runtime.adapters import dynamo_keys as keys
+from runtime.contract import REQUEST_PREFIX
 from runtime.domain.model import EventType
 
 ANSWERS = ("accept", "reject")
@@ -98,7 +99,7 @@ def wait_until_told(product: Product, request_ids: set[str]) -> dict[str, dict]:
 
 def _events_per_request(items: list[dict], kind: EventType) -> Counter[str]:
     return Counter(
-        item["PK"].removeprefix(keys.REQUEST_PREFIX)
+        item["PK"].removeprefix(REQUEST_PREFIX)
         for item in items
         if item["SK"].startswith(keys.EVENT_PREFIX) and item["SK"].endswith(f"#{kind}")
     )

@@ -34,6 +34,7 @@ from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key, request_key
 from runtime.adapters.sample_data import read_reservations
 from runtime.adapters.secrets_manager import read_keyring
+from runtime.contract import METADATA, REQUEST_PREFIX
 from runtime.domain.errors import IntentUnclear, LinkInvalid
 from runtime.domain.link_token import Keyring, verify_link
 from runtime.domain.model import Intent, LinkToken
@@ -294,8 +295,8 @@ class Product:
         return [
             item
             for item in self.items()
-            if item["SK"] == dynamo_keys.METADATA
-            and item["PK"].startswith(dynamo_keys.REQUEST_PREFIX)
+            if item["SK"] == METADATA
+            and item["PK"].startswith(REQUEST_PREFIX)
             and item.get("customerId") == tag
         ]
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from runtime.adapters import dynamo_keys as keys
-from runtime.contract import RESERVATION_INDEX, STATUS_INDEX, TABLE, KeyPrefix
+from runtime.contract import REQUEST_PREFIX, RESERVATION_INDEX, STATUS_INDEX, TABLE, KeyPrefix
 from runtime.domain.model import EventType, Status
 
 KST = timezone(timedelta(hours=9))
@@ -78,7 +78,7 @@ def test_unclear_messages_are_filed_by_kst_day_newest_last_in_key_order():
     key = keys.unclear_key(late_evening_utc, "0b6f3c1e")
     assert key == {"PK": "UNCLEAR#2026-11-24", "SK": "2026-11-23T16:30:00.000+00:00#0b6f3c1e"}
     assert keys.unclear_partition(late_evening_utc.astimezone(KST).date()) == {"PK": key["PK"]}
-    assert key["PK"].startswith(KeyPrefix.UNCLEAR) and not key["PK"].startswith(keys.REQUEST_PREFIX)
+    assert key["PK"].startswith(KeyPrefix.UNCLEAR) and not key["PK"].startswith(REQUEST_PREFIX)
     later = keys.unclear_key(late_evening_utc + timedelta(seconds=1), "00000000")
     assert later["SK"] > key["SK"]
 
