@@ -1,0 +1,22 @@
+"""POST /api/requests/{requestId}/decision: the customer accepts or declines a proposed time."""
+
+from runtime import bootstrap
+from runtime.adapters import api_payloads, http
+from runtime.contract import REQUEST_ID_PARAMETER, Function
+from runtime.entrypoint import lambda_entry
+from runtime.services.decide import decide_on_proposal
+
+
+@lambda_entry(Function.DECISION)
+def handle(event, context):
+    return http.serve(event, _decide, origin_secret=bootstrap.origin_secret())
+
+
+def _decide(request: http.HttpRequest) -> http.Reply:
+    decided = decide_on_proposal(
+        request.path_parameters.get(REQUEST_ID_PARAMETER, ""),
+        request.header("Authorization"),
+        http.json_object(request),
+        **bootstrap.for_decision(),
+    )
+    return http.Reply(200, api_payloads.decided(decided))

@@ -1,0 +1,12 @@
+"""Workflow task (waitForTaskToken, after a proposed time): wait for the customer's decision."""
+
+from runtime import bootstrap
+from runtime.contract import Function
+from runtime.entrypoint import lambda_entry
+from runtime.services.proposal import await_decision
+
+
+@lambda_entry(Function.DECISION_WAITER)
+def handle(event, context):
+    await_decision(event["requestId"], event["taskToken"], **bootstrap.for_decision_waiter())
+    return {"requestId": event["requestId"]}
