@@ -209,4 +209,4 @@ def test_a_fourth_question_while_three_wait_is_429_with_retry_after_and_texts_no
     assert "3건" in refused.body["error"]["message"]
     time.sleep(1)
     assert [e for e in client.outbox() if e["to"] == product.sample.partner_phone] == texted
-    assert len(texted) == 3
+    assert len(texted) == 3, [e["body"] for e in texted]
