@@ -5,6 +5,8 @@ PARTNER_TIMEOUT ?= 300
 TOKEN_TTL ?= 600
 # Seconds after the SMS when a silent partner is reminded once (empty: 60 % of PARTNER_TIMEOUT).
 REMINDER_AFTER ?=
+# Seconds a customer has to decide on a time the partner proposed (then it lapses).
+DECISION_TIMEOUT ?= 120
 LIMITS ?= on
 STACK ?= dev
 
@@ -22,7 +24,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: help setup browser local ops test lint unit integration infra-test e2e reliability-test demo plan bench nlu reliability format clean
 
 help:
-	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL, REMINDER_AFTER, LIMITS=on|off)"
+	@echo "make local   run the whole product at http://127.0.0.1:$(PORT)/ (PORT, PARTNER_TIMEOUT, TOKEN_TTL, REMINDER_AFTER, DECISION_TIMEOUT, LIMITS=on|off)"
 	@echo "make test    lint, then unit, integration, infra, end-to-end and reliability tests"
 	@echo "make demo    play every scenario over HTTP against a local stack"
 	@echo "make plan    STACK=dev|demo: the Pulumi program under mocks, offline"
@@ -51,6 +53,7 @@ browser:
 
 local: setup
 	$(RUN) -m local --port $(PORT) --partner-timeout $(PARTNER_TIMEOUT) --token-ttl $(TOKEN_TTL) --limits $(LIMITS) \
+		--decision-timeout $(DECISION_TIMEOUT) \
 		$(if $(REMINDER_AFTER),--reminder-after $(REMINDER_AFTER))
 
 demo: setup

@@ -131,6 +131,7 @@ workflow = Workflow(
         function_arns={function: functions.arns[function] for function in WORKFLOW_FUNCTIONS},
         partner_timeout_seconds=settings.partner_timeout_seconds,
         reminder_after_seconds=settings.reminder_after_seconds,
+        customer_decision_seconds=settings.customer_decision_seconds,
         log_retention_days=settings.log_retention_days,
     ),
 )

@@ -14,8 +14,8 @@ from runtime.adapters import http as api_http
 from runtime.contract import REQUEST_ID_PARAMETER, TOKEN_PARAMETER
 from runtime.domain import errors
 from runtime.domain.link_token import TOKEN_LENGTH
-from runtime.domain.model import Answer, EventType, Intent, IntentSource, Status
-from runtime.domain.validation import MESSAGE_MAX_CHARS
+from runtime.domain.model import Answer, Decision, EventType, Intent, IntentSource, ProposalState, Status
+from runtime.domain.validation import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS
 
 # The WAF answers 429 itself (see rate_limit.py), in the same shape as every other error.
 RATE_LIMITED = {
@@ -37,6 +37,9 @@ _DOMAIN_ERRORS: tuple[errors.DomainError, ...] = (
     errors.LinkInvalid(),
     errors.LinkExpired(),
     errors.LinkUsed(),
+    errors.LinkUsed(ProposalState.ACCEPTED),
+    errors.CustomerTokenInvalid(),
+    errors.NoPendingProposal(ProposalState.LAPSED),
     errors.RequestClosed(Status.TIMEOUT),
     errors.NotThroughSite(),
     errors.TooManyOpenRequests(retry_after_seconds=300, maximum=3),
@@ -47,10 +50,14 @@ _DOMAIN_ERRORS: tuple[errors.DomainError, ...] = (
 
 _ERROR_DESCRIPTIONS = {
     400: "입력값이 없거나 올바르지 않습니다 (field 가 문제의 항목을 가리킵니다).",
-    401: "링크가 올바르지 않거나 유효 시간이 지났습니다.",
+    401: "링크 또는 고객 토큰이 올바르지 않거나 유효 시간이 지났습니다.",
     403: "사이트(CloudFront)를 거치지 않고 API 주소로 직접 보낸 요청입니다.",
     404: "요청을 찾을 수 없습니다.",
-    409: "이미 응답한 링크, 종료된 요청, 또는 다른 내용에 다시 쓴 Idempotency-Key 입니다.",
+    409: (
+        "이미 응답한 링크 (제안한 시간이 있었다면 고객의 결정을 함께 알려 줍니다), 종료된 요청, "
+        "결정할 제안이 "
+        "없는 요청, 또는 다른 내용에 다시 쓴 Idempotency-Key 입니다."
+    ),
     413: "요청 본문이 너무 큽니다.",
     415: "요청 본문이 JSON (Content-Type: application/json, charset 은 utf-8 만) 으로 보내지지 않았습니다.",
     422: (
@@ -133,6 +140,13 @@ def parameters() -> dict[str, Any]:
             "description": "같은 키로 다시 보낸 요청은 새 요청 대신 처음 요청을 돌려줍니다 (24시간).",
             "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
         },
+        "Authorization": {
+            "name": "Authorization",
+            "in": "header",
+            "required": True,
+            "description": "`Bearer <customerToken>`: 문의 접수 때 받은 고객 토큰 (이 요청에만 씀)",
+            "schema": {"type": "string", "pattern": f"^Bearer [A-Za-z0-9_-]{{{TOKEN_LENGTH}}}$"},
+        },
     }
 
 
@@ -167,6 +181,13 @@ def schemas() -> dict[str, Any]:
                 "requestId": {"type": "string", "format": "uuid"},
                 "status": _enum(Status),
                 "message": {"type": "string"},
+                "customerToken": {
+                    **_token(),
+                    "description": (
+                        "이 요청의 고객 토큰: 파트너가 제안한 시간을 수락하거나 거절할 때 Authorization 에 "
+                        "씁니다. 서버로 보내지지 않는 곳(주소의 # 뒤)에 보관하세요."
+                    ),
+                },
             },
             required=("requestId", "status", "message"),
         ),
@@ -186,8 +207,31 @@ def schemas() -> dict[str, Any]:
                     "nullable": True,
                     "description": "고객 안내 메시지. 워크플로가 끝나기 전에는 null",
                 },
+                "partnerNote": {
+                    "type": "string",
+                    "maxLength": NOTE_MAX_CHARS,
+                    "description": "파트너가 남긴 메모 (안내 메시지와 함께). 글자 그대로 (HTML 아님)",
+                },
+                "proposal": {"$ref": "#/components/schemas/Proposal"},
             },
             required=("requestId", "status", "intent", "intentLabel", "createdAt", "events", "notification"),
+        ),
+        "Proposal": _object(
+            {
+                "time": {**_time(), "description": "파트너가 제안한 시간"},
+                "state": _enum(ProposalState),
+                "decidedAt": {**_time(), "description": "고객이 결정했거나 제안이 만료된 때"},
+            },
+            required=("time", "state"),
+        ),
+        "DecisionRequest": _object({"decision": _enum(Decision)}, required=("decision",)),
+        "DecisionResult": _object(
+            {
+                "requestId": {"type": "string", "format": "uuid"},
+                "status": _enum(Status),
+                "proposal": {"$ref": "#/components/schemas/Proposal"},
+            },
+            required=("requestId", "status", "proposal"),
         ),
         "TimelineEvent": _object({"type": _enum(EventType), "at": _time()}, required=("type", "at")),
         "Notification": _object({"message": {"type": "string"}, "at": _time()}, required=("message", "at")),
@@ -212,6 +256,13 @@ def schemas() -> dict[str, Any]:
                 "alternativeTime": {
                     **_time(),
                     "description": "alternative 일 때 필수. 지금 이후 1년 이내 (오프셋이 없으면 KST)",
+                },
+                "note": {
+                    "type": "string",
+                    "description": (
+                        f"고객에게 전할 메모 (선택). 앞뒤 공백을 빼고 제어 문자와 방향 제어 문자를 지운 뒤 "
+                        f"{NOTE_MAX_CHARS}자 이내"
+                    ),
                 },
             },
             required=("token", "response"),
@@ -254,7 +305,9 @@ def _object(properties: dict[str, Any], *, required: tuple[str, ...]) -> dict[st
     return {"type": "object", "properties": properties, "required": list(required)}
 
 
-def _enum(values: type[Status | EventType | Intent | IntentSource | Answer]) -> dict[str, Any]:
+def _enum(
+    values: type[Status | EventType | Intent | IntentSource | Answer | Decision | ProposalState],
+) -> dict[str, Any]:
     return {"type": "string", "enum": [str(value) for value in values]}
 
 

@@ -14,7 +14,12 @@ import attrs
 import pulumi
 
 from infra.bedrock_models import lifecycle_problem
-from runtime.domain.deadlines import check_reminder_after, default_reminder_after
+from runtime.domain.deadlines import (
+    DEFAULT_CUSTOMER_DECISION_SECONDS,
+    check_decision_window,
+    check_reminder_after,
+    default_reminder_after,
+)
 from runtime.domain.limits import Limits
 from runtime.domain.link_token import MIN_SECRET_BYTES
 
@@ -121,6 +126,8 @@ class StackSettings:
     table_deletion_protection: bool
     # When a silent partner gets the one reminder (seconds after the SMS; default 60 % of the window).
     reminder_after_seconds: int = attrs.field(validator=_positive)
+    # Seconds a customer has to decide on a time the partner proposed; then the proposal lapses.
+    customer_decision_seconds: int = attrs.field(validator=_positive)
     # Days a request and everything under it are kept before the table's TTL deletes them.
     retention_days: int = attrs.field(validator=attrs.validators.in_(RETENTION_DAYS))
     # The abuse limits (runtime/domain/limits.py; 0: none).
@@ -140,6 +147,13 @@ class StackSettings:
     def __attrs_post_init__(self) -> None:
         # The link dies when its request closes anyway; a shorter TTL would cut the partner's time.
         check_reminder_after(self.reminder_after_seconds, self.partner_timeout_seconds)
+        check_decision_window(self.customer_decision_seconds)
+        # The customer's token lasts as long as the request is kept: the decision must fit in it.
+        if self.customer_decision_seconds >= self.retention_days * 86400:
+            raise ValueError(
+                f"customerDecisionSeconds ({self.customer_decision_seconds}) must be shorter than "
+                f"retentionDays ({self.retention_days} days)"
+            )
         if self.token_ttl_seconds < self.partner_timeout_seconds:
             raise ValueError(
                 f"tokenTtlSeconds ({self.token_ttl_seconds}) must be at least "
@@ -205,6 +219,8 @@ def read_settings() -> StackSettings:
         partner_timeout_seconds=(partner_timeout := config.require_int("partnerTimeoutSeconds")),
         reminder_after_seconds=config.get_int("reminderAfterSeconds")
         or default_reminder_after(partner_timeout),
+        customer_decision_seconds=config.get_int("customerDecisionSeconds")
+        or DEFAULT_CUSTOMER_DECISION_SECONDS,
         token_ttl_seconds=config.require_int("tokenTtlSeconds"),
         bedrock_model_id=config.require("bedrockModelId"),
         bedrock_fallback_model_id=config.require("bedrockFallbackModelId"),

@@ -84,6 +84,18 @@ ROUTES: tuple[Route, ...] = (
         errors=(404,),
     ),
     Route(
+        method="POST",
+        path=f"{API_PREFIX}/requests/{{{REQUEST_ID_PARAMETER}}}/decision",
+        function=Function.DECISION,
+        summary="파트너가 제안한 시간을 고객이 수락하거나 거절합니다 (고객 토큰 필요)",
+        operation_id="decideOnProposal",
+        success_status=200,
+        success_schema="DecisionResult",
+        request_schema="DecisionRequest",
+        request_headers=("Authorization",),
+        errors=(400, 401, 404, 409, 413, 415),
+    ),
+    Route(
         method="GET",
         path=f"{API_PREFIX}/confirm/{{{TOKEN_PARAMETER}}}",
         function=Function.RESPONSE,

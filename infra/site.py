@@ -174,6 +174,8 @@ class Site(pulumi.ComponentResource):
                     "allowed_methods": ALL_METHODS,
                     "cached_methods": READ_METHODS,
                     "cache_policy_id": cdn.CACHING_DISABLED,
+                    # With caching disabled, this policy also forwards `Authorization` (the customer's
+                    # token on a decision); CloudFront refuses it in a policy of a caching behaviour.
                     "origin_request_policy_id": cdn.ALL_VIEWER_EXCEPT_HOST_HEADER,
                     "response_headers_policy_id": headers.id,
                     "compress": True,

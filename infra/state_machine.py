@@ -4,8 +4,10 @@ SendSMS invokes the sms sender with `waitForTaskToken`: the handler stores the t
 SMS goes out, so a partner who answers at once is never lost (no separate wait state, no race). The
 partner's answer is recorded in the table and resumes the task from there (the table's stream and
 the resumer function), never directly from the partner's request.
-Every path ends in GenerateNotification, so every request gets exactly one customer message; a
-request whose workflow dies is ended by the sweeper.
+Every path goes through GenerateNotification, so every request gets exactly one customer message; a
+request whose workflow dies is ended by the sweeper. When the message told of a time the partner
+proposed, a second callback wait (AwaitDecision) is resumed by the customer's recorded decision, the
+same way; its timeout lapses the proposal. Either way the partner is told once (TellPartner).
 The request (as the orchestrator matched it) travels in the state, and the partner's answer in the
 task's result, so the steps after the answer need no read of the table.
 """
@@ -16,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runtime.contract import Function
-from runtime.domain.deadlines import check_reminder_after
+from runtime.domain.deadlines import check_decision_window, check_reminder_after
 from runtime.domain.errors import DependencyUnavailable
 
 LAMBDA_SERVICE_ERRORS = [
@@ -39,12 +41,17 @@ STEP_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 6, "BackoffRate": 2.0, "MaxDe
 
 
 def definition(
-    function_arns: Mapping[Function, str], partner_timeout_seconds: int, reminder_after_seconds: int
+    function_arns: Mapping[Function, str],
+    partner_timeout_seconds: int,
+    reminder_after_seconds: int,
+    *,
+    customer_decision_seconds: int,
 ) -> dict[str, Any]:
     """`function_arns` maps each workflow function to its ARN (or name, locally). The partner's wait
     is two phases: the SMS, then, at `reminder_after_seconds`, one reminder with the same link for the
-    rest of the window."""
+    rest of the window. A proposed time waits `customer_decision_seconds` for the customer."""
     check_reminder_after(reminder_after_seconds, partner_timeout_seconds)
+    check_decision_window(customer_decision_seconds)
     return {
         "Comment": "Partner confirmation: text the partner a link, wait for the answer, tell the customer",
         "StartAt": "SendSMS",
@@ -77,9 +84,56 @@ def definition(
             "GenerateNotification": _invoke(
                 function_arns[Function.NOTIFICATION],
                 {"requestId.$": "$.requestId", "request.$": "$.request", "result.$": "$.result"},
-                selector={"notified.$": "$.Payload.notified"},
+                selector={"notified.$": "$.Payload.notified", "awaitDecision.$": "$.Payload.awaitDecision"},
                 result_path="$.notification",
+                next_state="ProposedTime",
             ),
+            # The customer was told of a time the partner proposed: they accept or decline it.
+            "ProposedTime": {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "Variable": "$.notification.awaitDecision",
+                        "BooleanEquals": True,
+                        "Next": "AwaitDecision",
+                    }
+                ],
+                "Default": "Done",
+            },
+            "AwaitDecision": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {
+                    "FunctionName": function_arns[Function.DECISION_WAITER],
+                    "Payload": {"requestId.$": "$.requestId", "taskToken.$": "$$.Task.Token"},
+                },
+                "TimeoutSeconds": customer_decision_seconds,
+                "ResultPath": "$.decision",
+                "Retry": [{"ErrorEquals": RETRYABLE_TASK_ERRORS, **STEP_RETRY, "JitterStrategy": "FULL"}],
+                "Catch": [
+                    {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "LapseProposal"}
+                ],
+                "Next": "TellPartner",
+            },
+            # A decision recorded meanwhile stands: the step returns it instead of a lapse.
+            "LapseProposal": _invoke(
+                function_arns[Function.PROPOSAL_LAPSER],
+                {"requestId.$": "$.requestId"},
+                selector={"proposal.$": "$.Payload.proposal"},
+                result_path="$.decision",
+                next_state="TellPartner",
+            ),
+            # Tells the partner what is stored (the decision or the lapse), once.
+            "TellPartner": {
+                **_invoke(
+                    function_arns[Function.PARTNER_TELLER],
+                    {"requestId.$": "$.requestId"},
+                    selector={"told.$": "$.Payload.told"},
+                    result_path="$.told",
+                ),
+                "Retry": [{"ErrorEquals": RETRYABLE_TASK_ERRORS, **SMS_RETRY, "JitterStrategy": "FULL"}],
+            },
+            "Done": {"Type": "Succeed"},
         },
     }
 

@@ -40,6 +40,7 @@ class WorkflowArgs:
     function_arns: Mapping[Function, pulumi.Input[str]]
     partner_timeout_seconds: int
     reminder_after_seconds: int
+    customer_decision_seconds: int
     log_retention_days: int
     # The ARN other resources were given before this one existed (see aws_account.py); checked on deploy.
     expected_arn: pulumi.Input[str] | None = None
@@ -82,6 +83,7 @@ class Workflow(pulumi.ComponentResource):
                     dict(zip(WORKFLOW_FUNCTIONS, arns, strict=True)),
                     args.partner_timeout_seconds,
                     args.reminder_after_seconds,
+                    customer_decision_seconds=args.customer_decision_seconds,
                 )
             )
         )

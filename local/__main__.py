@@ -13,12 +13,12 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from local.emulator import SAMPLE_RESERVATIONS
+from local.emulator import LOCAL_CUSTOMER_DECISION_SECONDS, SAMPLE_RESERVATIONS
 from local.faults import FaultInvalid, parse_faults
 from local.gateway import LOCAL_STACK_HEADER
 from local.stack import LocalStack
 from runtime.adapters.sample_data import read_reservations
-from runtime.domain.deadlines import check_reminder_after
+from runtime.domain.deadlines import check_decision_window, check_reminder_after
 from runtime.domain.limits import NO_LIMITS, Limits
 from runtime.domain.phone import mask_phone
 
@@ -47,12 +47,18 @@ def _run(options: argparse.Namespace, console: TextIO) -> int:
             print(f"REMINDER_AFTER cannot be used: {error}", file=console)
             return 2
     try:
+        check_decision_window(options.decision_timeout)
+    except ValueError as error:
+        print(f"DECISION_TIMEOUT cannot be used: {error}", file=console)
+        return 2
+    try:
         stack = LocalStack(
             host=options.host,
             port=options.port,
             partner_timeout_seconds=options.partner_timeout,
             token_ttl_seconds=options.token_ttl,
             reminder_after_seconds=options.reminder_after,
+            customer_decision_seconds=options.decision_timeout,
             log_level=options.log_level,
             limits=Limits() if options.limits == "on" else NO_LIMITS,
         )
@@ -102,6 +108,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help="seconds after the SMS when a silent partner is reminded once (default: 60%% of the timeout)",
     )
     parser.add_argument(
+        "--decision-timeout",
+        type=int,
+        default=LOCAL_CUSTOMER_DECISION_SECONDS,
+        help="seconds a customer has to decide on a time the partner proposed (then it lapses)",
+    )
+    parser.add_argument(
         "--faults",
         default=os.environ.get(FAULTS_VARIABLE, ""),
         help=f"faults to start with, as JSON (default: ${FAULTS_VARIABLE}); see /_local/faults",
@@ -132,6 +144,8 @@ def _banner(stack: LocalStack) -> str:
             f"  AWS emulator    {stack.aws.endpoint}",
             f"  Partner timeout {stack.partner_timeout_seconds} s (reminder after"
             f" {stack.reminder_after_seconds} s), link valid {stack.token_ttl_seconds} s",
+            f"  Decision time   {stack.customer_decision_seconds} s for a customer to decide on a"
+            " proposed time",
             f"  Limits          {_limits(stack.limits)}",
             f"  Function logs   {LOG_FILE} (JSON lines and metrics, as Lambda writes them)",
             f"  Operators       make ops ARGS='--local requests --status Timeout' (this stack: {STACK_FILE})",

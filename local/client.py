@@ -137,11 +137,22 @@ class ProductClient:
     def open_link(self, token: str) -> Reply:
         return self._call("GET", f"/api/confirm/{token}")
 
-    def answer(self, token: str, response: str, alternative_time: str | None = None) -> Reply:
+    def answer(
+        self, token: str, response: str, alternative_time: str | None = None, note: str | None = None
+    ) -> Reply:
         body: dict[str, Any] = {"token": token, "response": response}
         if alternative_time:
             body["alternativeTime"] = alternative_time
+        if note is not None:
+            body["note"] = note
         return self._call("POST", "/api/respond", json=body)
+
+    # the customer's decision on a proposed time, with the token their submit returned
+    def decide(self, request_id: str, customer_token: str, decision: str) -> Reply:
+        headers = {"Authorization": f"Bearer {customer_token}"}
+        return self._call(
+            "POST", f"/api/requests/{request_id}/decision", json={"decision": decision}, headers=headers
+        )
 
     def _call(self, method: str, path: str, **options: Any) -> Reply:
         response = send(self._http, method, self.base_url + path, timeout=self._timeout, **options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,13 @@ from runtime.domain.time import KST
 
 # Long enough for the reminder (at 60 %) to leave a partner time to answer after it.
 PARTNER_TIMEOUT_SECONDS = 6
+# Seconds the customer has to decide on a proposed time here: the lapse scenario waits this long.
+DECISION_TIMEOUT_SECONDS = 8
 CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-0000-1001"}
+# The proposed-time scenarios ask about a tour of their own, and the open-requests limit about a
+# restaurant booking: a reservation takes 10 questions a KST day.
+TOUR_CUSTOMER = {"reservation_number": "TUR-300303", "phone": "010-0000-1003"}
+RESTAURANT_CUSTOMER = {"reservation_number": "RST-400404", "phone": "010-0000-1004"}
 
 
 @attrs.frozen
@@ -37,13 +44,70 @@ def accept(client: ProductClient) -> Outcome:
     return _answered(client, "accept", "체크인 날짜를 하루 미루고 싶어요")
 
 
-def alternative(client: ProductClient) -> Outcome:
-    proposed = (
-        (datetime.now(UTC) + timedelta(days=2))
-        .astimezone(KST)
-        .replace(hour=15, minute=0, second=0, microsecond=0)
+def _proposed_time() -> str:
+    when = (datetime.now(UTC) + timedelta(days=2)).astimezone(KST)
+    return when.replace(hour=15, minute=0, second=0, microsecond=0).isoformat()
+
+
+def proposal_accepted(client: ProductClient) -> Outcome:
+    return _proposal(client, "투어 출발 시간을 오전으로 옮길 수 있나요", decision="accept")
+
+
+def proposal_declined(client: ProductClient) -> Outcome:
+    return _proposal(client, "체크인을 오후 1시로 당길 수 있을까요", decision="decline")
+
+
+def proposal_lapsed(client: ProductClient) -> Outcome:
+    return _proposal(client, "렌터카 인수 시간을 바꾸고 싶어요", decision=None)
+
+
+def _proposal(client: ProductClient, message: str, *, decision: str | None) -> Outcome:
+    """The partner proposes another time with a note; the customer accepts, declines or lets it lapse
+    with the token their question returned; the partner gets one SMS saying how it ended."""
+    expected = {"accept": "accepted", "decline": "declined", None: "lapsed"}[decision] + ", partner told"
+    request_id, token, customer_token = _submit_and_get_link(client, message, TOUR_CUSTOMER)
+    note = "오전에는 예약이 모두 찼어요. 오후 3시는 가능합니다."
+    answered_at = len(client.outbox())
+    answered = client.answer(token, "alternative", _proposed_time(), note=note)
+    if answered.status != 200:
+        return Outcome(expected=expected, actual=f"{answered.status} {answered.error_code}")
+    told = client.wait_until_told(request_id, timeout=PARTNER_TIMEOUT_SECONDS + 20)
+    if decision is not None:
+        decided = client.decide(request_id, customer_token, decision)
+        if decided.status != 200:
+            return Outcome(expected=expected, actual=f"{decided.status} {decided.error_code}")
+    final = _wait_for_event(client, request_id, "PartnerTold", timeout=DECISION_TIMEOUT_SECONDS + 30)
+    state = (final.get("proposal") or {}).get("state")
+    partner_told = "PartnerTold" in [event["type"] for event in final["events"]]
+    sms = _told_partner(client, TOUR_CUSTOMER["reservation_number"], since=answered_at)
+    return Outcome(
+        expected=expected,
+        actual=f"{state}, partner {'told' if partner_told else 'not told'}",
+        timeline=" → ".join(event["type"] for event in final["events"]),
+        message=(
+            f"{told['notification']['message']}\n     파트너 메모: {final.get('partnerNote')}"
+            f"\n     파트너에게 간 문자: {sms[-1] if sms else '-'}"
+        ),
     )
-    return _answered(client, "alternative", "투어 출발 시간을 오전으로 옮길 수 있나요", proposed.isoformat())
+
+
+def _told_partner(client: ProductClient, number: str, *, since: int, timeout: float = 5) -> list[str]:
+    """The SMS without a link about this reservation, sent after the first `since` ones."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [m["body"] for m in client.outbox()[since:] if not m["link"] and number in m["body"]]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def _wait_for_event(client: ProductClient, request_id: str, event: str, *, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = client.timeline(request_id).body
+        if event in [e["type"] for e in found["events"]] or time.monotonic() > deadline:
+            return found
+        time.sleep(0.3)
 
 
 def reject(client: ProductClient) -> Outcome:
@@ -51,13 +115,13 @@ def reject(client: ProductClient) -> Outcome:
 
 
 def silent_partner(client: ProductClient) -> Outcome:
-    request_id, _ = _submit_and_get_link(client, "객실 에어컨이 작동하지 않아요")
+    request_id, _, _ = _submit_and_get_link(client, "객실 에어컨이 작동하지 않아요")
     return _final(client, request_id, expected="Timeout")
 
 
 def reminded_partner(client: ProductClient) -> Outcome:
     """The partner misses the first SMS, gets one reminder with the same link, and answers it."""
-    request_id, token = _submit_and_get_link(client, "체크아웃 시간을 늦출 수 있을까요")
+    request_id, token, _ = _submit_and_get_link(client, "체크아웃 시간을 늦출 수 있을까요")
     texts = client.wait_for_texts(token, count=2, timeout=PARTNER_TIMEOUT_SECONDS + 10)
     if len(texts) != 2 or "다시 알림" not in texts[1]["body"]:
         return Outcome(
@@ -71,7 +135,7 @@ def reminded_partner(client: ProductClient) -> Outcome:
 
 def escalated(client: ProductClient) -> Outcome:
     """A request that timed out is e-mailed to the operators with the command to look at it."""
-    request_id, _ = _submit_and_get_link(client, "객실에 온수가 나오지 않아요")
+    request_id, _, _ = _submit_and_get_link(client, "객실에 온수가 나오지 않아요")
     outcome = _final(client, request_id, expected="Timeout")
     notes = client.wait_for_escalation(request_id, timeout=30)
     command = f"show {request_id}"
@@ -97,14 +161,14 @@ def wrong_phone(client: ProductClient) -> Outcome:
 
 
 def reused_link(client: ProductClient) -> Outcome:
-    _, token = _submit_and_get_link(client, "유아용 침대 대여 부탁드립니다")
+    _, token, _ = _submit_and_get_link(client, "유아용 침대 대여 부탁드립니다")
     client.answer(token, "accept")
     again = client.answer(token, "accept")
     return Outcome(expected="409 LINK_USED", actual=f"{again.status} {again.error_code}")
 
 
 def forged_link(client: ProductClient) -> Outcome:
-    _, token = _submit_and_get_link(client, "픽업 시간을 바꾸고 싶어요")
+    _, token, _ = _submit_and_get_link(client, "픽업 시간을 바꾸고 싶어요")
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     opened = client.open_link(forged)
     return Outcome(expected="401 LINK_INVALID", actual=f"{opened.status} {opened.error_code}")
@@ -113,7 +177,7 @@ def forged_link(client: ProductClient) -> Outcome:
 def open_requests_limit(client: ProductClient) -> Outcome:
     """Questions about one reservation while earlier ones wait for the partner: the fourth is refused."""
     for _ in range(4):
-        submitted = client.submit(message="주차권을 추가로 구매할 수 있나요", **CUSTOMER)
+        submitted = client.submit(message="주차권을 추가로 구매할 수 있나요", **RESTAURANT_CUSTOMER)
         if submitted.status != 201:
             return Outcome(
                 expected="429 TOO_MANY_OPEN_REQUESTS",
@@ -125,7 +189,9 @@ def open_requests_limit(client: ProductClient) -> Outcome:
 
 SCENARIOS: dict[str, Callable[[ProductClient], Outcome]] = {
     "파트너 수락": accept,
-    "다른 시간 제안": alternative,
+    "다른 시간 제안 → 고객 수락": proposal_accepted,
+    "다른 시간 제안 → 고객 거절 (다른 시간 요청)": proposal_declined,
+    "다른 시간 제안 → 결정 없이 만료": proposal_lapsed,
     "파트너 거절": reject,
     "파트너 무응답 (시간 초과)": silent_partner,
     "알림 문자 후 응답": reminded_partner,
@@ -141,7 +207,7 @@ SCENARIOS: dict[str, Callable[[ProductClient], Outcome]] = {
 def _answered(
     client: ProductClient, response: str, message: str, alternative_time: str | None = None
 ) -> Outcome:
-    request_id, token = _submit_and_get_link(client, message)
+    request_id, token, _ = _submit_and_get_link(client, message)
     client.open_link(token)
     answered = client.answer(token, response, alternative_time)
     if answered.status != 200:
@@ -149,13 +215,16 @@ def _answered(
     return _final(client, request_id, expected="Responded")
 
 
-def _submit_and_get_link(client: ProductClient, message: str) -> tuple[str, str]:
+def _submit_and_get_link(
+    client: ProductClient, message: str, customer: dict[str, str] = CUSTOMER
+) -> tuple[str, str, str]:
+    """(request id, the partner's link token, the customer's own token)."""
     sent_before = len(client.outbox())
-    submitted = client.submit(message=message, **CUSTOMER)
+    submitted = client.submit(message=message, **customer)
     if submitted.status != 201:
         raise RuntimeError(f"the question {message!r} answered {submitted.status}: {submitted.body}")
     sms = client.wait_for_sms(after=sent_before)
-    return submitted.body["requestId"], token_of(sms["link"])
+    return submitted.body["requestId"], token_of(sms["link"]), submitted.body.get("customerToken", "")
 
 
 def _final(client: ProductClient, request_id: str, *, expected: str) -> Outcome:
@@ -181,9 +250,14 @@ def _play_all(console: TextIO) -> int:
     def say(line: str = "") -> None:
         print(line, file=console, flush=True)
 
-    with LocalStack(partner_timeout_seconds=PARTNER_TIMEOUT_SECONDS) as stack:
+    with LocalStack(
+        partner_timeout_seconds=PARTNER_TIMEOUT_SECONDS, customer_decision_seconds=DECISION_TIMEOUT_SECONDS
+    ) as stack:
         client = ProductClient(stack.url)
-        say(f"Local stack at {stack.url} (partner timeout {PARTNER_TIMEOUT_SECONDS} s, logs in {LOG_FILE})\n")
+        say(
+            f"Local stack at {stack.url} (partner timeout {PARTNER_TIMEOUT_SECONDS} s, "
+            f"{DECISION_TIMEOUT_SECONDS} s to decide on a proposed time, logs in {LOG_FILE})\n"
+        )
         results = {}
         for name, play in SCENARIOS.items():
             outcome = play(client)

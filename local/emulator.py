@@ -66,6 +66,8 @@ BOT_DEFINITION = PROJECT_ROOT / "bot" / "ko_KR.json"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 # How long requests are kept locally (Pulumi.<stack>.yaml's retentionDays on AWS).
 LOCAL_RETENTION_DAYS = 14
+# Seconds a customer has to decide on a proposed time here: short enough to see a lapse in a demo.
+LOCAL_CUSTOMER_DECISION_SECONDS = 120
 ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 _STARTUP_SECONDS = 60
 EMULATOR_LOG = PROJECT_ROOT / "build" / "local" / "emulator.log"
@@ -218,6 +220,7 @@ class AwsEmulator:
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,
         reminder_after_seconds: int | None = None,
+        customer_decision_seconds: int = LOCAL_CUSTOMER_DECISION_SECONDS,
         load_samples: bool = True,
         limits: Limits | None = None,
         link_secret_cache_seconds: int = LINK_SECRET_CACHE_SECONDS,
@@ -248,7 +251,9 @@ class AwsEmulator:
         for function, spec in FUNCTIONS.items():
             self.dispatcher.register(names[function], load_handler(spec.handler))
         reminder_after = reminder_after_seconds or default_reminder_after(partner_timeout_seconds)
-        definition = state_machine.definition(arns, partner_timeout_seconds, reminder_after)
+        definition = state_machine.definition(
+            arns, partner_timeout_seconds, reminder_after, customer_decision_seconds=customer_decision_seconds
+        )
         state_machine_arn = self.client("stepfunctions").create_state_machine(
             name=f"partner-confirm-{stage}", definition=json.dumps(definition), roleArn=role
         )["stateMachineArn"]

@@ -7,7 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from local.emulator import LOCAL_RETENTION_DAYS, REGION, AwsEmulator, Deployment
+from local.emulator import (
+    LOCAL_CUSTOMER_DECISION_SECONDS,
+    LOCAL_RETENTION_DAYS,
+    REGION,
+    AwsEmulator,
+    Deployment,
+)
 from local.fault_injection import install_fault_injection
 from local.faults import FaultPlan
 from local.gateway import Gateway
@@ -29,6 +35,7 @@ class LocalStack:
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,
         reminder_after_seconds: int | None = None,
+        customer_decision_seconds: int = LOCAL_CUSTOMER_DECISION_SECONDS,
         sweep_period_seconds: float = SWEEP_PERIOD_SECONDS,
         log_level: str = "INFO",
         limits: Limits | None = None,
@@ -40,6 +47,7 @@ class LocalStack:
         self.reminder_after_seconds = reminder_after_seconds or default_reminder_after(
             partner_timeout_seconds
         )
+        self.customer_decision_seconds = customer_decision_seconds
         self.log_level = log_level
         self.limits = limits if limits is not None else Limits()
         self.link_secret_cache_seconds = link_secret_cache_seconds
@@ -71,6 +79,7 @@ class LocalStack:
             partner_timeout_seconds=self.partner_timeout_seconds,
             token_ttl_seconds=self.token_ttl_seconds,
             reminder_after_seconds=self.reminder_after_seconds,
+            customer_decision_seconds=self.customer_decision_seconds,
             limits=self.limits,
             link_secret_cache_seconds=self.link_secret_cache_seconds,
         )

@@ -49,6 +49,8 @@ class Sizes:
     flood_submits: int = 200
     guesses: int = 100
     partner_timeout: int = 30
+    # Seconds a customer has to decide on a proposed time (a lapse is seen within the run).
+    decision_timeout: int = 20
     # The sweeper runs this often here (every minute in AWS), so its backstop is seen within the run.
     sweep_period: int = 10
 
@@ -62,6 +64,7 @@ QUICK = Sizes(
     flood_submits=60,
     guesses=30,
     partner_timeout=10,
+    decision_timeout=8,
     sweep_period=5,
 )
 # The functions keep the link secret this long here (five minutes in AWS), so the rotation check
@@ -102,6 +105,7 @@ def run(sizes: Sizes, console: TextIO) -> list[Row]:
     scans: list[Row] = []
     with LocalStack(
         partner_timeout_seconds=sizes.partner_timeout,
+        customer_decision_seconds=sizes.decision_timeout,
         sweep_period_seconds=sizes.sweep_period,
         log_level="WARNING",
         link_secret_cache_seconds=LINK_SECRET_CACHE_SECONDS,

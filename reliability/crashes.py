@@ -10,6 +10,10 @@ its due time plus the sweeper's period plus a minute. Per point:
 - an SMS is sent twice only where SMS is inherently at-least-once (the message went out, the record
   of it did not), and those are counted and named;
 - the fault fired (a point that killed nothing tested nothing).
+Where the partner proposes another time, the customer decides on it (or lets it lapse) and, per
+request, the proposal ends as decided (a decision the customer saw accepted, or a lapse) and the
+partner is told of it exactly once (PartnerTold once; one SMS, or two where the SMS went out and its
+record did not).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -34,6 +39,7 @@ QUERY = "dynamodb.Query"
 START = "sfn.StartExecution"
 RESUME = "sfn.SendTaskSuccess"
 SEND_SMS = "pinpoint-sms-voice-v2.SendTextMessage"
+UPDATE = "dynamodb.UpdateItem"
 ANSWERS = ("accept", "reject")
 # A killed function's client tries again this often (the page's "send again", a partner's second tap).
 CLIENT_ATTEMPTS = 5
@@ -66,7 +72,9 @@ def lost(function: Function, operation: str, *, times: int = 3) -> dict[str, Any
 class Point:
     name: str
     faults: tuple[dict[str, Any], ...]
-    partner: str = "answer"  # "answer", "open" (open the page, then answer) or "silent"
+    partner: str = "answer"  # "answer", "open" (open the page, then answer), "propose" or "silent"
+    # After a proposed time: the customer accepts it ("decide") or lets it lapse ("silent").
+    customer: str = "decide"
     sms_at_least_once: bool = False  # the SMS went out and its record did not: a second SMS is inherent
 
 
@@ -107,6 +115,32 @@ POINTS: tuple[Point, ...] = (
     Point("notification after the model", (crash(Function.NOTIFICATION, CONVERSE),)),
     Point("notification after its write", (crash(Function.NOTIFICATION, DYNAMODB_WRITE),)),
     Point("notification write, answer lost", (lost(Function.NOTIFICATION, DYNAMODB_WRITE),)),
+    # A proposed time: the decision's hand-off to the waiting workflow, then the partner told once.
+    Point("decision after its write", (crash(Function.DECISION, DYNAMODB_WRITE),), partner="propose"),
+    Point("decision write, answer lost", (lost(Function.DECISION, DYNAMODB_WRITE),), partner="propose"),
+    Point(
+        "resumer after the decision's SendTaskSuccess",
+        (crash(Function.RESUMER, RESUME, times=4),),
+        partner="propose",
+    ),
+    Point(
+        "decision wait after keeping its token", (crash(Function.DECISION_WAITER, UPDATE),), partner="propose"
+    ),
+    Point(
+        "partner-teller after SendTextMessage",
+        (crash(Function.PARTNER_TELLER, SEND_SMS),),
+        partner="propose",
+        sms_at_least_once=True,
+    ),
+    Point(
+        "partner-teller after its write", (crash(Function.PARTNER_TELLER, DYNAMODB_WRITE),), partner="propose"
+    ),
+    Point(
+        "lapse after its write",
+        (crash(Function.PROPOSAL_LAPSER, DYNAMODB_WRITE),),
+        partner="propose",
+        customer="silent",
+    ),
     Point(
         "every notification dies: the sweeper tells",
         (crash(Function.NOTIFICATION, CONVERSE, times=None),),
@@ -124,6 +158,9 @@ class Outcome:
     request_id: str = ""
     answered: str | None = None  # the answer the partner saw accepted (200)
     problems: list[str] = attrs.field(factory=list)
+    reservation_number: str = ""
+    customer_token: str = ""
+    decided: bool = False  # the customer's decision was recorded (200, or 409 after a lost answer)
 
 
 def _customer(product: Product, tag: str) -> Outcome:
@@ -133,7 +170,11 @@ def _customer(product: Product, tag: str) -> Outcome:
     for _ in range(CLIENT_ATTEMPTS):
         submitted = product.submit(tag, key=key, question=question, customer=customer)
         if submitted.status == 201:
-            return Outcome(request_id=submitted.body["requestId"])
+            return Outcome(
+                request_id=submitted.body["requestId"],
+                reservation_number=customer.reservation_number,
+                customer_token=submitted.body.get("customerToken", ""),
+            )
         if submitted.status < 500:
             return Outcome(problems=[f"submit answered {submitted.status} {submitted.body}"])
         time.sleep(1)
@@ -154,8 +195,11 @@ def _partner(product: Product, outcome: Outcome, mode: str, answer: str) -> None
             if product.open_link(token).status < 500:
                 break
             time.sleep(1)
+    proposed = (datetime.now(UTC) + timedelta(days=2)).isoformat() if mode == "propose" else None
+    if proposed:
+        answer = "alternative"
     for _ in range(CLIENT_ATTEMPTS):
-        answered = product.answer(token, answer)
+        answered = product.answer(token, answer, alternative_time=proposed)
         if answered.status == 200:
             outcome.answered = answer
             return
@@ -164,10 +208,32 @@ def _partner(product: Product, outcome: Outcome, mode: str, answer: str) -> None
         time.sleep(1)
 
 
+def _decide(product: Product, outcome: Outcome) -> None:
+    """The customer's page: once the message is there (with the buttons) and the workflow waits for
+    the decision, accept; send again after a 5xx (a 409 then means it was taken)."""
+    deadline = time.time() + product.partner_timeout + WAIT_ARMED_SECONDS
+    while time.time() < deadline:
+        item = product.request_item(outcome.request_id) or {}
+        if item.get("notification") and item.get("decisionTaskToken"):
+            break
+        time.sleep(0.5)
+    for _ in range(CLIENT_ATTEMPTS):
+        decided = product.decide(outcome.request_id, outcome.customer_token, "accept")
+        if decided.status == 200 or (decided.status == 409 and decided.code == "NO_PENDING_PROPOSAL"):
+            outcome.decided = True
+            return
+        if decided.status < 500:
+            outcome.problems.append(f"the decision answered {decided.status} {decided.body}")
+            return
+        time.sleep(1)
+
+
 def _flow(product: Product, tag: str, point: Point, answer: str) -> Outcome:
     outcome = _customer(product, tag)
     if outcome.request_id:
         _partner(product, outcome, point.partner, answer)
+    if outcome.answered == "alternative" and point.customer == "decide":
+        _decide(product, outcome)
     return outcome
 
 
@@ -182,6 +248,40 @@ def _wait_until_told(product: Product, outcome: Outcome) -> dict[str, Any]:
         time.sleep(0.5)
 
 
+def _wait_until_partner_told(product: Product, outcome: Outcome, item: dict[str, Any]) -> dict[str, Any]:
+    """After a proposed time: the stored request once the partner was told, or as it is when the
+    customer's window and the steps after it have passed."""
+    deadline = time.time() + product.decision_timeout + NOTIFY_AFTER_DECISION_SECONDS
+    while not item.get("partnerToldAt") and time.time() < deadline:
+        time.sleep(0.5)
+        item = product.request_item(outcome.request_id) or item
+    return item
+
+
+# From the partner's answer to the workflow's wait for the decision: the message and its retries.
+WAIT_ARMED_SECONDS = 60
+# From the end of the customer's window to the partner's SMS: the lapse and the SMS step's retries.
+NOTIFY_AFTER_DECISION_SECONDS = 90
+
+
+def _proposal_problems(
+    product: Product, point: Point, outcome: Outcome, item: dict[str, Any]
+) -> tuple[list[str], int]:
+    proposal = item.get("proposal") or {}
+    expected = "accepted" if outcome.decided else "lapsed"
+    problems = []
+    if proposal.get("state") != expected:
+        problems.append(f"the proposal is {proposal.get('state')}, expected {expected}")
+    events = [e["type"] for e in product.timeline(outcome.request_id)["events"]]
+    if events.count("PartnerTold") != 1:
+        problems.append(f"the partner told {events.count('PartnerTold')} times: {events}")
+    texts = len(product.partner_told_texts(outcome.reservation_number))
+    extra = max(0, texts - 1)
+    if texts == 0 or (extra and not point.sms_at_least_once):
+        problems.append(f"{texts} SMS telling the partner, 1 expected")
+    return problems, extra
+
+
 def _judge(product: Product, point: Point, outcome: Outcome, item: dict[str, Any]) -> tuple[list[str], int]:
     """What went wrong with one request, and how many SMS beyond one it got."""
     problems = list(outcome.problems)
@@ -192,6 +292,11 @@ def _judge(product: Product, point: Point, outcome: Outcome, item: dict[str, Any
     events = [e["type"] for e in product.timeline(outcome.request_id)["events"]]
     if events.count("Notified") != 1:
         problems.append(f"{events.count('Notified')} messages: {events}")
+    if outcome.answered == "alternative":
+        found, extra = _proposal_problems(product, point, outcome, item)
+        problems += found
+    else:
+        extra = 0
     if outcome.answered:
         told = (
             item.get("status"),
@@ -203,8 +308,8 @@ def _judge(product: Product, point: Point, outcome: Outcome, item: dict[str, Any
     # One SMS, and one reminder with the same link if the partner was silent that long.
     expected = 1 + events.count("Reminded")
     sent = len(product.texts_for(outcome.request_id))
-    extra = max(0, sent - expected)
-    if extra and not point.sms_at_least_once:
+    extra += max(0, sent - expected)
+    if sent > expected and not point.sms_at_least_once:
         problems.append(f"{sent} SMS sent, {expected} expected")
     return problems, extra
 
@@ -218,6 +323,11 @@ def check_crash_point(product: Product, point: Point, *, flows: int = 3) -> Row:
         with ThreadPoolExecutor(flows) as pool:
             outcomes = list(pool.map(lambda n: _flow(product, tag, point, ANSWERS[n % 2]), range(flows)))
         stored = [_wait_until_told(product, outcome) for outcome in outcomes]
+        if point.partner == "propose":
+            stored = [
+                _wait_until_partner_told(product, outcome, item) if outcome.request_id else item
+                for outcome, item in zip(outcomes, stored, strict=True)
+            ]
         fired = product.injected(Target.CRASH) + product.injected(Target.LOST_RESPONSE) - before
     finally:
         product.clear_faults()

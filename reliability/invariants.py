@@ -14,6 +14,10 @@
   has neither.
 - A request keeps its due marker exactly while its customer has not been told.
 - No request is still untold past its due time plus the sweeper's period plus a minute.
+- A time the partner proposed is decided or lapses once (CustomerAccepted, CustomerDeclined or
+  ProposalLapsed, matching the stored proposal's state; none while it is pending), and only a
+  proposal is; the partner is told at most once (PartnerTold, after the decision or lapse, with
+  partnerToldAt stored). These events may follow the customer's message.
 """
 
 from __future__ import annotations
@@ -35,9 +39,12 @@ TERMINAL = frozenset({"Responded", "Timeout", "Failed"})
 REDRIVEN = "Redriven"
 ROUND_START_RANK = {**RANK, REDRIVEN: 0}
 REDRIVABLE = frozenset({"Timeout", "Failed"})
+# What the customer did with a proposed time (or its lapse): the proposal's state each event records.
+PROPOSAL_EVENTS = {"CustomerAccepted": "accepted", "CustomerDeclined": "declined", "ProposalLapsed": "lapsed"}
+PARTNER_TOLD = "PartnerTold"
 # Same-millisecond events sort by the order they must happen in: Notified ends a round, Redriven
-# starts the next.
-_TIE_ORDER = {**RANK, "Notified": 9, REDRIVEN: 10}
+# starts the next; the partner is told after the decision.
+_TIE_ORDER = {**RANK, "Notified": 9, REDRIVEN: 10, **dict.fromkeys(PROPOSAL_EVENTS, 11), PARTNER_TOLD: 12}
 # A closed request is told within seconds (the notification step's retries take up to 7 s).
 NOTIFY_GRACE_SECONDS = 30
 
@@ -75,11 +82,13 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
 
 
 def _problems(request: dict[str, Any], events: list[tuple[str, str]], now: float) -> list[str]:
-    ordered = [kind for _, kind in sorted(events, key=lambda e: (e[0], _TIE_ORDER.get(e[1], 8)))]
+    everything = [kind for _, kind in sorted(events, key=lambda e: (e[0], _TIE_ORDER.get(e[1], 8)))]
+    problems = _proposal_problems(request, everything)
+    # The rounds' rules are about the partner's answer and the customer's message.
+    ordered = [kind for kind in everything if kind not in PROPOSAL_EVENTS and kind != PARTNER_TOLD]
     if not ordered or ordered[0] != "Created":
-        return [f"does not start with Created: {ordered}"]
+        return [*problems, f"does not start with Created: {ordered}"]
     rounds = _rounds(ordered)
-    problems = []
     for number, earlier in enumerate(rounds[:-1], start=1):
         problems += [f"round {number}: {problem}" for problem in _round_problems(earlier)]
         ended = [kind for kind in earlier if kind in TERMINAL]
@@ -104,6 +113,29 @@ def _problems(request: dict[str, Any], events: list[tuple[str, str]], now: float
             problems.append(f"closed as {status} without exactly one notice: {ordered}")
     elif "Notified" in counts or "notification" in request:
         problems.append(f"told while still {status}: {ordered}")
+    return problems
+
+
+def _proposal_problems(request: dict[str, Any], events: list[str]) -> list[str]:
+    decided = [kind for kind in events if kind in PROPOSAL_EVENTS]
+    told = [index for index, kind in enumerate(events) if kind == PARTNER_TOLD]
+    proposal = request.get("proposal")
+    if proposal is None:
+        return [f"proposal events without a proposal: {events}"] if decided or told else []
+    problems = []
+    if request.get("response", {}).get("answer") != "alternative":
+        problems.append(f"a proposal without the partner's alternative answer: {events}")
+    if len(decided) > 1:
+        problems.append(f"a proposal decided more than once: {events}")
+    state = PROPOSAL_EVENTS[decided[0]] if decided else "pending"
+    if proposal.get("state") != state:
+        problems.append(f"proposal {proposal.get('state')} but its events say {state}: {events}")
+    if len(told) > 1:
+        problems.append(f"the partner told more than once: {events}")
+    if told and (not decided or told[0] < events.index(decided[0])):
+        problems.append(f"the partner told before the proposal was decided: {events}")
+    if bool(told) != ("partnerToldAt" in request):
+        problems.append(f"PartnerTold and partnerToldAt disagree: {events}")
     return problems
 
 

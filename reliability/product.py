@@ -120,6 +120,7 @@ class Product:
         self.stack = stack
         self.url = stack.url
         self.partner_timeout = stack.partner_timeout_seconds
+        self.decision_timeout = stack.customer_decision_seconds
         self.table = stack.deployment.table_name
         self._deployment = stack.deployment
         self._dynamodb = stack.aws.client("dynamodb")
@@ -191,8 +192,26 @@ class Product:
     def open_link(self, token: str) -> Answer:
         return self.call("GET", f"/api/confirm/{token}")
 
-    def answer(self, token: str, response: str = "accept") -> Answer:
-        return self.call("POST", "/api/respond", json={"token": token, "response": response})
+    def answer(self, token: str, response: str = "accept", *, alternative_time: str | None = None) -> Answer:
+        body = {"token": token, "response": response}
+        if alternative_time is not None:
+            body["alternativeTime"] = alternative_time
+        return self.call("POST", "/api/respond", json=body)
+
+    def decide(self, request_id: str, customer_token: str, decision: str = "accept") -> Answer:
+        """The customer's decision on a proposed time, with the token their submit returned."""
+        return self.call(
+            "POST",
+            f"/api/requests/{request_id}/decision",
+            json={"decision": decision},
+            headers={"Authorization": f"Bearer {customer_token}"},
+        )
+
+    def partner_told_texts(self, reservation_number: str) -> list[str]:
+        """The SMS without a link that name this reservation: what the partner was told of a decision."""
+        with self._sms_arrived:
+            texts = list(self._sms)
+        return [sms.body for sms in texts if "/r/" not in sms.body and reservation_number in sms.body]
 
     def timeline(self, request_id: str) -> dict[str, Any]:
         found = self.call("GET", f"/api/requests/{request_id}")

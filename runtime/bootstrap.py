@@ -311,7 +311,10 @@ def for_chat() -> dict[str, Any]:
         "classifier": classifier(),
         "clock": clock(),
         "metrics": metrics(),
+        "secrets": secrets(),
         "partner_timeout": settings().partner_timeout,
+        # The customer's token lasts as long as their request is kept.
+        "customer_token_ttl": settings().retention,
         "limits": settings().limits,
     }
 
@@ -354,6 +357,22 @@ def for_open_link() -> dict[str, Any]:
 
 def for_answer_link() -> dict[str, Any]:
     return {**for_open_link(), "metrics": metrics()}
+
+
+def for_decision() -> dict[str, Any]:
+    return {"repository": repository(), "secrets": secrets(), "clock": clock(), "metrics": metrics()}
+
+
+def for_decision_waiter() -> dict[str, Any]:
+    return {"repository": repository(), "workflow": workflow(), "clock": clock()}
+
+
+def for_proposal_lapser() -> dict[str, Any]:
+    return {"repository": repository(), "clock": clock()}
+
+
+def for_partner_teller() -> dict[str, Any]:
+    return {"repository": repository(), "sms": sms(), "clock": clock(), "metrics": metrics()}
 
 
 def for_resumer() -> dict[str, Any]:

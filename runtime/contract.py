@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from runtime.domain.model import FailureReason, Status
+from runtime.domain.model import FailureReason, ProposalState, Status
 
 # --- the single DynamoDB table -----------------------------------------------------------------
 
@@ -258,6 +258,19 @@ ANSWER_RECORDED_FILTER: Mapping[str, Any] = {
     },
 }
 
+# The customer decided on a time the partner proposed (runtime/services/decide.py): the proposal
+# moved from pending to accepted or declined. A lapse (the workflow's own step) is not delivered.
+DECISION_RECORDED_FILTER: Mapping[str, Any] = {
+    "eventName": ["MODIFY"],
+    "dynamodb": {
+        **_REQUEST_KEYS,
+        "NewImage": {
+            "proposal": {"M": {"state": {"S": [str(ProposalState.ACCEPTED), str(ProposalState.DECLINED)]}}}
+        },
+        "OldImage": {"proposal": {"M": {"state": {"S": [str(ProposalState.PENDING)]}}}},
+    },
+}
+
 # An operator redrove a request that had ended Timeout or Failed (runtime/domain/redrive.py): its
 # status is back to Created, and its next attempt starts as a new request's first one does.
 REDRIVEN_FILTER: Mapping[str, Any] = {
@@ -328,6 +341,10 @@ class Function(enum.StrEnum):
     SMS_SENDER = "sms-sender"
     REMINDER = "reminder"
     RESPONSE = "response"
+    DECISION = "decision"
+    DECISION_WAITER = "decision-waiter"
+    PROPOSAL_LAPSER = "proposal-lapser"
+    PARTNER_TELLER = "partner-teller"
     RESUMER = "resumer"
     ESCALATOR = "escalator"
     TIMEOUT = "timeout"
@@ -392,6 +409,7 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
             on_items("PutItem", REQ, IDEM, KeyPrefix.UNCLEAR),
             on_items("UpdateItem", KeyPrefix.RESERVATION_LIMIT, KeyPrefix.PHONE_LIMIT),
             CLASSIFY_INTENT,
+            READ_LINK_SECRET,
         ),
         settings=(*_SERVES_HTTP, Env.PARTNER_TIMEOUT_SECONDS, *_WRITES_REQUESTS, *_LIMITS_ON_SUBMIT),
     ),
@@ -453,11 +471,44 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         ),
         settings=(*_SERVES_HTTP, *_WRITES_REQUESTS),
     ),
+    Function.DECISION: FunctionSpec(
+        handler="runtime.handlers.decision.handle",
+        description="POST /api/requests/{requestId}/decision: the customer decides on a proposed time",
+        permissions=(
+            on_items("GetItem", REQ),
+            on_items("PutItem", REQ),
+            on_items("UpdateItem", REQ),
+            READ_LINK_SECRET,
+        ),
+        settings=(*_SERVES_HTTP, *_WRITES_REQUESTS),
+    ),
+    Function.DECISION_WAITER: FunctionSpec(
+        handler="runtime.handlers.decision_waiter.handle",
+        description="Workflow task: keep the task token the customer's decision on a proposed time resumes",
+        permissions=(on_items("GetItem", REQ), on_items("UpdateItem", REQ), COMPLETE_TASK),
+    ),
+    Function.PROPOSAL_LAPSER: FunctionSpec(
+        handler="runtime.handlers.proposal_lapser.handle",
+        description="Workflow: the customer's time to decide is up; the proposal lapses (unless decided)",
+        permissions=(on_items("GetItem", REQ), on_items("PutItem", REQ), on_items("UpdateItem", REQ)),
+        settings=_WRITES_REQUESTS,
+    ),
+    Function.PARTNER_TELLER: FunctionSpec(
+        handler="runtime.handlers.partner_teller.handle",
+        description="Workflow: text the partner once how their proposed time ended",
+        permissions=(
+            on_items("GetItem", REQ),
+            on_items("PutItem", REQ),
+            on_items("UpdateItem", REQ),
+            SEND_SMS,
+        ),
+        settings=(Env.SMS_MAX_PRICE, *_WRITES_REQUESTS),
+    ),
     Function.RESUMER: FunctionSpec(
         handler="runtime.handlers.resumer.handle",
-        description="Stream: a recorded partner answer resumes the waiting workflow",
+        description="Stream: a recorded partner answer or customer decision resumes the waiting workflow",
         permissions=(COMPLETE_TASK,),
-        subscription=StreamSubscription(filters=(ANSWER_RECORDED_FILTER,)),
+        subscription=StreamSubscription(filters=(ANSWER_RECORDED_FILTER, DECISION_RECORDED_FILTER)),
     ),
     Function.ESCALATOR: FunctionSpec(
         handler="runtime.handlers.escalator.handle",
@@ -528,6 +579,9 @@ WORKFLOW_FUNCTIONS = (
     Function.TIMEOUT,
     Function.FAILURE,
     Function.NOTIFICATION,
+    Function.DECISION_WAITER,
+    Function.PROPOSAL_LAPSER,
+    Function.PARTNER_TELLER,
 )
 
 
@@ -576,6 +630,9 @@ class Metric(enum.StrEnum):
     SUBMITS_LIMITED = "SubmitsLimited"
     # Requests failed because their partner's phone reached its SMS limit for the hour (a cost guard).
     PARTNER_SMS_LIMITED = "PartnerSmsLimited"
+    # Customers' decisions on a proposed time, and partners told how their proposal ended.
+    PROPOSALS_DECIDED = "ProposalsDecided"
+    PARTNERS_TOLD = "PartnersTold"
     # Requests handed to the operators (timed out, failed for a system reason).
     ESCALATIONS = "Escalations"
     # Requests open in each status right now (dimension Status), measured by the sweeper each run.

@@ -38,6 +38,7 @@ from runtime.domain.limits import Quota
 from runtime.domain.link_token import Keyring, SigningKey, next_key
 from runtime.domain.model import (
     OPEN_STATUSES,
+    Answer,
     Event,
     EventType,
     FailureReason,
@@ -49,6 +50,8 @@ from runtime.domain.model import (
     Notification,
     Outcome,
     PartnerResponse,
+    Proposal,
+    ProposalState,
     Request,
     Reservation,
     Status,
@@ -216,12 +219,53 @@ class FakeRequestRepository(RequestRepository):
         if request.answer_by is not None and response.responded_at > request.answer_by:
             raise StatusConflict(link.request_id)
         self.links[link.token_id] = attrs.evolve(stored, used=True)
+        proposal = (
+            Proposal(time=response.alternative_time)
+            if response.answer is Answer.ALTERNATIVE and response.alternative_time is not None
+            else None
+        )
         self._save(
             attrs.evolve(
-                request, status=Status.RESPONDED, response=response, updated_at=response.responded_at
+                request,
+                status=Status.RESPONDED,
+                response=response,
+                proposal=proposal,
+                updated_at=response.responded_at,
             )
         )
         self._event(link.request_id, EventType.RESPONDED, response.responded_at)
+
+    def record_decision(self, request_id: str, decided: Proposal, *, customer_token_id: str) -> None:
+        request = self._pending(request_id)
+        if request.customer_token_id != customer_token_id or decided.decided_at is None:
+            raise StatusConflict(request_id)
+        self._save(attrs.evolve(request, proposal=decided, updated_at=decided.decided_at))
+        self._event(request_id, decided.state.event, decided.decided_at)
+
+    def await_decision(self, request_id: str, task_token: str, at: datetime) -> None:
+        request = self._pending(request_id)
+        self._save(attrs.evolve(request, decision_task_token=task_token, updated_at=at))
+
+    def lapse_proposal(self, request_id: str, at: datetime) -> bool:
+        try:
+            request = self._pending(request_id)
+        except StatusConflict:
+            return False
+        assert request.proposal is not None
+        lapsed = request.proposal.decided(ProposalState.LAPSED, at)
+        self._save(attrs.evolve(request, proposal=lapsed, updated_at=at))
+        self._event(request_id, EventType.PROPOSAL_LAPSED, at)
+        return True
+
+    def mark_partner_told(self, request_id: str, state: ProposalState, at: datetime) -> bool:
+        request = self.requests.get(request_id)
+        if request is None:
+            raise StatusConflict(request_id)
+        if request.partner_told_at is not None:
+            return False
+        self._save(attrs.evolve(request, partner_told_at=at, updated_at=at))
+        self._event(request_id, EventType.PARTNER_TOLD, at, {"proposal": str(state)})
+        return True
 
     def store_notification(
         self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
@@ -296,6 +340,12 @@ class FakeRequestRepository(RequestRepository):
     def _expect(self, request_id: str, allowed: frozenset[Status] | set[Status]) -> Request:
         request = self.requests.get(request_id)
         if request is None or request.status not in allowed:
+            raise StatusConflict(request_id)
+        return request
+
+    def _pending(self, request_id: str) -> Request:
+        request = self.requests.get(request_id)
+        if request is None or request.proposal is None or request.proposal.state is not ProposalState.PENDING:
             raise StatusConflict(request_id)
         return request
 
@@ -374,6 +424,7 @@ class FakeWorkflowClient(WorkflowClient):
         self.executions: dict[str, Request] = {}  # name (the request id, then with its attempt) -> input
         self.still_running: set[str] = set()  # names of executions that have not ended
         self.completed: dict[str, PartnerResponse] = {}
+        self.decided: dict[str, ProposalState] = {}  # task token -> the decision it was resumed with
         self.closed_tasks: dict[str, bool] = {}  # task token -> timed out?
         self.available = True
 
@@ -389,6 +440,13 @@ class FakeWorkflowClient(WorkflowClient):
         if task_token in self.closed_tasks:
             raise TaskClosed(timed_out=self.closed_tasks[task_token])
         self.completed[task_token] = response
+
+    def complete_decision(self, task_token: str, request_id: str, state: ProposalState) -> None:
+        if not self.available:
+            raise DependencyUnavailable("step functions down")
+        if task_token in self.closed_tasks:
+            raise TaskClosed(timed_out=self.closed_tasks[task_token])
+        self.decided[task_token] = state
 
 
 class FakeSmsSender(SmsSender):

@@ -147,7 +147,7 @@ def create_request(
     dynamodb.transact_write_items(TransactItems=transaction_of(request))
     metrics.add_metric(name=Metric.REQUESTS_CREATED, unit=MetricUnit.Count, value=1)
     logger.info("Request created", extra={"intent": str(request.intent)})
-    return _response(201, api_payloads.created(request))
+    return _response(201, api_payloads.created(request, None))  # no customer token: the peer predates it
 
 
 def transaction_of(request: Request) -> list[dict[str, Any]]:

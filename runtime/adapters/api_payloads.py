@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.domain.model import Event, PartnerResponse, Request, Status
+from runtime.domain.model import Event, PartnerResponse, Proposal, Request, Status
 from runtime.domain.time import iso_kst
 
 _CREATED_MESSAGE = "문의가 접수되었습니다. 파트너에게 확인을 요청하고 있어요."
 _ANSWERED_MESSAGE = "응답이 전달되었습니다. 고객에게 곧 안내됩니다."
 
 
-def created(request: Request) -> dict[str, Any]:
-    return {
+def created(request: Request, customer_token: str | None) -> dict[str, Any]:
+    """`customer_token`: the customer's own token for this request (deciding on a proposed time)."""
+    payload = {
         "requestId": request.request_id,
         "status": str(request.status),
         "message": _CREATED_MESSAGE if request.status is Status.CREATED else _status_message(request),
     }
+    if customer_token is not None:
+        payload["customerToken"] = customer_token
+    return payload
 
 
 def timeline(request: Request, events: list[Event]) -> dict[str, Any]:
@@ -37,7 +41,37 @@ def timeline(request: Request, events: list[Event]) -> dict[str, Any]:
         "notification": (
             {"message": notification.message, "at": iso_kst(notification.at)} if notification else None
         ),
+        **_partner_extras(request),
     }
+
+
+def decided(request: Request) -> dict[str, Any]:
+    """The customer's decision recorded: the request, and its proposal as it now stands."""
+    assert request.proposal is not None
+    return {
+        "requestId": request.request_id,
+        "status": str(request.status),
+        "proposal": proposal(request.proposal),
+    }
+
+
+def proposal(proposed: Proposal) -> dict[str, Any]:
+    shown: dict[str, Any] = {"time": iso_kst(proposed.time), "state": str(proposed.state)}
+    if proposed.decided_at is not None:
+        shown["decidedAt"] = iso_kst(proposed.decided_at)
+    return shown
+
+
+def _partner_extras(request: Request) -> dict[str, Any]:
+    """The partner's note and proposed time, once the customer may see them (with the message)."""
+    if request.notification is None:
+        return {}
+    extras: dict[str, Any] = {}
+    if request.response is not None and request.response.note:
+        extras["partnerNote"] = request.response.note
+    if request.proposal is not None:
+        extras["proposal"] = proposal(request.proposal)
+    return extras
 
 
 def confirm_page(request: Request) -> dict[str, Any]:

@@ -21,7 +21,8 @@ class Update:
 
     def __init__(self, at: datetime) -> None:
         self._at = at
-        self._set: dict[str, Any] = {"updatedAt": to_attributes(at)}
+        # An attribute's name, or the path to an attribute inside a map.
+        self._set: dict[str | tuple[str, ...], Any] = {"updatedAt": to_attributes(at)}
         self._remove: list[str] = []
         self._conditions: list[str] = ["attribute_exists(#pk)"]
         self._names: dict[str, str] = {"#pk": keys.PK}
@@ -29,6 +30,11 @@ class Update:
 
     def set(self, **attributes: Any) -> Update:
         self._set.update({name: to_attributes(value) for name, value in attributes.items()})
+        return self
+
+    def set_inside(self, attribute: str, **values: Any) -> Update:
+        """Set fields of the map `attribute` (which must exist), leaving its other fields as they are."""
+        self._set.update({(attribute, name): to_attributes(value) for name, value in values.items()})
         return self
 
     def remove(self, *attributes: str) -> Update:
@@ -56,9 +62,11 @@ class Update:
         values = dict(self._values)
         assignments = []
         for i, (attribute, value) in enumerate(self._set.items()):
-            names[f"#s{i}"] = attribute
+            path = (attribute,) if isinstance(attribute, str) else attribute
+            placeholders = [f"#s{i}" if depth == 0 else f"#s{i}_{depth}" for depth in range(len(path))]
+            names.update(zip(placeholders, path, strict=True))
             values[f":s{i}"] = value
-            assignments.append(f"#s{i} = :s{i}")
+            assignments.append(f"{'.'.join(placeholders)} = :s{i}")
         expression = "SET " + ", ".join(assignments)
         if self._remove:
             for i, attribute in enumerate(self._remove):

@@ -25,6 +25,7 @@ from runtime.domain.lifecycle import Move, sources
 from runtime.domain.limits import Quota
 from runtime.domain.model import (
     OPEN_STATUSES,
+    Answer,
     Event,
     EventType,
     FailureReason,
@@ -32,6 +33,8 @@ from runtime.domain.model import (
     LinkToken,
     Notification,
     PartnerResponse,
+    Proposal,
+    ProposalState,
     Request,
     Reservation,
     Status,
@@ -299,6 +302,9 @@ class DynamoRequestRepository(RequestRepository):
         consume = Update(at).set(used=True, usedAt=at)
         consume.require("#used = :false", names={"#used": "used"}, values={":false": False})
         respond = Update(at).set(response=to_attributes(response)).move_to(Status.RESPONDED)
+        if response.answer is Answer.ALTERNATIVE and response.alternative_time is not None:
+            # The customer decides on the proposed time; the proposal is written with the answer.
+            respond.set(proposal=to_attributes(Proposal(time=response.alternative_time)))
         respond.require_status(sources(Move.ANSWERED))
         respond.require("attribute_exists(#taskToken)", names={"#taskToken": "taskToken"})
         # Only before the deadline the partner was shown: past it the request is as good as timed out.
@@ -320,6 +326,51 @@ class DynamoRequestRepository(RequestRepository):
         if failed[0]:
             raise LinkUsed()
         raise StatusConflict(link.request_id)
+
+    def record_decision(self, request_id: str, decided: Proposal, *, customer_token_id: str) -> None:
+        at = decided.decided_at
+        if at is None:
+            raise ValueError("a decided proposal says when it was decided")
+        update = Update(at).set_inside("proposal", state=decided.state, decidedAt=at)
+        update.require(
+            "#customerTokenId = :customerTokenId",
+            names={"#customerTokenId": "customerTokenId"},
+            values={":customerTokenId": customer_token_id},
+        )
+        _require_pending(update)
+        writes = [
+            update.as_transact(self._table, keys.request_key(request_id)),
+            self._event_put(Event(request_id, decided.state.event, at)),
+        ]
+        if self._transact(writes) is not None:
+            raise StatusConflict(request_id)
+
+    def await_decision(self, request_id: str, task_token: str, at: datetime) -> None:
+        update = Update(at).set(decisionTaskToken=task_token)
+        _require_pending(update)
+        key = typed(keys.request_key(request_id))
+        try:
+            self._call("update_item", TableName=self._table, Key=key, **update.expression())
+        except _ConditionFailed:
+            raise StatusConflict(request_id) from None
+
+    def lapse_proposal(self, request_id: str, at: datetime) -> bool:
+        update = Update(at).set_inside("proposal", state=ProposalState.LAPSED, decidedAt=at)
+        _require_pending(update)
+        writes = [
+            update.as_transact(self._table, keys.request_key(request_id)),
+            self._event_put(Event(request_id, EventType.PROPOSAL_LAPSED, at)),
+        ]
+        return self._transact(writes) is None
+
+    def mark_partner_told(self, request_id: str, state: ProposalState, at: datetime) -> bool:
+        once = Update(at).set(partnerToldAt=at)
+        once.require("attribute_not_exists(#told)", names={"#told": "partnerToldAt"})
+        writes = [
+            once.as_transact(self._table, keys.request_key(request_id)),
+            self._event_put(Event(request_id, EventType.PARTNER_TOLD, at, {"proposal": str(state)})),
+        ]
+        return self._transact(writes) is None
 
     def store_notification(
         self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
@@ -529,6 +580,14 @@ class _TransactionCanceled(Exception):
     def __init__(self, failed_conditions: list[bool]) -> None:
         super().__init__("transaction canceled")
         self.failed_conditions = failed_conditions or [True]
+
+
+def _require_pending(update: Update) -> None:
+    update.require(
+        "#proposal.#proposalState = :pending",
+        names={"#proposal": "proposal", "#proposalState": "state"},
+        values={":pending": str(ProposalState.PENDING)},
+    )
 
 
 def _epoch(moment: datetime) -> int:

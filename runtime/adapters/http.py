@@ -16,6 +16,7 @@ import structlog
 from runtime.adapters.json_body import is_json_media_type, read_json
 from runtime.contract import ORIGIN_HEADER
 from runtime.domain.errors import (
+    CustomerTokenInvalid,
     DependencyUnavailable,
     DomainError,
     IdempotencyKeyReused,
@@ -24,6 +25,7 @@ from runtime.domain.errors import (
     LinkExpired,
     LinkInvalid,
     LinkUsed,
+    NoPendingProposal,
     NotThroughSite,
     PayloadTooLarge,
     RequestClosed,
@@ -39,11 +41,13 @@ ERROR_STATUS: dict[type[DomainError], int] = {
     InvalidInput: 400,
     LinkInvalid: 401,
     LinkExpired: 401,
+    CustomerTokenInvalid: 401,
     NotThroughSite: 403,
     RequestNotFound: 404,
     LinkUsed: 409,
     RequestClosed: 409,
     IdempotencyKeyReused: 409,
+    NoPendingProposal: 409,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     IntentUnclear: 422,

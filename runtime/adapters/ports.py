@@ -22,6 +22,8 @@ from runtime.domain.model import (
     Notification,
     Outcome,
     PartnerResponse,
+    Proposal,
+    ProposalState,
     Request,
     Reservation,
     Status,
@@ -143,6 +145,28 @@ class RequestRepository(abc.ABC):
         """
 
     @abc.abstractmethod
+    def record_decision(self, request_id: str, decided: Proposal, *, customer_token_id: str) -> None:
+        """The customer's decision on the pending proposal (`decided`: the proposal as decided) with
+        its event, in one write, on the condition that the request still holds the customer's token
+        `customer_token_id` and its proposal is pending. The workflow waiting for the decision is
+        resumed from this write (the table's stream). Raises StatusConflict otherwise."""
+
+    @abc.abstractmethod
+    def await_decision(self, request_id: str, task_token: str, at: datetime) -> None:
+        """Keep `task_token` as the one the workflow waits on for the customer's decision, while the
+        proposal is pending. Raises StatusConflict when it is not (decided already, or none)."""
+
+    @abc.abstractmethod
+    def lapse_proposal(self, request_id: str, at: datetime) -> bool:
+        """A pending proposal the customer did not decide on in time becomes lapsed, with its event.
+        False when it was not pending (a decision recorded meanwhile stands)."""
+
+    @abc.abstractmethod
+    def mark_partner_told(self, request_id: str, state: ProposalState, at: datetime) -> bool:
+        """Record once that the partner was told how their proposal ended (its event with it); False
+        if it was recorded before."""
+
+    @abc.abstractmethod
     def store_notification(
         self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
     ) -> None:
@@ -204,6 +228,11 @@ class WorkflowClient(abc.ABC):
     @abc.abstractmethod
     def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
         """Resume the waiting task with the partner's answer. Raises TaskClosed or DependencyUnavailable."""
+
+    @abc.abstractmethod
+    def complete_decision(self, task_token: str, request_id: str, state: ProposalState) -> None:
+        """Resume the task waiting for the customer's decision with it. Raises TaskClosed or
+        DependencyUnavailable."""
 
     @abc.abstractmethod
     def running(self, request: Request) -> bool:

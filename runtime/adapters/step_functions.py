@@ -9,9 +9,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from runtime.adapters.aws_errors import error_code, is_transient
 from runtime.adapters.ports import WorkflowClient
-from runtime.adapters.workflow_payloads import answered_result, request_payload
+from runtime.adapters.workflow_payloads import answered_result, decided_result, request_payload
 from runtime.domain.errors import DependencyUnavailable, TaskClosed
-from runtime.domain.model import PartnerResponse, Request
+from runtime.domain.model import PartnerResponse, ProposalState, Request
 
 
 class StepFunctionsWorkflow(WorkflowClient):
@@ -58,7 +58,12 @@ class StepFunctionsWorkflow(WorkflowClient):
         return f"{executions}:{request.workflow_name}"
 
     def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
-        output = answered_result(request_id, response)
+        self._succeed(task_token, answered_result(request_id, response))
+
+    def complete_decision(self, task_token: str, request_id: str, state: ProposalState) -> None:
+        self._succeed(task_token, decided_result(request_id, state))
+
+    def _succeed(self, task_token: str, output: dict[str, Any]) -> None:
         try:
             self._client.send_task_success(
                 taskToken=task_token, output=json.dumps(output, ensure_ascii=False)

@@ -8,7 +8,15 @@ from typing import Any
 
 from runtime.adapters.dynamo_converter import from_item, to_attributes
 from runtime.domain.errors import PartnerSmsLimitReached
-from runtime.domain.model import Ending, FailureReason, Outcome, PartnerResponse, Request
+from runtime.domain.model import (
+    Answer,
+    Ending,
+    FailureReason,
+    Outcome,
+    PartnerResponse,
+    ProposalState,
+    Request,
+)
 
 REQUEST = "request"
 RESULT = "result"
@@ -26,6 +34,18 @@ def request_of(event: Mapping[str, Any]) -> Request:
 def answered_result(request_id: str, response: PartnerResponse) -> dict[str, Any]:
     """The waiting task's output when the partner answers (SendTaskSuccess)."""
     return ending_result(request_id, Ending(Outcome.RESPONDED, response=response))
+
+
+def decided_result(request_id: str, state: ProposalState) -> dict[str, Any]:
+    """How the customer's decision on a proposed time ended (the decision wait's output, and the
+    lapse step's): {requestId, proposal}."""
+    return {"requestId": request_id, "proposal": str(state)}
+
+
+def awaits_decision(told: Ending) -> bool:
+    """Whether the customer was told of a proposed time, on which the workflow then waits for their
+    decision (the proposal was written with the answer)."""
+    return told.response is not None and told.response.answer is Answer.ALTERNATIVE
 
 
 def ending_result(request_id: str, ending: Ending) -> dict[str, Any]:

@@ -44,3 +44,17 @@ def check_reminder_after(reminder_after_seconds: int, partner_timeout_seconds: i
             f"the reminder ({reminder_after_seconds} s) must come after the SMS and before the partner's "
             f"time is up ({partner_timeout_seconds} s)"
         )
+
+
+# How long a customer has to decide on a time the partner proposed, unless the stack says otherwise.
+DEFAULT_CUSTOMER_DECISION_SECONDS = 86400
+# A Step Functions task waits a year at most.
+MAX_TASK_WAIT_SECONDS = 365 * 24 * 3600
+
+
+def check_decision_window(customer_decision_seconds: int) -> None:
+    if not 0 < customer_decision_seconds <= MAX_TASK_WAIT_SECONDS:
+        raise ValueError(
+            f"the customer's time to decide ({customer_decision_seconds} s) must be positive and "
+            f"at most {MAX_TASK_WAIT_SECONDS} s (a year, the longest a workflow task waits)"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from runtime.domain.model import Intent, Status
+from runtime.domain.model import Intent, ProposalState, Status
 
 if TYPE_CHECKING:  # limits.py does not import this module; the check keeps it that way
     from runtime.domain.limits import Quota
@@ -82,6 +82,42 @@ class LinkExpired(DomainError):
 class LinkUsed(DomainError):
     code = "LINK_USED"
     message = "이미 응답한 링크입니다."
+
+    # What became of the time the partner proposed, for a partner who opens the used link again.
+    _PROPOSALS: ClassVar[dict[ProposalState, str]] = {
+        ProposalState.PENDING: f"{message} 제안하신 시간에 대한 고객의 결정을 기다리고 있습니다.",
+        ProposalState.ACCEPTED: f"{message} 고객이 제안하신 시간을 수락했습니다.",
+        ProposalState.DECLINED: f"{message} 고객이 제안하신 시간을 거절하고 다른 시간을 요청했습니다.",
+        ProposalState.LAPSED: f"{message} 고객이 기한 안에 결정하지 않아 제안하신 시간은 만료되었습니다.",
+    }
+
+    def __init__(self, proposal: ProposalState | None = None) -> None:
+        self.proposal = proposal
+        super().__init__(self._PROPOSALS.get(proposal) if proposal else None)
+
+
+class CustomerTokenInvalid(DomainError):
+    """The customer's token is missing, forged, expired, or belongs to another request."""
+
+    code = "CUSTOMER_TOKEN_INVALID"
+    message = "문의를 보낸 화면에서만 결정할 수 있습니다. 문의한 페이지를 다시 열어 주세요."
+
+
+class NoPendingProposal(DomainError):
+    """The request has no proposed time waiting for the customer's decision (none, decided, lapsed)."""
+
+    code = "NO_PENDING_PROPOSAL"
+    _MESSAGES: ClassVar[dict[ProposalState, str]] = {
+        ProposalState.ACCEPTED: "이미 수락한 제안입니다.",
+        ProposalState.DECLINED: "이미 거절한 제안입니다.",
+        ProposalState.LAPSED: "결정 기한이 지나 제안이 만료되었습니다.",
+    }
+
+    def __init__(self, state: ProposalState | None = None) -> None:
+        self.state = state
+        super().__init__(
+            self._MESSAGES.get(state, "결정할 제안이 없습니다.") if state else "결정할 제안이 없습니다."
+        )
 
 
 class RequestClosed(DomainError):

@@ -7,11 +7,13 @@ A Korean SMS holds 140 bytes, so the whole link `{siteUrl}/r/{token}` must stay 
     key id (4 bits) + scope (4 bits) | token id (8) | expires at, epoch seconds (4) | HMAC-SHA256[:8]
 
 The token id is random; what it stands for is stored server-side under it (`TOKEN#{tokenId}` for a
-partner's link), because a request id alone would not fit. The scope says what the token is for
-(the partner's link today; the customer's token will be a second scope, signed the same way) and is
-also part of what is signed. The key id names the secret that signed the token, so the current and
-the previous secret both verify while a rotation goes on. Scope, key and signature are checked, then
-the expiry, before anything is read, so a forged or expired token costs no database read.
+partner's link, the request's `customerTokenId` for the customer's token), because a request id
+alone would not fit. The scope says what the token is for (the partner's link, or the customer's
+token, which lets the customer decide on a time the partner proposed) and is also part of what is
+signed, so one kind of token never passes for the other. The key id names the secret that signed the
+token, so the current and the previous secret both verify while a rotation goes on. Scope, key and
+signature are checked, then the expiry, before anything is read, so a forged or expired token costs
+no database read.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ class Scope(enum.StrEnum):
     """What a token may be used for. The name is signed; the code is the token's low nibble."""
 
     CONFIRM = "confirm"  # the partner's SMS link
+    CUSTOMER = "customer"  # the customer's token (POST /api/chat), for deciding on a proposed time
 
 
-_SCOPE_CODES = {Scope.CONFIRM: 1}
+_SCOPE_CODES = {Scope.CONFIRM: 1, Scope.CUSTOMER: 2}
 _SCOPES_BY_CODE = {code: scope for scope, code in _SCOPE_CODES.items()}
 SCOPE = Scope.CONFIRM
 _ID_BYTES = 8

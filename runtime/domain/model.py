@@ -39,6 +39,11 @@ class EventType(enum.StrEnum):
     # An operator gave a request that ended Timeout or Failed a fresh partner attempt: a new round
     # begins (it stands where Created stands in the first round).
     REDRIVEN = "Redriven"
+    # The customer's decision on a time the partner proposed, or its lapse; then the partner is told.
+    CUSTOMER_ACCEPTED = "CustomerAccepted"
+    CUSTOMER_DECLINED = "CustomerDeclined"
+    PROPOSAL_LAPSED = "ProposalLapsed"
+    PARTNER_TOLD = "PartnerTold"
 
     @classmethod
     def of(cls, status: Status) -> EventType:
@@ -84,6 +89,41 @@ class Answer(enum.StrEnum):
 
 
 _ANSWER_LABELS = {Answer.ACCEPT: "수락", Answer.REJECT: "거절", Answer.ALTERNATIVE: "다른 시간 제안"}
+
+
+class ProposalState(enum.StrEnum):
+    """Where a time the partner proposed stands: the customer accepts or declines it, or lets it lapse."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    LAPSED = "lapsed"
+
+    @property
+    def is_decided(self) -> bool:
+        return self is not ProposalState.PENDING
+
+    @property
+    def event(self) -> EventType:
+        return _PROPOSAL_EVENTS[self]
+
+
+_PROPOSAL_EVENTS = {
+    ProposalState.ACCEPTED: EventType.CUSTOMER_ACCEPTED,
+    ProposalState.DECLINED: EventType.CUSTOMER_DECLINED,
+    ProposalState.LAPSED: EventType.PROPOSAL_LAPSED,
+}
+
+
+class Decision(enum.StrEnum):
+    """What the customer may do with a proposed time."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+    @property
+    def state(self) -> ProposalState:
+        return ProposalState.ACCEPTED if self is Decision.ACCEPT else ProposalState.DECLINED
 
 
 class Outcome(enum.StrEnum):
@@ -135,6 +175,20 @@ class PartnerResponse:
     answer: Answer
     responded_at: datetime
     alternative_time: datetime | None = None
+    # What the partner wrote for the customer (cleaned: runtime/domain/validation.py); shown as text.
+    note: str | None = None
+
+
+@attrs.frozen
+class Proposal:
+    """A time the partner proposed, waiting for the customer's decision (or decided, or lapsed)."""
+
+    time: datetime
+    state: ProposalState = ProposalState.PENDING
+    decided_at: datetime | None = None
+
+    def decided(self, state: ProposalState, at: datetime) -> Proposal:
+        return attrs.evolve(self, state=state, decided_at=at)
 
 
 @attrs.frozen
@@ -193,6 +247,15 @@ class Request:
     # attempts before it, oldest first.
     attempt: int = 1
     earlier_notifications: tuple[Notification, ...] = ()
+    # The customer's own token (runtime/domain/link_token.py, scope customer): its random id binds it
+    # to this request; the same token is rebuilt from these for a retried submit.
+    customer_token_id: str | None = None
+    customer_token_expires_at: datetime | None = None
+    # A time the partner proposed (written with the answer), the task token of the workflow waiting
+    # for the customer's decision on it, and when the partner was told how it ended.
+    proposal: Proposal | None = None
+    decision_task_token: str | None = None
+    partner_told_at: datetime | None = None
 
     @property
     def workflow_name(self) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from runtime.domain.errors import InvalidInput
-from runtime.domain.model import Answer, Intent
+from runtime.domain.model import Answer, Decision, Intent
 from runtime.domain.phone import normalize_phone, replace_phones_in
 from runtime.domain.time import KST
 
@@ -22,6 +22,11 @@ _CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
 _REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 ALTERNATIVE_HORIZON = timedelta(days=366)
+NOTE_MAX_CHARS = 200
+# Characters that would let a note reorder or hide the page's own text around it: bidirectional
+# embeddings, overrides and isolates, and the direction marks.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_BEARER = re.compile(r"Bearer +(\S+)", re.IGNORECASE)
 
 
 @attrs.frozen
@@ -50,6 +55,7 @@ class Submission:
 class PartnerAnswer:
     answer: Answer
     alternative_time: datetime | None = None
+    note: str | None = None
 
 
 def parse_submission(fields: Mapping[str, object]) -> Submission:
@@ -83,9 +89,39 @@ def parse_partner_answer(fields: Mapping[str, object], *, now: datetime) -> Part
         answer = Answer(raw_answer if isinstance(raw_answer, str) else "")
     except ValueError:
         raise InvalidInput("응답을 선택해 주세요: 수락, 거절 또는 다른 시간 제안", field="response") from None
+    note = parse_note(fields.get("note"))
     if answer is not Answer.ALTERNATIVE:
-        return PartnerAnswer(answer=answer)
-    return PartnerAnswer(answer=answer, alternative_time=_alternative_time(fields, now))
+        return PartnerAnswer(answer=answer, note=note)
+    return PartnerAnswer(answer=answer, alternative_time=_alternative_time(fields, now), note=note)
+
+
+def parse_note(raw: object) -> str | None:
+    """The partner's note for the customer: line breaks and tabs become spaces, other control
+    characters and bidirectional controls are dropped, spaces are collapsed; at most NOTE_MAX_CHARS
+    characters after that. Empty: no note."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise InvalidInput("메모는 글자로 입력해 주세요.", field="note")
+    spaced = re.sub(r"[\t\n\r\v\f\u2028\u2029\x85]", " ", raw)
+    visible = "".join(c for c in _BIDI_CONTROLS.sub("", spaced) if unicodedata.category(c) != "Cc")
+    note = " ".join(visible.split())
+    if len(note) > NOTE_MAX_CHARS:
+        raise InvalidInput(f"메모는 {NOTE_MAX_CHARS}자 이내로 입력해 주세요.", field="note")
+    return note or None
+
+
+def parse_decision(fields: Mapping[str, object]) -> Decision:
+    value = fields.get("decision")
+    if not isinstance(value, str) or value not in Decision._value2member_map_:
+        raise InvalidInput("결정을 선택해 주세요: 수락(accept) 또는 거절(decline)", field="decision")
+    return Decision(value)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None when there is none."""
+    match = _BEARER.fullmatch((authorization or "").strip())
+    return match[1] if match else None
 
 
 def require_link_token(fields: Mapping[str, object]) -> str:

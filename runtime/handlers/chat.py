@@ -21,4 +21,4 @@ def _submit(request: http.HttpRequest) -> http.Reply:
         **bootstrap.for_chat(),
     )
     replayed = {"idempotent-replayed": "true"} if submitted.replayed else {}
-    return http.Reply(201, api_payloads.created(submitted.request), replayed)
+    return http.Reply(201, api_payloads.created(submitted.request, submitted.customer_token), replayed)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from runtime import bootstrap
-from runtime.adapters.workflow_payloads import ending_of, request_of
+from runtime.adapters.workflow_payloads import awaits_decision, ending_of, request_of
 from runtime.contract import Function
 from runtime.entrypoint import LambdaEvent, LambdaResult, lambda_entry
 from runtime.services.notify import notify_customer
@@ -11,5 +11,5 @@ from runtime.services.notify import notify_customer
 
 @lambda_entry(Function.NOTIFICATION)
 def handle(event: LambdaEvent, context: Any) -> LambdaResult:
-    notify_customer(request_of(event), ending_of(event), **bootstrap.for_notification())
-    return {"requestId": event["requestId"], "notified": True}
+    told = notify_customer(request_of(event), ending_of(event), **bootstrap.for_notification())
+    return {"requestId": event["requestId"], "notified": True, "awaitDecision": awaits_decision(told)}

@@ -23,9 +23,9 @@ def notify_customer(
     writers: Sequence[MessageWriter],
     clock: Clock,
     metrics: MetricWriter,
-) -> None:
+) -> Ending:
     """`request`: as the workflow received it; `ending`: what its steps produced. `writers` are tried
-    in order; the last one (the template) always writes.
+    in order; the last one (the template) always writes. Return the ending the customer was told.
 
     The message is stored on the condition that the request ended so and has no message yet, so the
     usual case reads nothing. If the stored request disagrees (another path closed it first), the
@@ -42,19 +42,16 @@ def notify_customer(
             clock=clock,
             metrics=metrics,
         )
-        return
-    except AlreadyExists:
-        log.info("already_notified")
-        return
-    except StatusConflict:
-        pass
+        return ending
+    except (AlreadyExists, StatusConflict):
+        pass  # told before (a retried step), or another path closed it first: the stored request says
     current = repository.get_request(request.request_id)
     if current is None:
         log.error("request_missing")
-        return
+        return ending
     if current.notification is not None:
         log.info("already_notified")
-        return
+        return current.ending or ending
     stored = current.ending
     try:
         _store(
@@ -70,6 +67,7 @@ def notify_customer(
         log.info("already_notified")
     else:
         log.info("customer_notified_as_stored", wanted=ending.outcome, stored=current.status)
+    return stored or ending
 
 
 def _store(

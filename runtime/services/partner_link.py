@@ -43,7 +43,7 @@ def answer_link(
     clock: Clock,
     metrics: MetricWriter,
 ) -> PartnerResponse:
-    """`fields`: the partner's form ({token, response, alternativeTime?}), checked before any read.
+    """`fields`: the partner's form ({token, response, alternativeTime?, note?}), checked before any read.
 
     One conditional write records the answer (of many concurrent answers exactly one wins; the rest
     find the link used). The workflow is resumed from that record (the table's stream), so once this
@@ -54,7 +54,7 @@ def answer_link(
     token = require_link_token(fields)
     link = _resolve(token, repository=repository, secrets=secrets, now=now)
     response = PartnerResponse(
-        answer=answer.answer, responded_at=now, alternative_time=answer.alternative_time
+        answer=answer.answer, responded_at=now, alternative_time=answer.alternative_time, note=answer.note
     )
     try:
         repository.record_response(link, response)
@@ -78,7 +78,9 @@ def _resolve(
         raise LinkInvalid()
     structlog.contextvars.bind_contextvars(requestId=link.request_id)
     if link.used:
-        raise LinkUsed()
+        # A partner who proposed a time and opens the link again learns what the customer decided.
+        request = repository.get_request(link.request_id)
+        raise LinkUsed(request.proposal.state if request and request.proposal else None)
     return link
 
 

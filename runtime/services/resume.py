@@ -1,4 +1,5 @@
-"""Hand a recorded partner answer to the workflow that waits for it (from the table's stream)."""
+"""Hand a recorded partner answer, or a customer's recorded decision on a proposed time, to the
+workflow that waits for it (from the table's stream)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import structlog
 
 from runtime.adapters.ports import WorkflowClient
 from runtime.domain.errors import TaskClosed
-from runtime.domain.model import Request
+from runtime.domain.model import ProposalState, Request
 
 log = structlog.get_logger()
 
@@ -20,6 +21,9 @@ def resume_workflow(request: Request, *, workflow: WorkflowClient) -> None:
     workflow's timeout path then reads the recorded answer. Either way nothing is undone.
     Raises DependencyUnavailable (the delivery is retried) when Step Functions cannot be reached.
     """
+    if request.proposal is not None and request.proposal.state in _DECIDED_BY_THE_CUSTOMER:
+        _resume_decision(request, workflow=workflow)
+        return
     if request.task_token is None or request.response is None:
         log.error("answer_without_task", hasToken=request.task_token is not None)
         return
@@ -29,3 +33,22 @@ def resume_workflow(request: Request, *, workflow: WorkflowClient) -> None:
         log.info("workflow_not_waiting", timedOut=closed.timed_out)
         return
     log.info("workflow_resumed", answer=request.response.answer)
+
+
+# The stream's second filter delivers a proposal that moved from pending to one of these.
+_DECIDED_BY_THE_CUSTOMER = frozenset({ProposalState.ACCEPTED, ProposalState.DECLINED})
+
+
+def _resume_decision(request: Request, *, workflow: WorkflowClient) -> None:
+    """The customer decided. Without a decision token the workflow has not reached its wait yet: the
+    wait's step finds the decision recorded and resumes itself."""
+    assert request.proposal is not None
+    if request.decision_task_token is None:
+        log.info("decision_before_the_wait")
+        return
+    try:
+        workflow.complete_decision(request.decision_task_token, request.request_id, request.proposal.state)
+    except TaskClosed as closed:
+        log.info("decision_wait_not_waiting", timedOut=closed.timed_out)
+        return
+    log.info("decision_resumed", proposal=request.proposal.state)

@@ -19,6 +19,7 @@ from runtime.adapters.ports import (
     IntentClassifier,
     MetricWriter,
     RequestRepository,
+    SecretProvider,
 )
 from runtime.contract import Metric
 from runtime.domain.deadlines import due_on_creation
@@ -34,6 +35,7 @@ from runtime.domain.errors import (
     TooManyRequests,
 )
 from runtime.domain.limits import Kind, Limits, Quota, submit_quotas
+from runtime.domain.link_token import new_token_id
 from runtime.domain.model import (
     DEFAULT_INTENT,
     IdempotencyRecord,
@@ -48,6 +50,7 @@ from runtime.domain.validation import (
     parse_submission,
     without_personal_details,
 )
+from runtime.services.decide import customer_token
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 log = structlog.get_logger()
@@ -62,6 +65,8 @@ _REFUSALS: dict[Kind, type[TooManyRequests]] = {
 class Submitted:
     request: Request
     replayed: bool
+    # The customer's own token for this request (None for a request stored before tokens existed).
+    customer_token: str | None = None
 
 
 def new_request_id() -> str:
@@ -76,13 +81,19 @@ def submit_request(
     classifier: IntentClassifier,
     clock: Clock,
     metrics: MetricWriter,
+    secrets: SecretProvider,
     partner_timeout: timedelta,
+    customer_token_ttl: timedelta,
     limits: Limits,
     new_id: Callable[[], str] = new_request_id,
 ) -> Submitted:
     """A retry with the same Idempotency-Key is found by the create itself (its key is taken), so a
     first submit reads nothing. The limits are conditions of the same write: past one, nothing is
-    stored and TooManyRequests says when to come back."""
+    stored and TooManyRequests says when to come back.
+
+    The customer's token (scope customer, signed like the partner's link) is bound to the request by
+    a random id stored on it; a retried submit gets the same token. The signing key is read before
+    anything is stored, so a secret that cannot be read stores nothing."""
     submission = parse_submission(fields)
     key = parse_idempotency_key(idempotency_key)
 
@@ -90,11 +101,12 @@ def submit_request(
     structlog.contextvars.bind_contextvars(requestId=request_id)
     classification = _intent_of(submission, request_id, classifier)
     if classification.intent is None:
-        if key and (earlier := _replay(key, submission, repository)):
+        if key and (earlier := _replay(key, submission, repository, secrets)):
             return earlier
         _remember_unclear(submission.message, request_id, repository=repository, clock=clock, metrics=metrics)
         raise IntentUnclear()
 
+    signing_key = secrets.signing_key()
     now = clock.now()
     request = Request(
         request_id=request_id,
@@ -108,6 +120,8 @@ def submit_request(
         created_at=now,
         updated_at=now,
         due_at=due_on_creation(now, partner_timeout),
+        customer_token_id=new_token_id(),
+        customer_token_expires_at=now + customer_token_ttl,
     )
     record = (
         IdempotencyRecord(key, request_id, submission.fingerprint, now + IDEMPOTENCY_WINDOW) if key else None
@@ -118,14 +132,14 @@ def submit_request(
         )
     except AlreadyExists:
         # An earlier submit with the same key stored its request first: answer with that one.
-        if key and (earlier := _replay(key, submission, repository)):
+        if key and (earlier := _replay(key, submission, repository, secrets)):
             return earlier
         raise
     except LimitReached as reached:
         raise _refusal(reached.quota, now, metrics) from None
     metrics.count(Metric.REQUESTS_CREATED)
     log.info("request_created", intent=request.intent, intentSource=request.intent_source)
-    return Submitted(request=request, replayed=False)
+    return Submitted(request=request, replayed=False, customer_token=customer_token(request, signing_key))
 
 
 def _refusal(quota: Quota, now: datetime, metrics: MetricWriter) -> TooManyRequests:
@@ -134,7 +148,9 @@ def _refusal(quota: Quota, now: datetime, metrics: MetricWriter) -> TooManyReque
     return _REFUSALS[quota.kind](retry_after_seconds=quota.retry_after_seconds(now), maximum=quota.maximum)
 
 
-def _replay(key: str, submission: Submission, repository: RequestRepository) -> Submitted | None:
+def _replay(
+    key: str, submission: Submission, repository: RequestRepository, secrets: SecretProvider
+) -> Submitted | None:
     record = repository.get_idempotency(key)
     if record is None:
         return None
@@ -145,7 +161,8 @@ def _replay(key: str, submission: Submission, repository: RequestRepository) -> 
         return None
     structlog.contextvars.bind_contextvars(requestId=request.request_id)
     log.info("request_replayed")
-    return Submitted(request=request, replayed=True)
+    token = customer_token(request, secrets.signing_key())
+    return Submitted(request=request, replayed=True, customer_token=token)
 
 
 def _intent_of(submission: Submission, session_id: str, classifier: IntentClassifier) -> Classification:

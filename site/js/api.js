@@ -107,6 +107,15 @@ export function halfDay(t) {
   return `${t.hour < 12 ? "오전" : "오후"} ${t.hour % 12 || 12}`;
 }
 
+/** `12월 24일(목) 오후 3시`: the server's format_kst, with the year when it is not this year. */
+export function formatDateTime(value) {
+  const t = kst(value);
+  if (!t) return "";
+  const minutes = t.minute ? ` ${t.minute}분` : "";
+  const year = t.year === kst(new Date()).year ? "" : `${t.year}년 `;
+  return `${year}${t.month}월 ${t.day}일(${t.weekday}) ${halfDay(t)}시${minutes}`;
+}
+
 /** `오후 3:05`, with the date in front when it is not today (KST). */
 export function formatClock(value) {
   const t = kst(value);

@@ -1,11 +1,29 @@
-// Customer page: ask, then follow the request on a live timeline until the final message.
-// The request id lives in the address (?request=...), so a reload or a shared link resumes it.
-import { $, api, ApiError, config, fillNotice, focusHeading, formatClock, newKey, setFieldError, setText } from "./api.js";
+// Customer page: ask, then follow the request on a live timeline until the final message, and decide
+// on a time the partner proposed. The request id lives in the address (?request=...), so a reload or
+// a shared link resumes it. The customer's own token lives in the address's fragment (#t=...): a
+// reload on this phone finds it, and browsers never send a fragment to any server.
+import {
+  $,
+  api,
+  ApiError,
+  config,
+  fillNotice,
+  focusHeading,
+  formatClock,
+  formatDateTime,
+  newKey,
+  setFieldError,
+  setText,
+} from "./api.js";
 
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FIRST_DELAY = 1000;
 const MAX_DELAY = 5000;
 const OFFLINE_MAX_DELAY = 15000;
+// While a proposed time waits for the customer (or for its lapse), the page looks less often.
+const DECISION_DELAY = 10000;
+const TOKEN = /^[A-Za-z0-9_-]{28}$/;
+let customerToken = null;
 
 // --- validation: the server's rules (validation.py, phone.py); the server stays the judge ---
 
@@ -99,7 +117,9 @@ async function send(intent) {
     unanswered = null;
     form.reset();
     updateCounter();
-    history.pushState(null, "", `?request=${encodeURIComponent(created.requestId)}`);
+    customerToken = TOKEN.test(created.customerToken || "") ? created.customerToken : null;
+    const fragment = customerToken ? `#t=${customerToken}` : "";
+    history.pushState(null, "", `?request=${encodeURIComponent(created.requestId)}${fragment}`);
     track(created.requestId, body.reservationNumber.toUpperCase());
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -202,9 +222,10 @@ async function poll() {
   } else {
     $("connection").hidden = true;
     render(data);
-    if (data.notification) return stopPolling();
+    if (data.notification && !awaitsOutcome(data)) return stopPolling();
     // Back off while nothing changes; one change usually means the next comes soon.
     current.delay = data.status === current.status ? Math.min(current.delay * 1.5, MAX_DELAY) : FIRST_DELAY;
+    if (data.notification) current.delay = DECISION_DELAY;
     current.status = data.status;
   }
   current.timer = setTimeout(poll, current.delay);
@@ -262,7 +283,72 @@ function render(data) {
     setText("result-message", data.notification.message);
     setText("result-time", data.notification.at ? `${formatClock(data.notification.at)} 도착` : "");
   }
+  // The partner's own words: text only, never markup.
+  $("partner-note").hidden = !data.partnerNote;
+  setText("partner-note-text", data.partnerNote || "");
+  renderProposal(data.proposal, (data.events || []).some((event) => event.type === "PartnerTold"));
 }
+
+// --- a proposed time: the customer accepts it or asks for another ---
+
+const PROPOSAL_TEXT = {
+  accepted: "이 시간으로 수락했어요.",
+  declined: "다른 시간을 요청했어요 (제안 거절).",
+  lapsed: "결정 기한이 지나 제안이 만료되었어요. 다른 시간이 필요하면 새 문의를 보내 주세요.",
+};
+let deciding = false;
+
+/** Still waiting for the decision, or for the partner to be told of it. */
+function awaitsOutcome(data) {
+  return Boolean(data.proposal) && !(data.events || []).some((event) => event.type === "PartnerTold");
+}
+
+function renderProposal(proposal, told) {
+  $("proposal").hidden = !proposal;
+  if (!proposal) return;
+  setText("proposal-time", formatDateTime(proposal.time));
+  const pending = proposal.state === "pending";
+  $("proposal-actions").hidden = !pending || !customerToken;
+  let sentence = PROPOSAL_TEXT[proposal.state] || "";
+  if (pending) {
+    sentence = customerToken
+      ? "이 시간이 괜찮으면 수락을, 아니면 다른 시간 요청을 눌러 주세요."
+      : "이 화면에서는 결정할 수 없어요. 문의를 보낸 휴대전화의 화면에서 결정해 주세요.";
+  } else if (proposal.state !== "lapsed") {
+    sentence += told ? " 파트너에게 알렸어요." : " 파트너에게 알리고 있어요.";
+  } else if (told) {
+    sentence += " 파트너에게도 알렸어요.";
+  }
+  if ($("proposal-state").textContent !== sentence) setText("proposal-state", sentence);
+}
+
+async function decide(decision) {
+  if (deciding || !polling || !customerToken) return;
+  const requestId = polling.id;
+  deciding = true;
+  $("proposal-alert").hidden = true;
+  for (const id of ["proposal-accept", "proposal-decline"]) $(id).disabled = true;
+  try {
+    const decided = await api(`/requests/${requestId}/decision`, {
+      method: "POST",
+      body: { decision },
+      headers: { authorization: `Bearer ${customerToken}` },
+    });
+    if (polling?.id === requestId) renderProposal(decided.proposal, false);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    fillNotice($("proposal-alert"), "결정을 전하지 못했어요", error.message);
+  } finally {
+    deciding = false;
+    for (const id of ["proposal-accept", "proposal-decline"]) $(id).disabled = false;
+  }
+  if (polling?.id === requestId) {
+    polling.delay = FIRST_DELAY;
+    poll();
+  }
+}
+
+$("proposal-actions").addEventListener("click", (event) => event.target.value && decide(event.target.value));
 
 function showMissing(message) {
   stopPolling();
@@ -281,12 +367,15 @@ function showView(name) {
 
 function route() {
   const requestId = new URLSearchParams(location.search).get("request");
+  const token = new URLSearchParams(location.hash.slice(1)).get("t") || "";
+  customerToken = TOKEN.test(token) ? token : null;
   if (requestId) return track(requestId.trim().toLowerCase(), "");
   stopPolling();
   showView("ask");
 }
 
 $("new-question").addEventListener("click", () => {
+  // A new question forgets the last one's address, its token with it.
   history.pushState(null, "", location.pathname);
   route();
   inputs.reservationNumber.focus();

@@ -1,9 +1,12 @@
 // Partner page at /r/{token}: show the customer's request, take one answer, or explain why the link
 // cannot be used. The customer's words are shown with textContent only: they are data, never markup.
-import { $, api, ApiError, config, fillNotice, focusHeading, halfDay, kst, setFieldError, setText } from "./api.js";
+import { $, api, ApiError, config, fillNotice, focusHeading, formatDateTime, kst, setFieldError, setText } from "./api.js";
 
 const TOKEN = (/^\/r\/([A-Za-z0-9_-]{1,200})\/?$/.exec(location.pathname) || [])[1] || "";
 const HORIZON_MS = 366 * 24 * 3600 * 1000; // the server's limit for a proposed time
+const NOTE_MAX = 200; // the server's limit for the note, counted after it drops control characters
+// What the server's 409 for a used link starts with; what follows says what the customer decided.
+const USED = "이미 응답한 링크입니다.";
 const ANSWER_WORDS = { accept: "수락", reject: "거절", alternative: "다른 시간 제안" };
 const SUBMIT_LABELS = {
   accept: "수락으로 응답 보내기",
@@ -42,15 +45,6 @@ const PROBLEMS = {
   },
 };
 
-/** `12월 24일(목) 오후 3시`: the server's format_kst, with the year when it is not this year. */
-function formatDateTime(value) {
-  const t = kst(value);
-  if (!t) return "";
-  const minutes = t.minute ? ` ${t.minute}분` : "";
-  const year = t.year === kst(new Date()).year ? "" : `${t.year}년 `;
-  return `${year}${t.month}월 ${t.day}일(${t.weekday}) ${halfDay(t)}시${minutes}`;
-}
-
 /** The `datetime-local` value a clock in Korea shows at that moment: `2026-12-01T15:00`. */
 function kstInputValue(value) {
   const t = kst(value);
@@ -74,7 +68,8 @@ function showProblem(kind, serverMessage) {
     icon.toggleAttribute("hidden", icon.dataset.icon !== problem.icon);
   }
   setText("problem-title", problem.title);
-  setText("problem-message", problem.message || serverMessage || "");
+  const outcome = kind === "used" && serverMessage?.startsWith(USED) ? serverMessage.slice(USED.length).trim() : "";
+  setText("problem-message", outcome || problem.message || serverMessage || "");
   setText("problem-help", problem.help);
   $("problem-retry").hidden = kind !== "unavailable";
   document.title = `${problem.title} · 파트너 확인`;
@@ -131,6 +126,27 @@ $("problem-retry").addEventListener("click", load);
 
 const form = $("answer-form");
 const timeInput = $("alternativeTime");
+const noteInput = $("note");
+
+/** The note as the server will keep it: line breaks as spaces, no control characters, trimmed. */
+function cleanNote(value) {
+  return value
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, "")
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function checkNote() {
+  const count = [...cleanNote(noteInput.value)].length;
+  const counter = $("note-count");
+  counter.textContent = `${count} / ${NOTE_MAX}자`;
+  counter.classList.toggle("over", count > NOTE_MAX);
+  setFieldError(noteInput, count > NOTE_MAX ? `메모는 ${NOTE_MAX}자 이내로 입력해 주세요.` : "");
+  return count <= NOTE_MAX;
+}
+
+noteInput.addEventListener("input", checkNote);
 let sending = false;
 
 function chosen() {
@@ -221,6 +237,12 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   const body = { token: TOKEN, response };
+  if (!checkNote()) {
+    noteInput.focus();
+    return;
+  }
+  const note = cleanNote(noteInput.value);
+  if (note) body.note = note;
   if (response === "alternative") {
     if (!checkTime()) {
       timeInput.focus();
@@ -247,6 +269,9 @@ function explainAnswerError(error) {
     timeInput.focus();
   } else if (error.status === 400 && error.field === "response") {
     setResponseError(error.message);
+  } else if (error.status === 400 && error.field === "note") {
+    setFieldError(noteInput, error.message);
+    noteInput.focus();
   } else if (showLinkProblem(error)) {
     // The link itself can no longer be answered: its own screen says why.
   } else if (error.retryable) {

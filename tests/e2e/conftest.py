@@ -43,6 +43,9 @@ from runtime.domain.time import format_kst
 from tests.local_stack_session import reach_the_emulator, running_stack
 
 PARTNER_TIMEOUT_SECONDS = 8
+# The customer's time to decide on a proposed time: long enough for a slow browser to click, short
+# enough to see a lapse.
+DECISION_TIMEOUT_SECONDS = 30
 TOKEN_TTL_SECONDS = 600
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -92,7 +95,9 @@ def sample(local_stack) -> Sample:
 def local_stack() -> Iterator[LocalStack]:
     """The product on a free port: partner timeout 3 s, links valid 10 minutes."""
     with running_stack(
-        partner_timeout_seconds=PARTNER_TIMEOUT_SECONDS, token_ttl_seconds=TOKEN_TTL_SECONDS
+        partner_timeout_seconds=PARTNER_TIMEOUT_SECONDS,
+        token_ttl_seconds=TOKEN_TTL_SECONDS,
+        customer_decision_seconds=DECISION_TIMEOUT_SECONDS,
     ) as stack:
         yield stack
 

@@ -51,7 +51,9 @@ def test_keyboard_alone_fills_and_sends_the_form(browser, product):
     expect(heading).to_be_focused()
     expect(page.locator('[data-step="Created"]')).to_have_class(re.compile(r"\bis-done\b"))
     expect(page.locator("#fact-reservation")).to_have_text(product.sample.reservation)
-    product.partner_link(page.url.split("request=", 1)[1])  # its SMS went out: nothing left in flight
+    product.partner_link(
+        page.url.split("request=", 1)[1].split("#", 1)[0]
+    )  # its SMS went out: nothing left in flight
 
 
 def test_invalid_input_is_explained_next_to_each_field_and_nothing_is_sent(browser, product):
@@ -137,7 +139,7 @@ def test_tapping_a_choice_sends_the_same_question_with_that_intent(browser, prod
     expect(page.locator('[data-step="Created"]')).to_have_class(re.compile(r"\bis-done\b"))
     assert [body.get("intent") for body in sent] == [None, "AddOnService"]
     assert sent[0]["message"] == sent[1]["message"] == "음 그게요"
-    request_id = page.url.split("request=", 1)[1]
+    request_id = page.url.split("request=", 1)[1].split("#", 1)[0]
     timeline = product.timeline(request_id)
     assert (timeline["intent"], timeline["intentSource"]) == ("AddOnService", "customer")
     browser.screenshot(page, "chosen")
@@ -221,7 +223,9 @@ def test_network_failure_then_retry_sends_the_same_idempotency_key(browser, prod
     page.get_by_role("button", name="문의 보내기").click()
     page.wait_for_url(re.compile(r"request="))
     assert len(sent) == 3 and sent[2].get("idempotency-key") != keys[0]
-    product.partner_link(page.url.split("request=", 1)[1])  # its SMS went out: nothing left in flight
+    product.partner_link(
+        page.url.split("request=", 1)[1].split("#", 1)[0]
+    )  # its SMS went out: nothing left in flight
 
 
 def test_reload_resumes_the_same_request_from_the_address(browser, product):
@@ -229,8 +233,9 @@ def test_reload_resumes_the_same_request_from_the_address(browser, product):
     page.goto("/")
     fill(page, product.sample)
     page.get_by_role("button", name="문의 보내기").click()
-    page.wait_for_url(re.compile(r"/\?request=[0-9a-f-]{36}$"))
-    request_id = page.url.split("request=", 1)[1]
+    # The request id in the query; the customer's own token in the fragment (never sent to a server).
+    page.wait_for_url(re.compile(r"/\?request=[0-9a-f-]{36}#t=[A-Za-z0-9_-]{28}$"))
+    request_id = page.url.split("request=", 1)[1].split("#", 1)[0]
     expect(page.locator('[data-step="Created"]')).to_have_class(re.compile(r"\bis-done\b"))
 
     page.reload()
@@ -238,7 +243,7 @@ def test_reload_resumes_the_same_request_from_the_address(browser, product):
     expect(page.locator("#fact-reservation")).to_have_text(product.sample.reservation)
     expect(page.locator("#fact-intent")).to_have_text("예약변경")
     expect(page.locator('[data-step="Created"] time')).not_to_be_empty()
-    assert page.url.endswith(f"?request={request_id}")
+    assert re.search(rf"\?request={request_id}#t=", page.url)
     assert product.timeline(request_id)["reservationNumber"] == product.sample.reservation
 
     # "새 문의하기" goes back to an empty form; the browser's back button returns to the timeline.

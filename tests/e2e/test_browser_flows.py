@@ -27,7 +27,7 @@ def ask(page: Page, sample, *, phone: str = "") -> str:
     page.get_by_role("button", name="문의 보내기").click()
     expect(page.get_by_role("heading", name="문의 진행 상황")).to_be_visible()
     page.wait_for_url("**/?request=*")
-    return page.url.split("request=", 1)[1]
+    return page.url.split("request=", 1)[1].split("#", 1)[0]
 
 
 def answer(partner: Page, link: str, choice: str) -> None:

@@ -10,10 +10,11 @@ from runtime.adapters.http import ERROR_STATUS, INTERNAL_ERROR
 from runtime.contract import API_PREFIX, Function
 
 
-def test_the_four_routes_of_design_section_6() -> None:
+def test_the_five_routes_of_the_api() -> None:
     assert {(route.key, route.function) for route in ROUTES} == {
         ("POST /api/chat", Function.CHAT),
         ("GET /api/requests/{requestId}", Function.REQUEST_STATUS),
+        ("POST /api/requests/{requestId}/decision", Function.DECISION),
         ("GET /api/confirm/{token}", Function.RESPONSE),
         ("POST /api/respond", Function.RESPONSE),
     }
@@ -29,6 +30,8 @@ def test_the_four_routes_of_design_section_6() -> None:
         ("POST", "/api/chat", ("submitQuestion", {})),
         ("GET", "/api/chat", None),
         ("GET", "/api/requests/a/b", None),
+        ("POST", "/api/requests/3f1c/decision", ("decideOnProposal", {"requestId": "3f1c"})),
+        ("GET", "/api/requests/3f1c/decision", None),
         ("GET", "/api/requests/", None),
     ],
 )

@@ -97,6 +97,13 @@ def test_the_reminder_comes_at_60_percent_of_the_partners_window(stack: str) -> 
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_each_stack_gives_customers_a_window_to_decide_on_a_proposed_time(stack: str) -> None:
+    decision = setting(stack, "customerDecisionSeconds")
+    assert 0 < decision < setting(stack, "retentionDays") * 86400
+    assert decision == {"dev": 1800, "demo": 86400}[stack]
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_both_stacks_have_the_products_limits_and_keep_requests_a_bounded_time(stack: str) -> None:
     assert read_limits(setting(stack, "limits")) == Limits()
     assert setting(stack, "retentionDays") in {14, 90}
@@ -146,6 +153,7 @@ def _settings(**changes: object) -> StackSettings:
         api_throttle=ApiThrottle(rate_limit=20, burst_limit=40),
         table_deletion_protection=False,
         reminder_after_seconds=180,
+        customer_decision_seconds=1800,
         retention_days=14,
     )
     return attrs.evolve(valid, **changes)
@@ -175,6 +183,8 @@ def test_valid_settings_are_accepted_and_name_the_stack() -> None:
         {"retention_days": 400},  # past a year: not "less data, for less time"
         {"link_rotation_days": 0},
         {"link_rotation_days": 1001},  # Secrets Manager rotates every 1 to 1000 days
+        {"customer_decision_seconds": 0},
+        {"customer_decision_seconds": 14 * 86400},  # past the customer's token (kept as long as requests)
     ],
 )
 def test_invalid_settings_stop_the_program(changes: dict[str, object]) -> None:

@@ -22,6 +22,7 @@ def test_a_standard_state_machine_runs_the_asl_the_local_stack_runs(deployment: 
         arns,
         setting(deployment.stack, "partnerTimeoutSeconds"),
         setting(deployment.stack, "reminderAfterSeconds"),
+        customer_decision_seconds=setting(deployment.stack, "customerDecisionSeconds"),
     )
     assert isinstance(machine["definition"], str)
     assert json.loads(machine["definition"]) == expected
@@ -58,6 +59,34 @@ def test_every_retry_is_jittered_and_the_closing_steps_say_how_the_request_ended
         assert states[name]["ResultSelector"] == state_machine.ENDING_SELECTOR
 
 
+def test_a_proposed_time_waits_for_the_customer_then_the_partner_is_told_once(
+    deployment: Deployment,
+) -> None:
+    states = json.loads(deployment.one(STATE_MACHINE).inputs["definition"])["States"]
+    assert states["GenerateNotification"]["Next"] == "ProposedTime"
+    choice = states["ProposedTime"]
+    assert choice["Type"] == "Choice"
+    assert choice["Choices"] == [
+        {"Variable": "$.notification.awaitDecision", "BooleanEquals": True, "Next": "AwaitDecision"}
+    ]
+    assert states[choice["Default"]] == {"Type": "Succeed"}
+    wait = states["AwaitDecision"]
+    assert wait["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    assert wait["TimeoutSeconds"] == setting(deployment.stack, "customerDecisionSeconds")
+    assert (
+        wait["Parameters"]["FunctionName"] == lambda_of(deployment, Function.DECISION_WAITER).outputs["arn"]
+    )
+    assert wait["Parameters"]["Payload"]["taskToken.$"] == "$$.Task.Token"
+    assert wait["Catch"] == [
+        {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "LapseProposal"}
+    ]
+    assert wait["Next"] == states["LapseProposal"]["Next"] == "TellPartner"
+    tell = states["TellPartner"]
+    assert tell["Parameters"]["FunctionName"] == lambda_of(deployment, Function.PARTNER_TELLER).outputs["arn"]
+    assert tell["End"] is True
+    assert tell["Retry"][0]["MaxAttempts"] == state_machine.SMS_RETRY["MaxAttempts"]
+
+
 def test_executions_are_logged_without_their_data_and_traced(deployment: Deployment) -> None:
     machine = deployment.one(STATE_MACHINE).inputs
     log_group = deployment.one("aws:cloudwatch/logGroup:LogGroup", "workflow-logs")
@@ -91,7 +120,9 @@ def test_the_workflow_role_invokes_only_the_workflow_functions(deployment: Deplo
 def test_every_task_of_the_definition_is_an_invocable_function(deployment: Deployment) -> None:
     machine = deployment.one(STATE_MACHINE).inputs
     tasks = {
-        state["Parameters"]["FunctionName"] for state in json.loads(machine["definition"])["States"].values()
+        state["Parameters"]["FunctionName"]
+        for state in json.loads(machine["definition"])["States"].values()
+        if state["Type"] == "Task"
     }
     assert tasks == {lambda_of(deployment, f).outputs["arn"] for f in WORKFLOW_FUNCTIONS}
 

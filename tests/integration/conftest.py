@@ -21,7 +21,7 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.awsrequest import AWSResponse
 
-from local.emulator import AwsEmulator, Deployment
+from local.emulator import LOCAL_CUSTOMER_DECISION_SECONDS, AwsEmulator, Deployment
 from runtime import bootstrap
 from runtime.contract import LINK_SECRET_CACHE_SECONDS, ORIGIN_HEADER, Env
 from runtime.domain.limits import Limits
@@ -100,6 +100,7 @@ def deploy(emulator, monkeypatch):
         partner_timeout_seconds: int = 300,
         token_ttl_seconds: int = 600,
         reminder_after_seconds: int | None = None,
+        customer_decision_seconds: int = LOCAL_CUSTOMER_DECISION_SECONDS,
         hand_offs: bool = True,
         limits: Limits | None = None,
         link_secret_cache_seconds: int = LINK_SECRET_CACHE_SECONDS,
@@ -113,6 +114,7 @@ def deploy(emulator, monkeypatch):
             partner_timeout_seconds=partner_timeout_seconds,
             token_ttl_seconds=token_ttl_seconds,
             reminder_after_seconds=reminder_after_seconds,
+            customer_decision_seconds=customer_decision_seconds,
             limits=limits,
             link_secret_cache_seconds=link_secret_cache_seconds,
         )

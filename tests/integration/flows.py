@@ -34,11 +34,14 @@ def submit(message: str = "체크인 날짜를 하루 미루고 싶어요", **fi
 
 
 def link_token(stack: Stack, count: int = 1) -> str:
-    """The token in the newest SMS, once `count` messages have arrived."""
-    messages = stack.wait_for(
-        lambda: len(stack.aws.outbox.messages()) >= count and stack.aws.outbox.messages()
-    )
+    """The token in the newest SMS with a link, once `count` messages with a link have arrived (the
+    partner's SMS about a customer's decision has none)."""
+    messages = stack.wait_for(lambda: len(linked := _with_link(stack)) >= count and linked)
     return messages[-1].body.rsplit("/r/", 1)[1]
+
+
+def _with_link(stack: Stack) -> list[Any]:
+    return [sms for sms in stack.aws.outbox.messages() if "/r/" in sms.body]
 
 
 def submit_and_wait_for_link(stack: Stack, **fields: Any) -> tuple[str, str]:
@@ -53,7 +56,7 @@ def link_token_for(stack: Stack, request_id: str) -> str:
     keys = read_keyring(stack.aws.client("secretsmanager"), stack.deployment.secret_id)
 
     def find() -> str | None:
-        for sms in stack.aws.outbox.messages():
+        for sms in _with_link(stack):
             token = sms.body.rsplit("/r/", 1)[1]
             record = stack.item(f"TOKEN#{verify_link(keys.key, token, now=0).token_id}")
             if record and record["request"]["requestId"] == request_id:

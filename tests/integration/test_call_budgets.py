@@ -1,11 +1,13 @@
 """How many AWS calls each step and each complete flow cost, warm (deterministic budgets, not timings)."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bench.calls import AWS_ONLY, FLOW_BUDGET, ONCE_PER_COLD_START
 from local.aws_calls import AwsCallLog
 from runtime import bootstrap
-from runtime.handlers import chat, request_status, response
+from runtime.handlers import chat, decision, request_status, response
 from tests.integration.conftest import api_event
 from tests.integration.flows import CUSTOMER, link_token, submit, submit_and_wait_for_link
 
@@ -63,6 +65,44 @@ def test_a_complete_happy_flow_stays_within_the_call_budget(stack, calls):
     counted = [c for c in calls.calls if c.function not in NOT_COUNTED and c.name not in NOT_COUNTED]
     in_aws = len(counted) + sum(len(extra) for extra in AWS_ONLY.values())
     assert in_aws <= FLOW_BUDGET, f"{in_aws} AWS calls per flow"
+
+
+def test_a_decision_on_a_proposed_time_costs_seven_calls_after_the_flow(stack, calls):
+    """The customer's decision, the workflow's second wait and the partner's SMS: what a proposed time
+    adds to a flow."""
+    _warm(stack)
+    created = submit()
+    request_id = created["requestId"]
+    token = link_token(stack, count=2)
+    when = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    body = {"token": token, "response": "alternative", "alternativeTime": when}
+    calls.clear()
+    response.handle(api_event("respond_post", body=body), None)
+    stack.wait_for(lambda: stack.request_item(request_id).get("decisionTaskToken"))
+    stack.aws.wait_idle()
+    assert calls.of("decision-waiter") == ["dynamodb:UpdateItem"]  # its task token, while pending
+    calls.clear()
+
+    event = api_event(
+        "decision_post", body={"decision": "decline"}, path_parameters={"requestId": request_id}
+    )
+    event["headers"]["authorization"] = f"Bearer {created['customerToken']}"
+    assert decision.handle(event, None)["statusCode"] == 200
+    stack.wait_for(lambda: stack.request_item(request_id).get("partnerToldAt"))
+    stack.aws.wait_idle()
+
+    assert calls.of("decision") == [
+        "dynamodb:GetItem",  # the request: its token id and proposal
+        "dynamodb:TransactWriteItems",  # the decision + its event
+    ]
+    assert calls.of("resumer") == ["states:SendTaskSuccess"]  # from the recorded decision
+    assert calls.of("partner-teller") == [
+        "dynamodb:GetItem",  # the request as decided
+        "sms-voice:SendTextMessage",
+        "dynamodb:TransactWriteItems",  # PartnerTold + its event
+    ]
+    counted = [c for c in calls.calls if c.function not in NOT_COUNTED and c.name not in NOT_COUNTED]
+    assert len(counted) == 6  # seven with the wait's UpdateItem above
 
 
 def _submit_with_key(idempotency_key):

@@ -43,8 +43,11 @@ from runtime.domain.errors import TaskClosed
 from runtime.domain.model import Request
 from runtime.handlers import (
     chat,
+    decision,
+    decision_waiter,
     failure,
     notification,
+    proposal_lapser,
     reminder,
     request_status,
     response,
@@ -60,6 +63,7 @@ from tests.integration.flows import (
     SMS_RETRY_SECONDS,
     SMS_SERVICE,
     link_token,
+    link_token_for,
     submit,
     submit_and_wait_for_link,
 )
@@ -218,6 +222,19 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     del unclear["headers"]["idempotency-key"]
     assert chat.handle(unclear, None)["statusCode"] == 422
 
+    # A proposed time: the customer accepts it, the partner is told; a decision wait or a lapse that
+    # comes after the decision finds it recorded; the partner's used link tells the outcome.
+    proposed_id, proposed_token, customer_token = _propose(stack)
+    bootstrap.secrets.cache_clear()  # the decision function reads it in its own cold start
+    decided = decision.handle(_decision(proposed_id, customer_token), None)
+    assert decided["statusCode"] == 200
+    stack.wait_for(lambda: stack.request_item(proposed_id).get("partnerToldAt"))
+    with pytest.raises(TaskClosed):
+        decision_waiter.handle({"requestId": proposed_id, "taskToken": "a-late-wait"}, None)
+    assert proposal_lapser.handle({"requestId": proposed_id}, None)["proposal"] == "accepted"
+    used = response.handle(api_event("confirm_get", path_parameters={"token": proposed_token}), None)
+    assert used["statusCode"] == 409
+
     # Unknown reservation.
     stack.wait_for_status(submit(reservationNumber="HTL-999999")["requestId"], "Failed")
 
@@ -227,9 +244,12 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     stack.wait_for(lambda: stack.request_item(undelivered).get("notification"), timeout=SMS_RETRY_SECONDS)
 
     # A silent partner: the timeout path. A request whose hand-off was lost: the sweeper.
-    stack = deploy(partner_timeout_seconds=6, reminder_after_seconds=3)
+    stack = deploy(partner_timeout_seconds=6, reminder_after_seconds=3, customer_decision_seconds=2)
+    # A proposed time nobody decides on: it lapses and the partner is told.
+    lapsing, _, _ = _propose(stack)
+    stack.wait_for(lambda: stack.request_item(lapsing).get("partnerToldAt"), timeout=30)
     silent = submit()["requestId"]
-    link_token(stack)
+    link_token(stack, count=2)  # the proposal's link came first
     bootstrap.secrets.cache_clear()  # the reminder (3 s after the SMS) reads it in its own cold start
     first = stack.wait_for(lambda: stack.request_item(silent).get("notification"))
     # An operator redrives it (with their own credentials, not a function's): the orchestrator starts
@@ -267,6 +287,26 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         (call.client, action) for call in recorder.calls for action, _ in _actions(call.action, call.params)
     }
     assert used == named
+
+
+def _propose(stack):
+    """A request whose partner proposed another time: (request id, the partner's link, the customer's
+    token), once the workflow waits for the customer's decision."""
+    created = submit(message="체크인을 오후로 미루고 싶어요")
+    bootstrap.secrets.cache_clear()  # the SMS step reads it in its own cold start, after the chat's
+    request_id = created["requestId"]
+    token = link_token_for(stack, request_id)
+    when = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    body = {"token": token, "response": "alternative", "alternativeTime": when, "note": "오전은 만실"}
+    assert response.handle(api_event("respond_post", body=body), None)["statusCode"] == 200
+    stack.wait_for(lambda: stack.request_item(request_id).get("decisionTaskToken"))
+    return request_id, token, created["customerToken"]
+
+
+def _decision(request_id, customer_token, value="accept"):
+    event = api_event("decision_post", body={"decision": value}, path_parameters={"requestId": request_id})
+    event["headers"]["authorization"] = f"Bearer {customer_token}"
+    return event
 
 
 def test_every_key_prefix_of_the_table_is_granted_to_some_function_and_table_grants_name_prefixes():

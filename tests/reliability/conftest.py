@@ -23,6 +23,7 @@ from tests.local_stack_session import reach_the_emulator, running_stack
 def local_stack() -> Iterator[LocalStack]:
     with running_stack(
         partner_timeout_seconds=QUICK.partner_timeout,
+        customer_decision_seconds=QUICK.decision_timeout,
         sweep_period_seconds=QUICK.sweep_period,
         link_secret_cache_seconds=LINK_SECRET_CACHE_SECONDS,
     ) as stack:

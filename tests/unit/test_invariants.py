@@ -139,3 +139,45 @@ def test_events_of_a_request_that_does_not_exist_are_reported():
     orphan = [{"PK": "REQ#z", "SK": "EVENT#2026-11-23T11:59:00.000+00:00#Created"}]
 
     assert found(orphan) == ["z: events without a request"]
+
+
+def _proposed(request_id, state, *after, told=False):
+    items = request(
+        request_id, "Responded", "Created", "SMSSent", "Responded", "Notified", *after, answer="alternative"
+    )
+    items[0]["proposal"] = {"time": NOW.isoformat(), "state": state}
+    if told:
+        items[0]["partnerToldAt"] = NOW.isoformat()
+    return items
+
+
+def test_proposal_histories_pass():
+    assert not found(
+        _proposed("a", "pending"),
+        _proposed("b", "accepted", "CustomerAccepted"),
+        _proposed("c", "declined", "CustomerDeclined", "PartnerTold", told=True),
+        _proposed("d", "lapsed", "ProposalLapsed", "PartnerTold", told=True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("items", "problem"),
+    [
+        (_proposed("a", "accepted", "CustomerAccepted", "CustomerDeclined"), "decided more than once"),
+        (_proposed("a", "pending", "CustomerAccepted"), "but its events say accepted"),
+        (
+            _proposed("a", "declined", "CustomerDeclined", "PartnerTold", "PartnerTold", told=True),
+            "more than once",
+        ),
+        (_proposed("a", "pending", "PartnerTold", told=True), "before the proposal was decided"),
+        (_proposed("a", "lapsed", "ProposalLapsed", "PartnerTold"), "disagree"),
+        (
+            request(
+                "a", "Responded", "Created", "Responded", "Notified", "CustomerAccepted", answer="accept"
+            ),
+            "without a proposal",
+        ),
+    ],
+)
+def test_each_broken_proposal_rule_is_reported(items, problem):
+    assert any(problem in violation for violation in found(items))

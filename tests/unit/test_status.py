@@ -86,8 +86,16 @@ def test_each_move_starts_where_the_product_says(move, expected):
     assert sources(move) == expected
 
 
-def test_event_types_are_the_statuses_plus_notified_reminded_and_redriven():
-    assert {str(t) for t in EventType} == {str(s) for s in Status} | {"Notified", "Reminded", "Redriven"}
+def test_event_types_are_the_statuses_plus_notified_reminded_redriven_and_the_proposal_events():
+    assert {str(t) for t in EventType} == {str(s) for s in Status} | {
+        "Notified",
+        "Reminded",
+        "Redriven",
+        "CustomerAccepted",
+        "CustomerDeclined",
+        "ProposalLapsed",
+        "PartnerTold",
+    }
 
 
 @pytest.mark.parametrize("status", sorted(Status))

@@ -11,15 +11,23 @@ from runtime.domain.errors import (
     IdempotencyKeyReused,
     IntentUnclear,
     InvalidInput,
+    LinkInvalid,
     TooManyLookups,
     TooManyOpenRequests,
 )
 from runtime.domain.limits import NO_LIMITS, Limits, open_request_of, unmatched_lookups
+from runtime.domain.link_token import Scope, verify_link
 from runtime.domain.model import EventType, Intent, IntentSource, Status
 from runtime.domain.time import KST
 from runtime.services.submit import submit_request
 from tests.builders import CUSTOMER_PHONE, submission
-from tests.fakes import FakeClock, FakeIntentClassifier, FakeMetricWriter, FakeRequestRepository
+from tests.fakes import (
+    FakeClock,
+    FakeIntentClassifier,
+    FakeMetricWriter,
+    FakeRequestRepository,
+    FakeSecretProvider,
+)
 
 PARTNER_TIMEOUT = timedelta(seconds=300)
 
@@ -32,7 +40,9 @@ def world():
         "classifier": FakeIntentClassifier(Intent.REPORT_TROUBLE),
         "clock": FakeClock(),
         "metrics": FakeMetricWriter(),
+        "secrets": FakeSecretProvider(),
         "partner_timeout": PARTNER_TIMEOUT,
+        "customer_token_ttl": timedelta(days=14),
         "limits": Limits(),
         "new_id": lambda: next(ids),
     }
@@ -72,6 +82,29 @@ def test_a_retry_the_classifier_no_longer_understands_still_returns_the_stored_r
     assert again.request == first.request
     assert again.replayed is True
     assert len(world["repository"].requests) == 1
+
+
+def test_the_customer_gets_a_token_of_their_own_bound_to_the_request_by_its_stored_id(world):
+    submitted = submit_request(submission(), idempotency_key=None, **world)
+
+    stored = world["repository"].requests[submitted.request.request_id]
+    now = int(world["clock"].now().timestamp())
+    claims = verify_link(
+        world["secrets"].verification_key, submitted.customer_token, now=now, scope=Scope.CUSTOMER
+    )
+    assert claims.token_id == stored.customer_token_id
+    assert stored.customer_token_expires_at == world["clock"].now() + timedelta(days=14)
+    with pytest.raises(LinkInvalid):  # not a partner's link
+        verify_link(world["secrets"].verification_key, submitted.customer_token, now=now, scope=Scope.CONFIRM)
+
+
+def test_a_retried_submit_gets_the_same_customer_token_and_another_request_another(world):
+    first = submit_request(submission(), idempotency_key="retry-key-0001", **world)
+    again = submit_request(submission(), idempotency_key="retry-key-0001", **world)
+    other = submit_request(submission(message="조식 추가할게요"), idempotency_key=None, **world)
+
+    assert again.customer_token == first.customer_token
+    assert other.customer_token != first.customer_token
 
 
 def test_a_reused_idempotency_key_with_other_content_is_refused(world):

@@ -354,3 +354,72 @@ def test_request_ids_are_lowercase_uuid4():
 )
 def test_anything_else_is_not_a_request_id(raw):
     assert not is_request_id(raw)
+
+
+# --- the partner's note and the customer's decision ---------------------------------------------
+
+from runtime.domain.validation import NOTE_MAX_CHARS, bearer_token, parse_decision, parse_note  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("raw", "note"),
+    [
+        (None, None),
+        ("", None),
+        ("   \n\t ", None),
+        ("  오후 2시 이후 가능해요  ", "오후 2시 이후 가능해요"),
+        ("첫 줄\r\n둘째 줄", "첫 줄 둘째 줄"),
+        ("벨\x07소리\x00", "벨소리"),
+        ("\u202e역방향\u202c 과 \u2066격리\u2069 \u200e표시\u200f", "역방향 과 격리 표시"),
+        ("<b>굵게</b> & 'quote'", "<b>굵게</b> & 'quote'"),  # kept as text: the page never reads it as HTML
+    ],
+)
+def test_the_note_is_trimmed_and_loses_control_and_direction_characters(raw, note):
+    assert parse_note(raw) == note
+
+
+def test_a_note_is_at_most_200_characters_after_cleaning():
+    assert parse_note("가" * NOTE_MAX_CHARS + "\u202e" * 50) == "가" * NOTE_MAX_CHARS
+    with pytest.raises(InvalidInput) as refused:
+        parse_note("가" * (NOTE_MAX_CHARS + 1))
+    assert refused.value.field == "note"
+    assert "200자" in refused.value.message
+
+
+@pytest.mark.parametrize("raw", [12, ["메모"], {"text": "메모"}, True])
+def test_a_note_that_is_not_text_is_refused(raw):
+    with pytest.raises(InvalidInput):
+        parse_note(raw)
+
+
+def test_the_answer_carries_the_note_for_every_answer():
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    for answer in ("accept", "reject"):
+        assert parse_partner_answer({"response": answer, "note": " 메모 "}, now=now).note == "메모"
+
+
+@pytest.mark.parametrize(("raw", "decision"), [("accept", "accept"), ("decline", "decline")])
+def test_a_decision_is_accept_or_decline(raw, decision):
+    assert parse_decision({"decision": raw}) == decision
+
+
+@pytest.mark.parametrize("raw", [None, "", "ACCEPT", "reject", 1, ["accept"]])
+def test_any_other_decision_is_refused_in_korean(raw):
+    with pytest.raises(InvalidInput) as refused:
+        parse_decision({"decision": raw})
+    assert refused.value.field == "decision"
+
+
+@pytest.mark.parametrize(
+    ("header", "token"),
+    [
+        ("Bearer abc", "abc"),
+        ("bearer  abc ", "abc"),
+        (None, None),
+        ("", None),
+        ("Basic abc", None),
+        ("Bearer", None),
+    ],
+)
+def test_the_bearer_token_of_an_authorization_header(header, token):
+    assert bearer_token(header) == token
