@@ -11,7 +11,11 @@ from runtime.adapters.aws_errors import error_code, is_transient
 from runtime.adapters.ports import WorkflowClient
 from runtime.adapters.workflow_payloads import answered_result, request_payload
 from runtime.domain.errors import DependencyUnavailable, TaskClosed
-from runtime.domain.model import PartnerResponse, Request
+from runtime.domain.model import FailureReason, PartnerResponse, Request
+
+
+# What a task ended from outside says in the execution's history (no personal data).
+FAILED_TASK_CAUSE = "The request was closed while its workflow waited (see its timeline)."
 
 
 class StepFunctionsWorkflow(WorkflowClient):
@@ -59,16 +63,23 @@ class StepFunctionsWorkflow(WorkflowClient):
 
     def complete_task(self, task_token: str, request_id: str, response: PartnerResponse) -> None:
         output = answered_result(request_id, response)
+        self._answer_task(
+            "send_task_success", taskToken=task_token, output=json.dumps(output, ensure_ascii=False)
+        )
+
+    def fail_task(self, task_token: str, reason: FailureReason) -> None:
+        # The error is the reason's name: the failure path reads it back (workflow_payloads).
+        self._answer_task("send_task_failure", taskToken=task_token, error=str(reason), cause=FAILED_TASK_CAUSE)
+
+    def _answer_task(self, operation: str, **arguments: str) -> None:
         try:
-            self._client.send_task_success(
-                taskToken=task_token, output=json.dumps(output, ensure_ascii=False)
-            )
+            getattr(self._client, operation)(**arguments)
         except ClientError as error:
             code = error_code(error)
             if code == "TaskTimedOut":
                 raise TaskClosed(timed_out=True) from error
             if code in ("InvalidToken", "TaskDoesNotExist"):
                 raise TaskClosed(timed_out=False) from error
-            raise DependencyUnavailable(f"send task success: {code}") from error
+            raise DependencyUnavailable(f"{operation}: {code}") from error
         except BotoCoreError as error:
-            raise DependencyUnavailable(f"send task success: {error}") from error
+            raise DependencyUnavailable(f"{operation}: {error}") from error

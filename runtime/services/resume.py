@@ -1,4 +1,5 @@
-"""Hand a recorded partner answer to the workflow that waits for it (from the table's stream)."""
+"""Hand what ended a request's wait to the workflow that waits (from the table's stream): a recorded
+partner answer, or a link SMS that could not reach the partner."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import structlog
 
 from runtime.adapters.ports import WorkflowClient
 from runtime.domain.errors import TaskClosed
-from runtime.domain.model import Request
+from runtime.domain.model import FailureReason, Request, Status
 
 log = structlog.get_logger()
 
@@ -29,3 +30,22 @@ def resume_workflow(request: Request, *, workflow: WorkflowClient) -> None:
         log.info("workflow_not_waiting", timedOut=closed.timed_out)
         return
     log.info("workflow_resumed", answer=request.response.answer)
+
+
+def end_wait(request: Request, *, workflow: WorkflowClient) -> None:
+    """`request`: as stored once it ended while its workflow waited. An answer resumes the wait; a
+    link SMS that could not reach the partner fails it, and the workflow's failure path finds the
+    request already closed and tells the customer that (once). Safe to deliver more than once."""
+    if request.status is Status.RESPONDED:
+        resume_workflow(request, workflow=workflow)
+        return
+    if request.failure_reason is not FailureReason.SMS_UNDELIVERABLE or request.task_token is None:
+        log.error("nothing_to_end", status=request.status, reason=request.failure_reason)
+        return
+    try:
+        workflow.fail_task(request.task_token, FailureReason.SMS_UNDELIVERABLE)
+    except TaskClosed as closed:
+        # Its wait ended meanwhile: the next step (the reminder, or the timeout) finds it closed.
+        log.info("workflow_not_waiting", timedOut=closed.timed_out)
+        return
+    log.info("workflow_wait_ended", reason=request.failure_reason)

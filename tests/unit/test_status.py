@@ -91,8 +91,9 @@ def test_the_sources_of_an_open_status_are_the_earlier_open_statuses(target, sou
     assert sources_of(target) == sources
 
 
-def test_event_types_are_the_statuses_plus_notified_reminded_and_redriven():
-    assert {str(t) for t in EventType} == {str(s) for s in Status} | {"Notified", "Reminded", "Redriven"}
+def test_event_types_are_the_statuses_plus_notified_reminded_redriven_and_sms_outcomes():
+    extra = {"Notified", "Reminded", "Redriven", "Delivered", "Undeliverable"}
+    assert {str(t) for t in EventType} == {str(s) for s in Status} | extra
 
 
 @pytest.mark.parametrize("status", sorted(Status))
