@@ -44,7 +44,11 @@ class EndUserMessagingSmsSender(SmsSender):
         self._settings = {name: value for name, value in optional.items() if value}
 
     def send(self, phone: str, body: str, *, request_id: str, kind: SmsKind, link_id: str) -> str:
-        context = {SMS_CONTEXT_REQUEST_ID: request_id, SMS_CONTEXT_KIND: str(kind), SMS_CONTEXT_LINK_ID: link_id}
+        context = {
+            SMS_CONTEXT_REQUEST_ID: request_id,
+            SMS_CONTEXT_KIND: str(kind),
+            SMS_CONTEXT_LINK_ID: link_id,
+        }
         try:
             response = self._client.send_text_message(
                 DestinationPhoneNumber=phone,

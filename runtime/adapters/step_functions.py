@@ -69,7 +69,9 @@ class StepFunctionsWorkflow(WorkflowClient):
 
     def fail_task(self, task_token: str, reason: FailureReason) -> None:
         # The error is the reason's name: the failure path reads it back (workflow_payloads).
-        self._answer_task("send_task_failure", taskToken=task_token, error=str(reason), cause=FAILED_TASK_CAUSE)
+        self._answer_task(
+            "send_task_failure", taskToken=task_token, error=str(reason), cause=FAILED_TASK_CAUSE
+        )
 
     def _answer_task(self, operation: str, **arguments: str) -> None:
         try:
