@@ -74,4 +74,3 @@ def delivery_outcome(message: str) -> DeliveryOutcome | None:
 
 def _ignored(why: str, **fields: str) -> None:
     log.warning("sms_event_ignored", why=why, **fields)
-    return None

@@ -13,7 +13,6 @@ from runtime.adapters.workflow_payloads import answered_result, request_payload
 from runtime.domain.errors import DependencyUnavailable, TaskClosed
 from runtime.domain.model import FailureReason, PartnerResponse, Request
 
-
 # What a task ended from outside says in the execution's history (no personal data).
 FAILED_TASK_CAUSE = "The request was closed while its workflow waited (see its timeline)."
 
