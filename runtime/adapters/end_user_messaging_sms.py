@@ -5,8 +5,8 @@ records delivery outcomes) and carries in its Context the request id, which of t
 is and the link it carries, so a delivery event names the request and the partner attempt. The
 service's error codes become domain exceptions here: what may pass (throttling, the service's own
 failures, a quota that frees up) is `DependencyUnavailable`, which the workflow retries; what will
-be refused again (an opted-out or unverified number, an invalid destination, a missing sender, a price over the limit, a call botocore itself finds invalid) is `SmsRejected`, which
-it does not.
+be refused again (an opted-out or unverified number, an invalid destination, a missing sender, a
+price over the limit, a call botocore itself finds invalid) is `SmsRejected`, which it does not.
 """
 
 from __future__ import annotations
