@@ -42,7 +42,9 @@ def test_a_delivered_sms_is_shown_while_the_customer_waits(browser, product):
         {"type": "Delivered", "at": "2026-11-24T09:00:04+09:00"},
     ]
     page = _show(browser, request_id, _timeline(product, request_id, "SMSSent", events))
-    expect(page.locator("#status-text")).to_have_text("파트너 휴대전화에 문자가 도착했어요. 확인을 기다리고 있어요.")
+    expect(page.locator("#status-text")).to_have_text(
+        "파트너 휴대전화에 문자가 도착했어요. 확인을 기다리고 있어요."
+    )
     expect(page.locator('[aria-current="step"]')).to_have_attribute("data-step", "Opened")
 
 
@@ -55,8 +57,13 @@ def test_an_undeliverable_sms_is_given_as_the_reason_the_request_failed(browser,
         {"type": "Failed", "at": "2026-11-24T09:00:05+09:00"},
         {"type": "Notified", "at": "2026-11-24T09:00:07+09:00"},
     ]
-    message = {"message": "파트너의 휴대전화로 문자가 전달되지 않았습니다.", "at": "2026-11-24T09:00:07+09:00"}
+    message = {
+        "message": "파트너의 휴대전화로 문자가 전달되지 않았습니다.",
+        "at": "2026-11-24T09:00:07+09:00",
+    }
     page = _show(browser, request_id, _timeline(product, request_id, "Failed", events, message))
-    expect(page.locator("#status-text")).to_have_text("파트너 휴대전화로 문자가 전달되지 않아 확인을 받지 못했어요.")
+    expect(page.locator("#status-text")).to_have_text(
+        "파트너 휴대전화로 문자가 전달되지 않아 확인을 받지 못했어요."
+    )
     expect(page.locator("#result-message")).to_have_text(message["message"])
     expect(page.locator('[data-step="final"]')).to_have_class("step is-bad")
