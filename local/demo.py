@@ -19,6 +19,9 @@ from runtime.domain.time import KST
 # Long enough for the reminder (at 60 %) to leave a partner time to answer after it.
 PARTNER_TIMEOUT_SECONDS = 6
 CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-0000-1001"}
+# Another reservation, so CUSTOMER's day of questions stays within its limit for the last scenario.
+OTHER_CUSTOMER = {"reservation_number": "CAR-200202", "phone": "010-0000-1002"}
+LIMITED_CUSTOMER = {"reservation_number": "TUR-300303", "phone": "010-0000-1003"}
 # Its partner's phone (010-0000-2999) cannot receive SMS: the local SMS service reports it unreachable.
 UNREACHABLE_PARTNER = {"reservation_number": "HTL-100111", "phone": "010-0000-1011"}
 
@@ -84,7 +87,7 @@ def escalated(client: ProductClient) -> Outcome:
 
 def delivered_sms(client: ProductClient) -> Outcome:
     """The carrier reports the link reached the partner's phone; the partner then answers."""
-    request_id, token = _submit_and_get_link(client, "주차를 미리 예약할 수 있나요")
+    request_id, token = _submit_and_get_link(client, "주차권을 추가로 구매할 수 있나요", OTHER_CUSTOMER)
     client.wait_for_event(request_id, "Delivered")
     answered = client.answer(token, "accept")
     if answered.status != 200:
@@ -95,7 +98,7 @@ def delivered_sms(client: ProductClient) -> Outcome:
 def undeliverable_sms(client: ProductClient) -> Outcome:
     """The partner's phone cannot receive the link: the customer is told at once (not after the
     partner's window) and the operators are e-mailed."""
-    submitted = client.submit(message="늦은 체크인이 가능한지 알고 싶어요", **UNREACHABLE_PARTNER)
+    submitted = client.submit(message="체크인 날짜를 하루 미룰 수 있을까요?", **UNREACHABLE_PARTNER)
     if submitted.status != 201:
         return Outcome(expected="Failed", actual=f"{submitted.status} {submitted.error_code}")
     request_id = submitted.body["requestId"]
@@ -139,9 +142,10 @@ def forged_link(client: ProductClient) -> Outcome:
 
 
 def open_requests_limit(client: ProductClient) -> Outcome:
-    """Questions about one reservation while earlier ones wait for the partner: the fourth is refused."""
+    """Questions about one reservation while earlier ones wait for the partner: the fourth is refused.
+    A reservation of its own: CUSTOMER's has used most of its day's questions by now."""
     for _ in range(4):
-        submitted = client.submit(message="주차권을 추가로 구매할 수 있나요", **CUSTOMER)
+        submitted = client.submit(message="주차권을 추가로 구매할 수 있나요", **LIMITED_CUSTOMER)
         if submitted.status != 201:
             return Outcome(
                 expected="429 TOO_MANY_OPEN_REQUESTS",
@@ -179,9 +183,11 @@ def _answered(
     return _final(client, request_id, expected="Responded")
 
 
-def _submit_and_get_link(client: ProductClient, message: str) -> tuple[str, str]:
+def _submit_and_get_link(
+    client: ProductClient, message: str, customer: dict[str, str] = CUSTOMER
+) -> tuple[str, str]:
     sent_before = len(client.outbox())
-    submitted = client.submit(message=message, **CUSTOMER)
+    submitted = client.submit(message=message, **customer)
     if submitted.status != 201:
         raise RuntimeError(f"the question {message!r} answered {submitted.status}: {submitted.body}")
     sms = client.wait_for_sms(after=sent_before)
