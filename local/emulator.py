@@ -189,10 +189,10 @@ class AwsEmulator:
     def reset(self) -> None:
         """Forget every resource and message (tests start from an empty account)."""
         self.stop_event_sources()
+        self.sms.forget()  # no SMS outcome is published into the account while it resets
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=30).raise_for_status()
         self.configure()
         self.outbox.clear()
-        self.sms.forget()
         self.dispatcher.forget_functions()
 
     def stop(self) -> None:

@@ -106,9 +106,11 @@ class SmsService:
     def forget(self) -> None:
         """A reset account: no configuration sets, no destinations, no outcome left to report."""
         with self._reports_lock:
-            for timer in self._reports:
-                timer.cancel()
-            self._reports.clear()
+            reports, self._reports = self._reports, []
+        for timer in reports:
+            timer.cancel()
+            # One already publishing finishes first: nothing reaches the emulator while it resets.
+            timer.join(timeout=10)
         self.configuration_sets.clear()
         self.event_destinations.clear()
         self.undeliverable_phones = {UNDELIVERABLE_PHONE}
