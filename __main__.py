@@ -25,7 +25,7 @@ from infra.site_settings import site_settings
 from infra.sms_channel import SmsChannel, SmsChannelArgs
 from infra.table import Table, TableArgs
 from infra.workflow import Workflow, WorkflowArgs
-from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, Function, StackOutput, table_name
+from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, Function, Resource, StackOutput, table_name
 
 ROOT = Path(__file__).resolve().parent
 settings = read_settings()
@@ -95,6 +95,7 @@ functions = Functions(
             sms_configuration_set_name=sms.configuration_set_name,
             sms_configuration_set_arn=sms.configuration_set_arn,
             sms_origination_identity=settings.sms_origination_identity,
+            sms_events_topic_arn=sms.events_topic_arn,
             operators_topic_arn=operators.topic_arn,
         ),
         guardrails=guardrails(operators.topic_arn),
@@ -164,6 +165,7 @@ hand_offs = HandOffs(
         stream_arn=table.stream_arn,
         function_arns=functions.arns,
         alarm_actions=observability.alarm_actions,
+        topic_arns={Resource.SMS_EVENTS: sms.events_topic_arn},
     ),
 )
 if settings.load_sample_data:

@@ -46,6 +46,7 @@ def resource_targets(
     sms_configuration_set_name: pulumi.Input[str],
     sms_configuration_set_arn: pulumi.Input[str],
     sms_origination_identity: str | None,
+    sms_events_topic_arn: pulumi.Input[str],
     operators_topic_arn: pulumi.Input[str],
 ) -> dict[Resource, Target]:
     models = (bedrock_model_id, bedrock_fallback_model_id)
@@ -81,6 +82,8 @@ def resource_targets(
                 Env.SMS_ORIGINATION_IDENTITY: sms_origination_identity or "",
             },
         ),
+        # Delivers to the delivery function (an SNS subscription); no function calls it.
+        Resource.SMS_EVENTS: Target([sms_events_topic_arn]),
         Resource.BOT_ALIAS: Target(
             [bot_alias_arn],
             {Env.LEX_BOT_ID: bot_id, Env.LEX_BOT_ALIAS_ID: bot_alias_id, Env.LEX_LOCALE_ID: LEX_LOCALE},

@@ -20,6 +20,8 @@ FLOW_METRICS = (
     Metric.INTENT_UNCLEAR,
     Metric.SMS_SENT,
     Metric.REMINDERS_SENT,
+    Metric.SMS_DELIVERED,
+    Metric.SMS_UNDELIVERABLE,
     Metric.PARTNER_RESPONDED,
     Metric.PROPOSALS_DECIDED,
     Metric.PARTNERS_TOLD,

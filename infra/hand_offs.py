@@ -6,8 +6,13 @@
   dead-letter queue, which alarms as soon as anything is in it.
 - One EventBridge Scheduler schedule per scheduled function (the sweeper, the backstop for whatever a
   hand-off did not deliver in time), with a role that may invoke that function and nothing else.
+- One SNS subscription per function fed by a topic (`FunctionSpec.topic`: the SMS delivery events):
+  SNS may invoke the function for that topic only; Lambda retries a failed invocation as the
+  subscription says and then sends the event to the dead-letter queue, where SNS also sends what it
+  could not hand to Lambda at all (the queue's policy lets exactly those topics send).
 
-The local stack runs the same subscriptions and schedules (local/streams.py, local/schedules.py).
+The local stack runs the same subscriptions and schedules (local/streams.py, local/schedules.py,
+local/topics.py).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import pulumi_aws as aws
 
 from infra import iam
 from infra.aws_account import AwsAccount, same_arn
-from runtime.contract import FUNCTIONS, Function, StreamSubscription
+from runtime.contract import FUNCTIONS, Function, FunctionSpec, Resource, StreamSubscription
 
 # SQS keeps a message at most 14 days: the longest time to look at a poisoned record and replay it.
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
@@ -40,6 +45,7 @@ STARTING_POSITION = "TRIM_HORIZON"
 # is younger than the schedule's period: after that the next run does the same work.
 SCHEDULE_RETRY_ATTEMPTS = 2
 SCHEDULER_SERVICE = "scheduler.amazonaws.com"
+SNS_SERVICE = "sns.amazonaws.com"
 _RATE = re.compile(r"rate\((?P<value>[1-9][0-9]*) (?P<unit>minute|minutes|hour|hours|day|days)\)")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
@@ -55,6 +61,8 @@ class HandOffsArgs:
     alarm_actions: Sequence[pulumi.Input[str]] = ()
     # The queue's ARN the consumers' roles were given before it existed (checked on deploy).
     expected_dead_letter_queue_arn: pulumi.Input[str] | None = None
+    # The topics functions subscribe to (runtime.contract's `TopicSubscription.topic`), by resource.
+    topic_arns: Mapping[Resource, pulumi.Input[str]] = attrs.field(factory=dict)
 
 
 class HandOffs(pulumi.ComponentResource):
@@ -117,6 +125,11 @@ class HandOffs(pulumi.ComponentResource):
                 )
             if spec.schedule is not None:
                 self._schedule(name, args, function, spec.schedule)
+        subscribed = [(function, spec) for function, spec in FUNCTIONS.items() if spec.topic is not None]
+        for function, spec in subscribed:
+            self._topic_subscription(name, args, function, spec)
+        if subscribed:
+            self._dead_letters_from_topics(name, args, queue, [spec for _, spec in subscribed])
         self.register_outputs(
             {
                 "deadLetterQueueArn": self.dead_letter_queue_arn,
@@ -159,6 +172,70 @@ class HandOffs(pulumi.ComponentResource):
             },
             # The scheduler assumes the role as soon as the schedule exists.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+
+    def _topic_subscription(
+        self, name: str, args: HandOffsArgs, function: Function, spec: FunctionSpec
+    ) -> None:
+        assert spec.topic is not None and spec.invoked_by is not None
+        topic_arn = args.topic_arns[spec.topic.topic]
+        function_arn = args.function_arns[function]
+        invoke = aws.lambda_.Permission(
+            f"{name}-{function}-topic-invoke",
+            action="lambda:InvokeFunction",
+            function=function_arn,
+            principal=spec.invoked_by,
+            # This topic of this account only (no confused deputy).
+            source_arn=topic_arn,
+            source_account=args.account.account_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-{function}-topic-retries",
+            function_name=function_arn,
+            maximum_retry_attempts=spec.topic.maximum_retry_attempts,
+            maximum_event_age_in_seconds=spec.topic.maximum_event_age_seconds,
+            destination_config={"on_failure": {"destination": self.dead_letter_queue_arn}},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.sns.TopicSubscription(
+            f"{name}-{function}-topic",
+            topic=topic_arn,
+            protocol="lambda",
+            endpoint=function_arn,
+            redrive_policy=pulumi.Output.json_dumps({"deadLetterTargetArn": self.dead_letter_queue_arn}),
+            # SNS delivers from the moment the subscription exists: the function must accept it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[invoke]),
+        )
+
+    def _dead_letters_from_topics(
+        self, name: str, args: HandOffsArgs, queue: aws.sqs.Queue, specs: Sequence[FunctionSpec]
+    ) -> None:
+        """SNS sends a message it could not deliver to a subscription's dead-letter queue with its own
+        principal: the queue accepts it from the subscribed topics of this account, nothing else."""
+        topics = sorted({spec.topic.topic for spec in specs if spec.topic is not None})
+        aws.sqs.QueuePolicy(
+            f"{name}-dead-letters-policy",
+            queue_url=queue.url,
+            policy=pulumi.Output.json_dumps(
+                {
+                    "Version": iam.VERSION,
+                    "Statement": [
+                        {
+                            "Sid": "UndeliveredTopicMessages",
+                            "Effect": "Allow",
+                            "Principal": {"Service": SNS_SERVICE},
+                            "Action": "sqs:SendMessage",
+                            "Resource": queue.arn,
+                            "Condition": {
+                                "StringEquals": {"aws:SourceAccount": args.account.account_id},
+                                "ArnEquals": {"aws:SourceArn": [args.topic_arns[topic] for topic in topics]},
+                            },
+                        }
+                    ],
+                }
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
 

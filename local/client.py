@@ -99,6 +99,17 @@ class ProductClient:
             time.sleep(0.2)
         raise TimeoutError(f"request {request_id} has no customer message after {timeout} s")
 
+    def wait_for_event(self, request_id: str, event_type: str, *, timeout: float = 15.0) -> dict[str, Any]:
+        """Poll until the timeline shows an `event_type` event (an SMS's delivery outcome comes on the
+        carrier's time); return that timeline."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            reply = self.timeline(request_id)
+            if reply.status == 200 and any(e["type"] == event_type for e in reply.body["events"]):
+                return reply.body
+            time.sleep(0.2)
+        raise TimeoutError(f"request {request_id} shows no {event_type} after {timeout} s")
+
     # the SMS outbox (local only) and the partner
     def outbox(self) -> list[dict[str, str]]:
         return self._call("GET", "/_local/outbox.json").body

@@ -26,6 +26,10 @@ CUSTOMER = {"reservation_number": "HTL-100101", "phone": "010-0000-1001"}
 # restaurant booking: a reservation takes 10 questions a KST day.
 TOUR_CUSTOMER = {"reservation_number": "TUR-300303", "phone": "010-0000-1003"}
 RESTAURANT_CUSTOMER = {"reservation_number": "RST-400404", "phone": "010-0000-1004"}
+# Another reservation, so CUSTOMER's day of questions stays within its limit.
+OTHER_CUSTOMER = {"reservation_number": "CAR-200202", "phone": "010-0000-1002"}
+# Its partner's phone (010-0000-2999) cannot receive SMS: the local SMS service reports it unreachable.
+UNREACHABLE_PARTNER = {"reservation_number": "HTL-100111", "phone": "010-0000-1011"}
 
 
 @attrs.frozen
@@ -144,6 +148,32 @@ def escalated(client: ProductClient) -> Outcome:
     return attrs.evolve(outcome, message=f"{outcome.message}\n     운영자 메일: {notes[-1]['subject']}")
 
 
+def delivered_sms(client: ProductClient) -> Outcome:
+    """The carrier reports the link reached the partner's phone; the partner then answers."""
+    request_id, token, _ = _submit_and_get_link(client, "주차권을 추가로 구매할 수 있나요", OTHER_CUSTOMER)
+    client.wait_for_event(request_id, "Delivered")
+    answered = client.answer(token, "accept")
+    if answered.status != 200:
+        return Outcome(expected="Responded", actual=f"{answered.status} {answered.error_code}")
+    return _final(client, request_id, expected="Responded")
+
+
+def undeliverable_sms(client: ProductClient) -> Outcome:
+    """The partner's phone cannot receive the link: the customer is told at once (not after the
+    partner's window) and the operators are e-mailed."""
+    submitted = client.submit(message="체크인 날짜를 하루 미룰 수 있을까요?", **UNREACHABLE_PARTNER)
+    if submitted.status != 201:
+        return Outcome(expected="Failed", actual=f"{submitted.status} {submitted.error_code}")
+    request_id = submitted.body["requestId"]
+    outcome = _final(client, request_id, expected="Failed")
+    if "Undeliverable" not in outcome.timeline:
+        return attrs.evolve(outcome, actual=f"{outcome.actual} without Undeliverable")
+    notes = client.wait_for_escalation(request_id, timeout=30)
+    if not notes:
+        return Outcome(expected="an e-mail to the operators", actual="none found")
+    return attrs.evolve(outcome, message=f"{outcome.message}\n     운영자 메일: {notes[-1]['subject']}")
+
+
 def unknown_reservation(client: ProductClient) -> Outcome:
     submitted = client.submit(
         reservation_number="HTL-999999", phone=CUSTOMER["phone"], message="날짜를 바꾸고 싶어요"
@@ -175,7 +205,8 @@ def forged_link(client: ProductClient) -> Outcome:
 
 
 def open_requests_limit(client: ProductClient) -> Outcome:
-    """Questions about one reservation while earlier ones wait for the partner: the fourth is refused."""
+    """Questions about one reservation while earlier ones wait for the partner: the fourth is refused.
+    A reservation of its own: CUSTOMER's has used most of its day's questions by now."""
     for _ in range(4):
         submitted = client.submit(message="주차권을 추가로 구매할 수 있나요", **RESTAURANT_CUSTOMER)
         if submitted.status != 201:
@@ -196,6 +227,8 @@ SCENARIOS: dict[str, Callable[[ProductClient], Outcome]] = {
     "파트너 무응답 (시간 초과)": silent_partner,
     "알림 문자 후 응답": reminded_partner,
     "운영자에게 알림 (시간 초과)": escalated,
+    "문자 도착 확인 후 응답": delivered_sms,
+    "문자를 받을 수 없는 파트너": undeliverable_sms,
     "없는 예약번호": unknown_reservation,
     "연락처 불일치": wrong_phone,
     "이미 쓴 링크 재사용": reused_link,

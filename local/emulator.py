@@ -9,8 +9,10 @@ the product: running its Lambda handlers, its event source mappings and its sche
 - The table's stream feeds the consumers as Lambda's event source mappings do (`local.streams`),
   with the same filters, retries and dead-letter queue; the sweeper runs on a timer
   (`local.schedules`). Nothing hands work from one function to the next any other way.
-- moto has no AWS End User Messaging SMS: its stand-in (`local.sms_service`) runs in this process and
-  keeps every SMS it accepts in an outbox with the time it was sent.
+- moto has no AWS End User Messaging SMS: its stand-in (`local.sms_service`) runs in this process,
+  keeps every SMS it accepts in an outbox with the time it was sent, and publishes each one's
+  delivery outcome to the stack's SMS events topic (moto's SNS), which delivers it to the delivery
+  function as Lambda's SNS subscription does (`local.topics`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from local.lambdas import LambdaDispatcher, load_handler
 from local.schedules import RateSchedule
 from local.sms_service import ENDPOINT_VARIABLE, SmsService
 from local.streams import RETRY_BACKOFF, StreamEventSource
+from local.topics import TopicEventSource
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.adapters.secrets_manager import secret_value
 from runtime.contract import (
@@ -52,6 +55,7 @@ from runtime.contract import (
     TABLE,
     Env,
     Function,
+    Resource,
     table_name,
 )
 from runtime.domain.deadlines import default_reminder_after
@@ -115,6 +119,8 @@ class Deployment:
     secret_id: str
     dead_letter_queue_url: str
     operators_topic_arn: str
+    # Where the SMS stand-in publishes each SMS's delivery outcome (the configuration set's destination).
+    sms_events_topic_arn: str
     # Stands in for the operators' e-mail: an SQS queue subscribed to their topic.
     operators_inbox_url: str
     function_names: Mapping[Function, str]
@@ -138,7 +144,8 @@ class AwsEmulator:
         failed executions), so they do not mix with the product's output."""
         self.log_file = log_file
         self.outbox = SmsOutbox()
-        self.sms = SmsService(self.outbox.record)
+        self.sms = SmsService(self.outbox.record, publish=self._publish)
+        self._sns: Any = None
         self.dispatcher = LambdaDispatcher()
         self.sweep_period_seconds = sweep_period_seconds
         self.stream_retry_backoff = stream_retry_backoff
@@ -146,6 +153,7 @@ class AwsEmulator:
         self._process: subprocess.Popen[str] | None = None
         self.endpoint = ""
         self.event_sources: list[StreamEventSource] = []
+        self.topic_sources: list[TopicEventSource] = []
         self.schedules: list[RateSchedule] = []
 
     def start(self) -> AwsEmulator:
@@ -183,10 +191,10 @@ class AwsEmulator:
     def reset(self) -> None:
         """Forget every resource and message (tests start from an empty account)."""
         self.stop_event_sources()
+        self.sms.forget()  # no SMS outcome is published into the account while it resets
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=30).raise_for_status()
         self.configure()
         self.outbox.clear()
-        self.sms.configuration_sets.clear()
         self.dispatcher.forget_functions()
 
     def stop(self) -> None:
@@ -240,6 +248,10 @@ class AwsEmulator:
         configuration_set = f"partner-confirm-{stage}"
         self.sms.configuration_sets.add(configuration_set)
         operators_topic, operators_inbox = self._operators(stage)
+        sms_events_topic = self.client("sns").create_topic(Name=f"partner-confirm-{stage}-sms-events")[
+            "TopicArn"
+        ]
+        self.sms.event_destinations[configuration_set] = sms_events_topic
         role = self.client("iam").create_role(
             RoleName=f"partner-confirm-{stage}", AssumeRolePolicyDocument="{}"
         )["Role"]["Arn"]
@@ -295,10 +307,17 @@ class AwsEmulator:
             secret_id=secret_id,
             dead_letter_queue_url=dead_letters["QueueUrl"],
             operators_topic_arn=operators_topic,
+            sms_events_topic_arn=sms_events_topic,
             operators_inbox_url=operators_inbox,
             function_names=names,
             environment={str(k): v for k, v in environment.items()},
         )
+
+    def _publish(self, topic_arn: str, message: str) -> None:
+        """The SMS stand-in's event destination: publish to the topic in moto's SNS."""
+        if self._sns is None:
+            self._sns = self.client("sns")
+        self._sns.publish(TopicArn=topic_arn, Message=message)
 
     def _operators(self, stage: str) -> tuple[str, str]:
         """The operators' topic, and a queue subscribed to it where their e-mails can be read."""
@@ -349,6 +368,18 @@ class AwsEmulator:
                     retry_backoff=self.stream_retry_backoff,
                 )
                 self.event_sources.append(source.start())
+            if spec.topic is not None:
+                topics = {Resource.SMS_EVENTS: deployment.sms_events_topic_arn}
+                topic_source = TopicEventSource(
+                    sns=self.client("sns"),
+                    sqs=self.client("sqs"),
+                    topic_arn=topics[spec.topic.topic],
+                    function_name=name,
+                    subscription=spec.topic,
+                    dispatcher=self.dispatcher,
+                    dead_letter_queue_url=deployment.dead_letter_queue_url,
+                )
+                self.topic_sources.append(topic_source.start())
             if spec.schedule is not None:
                 schedule = RateSchedule(
                     dispatcher=self.dispatcher, function_name=name, period_seconds=self.sweep_period_seconds
@@ -360,21 +391,34 @@ class AwsEmulator:
             source.stop()
         for schedule in self.schedules:
             schedule.stop()
+        for topic_source in self.topic_sources:
+            topic_source.stop()
+        self.topic_sources.clear()
         self.event_sources.clear()
         self.schedules.clear()
 
     def wait_idle(self, timeout: float = 30.0) -> None:
-        """Until every stream record written so far reached its consumer, and no function runs."""
+        """Until every SMS outcome was reported and handled, every stream record written so far
+        reached its consumer, and no function runs."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             left = max(0.1, deadline - time.monotonic())
             if (
-                all(source.wait_idle(left) for source in self.event_sources)
+                self._outcomes_handled(left)
+                and all(source.wait_idle(left) for source in self.event_sources)
                 and self.dispatcher.in_flight == 0
+                and self._outcomes_handled(left)
             ):
                 return
             time.sleep(0.05)
         raise TimeoutError("stream records or invocations still pending")
+
+    def _outcomes_handled(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.sms.reports_pending and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = max(0.1, deadline - time.monotonic())
+        return not self.sms.reports_pending and all(source.wait_idle(left) for source in self.topic_sources)
 
 
 def _read_line(stream: Any, *, timeout: float) -> str:

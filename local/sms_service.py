@@ -7,6 +7,13 @@ model of the service (required members, types, lengths, patterns, enums), refuse
 would refuse with the service's error shapes, and answers as it does (`MessageId`). Every message it
 accepts is handed to the SMS outbox. The runtime's real adapter reaches it through botocore's
 service-specific endpoint variable, AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2.
+
+Like the service, it reports what became of each message sent through a configuration set that has
+an event destination: a moment after accepting it, it publishes the message's final event (the
+service's JSON: `eventType`, `messageId`, `context`...) to that destination's SNS topic. Every phone
+receives its SMS (TEXT_DELIVERED), except the numbers in `undeliverable_phones`, which the carrier
+cannot reach (TEXT_UNREACHABLE): UNDELIVERABLE_PHONE by default, the partner phone of the sample
+reservation HTL-100111, so a person or a test can play a partner who never gets the link.
 """
 
 from __future__ import annotations
@@ -15,12 +22,14 @@ import json
 import re
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import botocore.session
+import structlog
 from botocore.exceptions import ParamValidationError
 from botocore.model import Shape
 from botocore.validate import validate_parameters
@@ -33,6 +42,15 @@ _TARGET_PREFIX = f"{_MODEL.metadata['targetPrefix']}."
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[a-z0-9-]+/" + re.escape(_MODEL.signing_name) + "/")
 
 Record = Callable[[str, str], None]
+# (topic ARN, message): how the stand-in publishes an event to its destination's topic.
+Publish = Callable[[str, str], None]
+log = structlog.get_logger("local.sms_service")
+# A phone the carrier can never reach (010-0000-2999): its SMS are reported TEXT_UNREACHABLE.
+UNDELIVERABLE_PHONE = "+821000002999"
+DELIVERED_EVENT = "TEXT_DELIVERED"
+UNREACHABLE_EVENT = "TEXT_UNREACHABLE"
+# Seconds between accepting a message and reporting its outcome (a carrier's receipt comes later).
+REPORT_AFTER_SECONDS = 0.3
 
 
 class ServiceError(Exception):
@@ -47,8 +65,23 @@ class ServiceError(Exception):
 class SmsService:
     """Start, read `endpoint`, stop. `configuration_sets` are the ones the local account has."""
 
-    def __init__(self, record: Record, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        record: Record,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        publish: Publish | None = None,
+        report_after_seconds: float = REPORT_AFTER_SECONDS,
+    ) -> None:
         self.configuration_sets: set[str] = set()
+        # Configuration set -> the SNS topic its event destination sends delivery events to.
+        self.event_destinations: dict[str, str] = {}
+        self.undeliverable_phones: set[str] = {UNDELIVERABLE_PHONE}
+        self.report_after_seconds = report_after_seconds
+        self._publish = publish
+        self._reports: list[threading.Timer] = []
+        self._reports_lock = threading.Lock()
         self._record = record
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
@@ -63,7 +96,27 @@ class SmsService:
         self._thread.start()
         return self
 
+    @property
+    def reports_pending(self) -> int:
+        """Outcomes not yet published (a wait for idleness waits for them too)."""
+        with self._reports_lock:
+            self._reports = [timer for timer in self._reports if timer.is_alive()]
+            return len(self._reports)
+
+    def forget(self) -> None:
+        """A reset account: no configuration sets, no destinations, no outcome left to report."""
+        with self._reports_lock:
+            reports, self._reports = self._reports, []
+        for timer in reports:
+            timer.cancel()
+            # One already publishing finishes first: nothing reaches the emulator while it resets.
+            timer.join(timeout=10)
+        self.configuration_sets.clear()
+        self.event_destinations.clear()
+        self.undeliverable_phones = {UNDELIVERABLE_PHONE}
+
     def stop(self) -> None:
+        self.forget()
         if self._thread.is_alive():  # shutdown() waits for a serving loop, which must have started
             self._server.shutdown()
         self._server.server_close()
@@ -94,7 +147,53 @@ class SmsService:
                 ResourceId=configuration_set,
             )
         self._record(params["DestinationPhoneNumber"], params["MessageBody"])
-        return {"MessageId": str(uuid.uuid4())}
+        message_id = str(uuid.uuid4())
+        topic = self.event_destinations.get(configuration_set or "")
+        if topic and self._publish is not None:
+            timer = threading.Timer(self.report_after_seconds, self._report, (topic, message_id, params))
+            timer.daemon = True
+            with self._reports_lock:
+                self._reports.append(timer)
+            timer.start()
+        return {"MessageId": message_id}
+
+    def _report(self, topic: str, message_id: str, params: dict[str, Any]) -> None:
+        assert self._publish is not None
+        event = outcome_event(
+            message_id, params, delivered=params["DestinationPhoneNumber"] not in self.undeliverable_phones
+        )
+        try:
+            self._publish(topic, json.dumps(event))
+        except Exception as error:  # noqa: BLE001 - the emulator stopping: the outcome is lost, as it may be in AWS
+            log.warning("sms_event_not_published", error=str(error))
+
+
+def outcome_event(message_id: str, params: dict[str, Any], *, delivered: bool) -> dict[str, Any]:
+    """The service's SMS event for a message's final outcome, with its documented fields."""
+    now = int(time.time() * 1000)
+    return {
+        "eventType": DELIVERED_EVENT if delivered else UNREACHABLE_EVENT,
+        "eventVersion": "1.0",
+        "eventTimestamp": now,
+        "isFinal": True,
+        "originationPhoneNumber": params.get("OriginationIdentity") or "",
+        "destinationPhoneNumber": params["DestinationPhoneNumber"],
+        "isInternationalSend": False,
+        "mcc": "450",
+        "mnc": "05",
+        "messageId": message_id,
+        "messageRequestTimestamp": now,
+        "messageEncoding": "UCS2",
+        "messageType": params.get("MessageType", "TRANSACTIONAL"),
+        "messageStatus": "DELIVERED" if delivered else "UNREACHABLE",
+        "messageStatusDescription": (
+            "Message has been accepted by phone" if delivered else "The destination phone is unreachable"
+        ),
+        "context": dict(params.get("Context") or {}),
+        "totalMessageParts": 1,
+        "totalMessagePrice": 0.0,
+        "totalCarrierFee": 0.0,
+    }
 
 
 def _valid(params: Any, shape: Shape) -> dict[str, Any]:

@@ -109,6 +109,7 @@ class LocalStack:
             StackOutput.STREAM_ARN: self.deployment.stream_arn,
             StackOutput.STATE_MACHINE_ARN: self.deployment.state_machine_arn,
             StackOutput.DEAD_LETTER_QUEUE_URL: self.deployment.dead_letter_queue_url,
+            StackOutput.SMS_EVENTS_TOPIC_ARN: self.deployment.sms_events_topic_arn,
             StackOutput.PARTNER_TIMEOUT_SECONDS: self.partner_timeout_seconds,
             StackOutput.RETENTION_DAYS: LOCAL_RETENTION_DAYS,
         }

@@ -9,6 +9,9 @@ its due time plus the sweeper's period plus a minute. Per point:
 - every answer the partner saw accepted (200) is the answer the customer is told;
 - an SMS is sent twice only where SMS is inherently at-least-once (the message went out, the record
   of it did not), and those are counted and named;
+- no SMS has more than one delivery outcome on its request's timeline (a report handled twice, after
+  a crash, is the same entry), and a partner who could not be texted ends the request Failed
+  (SmsUndeliverable), told once;
 - the fault fired (a point that killed nothing tested nothing).
 Where the partner proposes another time, the customer decides on it (or lets it lapse) and, per
 request, the proposal ends as decided (a decision the customer saw accepted, or a lapse) and the
@@ -38,6 +41,7 @@ DYNAMODB_WRITE = "dynamodb.TransactWriteItems"
 QUERY = "dynamodb.Query"
 START = "sfn.StartExecution"
 RESUME = "sfn.SendTaskSuccess"
+FAIL = "sfn.SendTaskFailure"
 SEND_SMS = "pinpoint-sms-voice-v2.SendTextMessage"
 UPDATE = "dynamodb.UpdateItem"
 ANSWERS = ("accept", "reject")
@@ -72,10 +76,14 @@ def lost(function: Function, operation: str, *, times: int = 3) -> dict[str, Any
 class Point:
     name: str
     faults: tuple[dict[str, Any], ...]
-    partner: str = "answer"  # "answer", "open" (open the page, then answer), "propose" or "silent"
+    # "answer", "open" (open the page, then answer), "propose", "silent", or "unreachable" (the
+    # partner's phone cannot receive SMS).
+    partner: str = "answer"
     # After a proposed time: the customer accepts it ("decide") or lets it lapse ("silent").
     customer: str = "decide"
     sms_at_least_once: bool = False  # the SMS went out and its record did not: a second SMS is inherent
+    # The fault is in the delivery outcome's path, which runs on the carrier's time: wait for it.
+    settles: bool = False
 
 
 POINTS: tuple[Point, ...] = (
@@ -112,6 +120,18 @@ POINTS: tuple[Point, ...] = (
         ({"target": "sms", "mode": "permanent"}, crash(Function.FAILURE, DYNAMODB_WRITE)),
         partner="silent",
     ),
+    Point(
+        "delivery report after its write: redelivered",
+        (crash(Function.SMS_DELIVERY, DYNAMODB_WRITE),),
+        settles=True,
+    ),
+    Point(
+        "undeliverable link after the close: redelivered",
+        (crash(Function.SMS_DELIVERY, DYNAMODB_WRITE, occurrence=2),),
+        partner="unreachable",
+        settles=True,
+    ),
+    Point("resumer after failing the wait", (crash(Function.RESUMER, FAIL),), partner="unreachable"),
     Point("notification after the model", (crash(Function.NOTIFICATION, CONVERSE),)),
     Point("notification after its write", (crash(Function.NOTIFICATION, DYNAMODB_WRITE),)),
     Point("notification write, answer lost", (lost(Function.NOTIFICATION, DYNAMODB_WRITE),)),
@@ -163,10 +183,12 @@ class Outcome:
     decided: bool = False  # the customer's decision was recorded (200, or 409 after a lost answer)
 
 
-def _customer(product: Product, tag: str) -> Outcome:
+def _customer(product: Product, tag: str, point: Point) -> Outcome:
     key = f"{tag}-{uuid.uuid4().hex}"
     question = QUESTIONS[0]  # the same question with the same key: the page's "send again"
-    customer = product.new_customer()
+    customer = (
+        product.new_unreachable_customer() if point.partner == "unreachable" else product.new_customer()
+    )
     for _ in range(CLIENT_ATTEMPTS):
         submitted = product.submit(tag, key=key, question=question, customer=customer)
         if submitted.status == 201:
@@ -182,7 +204,7 @@ def _customer(product: Product, tag: str) -> Outcome:
 
 
 def _partner(product: Product, outcome: Outcome, mode: str, answer: str) -> None:
-    if mode == "silent":
+    if mode in ("silent", "unreachable"):
         return
     try:
         sms = product.wait_for_sms(outcome.request_id, timeout=product.partner_timeout + 60)
@@ -229,7 +251,7 @@ def _decide(product: Product, outcome: Outcome) -> None:
 
 
 def _flow(product: Product, tag: str, point: Point, answer: str) -> Outcome:
-    outcome = _customer(product, tag)
+    outcome = _customer(product, tag, point)
     if outcome.request_id:
         _partner(product, outcome, point.partner, answer)
     if outcome.answered == "alternative" and point.customer == "decide":
@@ -311,6 +333,13 @@ def _judge(product: Product, point: Point, outcome: Outcome, item: dict[str, Any
     extra += max(0, sent - expected)
     if sent > expected and not point.sms_at_least_once:
         problems.append(f"{sent} SMS sent, {expected} expected")
+    reports = [e for e in events if e in ("Delivered", "Undeliverable")]
+    if len(reports) > sent:
+        problems.append(f"{len(reports)} delivery reports for {sent} SMS: {events}")
+    if point.partner == "unreachable":
+        ended = (item.get("status"), item.get("failureReason"), "Undeliverable" in reports)
+        if ended != ("Failed", "SmsUndeliverable", True):
+            problems.append(f"an unreachable partner ended as {ended}: {events}")
     return problems, extra
 
 
@@ -328,6 +357,8 @@ def check_crash_point(product: Product, point: Point, *, flows: int = 3) -> Row:
                 _wait_until_partner_told(product, outcome, item) if outcome.request_id else item
                 for outcome, item in zip(outcomes, stored, strict=True)
             ]
+        if point.settles:
+            product.settle()
         fired = product.injected(Target.CRASH) + product.injected(Target.LOST_RESPONSE) - before
     finally:
         product.clear_faults()

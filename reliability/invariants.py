@@ -18,10 +18,15 @@
   ProposalLapsed, matching the stored proposal's state; none while it is pending), and only a
   proposal is; the partner is told at most once (PartnerTold, after the decision or lapse, with
   partnerToldAt stored). These events may follow the customer's message.
+- SMS delivery outcomes (Delivered, Undeliverable) come on the carrier's time, whatever the status,
+  even after the customer was told: they stand apart from the rounds. Each names its message and no
+  phone number, none precedes the request's Created, and a request failed as SmsUndeliverable has
+  the Undeliverable report that failed it in its last round.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -42,6 +47,9 @@ REDRIVABLE = frozenset({"Timeout", "Failed"})
 # What the customer did with a proposed time (or its lapse): the proposal's state each event records.
 PROPOSAL_EVENTS = {"CustomerAccepted": "accepted", "CustomerDeclined": "declined", "ProposalLapsed": "lapsed"}
 PARTNER_TOLD = "PartnerTold"
+DELIVERY_OUTCOMES = frozenset({"Delivered", "Undeliverable"})
+# A phone number as the product writes one (E.164) or as people do (010-1234-5678).
+_PHONE = re.compile(r"\+\d{8,}|\b01\d-?\d{3,4}-?\d{4}\b")
 # Same-millisecond events sort by the order they must happen in: Notified ends a round, Redriven
 # starts the next; the partner is told after the decision.
 _TIE_ORDER = {**RANK, "Notified": 9, REDRIVEN: 10, **dict.fromkeys(PROPOSAL_EVENTS, 11), PARTNER_TOLD: 12}
@@ -53,6 +61,7 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
     """`untold_grace_seconds`: how long past its due time a request may still be untold."""
     requests: dict[str, dict[str, Any]] = {}
     events: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    outcomes: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     due_markers: set[str] = set()
     for item in items:
         partition, sort = item["PK"], item["SK"]
@@ -65,11 +74,21 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
             due_markers.add(request_id)
         elif sort.startswith(keys.EVENT_PREFIX):
             at, _, kind = sort.removeprefix(keys.EVENT_PREFIX).rpartition("#")
-            events[request_id].append((at, kind))
-    found = [f"{request_id}: events without a request" for request_id in events.keys() - requests.keys()]
+            if kind in DELIVERY_OUTCOMES:
+                outcomes[request_id].append((at, kind, dict(item.get("details") or {})))
+            else:
+                events[request_id].append((at, kind))
+    found = [
+        f"{request_id}: events without a request"
+        for request_id in (events.keys() | outcomes.keys()) - requests.keys()
+    ]
     found += [f"{request_id}: a due marker without a request" for request_id in due_markers - requests.keys()]
     for request_id, request in requests.items():
         found += [f"{request_id}: {problem}" for problem in _problems(request, events[request_id], now)]
+        found += [
+            f"{request_id}: {problem}"
+            for problem in _delivery_problems(request, events[request_id], outcomes[request_id])
+        ]
         told = "notification" in request
         if told == (request_id in due_markers):
             found.append(
@@ -136,6 +155,25 @@ def _proposal_problems(request: dict[str, Any], events: list[str]) -> list[str]:
         problems.append(f"the partner told before the proposal was decided: {events}")
     if bool(told) != ("partnerToldAt" in request):
         problems.append(f"PartnerTold and partnerToldAt disagree: {events}")
+    return problems
+
+
+def _delivery_problems(
+    request: dict[str, Any], events: list[tuple[str, str]], outcomes: list[tuple[str, str, dict[str, Any]]]
+) -> list[str]:
+    problems = []
+    created = min((at for at, kind in events if kind == "Created"), default=None)
+    for at, kind, details in outcomes:
+        if not details.get("messageId"):
+            problems.append(f"{kind} at {at} names no message")
+        if any(_PHONE.search(str(value)) for value in details.values()):
+            problems.append(f"{kind} at {at} carries a phone number")
+        if created is not None and at < created:
+            problems.append(f"{kind} at {at} before Created")
+    if request.get("failureReason") == "SmsUndeliverable":
+        started = max((at for at, kind in events if kind in ("Created", REDRIVEN)), default="")
+        if not any(kind == "Undeliverable" and at >= started for at, kind, _ in outcomes):
+            problems.append("failed as SmsUndeliverable without an Undeliverable report in its round")
     return problems
 
 

@@ -169,6 +169,18 @@ class Product:
     def new_customer(self) -> Customer:
         return self.new_customers(1)[0]
 
+    def new_unreachable_customer(self) -> Customer:
+        """A customer whose reservation's partner phone cannot receive SMS (the local SMS service
+        reports every SMS to it undeliverable)."""
+        [made] = unique_reservations(self._sample, 1, letters="UNR")
+        self.stack.aws.sms.undeliverable_phones.add(made.partner_phone)
+        store_reservations(self._dynamodb, self.table, [made])
+        return Customer(made.reservation_number, made.customer_phone)
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Until every SMS outcome was reported and handled and every hand-off delivered."""
+        self.stack.aws.wait_idle(timeout)
+
     def submit(
         self,
         tag: str,

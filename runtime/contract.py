@@ -161,6 +161,8 @@ class Resource(enum.StrEnum):
     OPERATORS_TOPIC = "operators-topic"
     LINK_SECRET = "link-secret"
     SMS = "sms"
+    # The topic the SMS configuration set sends delivery outcomes to (infra/sms_channel.py).
+    SMS_EVENTS = "sms-events"
     BOT_ALIAS = "bot-alias"
     BEDROCK_MODELS = "bedrock-models"
 
@@ -176,6 +178,7 @@ RESOURCE_ENV: dict[Resource, tuple[Env, ...]] = {
     Resource.OPERATORS_TOPIC: (Env.OPERATORS_TOPIC_ARN,),
     Resource.LINK_SECRET: (Env.LINK_SECRET_ID, Env.LINK_SECRET_CACHE_SECONDS),
     Resource.SMS: (Env.SMS_CONFIGURATION_SET, Env.SMS_ORIGINATION_IDENTITY),
+    Resource.SMS_EVENTS: (),
     Resource.BOT_ALIAS: (Env.LEX_BOT_ID, Env.LEX_BOT_ALIAS_ID, Env.LEX_LOCALE_ID),
     Resource.BEDROCK_MODELS: (Env.BEDROCK_MODEL_ID, Env.BEDROCK_FALLBACK_MODEL_ID),
 }
@@ -206,6 +209,7 @@ FIND_RESERVATION = Permission(Resource.RESERVATION_INDEX, ("dynamodb:Query",), "
 FIND_OVERDUE = Permission(Resource.STATUS_INDEX, ("dynamodb:Query",), "dynamodb")
 START_WORKFLOW = Permission(Resource.STATE_MACHINE, ("states:StartExecution",), "stepfunctions")
 COMPLETE_TASK = Permission(Resource.WORKFLOW_TASKS, ("states:SendTaskSuccess",), "stepfunctions")
+FAIL_TASK = Permission(Resource.WORKFLOW_TASKS, ("states:SendTaskFailure",), "stepfunctions")
 READ_LINK_SECRET = Permission(Resource.LINK_SECRET, ("secretsmanager:GetSecretValue",), "secretsmanager")
 # Secrets Manager's rotation steps: read the versions, add the pending one, make it current.
 ROTATE_LINK_SECRET = Permission(
@@ -240,6 +244,9 @@ EVENT_SOURCE_PERMISSIONS = (
     ),
     Permission(Resource.DEAD_LETTERS, ("sqs:SendMessage",), "sqs"),
 )
+# What Lambda does with the function's role for a topic's deliveries (asynchronous invocations): send
+# an event that failed every retry to the dead-letter queue (its on-failure destination).
+ASYNC_FAILURE_PERMISSIONS = (Permission(Resource.DEAD_LETTERS, ("sqs:SendMessage",), "sqs"),)
 
 
 # --- hand-offs: the table's stream, filtered per consumer ----------------------------------------
@@ -302,6 +309,13 @@ FAILED_FOR_THE_SYSTEM_FILTER = _closed_as(
 )
 
 
+# The link's SMS could not reach the partner (runtime/services/sms_delivery.py closed the request):
+# the workflow still waiting for an answer stops waiting.
+LINK_UNDELIVERABLE_FILTER = _closed_as(
+    Status.FAILED, failureReason={"S": [str(FailureReason.SMS_UNDELIVERABLE)]}
+)
+
+
 # A request that closed (any open status to any terminal one): its place among its reservation's open
 # requests is free again.
 REQUEST_CLOSED_FILTER: Mapping[str, Any] = {
@@ -330,6 +344,20 @@ class StreamSubscription:
     parallelization_factor: int = 4
 
 
+@attrs.frozen
+class TopicSubscription:
+    """An SNS topic delivering to the function: SNS invokes it asynchronously, Lambda retries a failed
+    invocation, then sends the event to the dead-letter queue."""
+
+    topic: Resource
+    maximum_retry_attempts: int = 2
+    # An event older than this is not run but dead-lettered (SNS retries a throttled delivery for days).
+    maximum_event_age_seconds: int = 3600
+
+
+SNS = "sns.amazonaws.com"
+
+
 # The sweeper runs on this schedule (EventBridge Scheduler; a timer in the local stack).
 SWEEP_SCHEDULE = "rate(1 minute)"
 SWEEP_PERIOD_SECONDS = 60
@@ -354,6 +382,7 @@ class Function(enum.StrEnum):
     SWEEPER = "sweeper"
     RELEASER = "releaser"
     SECRET_ROTATOR = "secret-rotator"
+    SMS_DELIVERY = "sms-delivery"
 
 
 @attrs.frozen
@@ -366,11 +395,13 @@ class FunctionSpec:
     schedule: str | None = None
     # An AWS service that invokes the function itself (allowed by a resource policy on the function).
     invoked_by: str | None = None
+    topic: TopicSubscription | None = None
 
     @property
     def role_permissions(self) -> tuple[Permission, ...]:
         """What the function's role is granted: its own calls, and its event source's."""
-        return self.permissions + (EVENT_SOURCE_PERMISSIONS if self.subscription else ())
+        stream = EVENT_SOURCE_PERMISSIONS if self.subscription else ()
+        return self.permissions + stream + (ASYNC_FAILURE_PERMISSIONS if self.topic else ())
 
     @property
     def environment(self) -> tuple[Env, ...]:
@@ -506,9 +537,11 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     ),
     Function.RESUMER: FunctionSpec(
         handler="runtime.handlers.resumer.handle",
-        description="Stream: a recorded partner answer or customer decision resumes the waiting workflow",
-        permissions=(COMPLETE_TASK,),
-        subscription=StreamSubscription(filters=(ANSWER_RECORDED_FILTER, DECISION_RECORDED_FILTER)),
+        description="Stream: an answer or a decision resumes the workflow; an undelivered link ends it",
+        permissions=(COMPLETE_TASK, FAIL_TASK),
+        subscription=StreamSubscription(
+            filters=(ANSWER_RECORDED_FILTER, DECISION_RECORDED_FILTER, LINK_UNDELIVERABLE_FILTER)
+        ),
     ),
     Function.ESCALATOR: FunctionSpec(
         handler="runtime.handlers.escalator.handle",
@@ -571,6 +604,19 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         permissions=(ROTATE_LINK_SECRET,),
         invoked_by=SECRETS_MANAGER,
     ),
+    Function.SMS_DELIVERY: FunctionSpec(
+        handler="runtime.handlers.sms_delivery.handle",
+        description="SNS: each SMS delivery outcome on the timeline; an undeliverable link fails the request",
+        permissions=(
+            on_items("GetItem", REQ),
+            on_items("ConditionCheckItem", REQ),
+            on_items("PutItem", REQ),
+            on_items("UpdateItem", REQ),
+        ),
+        settings=_WRITES_REQUESTS,
+        invoked_by=SNS,
+        topic=TopicSubscription(Resource.SMS_EVENTS),
+    ),
 }
 
 WORKFLOW_FUNCTIONS = (
@@ -589,6 +635,9 @@ WORKFLOW_FUNCTIONS = (
 
 # Each SMS carries the request id in its Context, so a delivery event names the request it is about.
 SMS_CONTEXT_REQUEST_ID = "requestId"
+# ...and which of its SMS it is (runtime.domain.model.SmsKind) with the link it carries (its attempt).
+SMS_CONTEXT_KIND = "sms"
+SMS_CONTEXT_LINK_ID = "linkId"
 # The event types that end an SMS's journey: reached the phone, or never will.
 SMS_DELIVERED_EVENTS = ("TEXT_DELIVERED",)
 SMS_UNDELIVERABLE_EVENTS = (
@@ -618,6 +667,9 @@ class Metric(enum.StrEnum):
     INTENT_UNCLEAR = "IntentUnclear"
     SMS_SENT = "SmsSent"
     REMINDERS_SENT = "RemindersSent"
+    # Delivery outcomes the SMS service reported (an undeliverable link SMS also fails its request).
+    SMS_DELIVERED = "SmsDelivered"
+    SMS_UNDELIVERABLE = "SmsUndeliverable"
     PARTNER_RESPONDED = "PartnerResponded"
     PARTNER_TIMED_OUT = "PartnerTimedOut"
     REQUEST_FAILED = "RequestFailed"

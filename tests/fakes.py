@@ -54,6 +54,7 @@ from runtime.domain.model import (
     ProposalState,
     Request,
     Reservation,
+    SmsKind,
     Status,
     UnclearMessage,
 )
@@ -196,8 +197,11 @@ class FakeRequestRepository(RequestRepository):
         allowed_from: frozenset[Status],
         failure_reason: FailureReason | None = None,
         notification: Notification | None = None,
+        link_id: str | None = None,
     ) -> None:
         request = self._expect(request_id, allowed_from)
+        if link_id is not None and request.link_id != link_id:
+            raise StatusConflict(request_id)
         changes: dict[str, object] = {"status": status, "updated_at": at}
         if failure_reason:
             changes["failure_reason"] = failure_reason
@@ -208,6 +212,14 @@ class FakeRequestRepository(RequestRepository):
         if notification:
             self._event(request_id, EventType.NOTIFIED, notification.at)
             self.due.pop(request_id, None)
+
+    def record_event(self, event: Event) -> bool:
+        if event.request_id not in self.requests:
+            return False
+        timeline = self.events.setdefault(event.request_id, [])
+        # The table keys an event by its time and type: the same one again replaces it.
+        timeline[:] = [e for e in timeline if (e.at, e.type) != (event.at, event.type)] + [event]
+        return True
 
     def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
         stored = self.links[link.token_id]
@@ -425,6 +437,7 @@ class FakeWorkflowClient(WorkflowClient):
         self.still_running: set[str] = set()  # names of executions that have not ended
         self.completed: dict[str, PartnerResponse] = {}
         self.decided: dict[str, ProposalState] = {}  # task token -> the decision it was resumed with
+        self.failed: dict[str, FailureReason] = {}
         self.closed_tasks: dict[str, bool] = {}  # task token -> timed out?
         self.available = True
 
@@ -448,21 +461,31 @@ class FakeWorkflowClient(WorkflowClient):
             raise TaskClosed(timed_out=self.closed_tasks[task_token])
         self.decided[task_token] = state
 
+    def fail_task(self, task_token: str, reason: FailureReason) -> None:
+        if not self.available:
+            raise DependencyUnavailable("step functions down")
+        if task_token in self.closed_tasks:
+            raise TaskClosed(timed_out=self.closed_tasks[task_token])
+        self.failed[task_token] = reason
+
 
 class FakeSmsSender(SmsSender):
     def __init__(self, *, available: bool = True, refused: bool = False) -> None:
         self.outbox: list[tuple[str, str]] = []
         self.request_ids: list[str] = []
+        # Which SMS each one was, and the link it carried (what its delivery events will name).
+        self.contexts: list[tuple[SmsKind, str]] = []
         self.available = available
         self.refused = refused
 
-    def send(self, phone: str, body: str, *, request_id: str) -> str:
+    def send(self, phone: str, body: str, *, request_id: str, kind: SmsKind, link_id: str) -> str:
         if not self.available:
             raise DependencyUnavailable("sms service down")
         if self.refused:
             raise SmsRejected("ConflictException", "DESTINATION_PHONE_NUMBER_OPTED_OUT")
         self.outbox.append((phone, body))
         self.request_ids.append(request_id)
+        self.contexts.append((kind, link_id))
         return f"message-{len(self.outbox)}"
 
 

@@ -280,8 +280,11 @@ class DynamoRequestRepository(RequestRepository):
         allowed_from: frozenset[Status],
         failure_reason: FailureReason | None = None,
         notification: Notification | None = None,
+        link_id: str | None = None,
     ) -> None:
         update = Update(at).move_to(status)
+        if link_id is not None:
+            update.require("#linkId = :linkId", names={"#linkId": "linkId"}, values={":linkId": link_id})
         if failure_reason is not None:
             update.set(failureReason=failure_reason)
         if notification is not None:
@@ -296,6 +299,17 @@ class DynamoRequestRepository(RequestRepository):
             writes.append(self._due_delete(request_id))
         if self._transact(writes) is not None:
             raise StatusConflict(request_id)
+
+    def record_event(self, event: Event) -> bool:
+        exists = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": typed(keys.request_key(event.request_id)),
+                "ConditionExpression": "attribute_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": keys.PK},
+            }
+        }
+        return self._transact([exists, self._event_put(event)]) is None
 
     def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
         at = response.responded_at

@@ -26,6 +26,7 @@ from runtime.domain.model import (
     ProposalState,
     Request,
     Reservation,
+    SmsKind,
     Status,
     UnclearMessage,
 )
@@ -130,9 +131,16 @@ class RequestRepository(abc.ABC):
         allowed_from: frozenset[Status],
         failure_reason: FailureReason | None = None,
         notification: Notification | None = None,
+        link_id: str | None = None,
     ) -> None:
         """End the request in a terminal status (with its event, and the customer's message if given,
-        which also drops its due marker)."""
+        which also drops its due marker). `link_id`: only if the request still holds this link (the
+        partner attempt it was sent in)."""
+
+    @abc.abstractmethod
+    def record_event(self, event: Event) -> bool:
+        """Put `event` on its request's timeline, whatever the request's status; the same event again
+        is the same entry (its key is its time and type). False when the request is gone."""
 
     @abc.abstractmethod
     def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
@@ -215,9 +223,10 @@ class MessageWriter(abc.ABC):
 
 class SmsSender(abc.ABC):
     @abc.abstractmethod
-    def send(self, phone: str, body: str, *, request_id: str) -> str:
-        """Send a transactional SMS about `request_id` (its delivery events name it); return the
-        provider's message id. Raises DependencyUnavailable when worth retrying, SmsRejected when not."""
+    def send(self, phone: str, body: str, *, request_id: str, kind: SmsKind, link_id: str) -> str:
+        """Send a transactional SMS about `request_id`, the `kind` of SMS carrying link `link_id` (its
+        delivery events name all three); return the provider's message id. Raises
+        DependencyUnavailable when worth retrying, SmsRejected when not."""
 
 
 class WorkflowClient(abc.ABC):
@@ -233,6 +242,11 @@ class WorkflowClient(abc.ABC):
     def complete_decision(self, task_token: str, request_id: str, state: ProposalState) -> None:
         """Resume the task waiting for the customer's decision with it. Raises TaskClosed or
         DependencyUnavailable."""
+
+    @abc.abstractmethod
+    def fail_task(self, task_token: str, reason: FailureReason) -> None:
+        """End the waiting task with `reason` as its error (the workflow's failure path takes it on).
+        Raises TaskClosed or DependencyUnavailable."""
 
     @abc.abstractmethod
     def running(self, request: Request) -> bool:

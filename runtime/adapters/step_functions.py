@@ -11,7 +11,10 @@ from runtime.adapters.aws_errors import error_code, is_transient
 from runtime.adapters.ports import WorkflowClient
 from runtime.adapters.workflow_payloads import answered_result, decided_result, request_payload
 from runtime.domain.errors import DependencyUnavailable, TaskClosed
-from runtime.domain.model import PartnerResponse, ProposalState, Request
+from runtime.domain.model import FailureReason, PartnerResponse, ProposalState, Request
+
+# What a task ended from outside says in the execution's history (no personal data).
+FAILED_TASK_CAUSE = "The request was closed while its workflow waited (see its timeline)."
 
 
 class StepFunctionsWorkflow(WorkflowClient):
@@ -63,17 +66,26 @@ class StepFunctionsWorkflow(WorkflowClient):
     def complete_decision(self, task_token: str, request_id: str, state: ProposalState) -> None:
         self._succeed(task_token, decided_result(request_id, state))
 
+    def fail_task(self, task_token: str, reason: FailureReason) -> None:
+        # The error is the reason's name: the failure path reads it back (workflow_payloads).
+        self._answer_task(
+            "send_task_failure", taskToken=task_token, error=str(reason), cause=FAILED_TASK_CAUSE
+        )
+
     def _succeed(self, task_token: str, output: dict[str, Any]) -> None:
+        self._answer_task(
+            "send_task_success", taskToken=task_token, output=json.dumps(output, ensure_ascii=False)
+        )
+
+    def _answer_task(self, operation: str, **arguments: str) -> None:
         try:
-            self._client.send_task_success(
-                taskToken=task_token, output=json.dumps(output, ensure_ascii=False)
-            )
+            getattr(self._client, operation)(**arguments)
         except ClientError as error:
             code = error_code(error)
             if code == "TaskTimedOut":
                 raise TaskClosed(timed_out=True) from error
             if code in ("InvalidToken", "TaskDoesNotExist"):
                 raise TaskClosed(timed_out=False) from error
-            raise DependencyUnavailable(f"send task success: {code}") from error
+            raise DependencyUnavailable(f"{operation}: {code}") from error
         except BotoCoreError as error:
-            raise DependencyUnavailable(f"send task success: {error}") from error
+            raise DependencyUnavailable(f"{operation}: {error}") from error

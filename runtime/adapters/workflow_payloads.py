@@ -68,8 +68,12 @@ def ending_of(event: Mapping[str, Any]) -> Ending:
 
 
 # The error a failed SMS step raised, as Step Functions' Catch hands it on (`$.error.Error`: the
-# exception's type name), and the reason the request fails for.
-_FAILURE_REASONS = {PartnerSmsLimitReached.__name__: FailureReason.PARTNER_SMS_LIMIT}
+# exception's type name, or the reason a task was failed with from outside), and the reason the
+# request fails for.
+_FAILURE_REASONS = {
+    PartnerSmsLimitReached.__name__: FailureReason.PARTNER_SMS_LIMIT,
+    str(FailureReason.SMS_UNDELIVERABLE): FailureReason.SMS_UNDELIVERABLE,
+}
 
 
 def failure_reason_of(event: Mapping[str, Any]) -> FailureReason:

@@ -76,8 +76,8 @@ def sms_bytes(text: str) -> int:
 
 
 # Endings the customer is told in the template's words only: what they say is a rule of the service,
-# not something a model should rephrase.
-TEMPLATE_ONLY_REASONS = frozenset({FailureReason.PARTNER_SMS_LIMIT})
+# or a fact the model is not given (why the partner could not be reached), not something to rephrase.
+TEMPLATE_ONLY_REASONS = frozenset({FailureReason.PARTNER_SMS_LIMIT, FailureReason.SMS_UNDELIVERABLE})
 
 
 def template_message(request: Request, outcome: Outcome) -> str:
@@ -101,6 +101,11 @@ def _failed_message(request: Request) -> str:
         return (
             f"지금 파트너에게 확인 요청이 많이 몰려 {subject}을 전달하지 못했습니다. "
             "번거롭게 해 드려 죄송합니다. 한 시간쯤 뒤에 다시 문의해 주세요."
+        )
+    if request.failure_reason is FailureReason.SMS_UNDELIVERABLE:
+        return (
+            f"{subject}을 보냈지만 파트너의 휴대전화로 문자가 전달되지 않아 확인을 받을 수 없었습니다. "
+            "번거롭게 해 드려 죄송합니다. 담당자가 파트너에게 직접 연락해 안내해 드리겠습니다."
         )
     if request.failure_reason is FailureReason.SMS_NOT_DELIVERED:
         return (

@@ -44,6 +44,10 @@ class EventType(enum.StrEnum):
     CUSTOMER_DECLINED = "CustomerDeclined"
     PROPOSAL_LAPSED = "ProposalLapsed"
     PARTNER_TOLD = "PartnerTold"
+    # What the SMS service heard back about one of the request's SMS (the link, the reminder): it
+    # reached the partner's phone, or never will. Recorded once per SMS, whatever the request's status.
+    DELIVERED = "Delivered"
+    UNDELIVERABLE = "Undeliverable"
 
     @classmethod
     def of(cls, status: Status) -> EventType:
@@ -149,12 +153,53 @@ class FailureReason(enum.StrEnum):
     NOT_STARTED = "NotStarted"
     # The partner's phone had received as many SMS this hour as the stack allows (a cost guard).
     PARTNER_SMS_LIMIT = "PartnerSmsLimit"
+    # The link's SMS went out but the carrier reported it can never reach the partner's phone.
+    SMS_UNDELIVERABLE = "SmsUndeliverable"
     INTERNAL = "Internal"
 
 
 class MessageSource(enum.StrEnum):
     BEDROCK = "bedrock"
     TEMPLATE = "template"
+
+
+class SmsKind(enum.StrEnum):
+    """Which of a request's SMS a delivery outcome is about."""
+
+    LINK = "link"
+    REMINDER = "reminder"
+    # The partner told what the customer decided on a proposed time (or that it lapsed).
+    OUTCOME = "outcome"
+
+
+@attrs.frozen
+class DeliveryOutcome:
+    """What the SMS service reported about one SMS it sent: it reached the phone (`delivered`) or
+    never will. `status` is the service's own word for it; no phone number is kept."""
+
+    request_id: str
+    message_id: str
+    delivered: bool
+    status: str
+    at: datetime
+    kind: SmsKind | None = None
+    # The link the SMS carried: names the partner attempt (a redrive issues a new link).
+    link_id: str | None = None
+
+    @property
+    def event(self) -> Event:
+        """Its entry on the request's timeline, dated when the service reported it, so the same
+        report delivered twice is the same entry."""
+        details = {"messageId": self.message_id, "status": self.status}
+        if self.kind is not None:
+            details["sms"] = str(self.kind)
+        kind = EventType.DELIVERED if self.delivered else EventType.UNDELIVERABLE
+        return Event(self.request_id, kind, self.at, details)
+
+    @property
+    def ends_the_wait(self) -> bool:
+        """An undeliverable link SMS: the partner never got the link (the reminder repeats it)."""
+        return not self.delivered and self.kind is SmsKind.LINK and self.link_id is not None
 
 
 @attrs.frozen

@@ -1,4 +1,4 @@
-"""Stream (answers recorded): resume the workflow waiting for the partner's answer."""
+"""Stream (answers recorded, links undeliverable): end the wait of the workflow that waits for the partner."""
 
 from typing import Any
 
@@ -7,10 +7,10 @@ from runtime.adapters.stream_batches import for_each_new_image
 from runtime.contract import Function
 from runtime.domain.model import Request
 from runtime.entrypoint import LambdaEvent, LambdaResult, lambda_entry
-from runtime.services.resume import resume_workflow
+from runtime.services.resume import end_wait
 
 
 @lambda_entry(Function.RESUMER)
 def handle(event: LambdaEvent, context: Any) -> LambdaResult:
     dependencies = bootstrap.for_resumer()
-    return for_each_new_image(event, Request, lambda request: resume_workflow(request, **dependencies))
+    return for_each_new_image(event, Request, lambda request: end_wait(request, **dependencies))

@@ -1,5 +1,6 @@
-"""Ending a request without a partner's answer: the workflow's timeout and failure paths, and the
-orchestrator's unmatched reservation. A recorded answer always wins over either."""
+"""Ending a request without a partner's answer: the workflow's timeout and failure paths, the
+orchestrator's unmatched reservation, and a link SMS that cannot reach the partner. A recorded
+answer always wins over any of them."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from runtime.domain.errors import StatusConflict
 from runtime.domain.lifecycle import sources_to
 from runtime.domain.messages import template_message
 from runtime.domain.model import (
+    DeliveryOutcome,
     Ending,
     FailureReason,
     MessageSource,
     Notification,
     Outcome,
     Request,
+    Status,
 )
 
 log = structlog.get_logger()
+# The partner has not opened the link yet (a partner who opened it got the SMS, whatever a late
+# report says).
+_LINK_UNOPENED = frozenset({Status.CREATED, Status.SMS_SENT})
 _CLOSED_METRIC = {Outcome.TIMEOUT: Metric.PARTNER_TIMED_OUT, Outcome.FAILED: Metric.REQUEST_FAILED}
 
 
@@ -86,3 +92,36 @@ def reject_unmatched(
     # A customer's typo, not a failure of the system: counted apart, so failure alarms stay meaningful.
     metrics.count(Metric.RESERVATION_NOT_MATCHED)
     log.info("request_unmatched")
+
+
+def fail_undeliverable(
+    outcome: DeliveryOutcome, *, repository: RequestRepository, clock: Clock, metrics: MetricWriter
+) -> bool:
+    """The link's SMS will never reach the partner: end the wait now rather than at its timeout.
+
+    One conditional write: Failed (SmsUndeliverable), while the request still waits on that link
+    (same partner attempt), unopened and unanswered. What follows is delivered from that write: the
+    waiting workflow's wait is failed (the resumer), its failure path finds the request closed and
+    tells the customer once; the operators are alerted (the escalator). Returns False when anything
+    else came first (an answer, an open, a timeout, a redrive): that stands.
+    """
+    try:
+        repository.close(
+            outcome.request_id,
+            Status.FAILED,
+            max(clock.now(), outcome.at),
+            allowed_from=_LINK_UNOPENED,
+            failure_reason=FailureReason.SMS_UNDELIVERABLE,
+            link_id=outcome.link_id,
+        )
+    except StatusConflict:
+        log.info("undeliverable_changes_nothing", status=_status_of(outcome.request_id, repository))
+        return False
+    metrics.count(Metric.REQUEST_FAILED)
+    log.info("request_closed", outcome=Outcome.FAILED, reason=FailureReason.SMS_UNDELIVERABLE)
+    return True
+
+
+def _status_of(request_id: str, repository: RequestRepository) -> Status | None:
+    current = repository.get_request(request_id)
+    return current.status if current else None

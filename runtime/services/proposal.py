@@ -9,7 +9,7 @@ from runtime.adapters.ports import Clock, MetricWriter, RequestRepository, SmsSe
 from runtime.contract import Metric
 from runtime.domain.errors import StatusConflict
 from runtime.domain.messages import partner_told_body
-from runtime.domain.model import ProposalState
+from runtime.domain.model import ProposalState, SmsKind
 from runtime.domain.phone import mask_phone
 
 log = structlog.get_logger()
@@ -55,15 +55,24 @@ def tell_partner(
     Like the partner's first SMS, the text is sent at least once: a step that dies after the SMS
     service took it and before it is recorded sends it again on its retry."""
     request = repository.get_request(request_id)
-    if request is None or request.proposal is None or request.partner_phone is None:
-        raise StatusConflict(request_id)
+    if (
+        request is None
+        or request.proposal is None
+        or request.partner_phone is None
+        or request.link_id is None
+    ):
+        raise StatusConflict(request_id)  # the partner answered through a link: all three are there
     if request.partner_told_at is not None:
         log.info("partner_already_told")
         return False
     if not request.proposal.state.is_decided:
         raise StatusConflict(request_id)
     message_id = sms.send(
-        request.partner_phone, partner_told_body(request, request.proposal), request_id=request_id
+        request.partner_phone,
+        partner_told_body(request, request.proposal),
+        request_id=request_id,
+        kind=SmsKind.OUTCOME,
+        link_id=request.link_id,
     )
     if repository.mark_partner_told(request_id, request.proposal.state, clock.now()):
         metrics.count(Metric.PARTNERS_TOLD)

@@ -17,6 +17,7 @@ from runtime.adapters.ports import (
 from runtime.contract import Metric
 from runtime.domain.errors import StatusConflict
 from runtime.domain.messages import reminder_body
+from runtime.domain.model import SmsKind
 from runtime.domain.phone import mask_phone
 from runtime.services.send_link import link_url, resume_if_answered
 
@@ -60,6 +61,8 @@ def remind_partner(
         request.partner_phone,
         reminder_body(request, link, answer_within_minutes=minutes),
         request_id=request_id,
+        kind=SmsKind.REMINDER,
+        link_id=request.link_id,
     )
     if repository.mark_reminded(request_id, clock.now()):
         metrics.count(Metric.REMINDERS_SENT)

@@ -1,5 +1,6 @@
-"""Hand a recorded partner answer, or a customer's recorded decision on a proposed time, to the
-workflow that waits for it (from the table's stream)."""
+"""Hand what a request's waiting workflow waits for to it (from the table's stream): a recorded
+partner answer, a customer's recorded decision on a proposed time, or a link SMS that could not reach
+the partner."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import structlog
 
 from runtime.adapters.ports import WorkflowClient
 from runtime.domain.errors import TaskClosed
-from runtime.domain.model import ProposalState, Request
+from runtime.domain.model import FailureReason, ProposalState, Request, Status
 
 log = structlog.get_logger()
 
@@ -52,3 +53,22 @@ def _resume_decision(request: Request, *, workflow: WorkflowClient) -> None:
         log.info("decision_wait_not_waiting", timedOut=closed.timed_out)
         return
     log.info("decision_resumed", proposal=request.proposal.state)
+
+
+def end_wait(request: Request, *, workflow: WorkflowClient) -> None:
+    """`request`: as stored once it ended while its workflow waited. An answer resumes the wait; a
+    link SMS that could not reach the partner fails it, and the workflow's failure path finds the
+    request already closed and tells the customer that (once). Safe to deliver more than once."""
+    if request.status is Status.RESPONDED:
+        resume_workflow(request, workflow=workflow)
+        return
+    if request.failure_reason is not FailureReason.SMS_UNDELIVERABLE or request.task_token is None:
+        log.error("nothing_to_end", status=request.status, reason=request.failure_reason)
+        return
+    try:
+        workflow.fail_task(request.task_token, FailureReason.SMS_UNDELIVERABLE)
+    except TaskClosed as closed:
+        # Its wait ended meanwhile: the next step (the reminder, or the timeout) finds it closed.
+        log.info("workflow_not_waiting", timedOut=closed.timed_out)
+        return
+    log.info("workflow_wait_ended", reason=request.failure_reason)

@@ -22,7 +22,7 @@ from runtime.domain.errors import LimitReached, PartnerSmsLimitReached, StatusCo
 from runtime.domain.limits import Limits, partner_sms, unmatched_lookups
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
 from runtime.domain.messages import sms_body
-from runtime.domain.model import LinkToken, Request, Status
+from runtime.domain.model import LinkToken, Request, SmsKind, Status
 from runtime.domain.phone import mask_phone
 
 log = structlog.get_logger()
@@ -82,7 +82,13 @@ def send_partner_link(
     link = link_url(site_url, secrets, link_token.token_id, link_token.expires_at)
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
 
-    message_id = sms.send(request.partner_phone, body, request_id=request.request_id)
+    message_id = sms.send(
+        request.partner_phone,
+        body,
+        request_id=request.request_id,
+        kind=SmsKind.LINK,
+        link_id=link_token.token_id,
+    )
     repository.mark_sms_sent(link_token, clock.now())
     metrics.count(Metric.SMS_SENT)
     log.info("sms_sent", to=mask_phone(request.partner_phone), messageId=message_id)

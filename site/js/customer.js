@@ -170,6 +170,8 @@ const STATUS_TEXT = {
   SMSSent: "파트너에게 문자를 보냈어요. 확인을 기다리고 있어요.",
   Opened: "파트너가 요청을 확인하고 있어요.",
 };
+const DELIVERED_TEXT = "파트너 휴대전화에 문자가 도착했어요. 확인을 기다리고 있어요.";
+const UNDELIVERABLE_TEXT = "파트너 휴대전화로 문자가 전달되지 않아 확인을 받지 못했어요.";
 // An operator's redrive starts a new round: the steps show the latest one, which starts there.
 const REDRIVEN_TEXT = "파트너에게 다시 요청했어요.";
 const STATE_WORDS = { "is-done": "완료", "is-current": "진행 중", "is-late": "시간 초과", "is-bad": "실패", "": "대기" };
@@ -270,6 +272,9 @@ function render(data) {
   else paintStep(stepOf(ORDER[reached + 1] || "final"), "is-current");
 
   let sentence = final ? final[3] : STATUS_TEXT[data.status] || "진행 상황을 확인하고 있어요.";
+  // What the carrier reported about the partner's SMS (Delivered, Undeliverable).
+  if (!final && data.status === "SMSSent" && at.Delivered) sentence = DELIVERED_TEXT;
+  if (data.status === "Failed" && at.Undeliverable) sentence = UNDELIVERABLE_TEXT;
   if (!final && at.Reminded) sentence = "파트너에게 한 번 더 알렸어요. 확인을 기다리고 있어요.";
   if (redrive >= 0 && !final) {
     sentence = `${REDRIVEN_TEXT} ${data.status === "Created" ? "파트너에게 연락하고 있어요." : sentence}`;

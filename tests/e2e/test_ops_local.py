@@ -84,7 +84,11 @@ def test_a_request_that_timed_out_is_listed_and_shown_with_its_timeline(product,
     assert shown.returncode == 0, shown.stderr
     detail = json.loads(shown.stdout)
     silent_round = ["SMSSent", "Reminded", "Timeout", "Notified"]  # the silent partner is reminded once
-    assert [event["type"] for event in detail["events"]] == ["Created", *silent_round]
+    # Without the carrier's reports on the SMS, which come on their own time.
+    flow = [
+        event["type"] for event in detail["events"] if event["type"] not in ("Delivered", "Undeliverable")
+    ]
+    assert flow == ["Created", *silent_round]
     assert detail["notification"]["message"] == product.timeline(request_id)["notification"]["message"]
     assert "*" in detail["customerPhone"] and "*" in detail["partnerPhone"]
 
@@ -117,7 +121,11 @@ def test_a_redriven_request_texts_the_partner_again_and_the_customer_sees_the_ne
     # The second attempt ends as the first did: the page shows the latest message.
     expect(page.locator("#result")).to_be_visible(timeout=(PARTNER_TIMEOUT_SECONDS + 20) * 1000)
     expect(page.locator("#status-text")).to_have_text(re.compile("제한 시간 안에 응답하지 않았어요"))
-    events = [event["type"] for event in product.timeline(request_id)["events"]]
+    events = [
+        event["type"]
+        for event in product.timeline(request_id)["events"]
+        if event["type"] not in ("Delivered", "Undeliverable")
+    ]
     silent_round = ["SMSSent", "Reminded", "Timeout", "Notified"]  # the silent partner is reminded once
     assert events == ["Created", *silent_round, "Redriven", *silent_round]
     assert (

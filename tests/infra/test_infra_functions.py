@@ -41,6 +41,7 @@ GUARDRAILS = {"NoSnsPublish"}
 CONFIGURATION_SET = "aws:pinpoint/smsvoicev2ConfigurationSet:Smsvoicev2ConfigurationSet"
 ORIGINATION = "arn:aws:sms-voice:ap-northeast-2:123456789012:phone-number/phone-0123456789abcdef0"
 CONSUMERS = {function for function, spec in FUNCTIONS.items() if spec.subscription is not None}
+TOPIC_FED = {function for function, spec in FUNCTIONS.items() if spec.topic is not None}
 STREAM_READS = {
     "dynamodb:DescribeStream",
     "dynamodb:GetRecords",
@@ -256,10 +257,17 @@ def test_functions_write_only_their_own_logs_and_traces(deployment: Deployment, 
 
 
 def test_no_function_invokes_another(deployment: Deployment) -> None:
-    """Hand-offs come from the table's stream: nobody invokes the orchestrator (or any function)."""
+    """Hand-offs come from the table's stream (and a topic): nobody invokes the orchestrator (or any
+    function), and what fails after Lambda's retries of a topic's delivery goes to the queue only."""
     for function in Function:
         assert not any(action.startswith("lambda:") for action in actions_of(_policy(deployment, function)))
-    assert not deployment.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+    queue = deployment.one("aws:sqs/queue:Queue").outputs["arn"]
+    configs = deployment.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+    assert sorted(c.inputs["functionName"] for c in configs) == sorted(
+        lambda_of(deployment, function).outputs["arn"] for function in TOPIC_FED
+    )
+    for config in configs:
+        assert config.inputs["destinationConfig"] == {"onFailure": {"destination": queue}}
 
 
 @pytest.mark.parametrize("function", list(Function))
@@ -276,9 +284,17 @@ def test_only_stream_consumers_read_the_stream_and_send_to_the_dead_letter_queue
         assert on_stream == [(STREAM_READS, [stream])]
         assert on_queue == [({"sqs:SendMessage"}, [queue])]
         assert stream_actions == STREAM_READS | {"sqs:SendMessage"}
+    elif function in TOPIC_FED:  # Lambda sends an event that failed every retry to the queue
+        assert on_stream == []
+        assert on_queue == [({"sqs:SendMessage"}, [queue])]
+        assert stream_actions == {"sqs:SendMessage"}
     else:
         assert on_stream == on_queue == []
         assert stream_actions == set()
+
+
+def test_a_topic_feeds_the_delivery_function() -> None:
+    assert {Function.SMS_DELIVERY} == TOPIC_FED
 
 
 def test_the_stream_has_consumers() -> None:

@@ -71,11 +71,15 @@ def test_only_this_api_route_may_invoke_the_function(deployment: Deployment, rou
     assert permissions[0]["action"] == "lambda:InvokeFunction"
 
 
-def test_every_invoke_permission_belongs_to_a_route_or_to_the_secrets_rotation(
+def test_every_invoke_permission_belongs_to_a_route_the_secrets_rotation_or_the_sms_events(
     deployment: Deployment,
 ) -> None:
     permissions = deployment.of_type("aws:lambda/permission:Permission")
     by_api = [p for p in permissions if p.inputs["principal"] == "apigateway.amazonaws.com"]
     assert len(by_api) == len(ROUTES)
-    (rotation,) = [p for p in permissions if p not in by_api]
+    rotation, sms_events = sorted(
+        (p for p in permissions if p not in by_api), key=lambda p: p.inputs["principal"]
+    )
     assert rotation.inputs["principal"] == "secretsmanager.amazonaws.com"
+    assert sms_events.inputs["principal"] == "sns.amazonaws.com"
+    assert sms_events.inputs["sourceArn"] == deployment.exports["smsEventsTopicArn"]

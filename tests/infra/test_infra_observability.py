@@ -87,7 +87,9 @@ def test_without_an_alarm_address_nobody_is_subscribed_and_pulumi_up_says_so(dep
     # Executions, Lambda errors, API 5xx, failed requests, swept requests, the partner SMS limit, the
     # dead-letter queue.
     assert len(alarms) == 7
-    assert not deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
+    # The only subscription: the SMS delivery events to their function (no e-mail to anyone).
+    subscriptions = deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert [s.inputs["protocol"] for s in subscriptions] == ["lambda"]
     assert not [topic for topic in deployment.of_type(TOPIC) if topic.name == "observability-alarms"]
     assert all(not alarm.inputs.get("alarmActions") for alarm in alarms)
     assert NO_ALARM_EMAIL_WARNING in deployment.warnings

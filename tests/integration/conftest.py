@@ -33,6 +33,7 @@ _serializer = TypeSerializer()
 
 
 SWEEP_PERIOD_SECONDS = 1.0
+DELIVERY_EVENTS = frozenset({"Delivered", "Undeliverable"})
 
 
 @pytest.fixture(scope="session")
@@ -60,9 +61,17 @@ class Stack:
         scanned = self.aws.client("dynamodb").scan(TableName=self.deployment.table_name)["Items"]
         return [_plain(item) for item in scanned if item["PK"]["S"].startswith(prefix)]
 
-    def event_types(self, request_id: str) -> list[str]:
+    def events(self, request_id: str) -> list[dict[str, Any]]:
         events = [i for i in self.items(f"REQ#{request_id}") if i["SK"].startswith("EVENT#")]
-        return [e["type"] for e in sorted(events, key=lambda e: e["SK"])]
+        return sorted(events, key=lambda e: e["SK"])
+
+    def event_types(self, request_id: str) -> list[str]:
+        """The flow's events. SMS delivery outcomes (Delivered, Undeliverable) arrive on the carrier's
+        time, not the flow's: `delivery_events` reads them."""
+        return [e["type"] for e in self.events(request_id) if e["type"] not in DELIVERY_EVENTS]
+
+    def delivery_events(self, request_id: str) -> list[dict[str, Any]]:
+        return [e for e in self.events(request_id) if e["type"] in DELIVERY_EVENTS]
 
     def dead_letters(self) -> list[dict[str, Any]]:
         """Messages in the stream consumers' dead-letter queue (left there)."""

@@ -44,6 +44,7 @@ def test_a_complete_happy_flow_stays_within_the_call_budget(stack, calls):
     stack.wait_for_status(request_id, "SMSSent")
     response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
     _answer_and_wait_for_the_message(stack, request_id, token)
+    stack.wait_for(lambda: stack.delivery_events(request_id))  # the link's outcome, on the carrier's time
 
     assert calls.of("chat") == ["dynamodb:TransactWriteItems"]  # the request, its event and due marker
     assert calls.of("orchestrator") == ["dynamodb:Query", "states:StartExecution"]
@@ -61,6 +62,7 @@ def test_a_complete_happy_flow_stays_within_the_call_budget(stack, calls):
     assert calls.of("resumer") == ["states:SendTaskSuccess"]  # from the recorded answer
     assert calls.of("notification") == ["dynamodb:TransactWriteItems"]
     assert calls.of("releaser") == ["dynamodb:UpdateItem"]  # the closed request frees its place
+    assert calls.of("sms-delivery") == ["dynamodb:TransactWriteItems"]  # Delivered, if the request exists
 
     counted = [c for c in calls.calls if c.function not in NOT_COUNTED and c.name not in NOT_COUNTED]
     in_aws = len(counted) + sum(len(extra) for extra in AWS_ONLY.values())

@@ -23,6 +23,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from local.aws_calls import AwsCallLog
+from local.sms_service import outcome_event
 from runtime import bootstrap
 from runtime.adapters.clock import SystemClock
 from runtime.adapters.dynamo_converter import from_item
@@ -237,6 +238,23 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
 
     # Unknown reservation.
     stack.wait_for_status(submit(reservationNumber="HTL-999999")["requestId"], "Failed")
+
+    # The link cannot reach the partner's phone: the delivery function fails the request, the resumer
+    # fails its workflow's wait. A late report about the answered request changes nothing (it reads
+    # what stands); one about no request at all writes nothing.
+    unreachable = submit(customerPhone="010-0000-1011", reservationNumber="HTL-100111")["requestId"]
+    stack.wait_for(lambda: stack.request_item(unreachable).get("notification"))
+    for about, link_id in (
+        (request_id, stack.request_item(request_id)["linkId"]),
+        (str(uuid.uuid4()), "none"),
+    ):
+        params = {
+            "DestinationPhoneNumber": "+821000002001",
+            "Context": {"requestId": about, "sms": "link", "linkId": link_id},
+        }
+        report = json.dumps(outcome_event(str(uuid.uuid4()), params, delivered=False))
+        stack.aws.client("sns").publish(TopicArn=stack.deployment.sms_events_topic_arn, Message=report)
+    stack.aws.wait_idle()
 
     # The SMS never goes out: retried, then the workflow's failure path.
     fail_calls(bootstrap.client(SMS_SERVICE), SMS_OPERATION, code="InternalServerException", status=500)

@@ -21,7 +21,7 @@ from runtime import bootstrap
 from runtime.contract import StackOutput
 from runtime.domain.model import UnclearMessage
 from runtime.handlers import response
-from tests.integration.conftest import Stack, api_event, fail_calls
+from tests.integration.conftest import DELIVERY_EVENTS, Stack, api_event, fail_calls
 from tests.integration.flows import (
     PARTNER_PHONE,
     SMS_SERVICE,
@@ -150,9 +150,14 @@ def test_show_gives_the_timeline_masked_and_a_reveal_is_recorded_before_it_is_sh
     answer(token)
     told(stack, request_id)
 
+    stack.wait_for(lambda: stack.delivery_events(request_id))
     (shown,) = ops.json_lines("show", request_id)
-    assert [e["type"] for e in shown["events"]] == ["Created", "SMSSent", "Responded", "Notified"]
-    assert shown["events"][2]["details"] == {"answer": "accept"}
+    flow = [e for e in shown["events"] if e["type"] not in DELIVERY_EVENTS]
+    assert [e["type"] for e in flow] == ["Created", "SMSSent", "Responded", "Notified"]
+    assert flow[2]["details"] == {"answer": "accept"}
+    # The carrier's report on the link, with the message it is about and no phone number.
+    (delivered,) = [e for e in shown["events"] if e["type"] in DELIVERY_EVENTS]
+    assert delivered["type"] == "Delivered" and delivered["details"]["sms"] == "link"
     assert shown["customerPhone"] == "+8210****1001" and shown["partnerPhone"] == "+8210****2001"
     assert shown["response"]["answer"] == "accept"
     assert shown["notification"]["message"]

@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from runtime.adapters.end_user_messaging_sms import EndUserMessagingSmsSender
 from runtime.domain.errors import DependencyUnavailable, SmsRejected
+from runtime.domain.model import SmsKind
 
 PHONE = "+821000002001"
 ORIGINATION = "arn:aws:sms-voice:ap-northeast-2:123456789012:phone-number/phone-0123456789abcdef"
@@ -38,13 +39,16 @@ def test_a_transactional_sms_through_the_configuration_set_naming_its_request(cl
                 "DestinationPhoneNumber": PHONE,
                 "MessageBody": "[예약 확인] 링크",
                 "MessageType": "TRANSACTIONAL",
-                "Context": {"requestId": "req-1"},
+                "Context": {"requestId": "req-1", "sms": "link", "linkId": "link-1"},
                 "ConfigurationSetName": "partner-confirm-demo",
                 "OriginationIdentity": ORIGINATION,
                 "MaxPrice": "0.05",
             },
         )
-        assert sender.send(PHONE, "[예약 확인] 링크", request_id="req-1") == "msg-1"
+        assert (
+            sender.send(PHONE, "[예약 확인] 링크", request_id="req-1", kind=SmsKind.LINK, link_id="link-1")
+            == "msg-1"
+        )
         stub.assert_no_pending_responses()
 
 
@@ -60,10 +64,10 @@ def test_unset_settings_are_left_to_the_service(client):
                 "DestinationPhoneNumber": PHONE,
                 "MessageBody": "본문",
                 "MessageType": "TRANSACTIONAL",
-                "Context": {"requestId": "req-2"},
+                "Context": {"requestId": "req-2", "sms": "link", "linkId": "link-1"},
             },
         )
-        assert sender.send(PHONE, "본문", request_id="req-2") == "msg-2"
+        assert sender.send(PHONE, "본문", request_id="req-2", kind=SmsKind.LINK, link_id="link-1") == "msg-2"
 
 
 def test_a_call_botocore_finds_invalid_against_the_model_is_refused_not_retried(client):
@@ -71,7 +75,9 @@ def test_a_call_botocore_finds_invalid_against_the_model_is_refused_not_retried(
     with Stubber(client) as stub:
         stub.add_response("send_text_message", {"MessageId": "never"})
         with pytest.raises(SmsRejected) as refused:
-            sender.send(PHONE, "", request_id="req-3")  # the model wants at least one character
+            sender.send(
+                PHONE, "", request_id="req-3", kind=SmsKind.LINK, link_id="link-1"
+            )  # the model wants at least one character
 
     assert isinstance(refused.value.__cause__, ParamValidationError)
     assert "MessageBody" in str(refused.value.__cause__)
@@ -95,7 +101,7 @@ def test_what_may_pass_is_retried_by_the_workflow(client, code, status, fields):
             modeled_fields={"Message": f"call {PHONE} later", **fields},
         )
         with pytest.raises(DependencyUnavailable, match=code):
-            sender.send(PHONE, "본문", request_id="req-4")
+            sender.send(PHONE, "본문", request_id="req-4", kind=SmsKind.LINK, link_id="link-1")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +125,7 @@ def test_what_will_be_refused_again_is_not_retried(client, code, fields):
             modeled_fields={"Message": f"{PHONE} cannot be texted", **fields},
         )
         with pytest.raises(SmsRejected) as refused:
-            sender.send(PHONE, "본문", request_id="req-5")
+            sender.send(PHONE, "본문", request_id="req-5", kind=SmsKind.LINK, link_id="link-1")
 
     assert refused.value.code == code
     assert refused.value.reason == fields.get("Reason")
@@ -134,4 +140,4 @@ def test_an_unreachable_endpoint_is_retried_later(client):
 
     client.meta.events.register("before-send.pinpoint-sms-voice-v2.SendTextMessage", unreachable)
     with pytest.raises(DependencyUnavailable):
-        sender.send(PHONE, "본문", request_id="req-6")
+        sender.send(PHONE, "본문", request_id="req-6", kind=SmsKind.LINK, link_id="link-1")

@@ -80,7 +80,9 @@ def test_the_sms_goes_through_the_stacks_configuration_set_naming_its_request(st
     ((params),) = sent
     assert params["MessageType"] == "TRANSACTIONAL"
     assert params["ConfigurationSetName"] == stack.deployment.environment["SMS_CONFIGURATION_SET"]
-    assert params["Context"] == {"requestId": waiting_request}
+    # The request, which of its SMS this is and the link it carries: its delivery events name them.
+    [link] = stack.items("TOKEN#")
+    assert params["Context"] == {"requestId": waiting_request, "sms": "link", "linkId": link["tokenId"]}
     assert "OriginationIdentity" not in params and "MaxPrice" not in params  # unset: the service chooses
 
 

@@ -181,3 +181,62 @@ def test_proposal_histories_pass():
 )
 def test_each_broken_proposal_rule_is_reported(items, problem):
     assert any(problem in violation for violation in found(items))
+
+
+def _with_outcomes(items, *outcomes):
+    """`items` of one request with delivery reports added: (seconds after its first event, type,
+    details)."""
+    created = datetime.fromisoformat(items[1]["SK"].split("#", 2)[1].rsplit("#", 1)[0])
+    for seconds, kind, details in outcomes:
+        at = (created + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+        items.append({"PK": items[0]["PK"], "SK": f"EVENT#{at}#{kind}", "details": details})
+    return items
+
+
+REPORT = {"messageId": "862a8790-60c0-4430-9b2b-658bdexample", "status": "TEXT_DELIVERED", "sms": "link"}
+UNREACHABLE = {**REPORT, "status": "TEXT_UNREACHABLE"}
+
+
+def test_delivery_reports_stand_apart_from_the_rounds_even_after_the_customer_was_told():
+    undeliverable = request("b", "Failed", "Created", "SMSSent", "Failed", "Notified")
+    undeliverable[0]["failureReason"] = "SmsUndeliverable"
+    assert not found(
+        # The link and the reminder each reported; the reminder's after the customer was told.
+        _with_outcomes(
+            request("a", "Timeout", "Created", "SMSSent", "Reminded", "Timeout", "Notified"),
+            (1.5, "Delivered", REPORT),
+            (4.5, "Delivered", {**REPORT, "sms": "reminder"}),
+        ),
+        _with_outcomes(undeliverable, (1.5, "Undeliverable", UNREACHABLE)),
+        # A late report of a link an answer beat.
+        _with_outcomes(
+            request("c", "Responded", "Created", "SMSSent", "Responded", "Notified", answer="accept"),
+            (3.5, "Undeliverable", UNREACHABLE),
+        ),
+    )
+
+
+def _failed_undeliverable(*outcomes):
+    items = request("x", "Failed", "Created", "SMSSent", "Failed", "Notified")
+    items[0]["failureReason"] = "SmsUndeliverable"
+    return _with_outcomes(items, *outcomes)
+
+
+@pytest.mark.parametrize(
+    ("history", "problem"),
+    [
+        (_failed_undeliverable(), "without an Undeliverable report"),
+        (_failed_undeliverable((1.5, "Undeliverable", {"status": "TEXT_UNREACHABLE"})), "names no message"),
+        (
+            _failed_undeliverable((1.5, "Undeliverable", {**UNREACHABLE, "to": "+821000002001"})),
+            "carries a phone number",
+        ),
+        (
+            _failed_undeliverable((1.5, "Undeliverable", UNREACHABLE), (-1, "Delivered", REPORT)),
+            "before Created",
+        ),
+    ],
+)
+def test_each_broken_delivery_rule_is_reported(history, problem):
+    problems = found(history)
+    assert any(problem in p for p in problems), problems

@@ -86,16 +86,10 @@ def test_each_move_starts_where_the_product_says(move, expected):
     assert sources(move) == expected
 
 
-def test_event_types_are_the_statuses_plus_notified_reminded_redriven_and_the_proposal_events():
-    assert {str(t) for t in EventType} == {str(s) for s in Status} | {
-        "Notified",
-        "Reminded",
-        "Redriven",
-        "CustomerAccepted",
-        "CustomerDeclined",
-        "ProposalLapsed",
-        "PartnerTold",
-    }
+def test_event_types_are_the_statuses_plus_notified_reminded_redriven_proposals_and_sms_outcomes():
+    extra = {"Notified", "Reminded", "Redriven", "Delivered", "Undeliverable"}
+    proposal = {"CustomerAccepted", "CustomerDeclined", "ProposalLapsed", "PartnerTold"}
+    assert {str(t) for t in EventType} == {str(s) for s in Status} | extra | proposal
 
 
 @pytest.mark.parametrize("status", sorted(Status))
