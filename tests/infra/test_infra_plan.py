@@ -24,7 +24,10 @@ def test_the_plan_lists_every_resource_with_resolved_inputs(deployment: Deployme
     assert json.loads(policy)["Statement"]
     assert by_name["link-secret-version"]["inputs"]["secretString"] == "[secret]"
     code = by_name["functions-chat-function"]["inputs"]["code"]["archive"]
-    assert code["runtime/handlers/chat.py"] == {"file": "runtime/handlers/chat.py"}
+    # The built archive's folder (sources with their bytecode), named relative to the project.
+    assert code["runtime/handlers/chat.py"]["file"].startswith("build/code/")
+    assert code["runtime/handlers/chat.py"]["file"].endswith("/runtime/handlers/chat.py")
+    assert any(name.startswith("runtime/handlers/__pycache__/chat.") for name in code)
     # Filter patterns as Lambda receives them: JSON text, which a filter linter can read.
     mapping = by_name["hand-offs-orchestrator-stream"]
     assert mapping["parent"] == "hand-offs"
