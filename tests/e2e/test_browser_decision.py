@@ -72,10 +72,7 @@ def test_partner_notes_and_proposes_customer_accepts_and_the_old_link_tells_it(b
 
     (told,) = _told_partner(product, "수락")
     assert format_kst(when) in told
-    assert [e["type"] for e in product.timeline(request_id)["events"]][-2:] == [
-        "CustomerAccepted",
-        "PartnerTold",
-    ]
+    assert _story(product, request_id)[-2:] == ["CustomerAccepted", "PartnerTold"]
 
     browser.expect_http_errors(409)
     again = browser.new_page("partner-again")
@@ -122,7 +119,10 @@ def test_an_undecided_proposal_lapses_and_both_sides_are_told(browser, product):
     expect(customer.locator("#proposal-state")).to_contain_text("제안이 만료되었어요", timeout=LAPSE_WAIT)
     expect(customer.get_by_role("button", name="수락")).to_be_hidden()
     _told_partner(product, "만료")
-    assert [e["type"] for e in product.timeline(request_id)["events"]][-2:] == [
-        "ProposalLapsed",
-        "PartnerTold",
-    ]
+    assert _story(product, request_id)[-2:] == ["ProposalLapsed", "PartnerTold"]
+
+
+def _story(product, request_id: str) -> list[str]:
+    """The timeline's events without the carrier's delivery reports, which come on their own time."""
+    events = product.timeline(request_id)["events"]
+    return [e["type"] for e in events if e["type"] not in ("Delivered", "Undeliverable")]

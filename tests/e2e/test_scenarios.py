@@ -213,7 +213,8 @@ def test_a_fourth_question_while_three_wait_is_429_with_retry_after_and_texts_no
     assert refused.status == 429 and refused.error_code == "TOO_MANY_OPEN_REQUESTS"
     assert "3건" in refused.body["error"]["message"]
     time.sleep(1)
-    assert len(texted) == 3, [e["body"] for e in texted]
+    # Three links (a partner silent past the reminder time got one of them twice).
+    assert len({e["link"] for e in texted}) == 3, [e["body"] for e in texted]
     # Since then, at most the three requests' reminders (their own links again), nothing new.
     later = [e for e in client.outbox() if e["to"] == product.sample.partner_phone][len(texted) :]
     assert {e["link"] for e in later} <= {e["link"] for e in texted}, [e["body"] for e in later]
@@ -224,4 +225,6 @@ def test_the_carrier_reports_the_link_delivered_on_the_customers_timeline(client
     request_id, _, _ = submit_and_get_link(client, product)
     timeline = client.wait_for_event(request_id, "Delivered")
     types = [e["type"] for e in timeline["events"]]
-    assert types.count("Delivered") == 1 and types.index("Created") < types.index("Delivered")
+    # One report per SMS: the link's, and the reminder's if the partner was texted again meanwhile.
+    assert 1 <= types.count("Delivered") <= 1 + types.count("Reminded"), types
+    assert types.index("Created") < types.index("Delivered")
