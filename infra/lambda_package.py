@@ -11,9 +11,10 @@ goes in them. Building fails loudly: there is no stub layer and no archive witho
 
 from __future__ import annotations
 
-import ast
+import functools
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -168,14 +169,35 @@ def imported_modules(root: Path, module: str, package: str = "runtime") -> set[s
         found.add(file)
         parts = name.split(".")
         pending += [".".join(parts[:depth]) for depth in range(1, len(parts))]
-        tree = ast.parse((root / file).read_text(encoding="utf-8"), filename=file)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                pending += [alias.name for alias in node.names if alias.name.split(".")[0] == package]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and _in(package, node.module):
-                pending.append(str(node.module))
-                pending += [f"{node.module}.{alias.name}" for alias in node.names]
+        pending += [name for name in _imports_of(root / file) if _in(package, name)]
     return found
+
+
+# Import statements as the formatter writes them, at any indentation (a lazy import counts).
+# Read as text, not with `ast`: CPython 3.11's parser fails when another thread parses at the same
+# time ("AST constructor recursion depth mismatch"), which traceback formatting does, and the Pulumi
+# program runs beside such threads. Reading more than the real imports only adds a module.
+_IMPORT = re.compile(
+    r"^[ \t]*import[ \t]+([\w.]+(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[\w.]+(?:[ \t]+as[ \t]+\w+)?)*)", re.M
+)
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]+)", re.M)
+
+
+@functools.cache
+def _imports_of(path: Path) -> tuple[str, ...]:
+    """Every module name an import statement of `path` may load: `a.b` for `import a.b`, and `a.b`
+    with `a.b.c` for `from a.b import c` (c may be a module). Relative imports are not used here."""
+    text = path.read_text(encoding="utf-8")
+    names: list[str] = []
+    for found in _IMPORT.finditer(text):
+        names += [part.split()[0] for part in found.group(1).split(",")]
+    for found in _FROM_IMPORT.finditer(text):
+        module = found.group(1)
+        imported = found.group(2).split("#", 1)[0] if "(" not in found.group(2) else found.group(2)
+        listed = re.sub(r"#[^\n]*", "", imported).strip("() \n").split(",")
+        members = [part.split()[0] for part in listed if part.strip()]
+        names += [module, *(f"{module}.{member}" for member in members if member)]
+    return tuple(names)
 
 
 def _in(package: str, module: str | None) -> bool:
