@@ -198,6 +198,23 @@ def client(service: str) -> Any:
     return session().client(service, config=_CLIENT_CONFIGS.get(service, _DEFAULT_CLIENT_CONFIG))
 
 
+class ClientOnFirstUse:
+    """Stands for `client(service)` and creates it when an adapter first calls it. Creating a client
+    loads its service model (10-30 ms each): a function that needs a service only on a rare path (the
+    SMS sender resuming a workflow that was already answered, a verifier meeting an unknown key id)
+    pays for it only then. Every call goes to the one cached client, so hooks and stubbers on
+    `client(service)` see them."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(client(self.service), name)
+
+    def __repr__(self) -> str:
+        return f"ClientOnFirstUse({self.service!r})"
+
+
 # --- adapters ----------------------------------------------------------------------------------
 
 
@@ -205,7 +222,7 @@ def client(service: str) -> Any:
 def repository() -> DynamoRequestRepository:
     config = settings()
     return DynamoRequestRepository(
-        client("dynamodb"), _required(config.table_name, Env.TABLE_NAME), retention=config.retention
+        ClientOnFirstUse("dynamodb"), _required(config.table_name, Env.TABLE_NAME), retention=config.retention
     )
 
 
@@ -227,7 +244,7 @@ def secrets() -> SecretProvider:
     config = settings()
     secret_id = _required(config.link_secret_id, Env.LINK_SECRET_ID)
     return SecretsManagerSecretProvider(
-        client("secretsmanager"), secret_id, max_age=config.link_secret_cache.total_seconds()
+        ClientOnFirstUse("secretsmanager"), secret_id, max_age=config.link_secret_cache.total_seconds()
     )
 
 
@@ -235,7 +252,7 @@ def signing_keys(secret_id: str) -> SigningKeyRepository:
     """The versions of the secret Secrets Manager asks the rotation function to rotate."""
     from runtime.adapters.secrets_manager import SecretsManagerSigningKeys
 
-    return SecretsManagerSigningKeys(client("secretsmanager"), secret_id)
+    return SecretsManagerSigningKeys(ClientOnFirstUse("secretsmanager"), secret_id)
 
 
 def origin_secret() -> str:
@@ -247,7 +264,7 @@ def origin_secret() -> str:
 def workflow() -> WorkflowClient:
     from runtime.adapters.step_functions import StepFunctionsWorkflow
 
-    return StepFunctionsWorkflow(client("stepfunctions"), settings().state_machine_arn)
+    return StepFunctionsWorkflow(ClientOnFirstUse("stepfunctions"), settings().state_machine_arn)
 
 
 @_once_per_process
@@ -257,7 +274,7 @@ def classifier() -> IntentClassifier:
         from runtime.adapters.lex_classifier import LexIntentClassifier
 
         return LexIntentClassifier(
-            client("lexv2-runtime"),
+            ClientOnFirstUse("lexv2-runtime"),
             bot_id=config.lex_bot_id,
             bot_alias_id=config.lex_bot_alias_id,
             locale_id=config.lex_locale_id,
@@ -275,7 +292,7 @@ def message_writers() -> tuple[MessageWriter, ...]:
 
     config = settings()
     models = [m for m in (config.bedrock_model_id, config.bedrock_fallback_model_id) if m]
-    bedrock = tuple(BedrockMessageWriter(client("bedrock-runtime"), model) for model in models)
+    bedrock = tuple(BedrockMessageWriter(ClientOnFirstUse("bedrock-runtime"), model) for model in models)
     return (*bedrock, TemplateMessageWriter())
 
 
@@ -287,7 +304,7 @@ def operator_alerts() -> OperatorAlerts:
     from runtime.adapters.sns_alerts import SnsOperatorAlerts
 
     topic = _required(settings().operators_topic_arn, Env.OPERATORS_TOPIC_ARN)
-    return SnsOperatorAlerts(client("sns"), topic)
+    return SnsOperatorAlerts(ClientOnFirstUse("sns"), topic)
 
 
 @_once_per_process
@@ -298,7 +315,7 @@ def sms() -> SmsSender:
 
     config = settings()
     return EndUserMessagingSmsSender(
-        client("pinpoint-sms-voice-v2"),
+        ClientOnFirstUse("pinpoint-sms-voice-v2"),
         configuration_set=config.sms_configuration_set,
         origination_identity=config.sms_origination_identity,
         max_price=config.sms_max_price,

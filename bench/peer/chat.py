@@ -2,9 +2,10 @@
 
 The peer does our chat's job with the product's own rules and other plumbing, so that `make bench`
 compares plumbing only. The same as our chat: the validation (`runtime.domain.validation`), the
-classifier our chat uses without Lex (`runtime.adapters.local_classifier`, built on first use as ours
-is), and one conditional TransactWriteItems of the same three items (the request, its Created event
-and its due marker, in the table's key layout), answered with the same 201 body. Its own, in
+classifier our chat uses (Lex through `runtime.adapters.lex_classifier` when the function has a bot,
+as in AWS; otherwise the local classifier, built on first use as ours is), and one conditional
+TransactWriteItems of the same three items (the request, its Created event and its due marker, in
+the table's key layout), answered with the same 201 body. Its own, in
 Powertools' documented style: module-level clients; Logger with the Lambda context and the API's
 request id as correlation id; Metrics in embedded metric format; Idempotency on DynamoDB keyed by
 the Idempotency-Key header, with the body as the payload a reused key must match.
@@ -48,8 +49,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from runtime.adapters import api_payloads
 from runtime.adapters import dynamo_keys as keys
+from runtime.adapters.lex_classifier import LexIntentClassifier
 from runtime.adapters.local_classifier import LocalIntentClassifier
-from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Env, Metric
+from runtime.adapters.ports import IntentClassifier
+from runtime.contract import LEX_LOCALE, METRIC_DIMENSION, METRIC_NAMESPACE, Env, Metric
 from runtime.domain.deadlines import due_on_creation
 from runtime.domain.errors import (
     DomainError,
@@ -92,7 +95,17 @@ idempotency_config = IdempotencyConfig(
     expires_after_seconds=int(IDEMPOTENCY_WINDOW.total_seconds()),
 )
 serializer = TypeSerializer()
-_classifier: LocalIntentClassifier | None = None
+# Module-level clients, Powertools-style: Lex when the function has a bot, as ours in AWS.
+_classifier: IntentClassifier | None = (
+    LexIntentClassifier(
+        boto3.client("lexv2-runtime"),
+        bot_id=os.environ[Env.LEX_BOT_ID],
+        bot_alias_id=os.environ[Env.LEX_BOT_ALIAS_ID],
+        locale_id=os.environ.get(Env.LEX_LOCALE_ID) or LEX_LOCALE,
+    )
+    if os.environ.get(Env.LEX_BOT_ID) and os.environ.get(Env.LEX_BOT_ALIAS_ID)
+    else None
+)
 
 RESPONSE_HEADERS = {"content-type": "application/json; charset=utf-8", "cache-control": "no-store"}
 
@@ -214,8 +227,8 @@ def _put(item: dict[str, Any], *, condition: str | None = None) -> dict[str, Any
     return {"Put": put}
 
 
-def _classifier_of() -> LocalIntentClassifier:
-    global _classifier  # noqa: PLW0603 - built on the first request, as our chat builds its own
+def _classifier_of() -> IntentClassifier:
+    global _classifier  # noqa: PLW0603 - without Lex, built on the first request, as ours is
     if _classifier is None:
         _classifier = LocalIntentClassifier.from_bot_file(os.environ[Env.BOT_DEFINITION_FILE])
     return _classifier

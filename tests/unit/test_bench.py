@@ -6,6 +6,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 
 from bench import cold_start, peer
@@ -13,6 +14,7 @@ from bench.calls import OURS, PEER, SubmitCalls, group, submit_figures
 from bench.cold_start import MEASURED, PROBES, Timing, as_on_lambda, extra_imports, import_profile
 from bench.cold_start_probe import OnlyWhatLambdaHas
 from bench.figures import Figure, Section
+from bench.lex_runtime import ENDPOINT_VARIABLE, lex_runtime
 from bench.report import (
     Baseline,
     Machine,
@@ -25,7 +27,9 @@ from bench.report import (
 )
 from bench.stats import median, percentile, ratio
 from local.aws_calls import AwsCall
+from runtime.adapters.lex_classifier import LexIntentClassifier
 from runtime.contract import Env
+from runtime.domain.model import Intent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -267,3 +271,34 @@ def test_the_comparison_sets_our_chat_beside_the_peer_and_says_what_it_means():
         seconds=60,
     )
     assert written.index("## Beside a Powertools peer") < written.index("## AWS calls per flow")
+
+
+def test_the_lex_stand_in_answers_our_lex_adapter_as_lex_would():
+    """Chat's probe asks Lex as in AWS: a real boto3 client, through the endpoint variable."""
+    with lex_runtime(ROOT / "bot" / "ko_KR.json") as environment:
+        client = boto3.client(
+            "lexv2-runtime",
+            endpoint_url=environment[ENDPOINT_VARIABLE],
+            region_name="ap-northeast-2",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+        lex = LexIntentClassifier(
+            client,
+            bot_id=environment[Env.LEX_BOT_ID],
+            bot_alias_id=environment[Env.LEX_BOT_ALIAS_ID],
+            locale_id=environment[Env.LEX_LOCALE_ID],
+        )
+        understood = lex.classify("체크인 날짜를 하루 미루고 싶어요", "session-1")
+        not_understood = lex.classify("ㅋㅋㅋㅋ", "session-2")
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.recognize_text(
+                botId="OTHERBOT01",
+                botAliasId="OTHERALIAS",
+                localeId="ko_KR",
+                sessionId="session-3",
+                text="안녕",
+            )
+
+    assert understood.intent is Intent.CHANGE_RESERVATION
+    assert not_understood.intent is None

@@ -47,3 +47,51 @@ def test_reset_forgets_every_factory_built_so_far():
 def test_only_the_composition_roots_factories_can_be_overridden():
     with pytest.raises(ValueError, match="not a factory"):
         bootstrap.override(LocalIntentClassifier, lambda real: real())
+
+
+@pytest.fixture
+def sms_sender_environment(monkeypatch):
+    for name, value in {
+        "TABLE_NAME": "requests",
+        "STATE_MACHINE_ARN": "arn:aws:states:ap-northeast-2:123456789012:stateMachine:confirm",
+        "LINK_SECRET_ID": "link-secret",
+        "SITE_URL": "https://confirm.example.com",
+        "AWS_REGION": "ap-northeast-2",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    bootstrap.reset()
+    yield
+    bootstrap.reset()
+
+
+def _clients_created() -> list[str]:
+    created: list[str] = []
+
+    def record(class_attributes, base_classes, **kwargs):
+        created.append(kwargs["event_name"])
+
+    bootstrap.session().events.register("creating-client-class", record)
+    return created
+
+
+def test_wiring_a_use_case_creates_no_client_until_an_adapter_calls_one(sms_sender_environment):
+    created = _clients_created()
+
+    dependencies = bootstrap.for_sms_sender()
+    assert created == []  # four adapters wired, no service model loaded
+
+    table_client = dependencies["repository"]._client
+    assert table_client.meta.service_model.service_name == "dynamodb"  # its first use
+    assert [name.rpartition(".")[2] for name in created] == ["dynamodb"]
+
+
+def test_a_client_used_through_two_adapters_is_created_once(sms_sender_environment):
+    created = _clients_created()
+
+    through_adapter = bootstrap.repository()._client.meta
+    directly = bootstrap.client("dynamodb").meta
+
+    assert len(created) == 1
+    assert through_adapter is directly
