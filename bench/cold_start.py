@@ -13,8 +13,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+import pstats
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -28,6 +30,7 @@ from typing import Any
 import attrs
 
 from bench import peer
+from bench.cold_start_probe import PROFILE_FILE_VARIABLE
 from bench.figures import Figure, Section
 from bench.lex_runtime import lex_runtime
 from bench.stack import local_stack
@@ -246,16 +249,25 @@ class Spawner:
             {"TableName": table, "Key": {k: {"S": v} for k, v in reservation_key("HTL-100101").items()}},
         )
 
-    def handler(self, probe: Probe, function_name: str, event: dict[str, Any]) -> Timing:
+    def handler(
+        self, probe: Probe, function_name: str, event: dict[str, Any], extra: Mapping[str, str] | None = None
+    ) -> Timing:
         """`function_name`: as Lambda names the process's function (AWS_LAMBDA_FUNCTION_NAME)."""
         event_file = str(self._write("event", event))
-        environment = {"AWS_LAMBDA_FUNCTION_NAME": function_name}
+        environment = {"AWS_LAMBDA_FUNCTION_NAME": function_name, **(extra or {})}
         if probe.asks_lex:
             environment |= self.lex_environment
         return self._run(["handler", probe.handler, event_file], probe.layer, environment)
 
     def floor(self) -> Timing:
         return self._run(["floor", str(self.floor_request)])
+
+    def serve_profile(self, probe: Probe, function_name: str, event: dict[str, Any]) -> dict[str, float]:
+        """One more cold start of `probe`, its first event served under cProfile: the share of that
+        call's time spent in each place (see `where_time_goes`)."""
+        profile_file = self.work / f"profile-{uuid.uuid4().hex}.pstats"
+        self.handler(probe, function_name, event, {PROFILE_FILE_VARIABLE: str(profile_file)})
+        return where_time_goes(pstats.Stats(str(profile_file)))
 
     def import_profile(self, statement: str) -> dict[str, float]:
         """Milliseconds spent importing each package (its own modules only), from -X importtime."""
@@ -324,6 +336,47 @@ def extra_imports(
     return sorted(((n, ms) for n, ms in extra.items() if ms >= 1.0), key=lambda item: -item[1])[:top]
 
 
+_STDLIB = Path(sysconfig.get_paths()["stdlib"])
+_NETWORK = ("recv", "send", "connect", "select", "poll", "getaddrinfo")
+
+
+def where_time_goes(stats: pstats.Stats, top: int = 4) -> dict[str, float]:
+    """A profile -> share of the profiled call's own time per place, the largest `top`: a package
+    (botocore, cattrs, structlog...), `runtime` (ours), `imports` (modules imported on first use),
+    `compile` (code that attrs and cattrs generate), `network` (waiting on the AWS endpoint) or
+    `other built-ins` (json, zlib, hashing...)."""
+    spent: dict[str, float] = {}
+    for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        own_seconds = row[2]
+        place = _place(filename, name)
+        spent[place] = spent.get(place, 0.0) + own_seconds
+    total = sum(spent.values()) or 1.0
+    shares = sorted(((place, seconds / total) for place, seconds in spent.items()), key=lambda item: -item[1])
+    return dict(shares[:top])
+
+
+def _built_in_place(name: str) -> str:
+    if any(word in name for word in _NETWORK):
+        return "network"
+    if "compile" in name or "exec" in name:
+        return "compile"
+    return "other built-ins"
+
+
+def _place(filename: str, name: str) -> str:
+    if filename == "~":
+        return _built_in_place(name)
+    if filename.startswith("<frozen importlib") or "/importlib/" in filename:
+        return "imports"
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    path = Path(filename)
+    for root in (ROOT, _STDLIB):
+        if root in path.parents:
+            return path.relative_to(root).parts[0].removesuffix(".py")
+    return "other"
+
+
 # --- the section -------------------------------------------------------------------------------
 
 
@@ -331,7 +384,7 @@ def measure(runs: int = RUNS) -> Section:
     with local_stack() as stack:
         assert stack.deployment is not None
         names = {probe.key: _function_name(probe, stack.deployment.function_names) for probe in MEASURED}
-        events = make_events(stack, runs + 1)
+        events = make_events(stack, runs + 2)  # run 0 compiles, the last one is profiled
         with tempfile.TemporaryDirectory(prefix="cold-start-") as work, lex_runtime(BOT_DEFINITION) as lex:
             spawner = Spawner(stack, Path(work), lex)
             floors: list[Timing] = []
@@ -343,12 +396,16 @@ def measure(runs: int = RUNS) -> Section:
                     if run:
                         floors.append(floor)
                         timings[probe.key].append(timing)
+            serve_profiles = {
+                probe.key: spawner.serve_profile(probe, names[probe.key], events[probe.key][runs + 1])
+                for probe in MEASURED
+            }
             floor_profile = spawner.import_profile(as_on_lambda("import boto3"))
             profiles = {
                 probe.key: spawner.import_profile(as_on_lambda(f"import {probe.module}", probe.layer))
                 for probe in MEASURED
             }
-    return section(floors, timings, floor_profile, profiles, runs)
+    return section(floors, timings, floor_profile, profiles, runs, serve_profiles=serve_profiles)
 
 
 def _function_name(probe: Probe, ours: Mapping[Function, str]) -> str:
@@ -364,6 +421,8 @@ def section(
     floor_profile: dict[str, float],
     profiles: dict[str, dict[str, float]],
     runs: int,
+    *,
+    serve_profiles: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Section:
     floor_ms = median([t.wall_ms for t in floors])
     figures = [Figure("cold.floor", "cold start floor: boto3, 1 client, 1 call", floor_ms, "ms")]
@@ -375,11 +434,12 @@ def section(
         f"{len(floors)} of them. Third-party and runtime modules load from bytecode (as Lambda loads "
         "boto3 and the layer); a first, uncounted run per probe compiled them.",
         "",
-        "| handler | cold start | ÷ floor | import | serve one event | imports beyond the floor |",
-        "|---|---|---|---|---|---|",
+        "| handler | cold start | ÷ floor | import | serve one event | imports beyond the floor "
+        "| where serving goes |",
+        "|---|---|---|---|---|---|---|",
         f"| floor | {floor_ms:.0f} ms | 1.00× | "
         f"{median([t.import_ms for t in floors]):.0f} ms | {median([t.call_ms for t in floors]):.0f} ms | "
-        f"`import boto3`: {sum(floor_profile.values()):.0f} ms of imports |",
+        f"`import boto3`: {sum(floor_profile.values()):.0f} ms of imports | |",
     ]
     for probe in MEASURED:
         measured = timings[probe.key]
@@ -391,9 +451,12 @@ def section(
             f"{name} {ms:.0f} ms" for name, ms in extra_imports(profiles[probe.key], floor_profile)
         )
         import_ms, call_ms = median([t.import_ms for t in measured]), median([t.call_ms for t in measured])
+        serving = ", ".join(
+            f"{place} {share:.0%}" for place, share in (serve_profiles or {}).get(probe.key, {}).items()
+        )
         lines.append(
             f"| {probe.label} | {wall:.0f} ms | {times:.2f}× | {import_ms:.0f} ms | {call_ms:.0f} ms "
-            f"| {extras or '—'} |"
+            f"| {extras or '—'} | {serving or '—'} |"
         )
     lines += [
         "",
@@ -413,8 +476,13 @@ def section(
         "",
         "*import*: from the process's first line to the handler imported (for the floor: `import boto3`); "
         "*serve one event*: the handler's call, including the clients it creates and every AWS call it "
-        "makes (for the floor: creating the client and one `GetItem`). The last column: own-module "
-        "import time per package beyond the floor's, costliest first, from one `python -X importtime` run.",
+        "makes (for the floor: creating the client and one `GetItem`). *Imports beyond the floor*: "
+        "own-module import time per package beyond the floor's, costliest first, from one "
+        "`python -X importtime` run. "
+        "*Where serving goes*: one more cold start per handler with its first event served under cProfile, "
+        "the share of that call's own time per place: a package, `runtime` (ours), `imports` (modules "
+        "imported on first use), `compile` (methods attrs and cattrs generate), `network` (waiting on the "
+        "endpoint) or `other built-ins` (json, zlib, hashing).",
     ]
     return Section("Cold start", tuple(figures), tuple(lines))
 

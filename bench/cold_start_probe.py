@@ -8,6 +8,8 @@ A handler gets the event and a Lambda context, as the Lambda runtime calls it; t
 the result file are the handler's own layer (the Powertools peer's), importable besides ours.
 Writes {"end": wall-clock seconds when the call returned, "importMs", "callMs"} to result.json. The
 parent times from spawning the process to `end`, so interpreter start-up counts, as it does in Lambda.
+With BENCH_PROFILE_FILE set, the handler's call runs under cProfile and its statistics go to that file
+(a profiled run is slower: it shows where the time goes, not how much there is).
 """
 
 import time
@@ -26,6 +28,7 @@ import sys  # noqa: E402
 _LAMBDA_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"}
 _LAYER = {"attr", "attrs", "cattr", "cattrs", "structlog", "typing_extensions"}
 _CODE = {"runtime", "bench", "__main__"}
+PROFILE_FILE_VARIABLE = "BENCH_PROFILE_FILE"
 
 
 class OnlyWhatLambdaHas:
@@ -67,7 +70,15 @@ def handler(path: str, event_file: str) -> tuple[float, float]:
     function = getattr(importlib.import_module(module), attribute)
     imported = time.perf_counter()
     context = LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or module)
-    result = function(event, context)
+    profile_file = os.environ.get(PROFILE_FILE_VARIABLE)
+    if profile_file:
+        import cProfile  # noqa: PLC0415 - only a profiled run pays for it
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(function, event, context)
+        profiler.dump_stats(profile_file)
+    else:
+        result = function(event, context)
     status = result.get("statusCode", 200) if isinstance(result, dict) else 200
     if status >= 400:
         raise RuntimeError(f"{path} answered {status}: {result.get('body')}")

@@ -1,6 +1,9 @@
 """The bench's arithmetic and bookkeeping (no timings): budgets, the table, call grouping, import profiles."""
 
+import cProfile
+import json
 import os
+import pstats
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -302,3 +305,25 @@ def test_the_lex_stand_in_answers_our_lex_adapter_as_lex_would():
 
     assert understood.intent is Intent.CHANGE_RESERVATION
     assert not_understood.intent is None
+
+
+def test_a_served_events_time_is_placed_by_package_ours_imports_and_network():
+    site_packages = "/var/lang/lib/python3.11/site-packages"
+    assert cold_start._place(f"{site_packages}/botocore/endpoint.py", "_send") == "botocore"
+    assert cold_start._place(str(ROOT / "runtime" / "bootstrap.py"), "client") == "runtime"
+    assert cold_start._place("<frozen importlib._bootstrap>", "_find_and_load") == "imports"
+    assert cold_start._place("~", "<method 'recv_into' of '_socket.socket' objects>") == "network"
+    assert cold_start._place("~", "<built-in method builtins.compile>") == "compile"
+    assert cold_start._place("~", "<built-in method zlib.decompress>") == "other built-ins"
+
+
+def test_where_time_goes_gives_the_largest_shares_of_a_real_profile():
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [json.dumps(list(range(20_000))) for _ in range(20)])
+
+    shares = cold_start.where_time_goes(pstats.Stats(profiler), top=2)
+
+    assert len(shares) == 2
+    assert list(shares.values()) == sorted(shares.values(), reverse=True)
+    assert 0 < sum(shares.values()) <= 1.0
+    assert "json" in shares or "other built-ins" in shares
