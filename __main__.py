@@ -25,7 +25,16 @@ from infra.site_settings import site_settings
 from infra.sms_channel import SmsChannel, SmsChannelArgs
 from infra.table import Table, TableArgs
 from infra.workflow import Workflow, WorkflowArgs
-from runtime.contract import API_PREFIX, WORKFLOW_FUNCTIONS, Env, Function, Resource, StackOutput, table_name
+from runtime.contract import (
+    API_PREFIX,
+    WORKFLOW_FUNCTIONS,
+    Env,
+    Function,
+    Resource,
+    StackOutput,
+    limits_environment,
+    table_name,
+)
 
 ROOT = Path(__file__).resolve().parent
 settings = read_settings()
@@ -108,10 +117,7 @@ functions = Functions(
             Env.SMS_MAX_PRICE: settings.sms_max_price or "",
             Env.RETENTION_DAYS: str(settings.retention_days),
             Env.ORIGIN_SECRET: origin_secret.value,
-            Env.LIMIT_OPEN_PER_RESERVATION: str(settings.limits.open_per_reservation),
-            Env.LIMIT_REQUESTS_PER_RESERVATION_PER_DAY: str(settings.limits.requests_per_reservation_per_day),
-            Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR: str(settings.limits.unmatched_per_phone_per_hour),
-            Env.LIMIT_SMS_PER_PARTNER_PER_HOUR: str(settings.limits.sms_per_partner_per_hour),
+            **limits_environment(settings.limits),
         },
         log_retention_days=settings.log_retention_days,
     ),

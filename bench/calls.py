@@ -23,7 +23,6 @@ from bench.stack import local_stack
 from local.aws_calls import AwsCall, AwsCallLog
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
-from runtime import bootstrap
 from runtime.contract import FUNCTIONS, READ_LINK_SECRET
 
 FLOW_BUDGET = 16
@@ -160,7 +159,7 @@ def peer_submit() -> SubmitCalls:
     call it makes goes through the one client its handler and its persistence layer share."""
     module = peer.load()
     recorder = AwsCallLog()
-    recorder.attach(module.dynamodb.meta)
+    recorder.attach(module.dynamodb.meta.events)
     headers = {"idempotency-key": f"bench-{uuid.uuid4()}"}
     event = api_event("chat_post", body={**CUSTOMER, "message": QUESTION}, headers=headers)
     made = []
@@ -181,7 +180,7 @@ def peer_submit() -> SubmitCalls:
 def measure(flows: int = MEASURED_FLOWS) -> Section:
     with local_stack() as stack:
         recorder = AwsCallLog()
-        recorder.attach(bootstrap.session())
+        recorder.attach()
         client = ProductClient(stack.url)
         try:
             happy_flow(client, recorder)

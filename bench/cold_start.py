@@ -39,7 +39,8 @@ from local.client import ProductClient, token_of
 from local.stack import LocalStack
 from runtime.adapters.dynamo_keys import reservation_key
 from runtime.adapters.local_classifier import LocalIntentClassifier
-from runtime.contract import FUNCTIONS, Function
+from runtime.contract import FUNCTIONS, ORIGIN_HEADER, Env, Function, limits_environment
+from runtime.domain.limits import NO_LIMITS, Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
@@ -48,6 +49,7 @@ PYCACHE = ROOT / "build" / "bench" / "pycache"
 RUNS = 7
 BUDGET = 1.3
 CUSTOMER = {"reservationNumber": "HTL-100101", "customerPhone": "010-0000-1001"}
+SAMPLES = ROOT / "infra" / "sample_reservations.json"
 QUESTION = "체크인 날짜를 하루 미루고 싶어요"
 
 
@@ -176,23 +178,12 @@ def make_events(stack: LocalStack, count: int) -> dict[str, list[dict[str, Any]]
     maker = EventMaker(stack)
     texted = [maker.texted() for _ in range(4 * count)]
     opened, answered, timed_out, failed = (texted[i * count : (i + 1) * count] for i in range(4))
+    customers = _sample_customers()
     events: dict[str, list[dict[str, Any]]] = {
-        "chat": [
-            api_event(
-                "chat_post",
-                body={**CUSTOMER, "message": QUESTION},
-                headers={"idempotency-key": str(uuid.uuid4())},
-            )
-            for _ in range(count)
-        ],
-        "chat-peer": [
-            api_event(
-                "chat_post",
-                body={**CUSTOMER, "message": QUESTION},
-                headers={"idempotency-key": str(uuid.uuid4())},
-            )
-            for _ in range(count)
-        ],
+        # The probes count the product's limits: each submit is for another reservation, so none
+        # meets the open-requests limit of one reservation.
+        "chat": [_chat_event(customers[run % len(customers)]) for run in range(count)],
+        "chat-peer": [_chat_event(customers[run % len(customers)]) for run in range(count)],
         "confirm-get": [api_event("confirm_get", path_parameters={"token": t}) for _, t in opened],
         "respond-post": [
             api_event("respond_post", body={"token": t, "response": "accept"}) for _, t in answered
@@ -222,7 +213,22 @@ def make_events(stack: LocalStack, count: int) -> dict[str, list[dict[str, Any]]
             maker.submit()
             maker.wait_for(got, submitted + 1)
         events["orchestrator"] = got[:count]
+    assert stack.deployment is not None
+    origin = stack.deployment.environment[Env.ORIGIN_SECRET]
+    for event in (e for probe_events in events.values() for e in probe_events if "requestContext" in e):
+        event["headers"][ORIGIN_HEADER.lower()] = origin  # as CloudFront forwards every API request
     return events
+
+
+def _sample_customers() -> list[dict[str, str]]:
+    samples = json.loads(SAMPLES.read_text(encoding="utf-8"))
+    return [{key: sample[key] for key in ("reservationNumber", "customerPhone")} for sample in samples]
+
+
+def _chat_event(customer: Mapping[str, str]) -> dict[str, Any]:
+    return api_event(
+        "chat_post", body={**customer, "message": QUESTION}, headers={"idempotency-key": str(uuid.uuid4())}
+    )
 
 
 def _error(name: str) -> dict[str, str]:
@@ -238,7 +244,14 @@ class Spawner:
         assert stack.deployment is not None
         self.work = work
         self.lex_environment = dict(lex_environment)
-        environment = {**os.environ, **stack.deployment.environment, "LOG_LEVEL": "INFO"}
+        # The stack runs without limits, so the bench can make its many requests; each probe runs with
+        # the product's, as a deployed function does.
+        environment = {
+            **os.environ,
+            **stack.deployment.environment,
+            **limits_environment(Limits()),
+            "LOG_LEVEL": "INFO",
+        }
         # Lambda loads boto3 and the layer from bytecode; here the bytecode goes to build/, not the tree.
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
         environment["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
@@ -381,7 +394,7 @@ def _place(filename: str, name: str) -> str:
 
 
 def measure(runs: int = RUNS) -> Section:
-    with local_stack() as stack:
+    with local_stack(limits=NO_LIMITS) as stack:
         assert stack.deployment is not None
         names = {probe.key: _function_name(probe, stack.deployment.function_names) for probe in MEASURED}
         events = make_events(stack, runs + 2)  # run 0 compiles, the last one is profiled

@@ -44,18 +44,18 @@ class AwsCallLog:
         self.phase = ""
         self._calls: list[AwsCall] = []
         self._lock = threading.Lock()
-        self._session: Any = None
+        self._events: Any = None
 
-    def attach(self, session: Any = None) -> None:
-        """`session`: botocore's or boto3's (every client created from it after), or a client's `meta`
-        (that client's calls only)."""
-        self._session = session or bootstrap.session()
-        self._session.events.register("provide-client-params", self._record)
+    def attach(self, events: Any = None) -> None:
+        """`events`: the hooks to record from: the runtime's session's by default (every client
+        created from it afterwards), or one client's `meta.events` (that client's calls only)."""
+        self._events = events or bootstrap.events()
+        self._events.register("provide-client-params", self._record)
 
     def detach(self) -> None:
-        if self._session is not None:
-            self._session.events.unregister("provide-client-params", self._record)
-            self._session = None
+        if self._events is not None:
+            self._events.unregister("provide-client-params", self._record)
+            self._events = None
 
     @property
     def calls(self) -> list[AwsCall]:

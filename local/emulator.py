@@ -56,6 +56,7 @@ from runtime.contract import (
     Env,
     Function,
     Resource,
+    limits_environment,
     table_name,
 )
 from runtime.domain.deadlines import default_reminder_after
@@ -288,10 +289,7 @@ class AwsEmulator:
             Env.OPERATORS_TOPIC_ARN: operators_topic,
             Env.RETENTION_DAYS: str(LOCAL_RETENTION_DAYS),
             Env.ORIGIN_SECRET: secrets.token_urlsafe(32),
-            Env.LIMIT_OPEN_PER_RESERVATION: str(limits.open_per_reservation),
-            Env.LIMIT_REQUESTS_PER_RESERVATION_PER_DAY: str(limits.requests_per_reservation_per_day),
-            Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR: str(limits.unmatched_per_phone_per_hour),
-            Env.LIMIT_SMS_PER_PARTNER_PER_HOUR: str(limits.sms_per_partner_per_hour),
+            **limits_environment(limits),
             "AWS_ENDPOINT_URL": self.endpoint,
             # botocore prefers a service's own endpoint variable to AWS_ENDPOINT_URL.
             ENDPOINT_VARIABLE: self.sms.endpoint,

@@ -77,7 +77,7 @@ def install_fault_injection(plan: FaultPlan) -> None:
     """Point the runtime at `plan`. Call after `bootstrap.reset()`, before any client is created
     (clients copy the session's hooks when they are made)."""
     _holder["plan"] = plan
-    events = bootstrap.session().events
+    events = bootstrap.events()
     for event, (target, status, content_type, body) in _AWS_FAULTS.items():
         events.register(event, _failing_send(target, status, content_type, body))
         events.register(event.replace("before-send", "before-call"), _counting_call(target))

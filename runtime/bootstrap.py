@@ -1,4 +1,4 @@
-"""The one place that reads the environment, creates boto3 clients and wires adapters to use cases.
+"""The one place that reads the environment, creates AWS clients (botocore) and wires adapters to use cases.
 
 Everything is built lazily, on first use, and kept for the life of the process (one Lambda cold
 start): a handler creates only the clients it needs, and nothing is created at import time. Adapters
@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 import attrs
-import boto3
+import botocore.session
 from botocore.config import Config
 
 from runtime.adapters.clock import SystemClock
@@ -187,15 +187,21 @@ def logging_configured() -> bool:
 
 
 @_once_per_process
-def session() -> boto3.session.Session:
-    """The process's AWS session; clients created from it share its event hooks."""
-    return boto3.session.Session()
+def session() -> botocore.session.Session:
+    """The process's AWS session, botocore's: boto3's clients are botocore's, and importing boto3
+    would add its resources and s3transfer to every cold start."""
+    return botocore.session.Session()
+
+
+def events() -> Any:
+    """The session's event hooks: every client created from it afterwards runs them."""
+    return session().get_component("event_emitter")
 
 
 @_once_per_process
 def client(service: str) -> Any:
     """One client per service per process. Region and endpoint come from the standard AWS variables."""
-    return session().client(service, config=_CLIENT_CONFIGS.get(service, _DEFAULT_CLIENT_CONFIG))
+    return session().create_client(service, config=_CLIENT_CONFIGS.get(service, _DEFAULT_CLIENT_CONFIG))
 
 
 class ClientOnFirstUse:

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from runtime.domain.limits import Limits
 from runtime.domain.model import FailureReason, ProposalState, Status
 
 # --- the single DynamoDB table -----------------------------------------------------------------
@@ -418,6 +419,16 @@ class FunctionSpec:
     @property
     def resources(self) -> tuple[Resource, ...]:
         return tuple(dict.fromkeys(p.resource for p in self.role_permissions))
+
+
+def limits_environment(limits: Limits) -> dict[str, str]:
+    """The functions' settings for these limits (read back by `runtime.bootstrap.read_settings`)."""
+    return {
+        Env.LIMIT_OPEN_PER_RESERVATION: str(limits.open_per_reservation),
+        Env.LIMIT_REQUESTS_PER_RESERVATION_PER_DAY: str(limits.requests_per_reservation_per_day),
+        Env.LIMIT_UNMATCHED_PER_PHONE_PER_HOUR: str(limits.unmatched_per_phone_per_hour),
+        Env.LIMIT_SMS_PER_PARTNER_PER_HOUR: str(limits.sms_per_partner_per_hour),
+    }
 
 
 _LIMITS_ON_SUBMIT = (

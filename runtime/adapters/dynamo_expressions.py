@@ -6,14 +6,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from runtime.adapters import dynamo_keys as keys
 from runtime.adapters.dynamo_converter import to_attributes
+from runtime.adapters.dynamo_values import from_attribute_value, to_attribute_value
 from runtime.domain.model import Status
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class Update:
@@ -92,8 +88,8 @@ def put_item(table: str, item: Mapping[str, Any], *, condition: str | None = Non
 
 
 def typed(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in item.items()}
+    return {name: to_attribute_value(value) for name, value in item.items()}
 
 
 def plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+    return {name: from_attribute_value(value) for name, value in item.items()}

@@ -37,7 +37,7 @@ def _loaded() -> tuple[Any, AwsCallLog]:
     """The peer loaded fresh against this test's account, each of its AWS calls recorded."""
     module = peer.load()
     calls = AwsCallLog()
-    calls.attach(module.dynamodb.meta)  # its handler and its persistence layer share this client
+    calls.attach(module.dynamodb.meta.events)  # its handler and its persistence layer share this client
     return module, calls
 
 

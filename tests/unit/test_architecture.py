@@ -1,6 +1,7 @@
 """The layering the README promises, checked on the source: dependencies point inward."""
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -67,9 +68,16 @@ def test_only_bootstrap_creates_aws_clients():
     creating = [
         path.relative_to(ROOT).as_posix()
         for path in sources("runtime")
-        if ".client(" in path.read_text(encoding="utf-8") and "boto3" in path.read_text(encoding="utf-8")
+        if re.search(r"create_client\(|boto3\.client\(|\bSession\(", path.read_text(encoding="utf-8"))
     ]
     assert creating == ["runtime/bootstrap.py"]
+
+
+@pytest.mark.parametrize("path", sources("runtime"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_function_imports_boto3(path):
+    """Clients come from botocore: importing any part of boto3 runs its package import (resources,
+    s3transfer), which a cold start would pay for without using."""
+    assert "boto3" not in {top(m) for m in imported_modules(path)}
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,7 @@ def _clients_created() -> list[str]:
     def record(class_attributes, base_classes, **kwargs):
         created.append(kwargs["event_name"])
 
-    bootstrap.session().events.register("creating-client-class", record)
+    bootstrap.events().register("creating-client-class", record)
     return created
 
 
