@@ -13,13 +13,13 @@ from infra.functions import Functions, FunctionsArgs
 from infra.hand_offs import HandOffs, HandOffsArgs
 from infra.http_api import HttpApi, HttpApiArgs
 from infra.lambda_package import LambdaPackage
+from infra.link_secret import LinkSecret, LinkSecretArgs, LinkSecretRotation, LinkSecretRotationArgs
 from infra.observability import Observability, ObservabilityArgs
 from infra.operators import Operators, OperatorsArgs
 from infra.origin import OriginSecret
 from infra.rate_limit import RateLimit, RateLimitArgs
 from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
 from infra.sample_data import SampleData, SampleDataArgs
-from infra.secrets import LinkSecret, LinkSecretArgs, LinkSecretRotation, LinkSecretRotationArgs
 from infra.site import Site, SiteArgs
 from infra.site_settings import site_settings
 from infra.sms_channel import SmsChannel, SmsChannelArgs

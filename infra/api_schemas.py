@@ -10,7 +10,7 @@ import http
 from collections import defaultdict
 from typing import Any
 
-from runtime.adapters import http as api_http
+from runtime.adapters import api_gateway
 from runtime.contract import REQUEST_ID_PARAMETER, TOKEN_PARAMETER
 from runtime.domain import errors
 from runtime.domain.link_token import TOKEN_LENGTH
@@ -82,10 +82,10 @@ def error_examples() -> dict[int, list[dict[str, Any]]]:
     """Every error body by status, exactly as the runtime (or the WAF) would send it."""
     by_status: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for error in _DOMAIN_ERRORS:
-        reply = api_http.error_reply(error)
+        reply = api_gateway.error_reply(error)
         by_status[reply.status].append(dict(reply.payload))
     by_status[429].append(RATE_LIMITED)
-    by_status[500].append({"error": api_http.INTERNAL_ERROR})
+    by_status[500].append({"error": api_gateway.INTERNAL_ERROR})
     return dict(by_status)
 
 

@@ -15,7 +15,7 @@ import attrs
 
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
-from runtime.domain.time import KST
+from runtime.domain.kst import KST
 
 # Long enough for the reminder (at 60 %) to leave a partner time to answer after it.
 PARTNER_TIMEOUT_SECONDS = 6

@@ -37,7 +37,7 @@ from infra.site_settings import SITE_SETTINGS_FILE, site_settings
 from local.emulator import SmsOutbox
 from local.faults import FaultInvalid, FaultPlan, parse_faults
 from local.lambdas import InvocationKilled, LambdaContext, load_handler
-from runtime.adapters.http import INTERNAL_ERROR, MAX_BODY_BYTES, RETRY_AFTER_SECONDS
+from runtime.adapters.api_gateway import INTERNAL_ERROR, MAX_BODY_BYTES, RETRY_AFTER_SECONDS
 from runtime.adapters.json_body import is_json_media_type, read_json
 from runtime.contract import API_PREFIX, FUNCTIONS, ORIGIN_HEADER, PARTNER_LINK_PREFIX, PARTNER_PAGE
 from runtime.domain.errors import InvalidInput, ServiceUnavailable, UnsupportedMediaType

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from runtime.domain.kst import KST, iso_kst
 from runtime.domain.model import Event, Notification, Request
 from runtime.domain.phone import mask_phone, mask_phones_in
-from runtime.domain.time import KST, iso_kst
 
 SUMMARY_HEADERS = ("REQUEST ID", "RESERVATION", "INTENT", "STATUS", "AGE", "PARTNER")
 

@@ -33,6 +33,7 @@ from runtime.domain.errors import (
     StatusConflict,
     TaskClosed,
 )
+from runtime.domain.kst import KST
 from runtime.domain.lifecycle import Move, sources
 from runtime.domain.limits import Quota
 from runtime.domain.link_token import Keyring, SigningKey, next_key
@@ -59,7 +60,6 @@ from runtime.domain.model import (
     UnclearMessage,
 )
 from runtime.domain.redrive import NOT_REDRIVABLE_REASONS, REDRIVABLE_STATUSES
-from runtime.domain.time import KST
 
 
 class FakeRequestRepository(RequestRepository):

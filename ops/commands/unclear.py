@@ -8,7 +8,7 @@ import argparse
 from ops import render
 from ops.arguments import day
 from ops.context import Context
-from runtime.domain.time import KST
+from runtime.domain.kst import KST
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

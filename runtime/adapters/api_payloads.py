@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from runtime.domain.kst import iso_kst
 from runtime.domain.model import Event, PartnerResponse, Proposal, Request, Status
-from runtime.domain.time import iso_kst
 
 _CREATED_MESSAGE = "문의가 접수되었습니다. 파트너에게 확인을 요청하고 있어요."
 _ANSWERED_MESSAGE = "응답이 전달되었습니다. 고객에게 곧 안내됩니다."

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from runtime.contract import METADATA, REQUEST_PREFIX, RESERVATION_INDEX, STATUS_INDEX, TABLE, KeyPrefix
+from runtime.domain.kst import KST
 from runtime.domain.limits import Quota, Subject
 from runtime.domain.model import EventType, Status
-from runtime.domain.time import KST
 
 PK, SK = TABLE.partition_key, TABLE.sort_key
 TTL = TABLE.ttl_attribute

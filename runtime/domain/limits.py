@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from runtime.domain.kst import KST
 from runtime.domain.model import Request
-from runtime.domain.time import KST
 
 # A limit's item outlives its window by this much, then the table's TTL removes it.
 LIMIT_ITEM_GRACE = timedelta(hours=1)

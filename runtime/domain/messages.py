@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from runtime.domain.kst import format_kst
 from runtime.domain.model import Answer, FailureReason, Outcome, Proposal, ProposalState, Request
-from runtime.domain.time import format_kst
 
 # A Korean SMS is 140 bytes in EUC-KR; carriers prepend up to 10 bytes ("[Web발신]" and a line break).
 SMS_MAX_BYTES = 140

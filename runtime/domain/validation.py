@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 import attrs
 
 from runtime.domain.errors import InvalidInput
+from runtime.domain.kst import KST
 from runtime.domain.model import Answer, Decision, Intent
 from runtime.domain.phone import normalize_phone, replace_phones_in
-from runtime.domain.time import KST
 
 MESSAGE_MAX_CHARS = 1000
 _RESERVATION_NUMBER = re.compile(r"([A-Z]{2,4})-?([0-9]{5,10})")

@@ -6,8 +6,8 @@ import structlog
 
 from runtime.adapters.ports import MetricWriter, OperatorAlerts
 from runtime.contract import LOCAL_STAGE, Metric
+from runtime.domain.kst import format_kst
 from runtime.domain.model import Request, Status
-from runtime.domain.time import format_kst
 
 log = structlog.get_logger()
 _WHAT = {Status.TIMEOUT: "the partner did not answer in time", Status.FAILED: "it failed"}

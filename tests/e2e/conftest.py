@@ -37,9 +37,9 @@ from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key
 from runtime.adapters.sample_data import read_reservations
 from runtime.adapters.secrets_manager import read_keyring
+from runtime.domain.kst import format_kst
 from runtime.domain.link_token import Keyring, LinkClaims, sign_link, verify_link
 from runtime.domain.model import LinkToken
-from runtime.domain.time import format_kst
 from tests.local_stack_session import reach_the_emulator, running_stack
 
 PARTNER_TIMEOUT_SECONDS = 8

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from runtime.domain.time import KST, format_kst
+from runtime.domain.kst import KST, format_kst
 from tests.e2e.conftest import DECISION_TIMEOUT_SECONDS
 from tests.e2e.test_browser_flows import FINAL_MESSAGE_WAIT, answer, ask
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from runtime.domain.time import KST, format_kst
+from runtime.domain.kst import KST, format_kst
 from tests.e2e.conftest import PARTNER_TIMEOUT_SECONDS
 
 # ms: the partner timeout, the workflow's last steps, and the page's polling backoff (up to 5 s).

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import requests
 from playwright.sync_api import Page, Route, expect
 
-from runtime.domain.time import KST, format_kst
+from runtime.domain.kst import KST, format_kst
 
 XSS = "<img src=x onerror=alert(1)> <script>alert(2)</script>"
 

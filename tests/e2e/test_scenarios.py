@@ -9,7 +9,7 @@ import requests
 
 from infra.routes import ROUTES
 from local.client import ProductClient, token_of
-from runtime.domain.time import KST
+from runtime.domain.kst import KST
 
 
 @pytest.fixture

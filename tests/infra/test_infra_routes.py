@@ -6,7 +6,7 @@ import pytest
 
 from infra import api_schemas
 from infra.routes import OPENAPI_PATH, ROUTES, find_route, openapi_document
-from runtime.adapters.http import ERROR_STATUS, INTERNAL_ERROR
+from runtime.adapters.api_gateway import ERROR_STATUS, INTERNAL_ERROR
 from runtime.contract import API_PREFIX, Function
 
 

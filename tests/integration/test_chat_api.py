@@ -8,8 +8,8 @@ from botocore.stub import ANY, Stubber
 
 from runtime import bootstrap
 from runtime.contract import Env
+from runtime.domain.kst import KST
 from runtime.domain.model import UnclearMessage
-from runtime.domain.time import KST
 from runtime.handlers import chat
 from tests.integration.conftest import api_event, body_of
 from tests.integration.flows import CUSTOMER, PARTNER_PHONE, submit

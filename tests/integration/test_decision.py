@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from runtime.domain.time import KST
+from runtime.domain.kst import KST
 from runtime.handlers import decision, request_status, response
 from tests.integration.conftest import api_event, body_of
 from tests.integration.flows import PARTNER_PHONE, submit

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime.adapters import http
+from runtime.adapters import api_gateway
 from runtime.domain.errors import (
     DailyLimitReached,
     DomainError,
@@ -37,7 +37,7 @@ HANGUL = re.compile("[가-힣]")
 LIMIT = 16 * 1024
 # The origin header's value in the recorded events (what CloudFront added on the recorded stack).
 RECORDED_ORIGIN_SECRET = "origin-secret-of-the-recorded-stack"
-serve = functools.partial(http.serve, origin_secret=RECORDED_ORIGIN_SECRET)
+serve = functools.partial(api_gateway.serve, origin_secret=RECORDED_ORIGIN_SECRET)
 
 
 def _event(name: str, **overrides) -> dict:
@@ -51,7 +51,7 @@ def _body(response: dict) -> dict:
 
 
 def _fail(error: Exception):
-    def action(_request: http.HttpRequest) -> http.Reply:
+    def action(_request: api_gateway.HttpRequest) -> api_gateway.Reply:
         raise error
 
     return action
@@ -80,14 +80,14 @@ def test_recorded_events_are_http_api_payload_2_0(name, route):
 
 
 def test_parse_event_reads_a_chat_post():
-    request = http.parse_event(_event("chat_post"))
+    request = api_gateway.parse_event(_event("chat_post"))
     assert request.method == "POST"
     assert request.path == "/api/chat"
     assert request.source_ip == "130.176.212.73"
     assert request.path_parameters == {}
     assert request.header("Idempotency-Key") == "c4b1e2f0-5d6a-4e7b-8c9d-0a1b2c3d4e5f"
     assert request.header("CONTENT-TYPE") == "application/json"
-    assert http.json_object(request) == {
+    assert api_gateway.json_object(request) == {
         "customerPhone": "010-0000-1001",
         "reservationNumber": "HTL-100101",
         "message": "체크인 날짜를 하루 미루고 싶어요",
@@ -95,16 +95,16 @@ def test_parse_event_reads_a_chat_post():
 
 
 def test_parse_event_reads_path_parameters_and_an_empty_get_body():
-    confirm = http.parse_event(_event("confirm_get"))
+    confirm = api_gateway.parse_event(_event("confirm_get"))
     assert (confirm.method, confirm.body) == ("GET", b"")
     assert confirm.path_parameters == {"token": "ASi30INRsKgwawPYuJrELCmtFN1E"}
-    status = http.parse_event(_event("request_status_get"))
+    status = api_gateway.parse_event(_event("request_status_get"))
     assert status.path == "/api/requests/0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f"
     assert status.path_parameters == {"requestId": "0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f"}
 
 
 def test_parse_event_reads_a_partner_answer():
-    assert http.json_object(http.parse_event(_event("respond_post"))) == {
+    assert api_gateway.json_object(api_gateway.parse_event(_event("respond_post"))) == {
         "token": "ASi30INRsKgwawPYuJrELCmtFN1E",
         "response": "alternative",
         "alternativeTime": "2026-12-01T15:00:00+09:00",
@@ -113,7 +113,7 @@ def test_parse_event_reads_a_partner_answer():
 
 def test_header_names_are_case_insensitive_even_if_an_event_is_not_lowercased():
     event = _event("chat_post", headers={"Idempotency-Key": "abcdefgh-1", "Content-Type": "application/json"})
-    request = http.parse_event(event)
+    request = api_gateway.parse_event(event)
     assert request.header("idempotency-key") == "abcdefgh-1"
     assert request.headers == {"idempotency-key": "abcdefgh-1", "content-type": "application/json"}
     assert request.header("x-missing") is None
@@ -126,28 +126,31 @@ def test_a_base64_encoded_body_is_decoded_to_the_same_bytes():
         body=base64.b64encode(plain["body"].encode("utf-8")).decode("ascii"),
         isBase64Encoded=True,
     )
-    assert http.parse_event(encoded).body == plain["body"].encode("utf-8")
-    assert http.json_object(http.parse_event(encoded))["message"] == "체크인 날짜를 하루 미루고 싶어요"
+    assert api_gateway.parse_event(encoded).body == plain["body"].encode("utf-8")
+    assert (
+        api_gateway.json_object(api_gateway.parse_event(encoded))["message"]
+        == "체크인 날짜를 하루 미루고 싶어요"
+    )
 
 
 def test_a_body_that_is_not_valid_base64_is_invalid_input_in_korean():
     with pytest.raises(InvalidInput) as raised:
-        http.parse_event(_event("chat_post", body="not base64 at all!", isBase64Encoded=True))
+        api_gateway.parse_event(_event("chat_post", body="not base64 at all!", isBase64Encoded=True))
     assert raised.value.message == "요청 본문을 읽을 수 없습니다."
 
 
 def test_method_is_read_from_the_request_context_in_upper_case():
     event = _event("respond_post")
     event["requestContext"]["http"]["method"] = "post"
-    assert http.method_of(event) == "POST"
-    assert http.method_of({}) == ""
+    assert api_gateway.method_of(event) == "POST"
+    assert api_gateway.method_of({}) == ""
 
 
 # --- the 16 KiB limit ---------------------------------------------------------------------------
 
 
 def test_a_body_of_exactly_16_kib_is_accepted():
-    assert len(http.parse_event(_event("chat_post", body="a" * LIMIT)).body) == LIMIT
+    assert len(api_gateway.parse_event(_event("chat_post", body="a" * LIMIT)).body) == LIMIT
 
 
 @pytest.mark.parametrize(
@@ -160,15 +163,17 @@ def test_a_body_of_exactly_16_kib_is_accepted():
 )
 def test_a_body_over_16_kib_is_payload_too_large(body):
     with pytest.raises(PayloadTooLarge):
-        http.parse_event(_event("chat_post", body=body))
+        api_gateway.parse_event(_event("chat_post", body=body))
 
 
 def test_the_limit_applies_to_the_decoded_body_of_a_base64_event():
     at_limit = base64.b64encode(b"a" * LIMIT).decode()
     over = base64.b64encode(b"a" * (LIMIT + 1)).decode()
-    assert len(http.parse_event(_event("chat_post", body=at_limit, isBase64Encoded=True)).body) == LIMIT
+    assert (
+        len(api_gateway.parse_event(_event("chat_post", body=at_limit, isBase64Encoded=True)).body) == LIMIT
+    )
     with pytest.raises(PayloadTooLarge):
-        http.parse_event(_event("chat_post", body=over, isBase64Encoded=True))
+        api_gateway.parse_event(_event("chat_post", body=over, isBase64Encoded=True))
 
 
 def test_serve_answers_413_for_a_body_over_the_limit_without_running_the_action():
@@ -195,7 +200,9 @@ def test_serve_answers_413_for_a_body_over_the_limit_without_running_the_action(
     ],
 )
 def test_a_body_that_is_not_a_json_object_is_a_korean_400(body, message):
-    response = serve(_event("chat_post", body=body), lambda r: http.Reply(200, http.json_object(r)))
+    response = serve(
+        _event("chat_post", body=body), lambda r: api_gateway.Reply(200, api_gateway.json_object(r))
+    )
     assert response["statusCode"] == 400
     assert _body(response) == {"error": {"code": "INVALID_INPUT", "message": message}}
 
@@ -204,7 +211,7 @@ def test_a_body_that_is_not_utf8_is_a_korean_400():
     event = _event(
         "chat_post", body=base64.b64encode(b'{"message": "\xff\xfe"}').decode(), isBase64Encoded=True
     )
-    response = serve(event, lambda r: http.Reply(200, http.json_object(r)))
+    response = serve(event, lambda r: api_gateway.Reply(200, api_gateway.json_object(r)))
     assert response["statusCode"] == 400
     assert _body(response)["error"]["message"] == "요청 본문이 올바른 JSON 형식이 아닙니다."
 
@@ -215,9 +222,11 @@ def test_a_body_that_is_not_utf8_is_a_korean_400():
 def test_serve_returns_the_reply_as_json_with_safe_headers():
     seen = []
 
-    def action(request: http.HttpRequest) -> http.Reply:
+    def action(request: api_gateway.HttpRequest) -> api_gateway.Reply:
         seen.append(request)
-        return http.Reply(201, {"requestId": "r-1", "message": "문의가 접수되었습니다."}, {"x-extra": "1"})
+        return api_gateway.Reply(
+            201, {"requestId": "r-1", "message": "문의가 접수되었습니다."}, {"x-extra": "1"}
+        )
 
     response = serve(_event("chat_post"), action)
     assert response["statusCode"] == 201
@@ -285,7 +294,7 @@ def test_every_domain_error_class_is_mapped_to_a_status_other_than_500():
     unmapped = [
         cls.__name__
         for cls in all_subclasses(DomainError)
-        if not any(issubclass(cls, mapped) for mapped in http.ERROR_STATUS)
+        if not any(issubclass(cls, mapped) for mapped in api_gateway.ERROR_STATUS)
     ]
     assert unmapped == []
 
@@ -347,8 +356,8 @@ def test_a_generic_domain_error_without_a_mapping_is_a_500_with_its_korean_messa
 # --- hostile requests: every one a 4xx in the error shape, never a 500 ----------------------------
 
 
-def _echo(request: http.HttpRequest) -> http.Reply:
-    return http.Reply(200, http.json_object(request))
+def _echo(request: api_gateway.HttpRequest) -> api_gateway.Reply:
+    return api_gateway.Reply(200, api_gateway.json_object(request))
 
 
 def _post(body: str | bytes, **headers: str) -> dict:
@@ -458,11 +467,11 @@ def test_a_read_header_with_odd_characters_is_a_400_naming_it(name, value):
 
 def test_a_get_with_a_body_is_a_400():
     event = _event("request_status_get", body='{"a": 1}')
-    _assert_error(serve(event, lambda r: http.Reply(200, {})), 400, "INVALID_INPUT")
+    _assert_error(serve(event, lambda r: api_gateway.Reply(200, {})), 400, "INVALID_INPUT")
 
 
 def test_a_get_without_a_body_is_served():
-    assert serve(_event("request_status_get"), lambda r: http.Reply(200, {}))["statusCode"] == 200
+    assert serve(_event("request_status_get"), lambda r: api_gateway.Reply(200, {}))["statusCode"] == 200
 
 
 @pytest.mark.parametrize(
@@ -500,7 +509,7 @@ def test_any_body_and_headers_give_a_json_object_or_a_4xx_in_the_error_shape(bod
         body=text if text is not None else base64.b64encode(body).decode(), isBase64Encoded=base64_encoded
     )
 
-    response = serve(event, _echo if method == "POST" else lambda r: http.Reply(200, {}))
+    response = serve(event, _echo if method == "POST" else lambda r: api_gateway.Reply(200, {}))
 
     response["body"].encode("utf-8")
     if response["statusCode"] == 200:
@@ -517,11 +526,11 @@ def test_any_body_and_headers_give_a_json_object_or_a_4xx_in_the_error_shape(bod
 def _ran(event: dict, origin_secret: str = RECORDED_ORIGIN_SECRET) -> tuple[dict, list]:
     ran: list = []
 
-    def action(request: http.HttpRequest) -> http.Reply:
+    def action(request: api_gateway.HttpRequest) -> api_gateway.Reply:
         ran.append(request)
-        return http.Reply(200, {"ok": True})
+        return api_gateway.Reply(200, {"ok": True})
 
-    return http.serve(event, action, origin_secret=origin_secret), ran
+    return api_gateway.serve(event, action, origin_secret=origin_secret), ran
 
 
 @pytest.mark.parametrize(
@@ -570,13 +579,13 @@ def test_without_a_configured_origin_secret_every_request_is_refused():
 
 def test_the_origin_secret_is_compared_in_constant_time(monkeypatch):
     compared = []
-    real = http.hmac.compare_digest
+    real = api_gateway.hmac.compare_digest
 
     def spy(a, b):
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(http.hmac, "compare_digest", spy)
+    monkeypatch.setattr(api_gateway.hmac, "compare_digest", spy)
     assert _ran(_event("confirm_get"))[0]["statusCode"] == 200
     assert compared == [(RECORDED_ORIGIN_SECRET.encode(), RECORDED_ORIGIN_SECRET.encode())]
 

@@ -15,10 +15,10 @@ from runtime.domain.errors import (
     TooManyLookups,
     TooManyOpenRequests,
 )
+from runtime.domain.kst import KST
 from runtime.domain.limits import NO_LIMITS, Limits, open_request_of, unmatched_lookups
 from runtime.domain.link_token import Scope, verify_link
 from runtime.domain.model import EventType, Intent, IntentSource, Status
-from runtime.domain.time import KST
 from runtime.services.submit import submit_request
 from tests.builders import CUSTOMER_PHONE, submission
 from tests.fakes import (

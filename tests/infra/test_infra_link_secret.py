@@ -8,8 +8,8 @@ import json
 import pytest
 from infra_helpers import lambda_of, policy_of, role_of, setting, statements, variables_of
 
+from infra.link_secret import INITIAL_STAGE
 from infra.mock_run import Deployment, Secret, run_program
-from infra.secrets import INITIAL_STAGE
 from runtime.contract import FUNCTIONS, ROTATE_LINK_SECRET, Env, Function
 
 VERSION = "aws:secretsmanager/secretVersion:SecretVersion"

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from runtime.domain.time import format_kst, iso_kst
+from runtime.domain.kst import format_kst, iso_kst
 
 NEW_YORK_WINTER = timezone(timedelta(hours=-5))
 
