@@ -20,10 +20,10 @@ from infra.origin import OriginSecret
 from infra.rate_limit import RateLimit, RateLimitArgs
 from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
 from infra.sample_data import SampleData, SampleDataArgs
-from infra.site import Site, SiteArgs
 from infra.site_settings import site_settings
 from infra.sms_channel import SmsChannel, SmsChannelArgs
 from infra.table import Table, TableArgs
+from infra.website import Site, SiteArgs
 from infra.workflow import Workflow, WorkflowArgs
 from runtime.contract import (
     API_PREFIX,

@@ -88,3 +88,15 @@ def test_no_function_imports_boto3(path):
 def test_the_product_never_imports_the_bench_nor_its_powertools_peer(path):
     """bench/peer/ is measured, never shipped: no function, layer or local stack reaches it."""
     assert not {top(m) for m in imported_modules(path)} & {"bench", "aws_lambda_powertools"}
+
+
+def test_no_module_of_the_project_is_named_after_the_standard_library():
+    """A module named `time` or `http` reads as the standard library's wherever it is imported."""
+    packages = ("runtime", "infra", "local", "ops", "bench", "reliability", "policy", "bot", "tests")
+    shadowing = [
+        path.relative_to(ROOT).as_posix()
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+        if path.stem in sys.stdlib_module_names
+    ]
+    assert shadowing == []
