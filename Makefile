@@ -64,7 +64,7 @@ ops: setup
 	@$(RUN) -m ops $(ARGS)
 
 plan: setup
-	$(RUN) -m infra.plan --stack $(STACK)
+	$(RUN) -m infra.offline.plan --stack $(STACK)
 
 bench: setup
 	$(RUN) -m bench

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pulumi
 
+from definitions.routes import OPENAPI_PATH, ROUTES, openapi_document
+from definitions.site_settings import site_settings
 from infra.access import guardrails, resource_targets
 from infra.api_routes import ApiRoutes, ApiRoutesArgs
 from infra.aws_account import AwsAccount
@@ -18,9 +20,7 @@ from infra.observability import Observability, ObservabilityArgs
 from infra.operators import Operators, OperatorsArgs
 from infra.origin import OriginSecret
 from infra.rate_limit import RateLimit, RateLimitArgs
-from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
 from infra.sample_data import SampleData, SampleDataArgs
-from infra.site_settings import site_settings
 from infra.sms_channel import SmsChannel, SmsChannelArgs
 from infra.table import Table, TableArgs
 from infra.website import Site, SiteArgs

@@ -1,4 +1,4 @@
-"""ApiRoutes: infra/routes.py's routes on the HTTP API, each a Lambda proxy integration (payload 2.0)
+"""ApiRoutes: definitions/routes.py's routes on the HTTP API, each a Lambda proxy integration (payload 2.0)
 that API Gateway, and only this API's route, may invoke."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import attrs
 import pulumi
 import pulumi_aws as aws
 
-from infra.routes import Route
+from definitions.routes import Route
 from runtime.contract import Function
 
 _PATH_PARAMETER = re.compile(r"\{\w+\}")

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pulumi
 
-from infra.bedrock_models import lifecycle_problem
+from definitions.bedrock_models import lifecycle_problem
 from runtime.domain.deadlines import (
     DEFAULT_CUSTOMER_DECISION_SECONDS,
     check_decision_window,

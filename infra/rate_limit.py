@@ -16,7 +16,7 @@ import attrs
 import pulumi
 import pulumi_aws as aws
 
-from infra.api_schemas import RATE_LIMITED
+from definitions.api_schemas import RATE_LIMITED
 
 CLOUDFRONT_REGION = "us-east-1"
 REQUESTS_PER_WINDOW = 100

@@ -17,9 +17,10 @@ import attrs
 import pulumi
 import pulumi_aws as aws
 
-from infra import cdn, iam
-from infra.site_files import REVALIDATE, site_files
-from infra.site_settings import SITE_SETTINGS_FILE
+from definitions import cdn
+from definitions.site_files import REVALIDATE, site_files
+from definitions.site_settings import SITE_SETTINGS_FILE
+from infra import iam
 from runtime.contract import ORIGIN_HEADER
 
 SITE_ORIGIN = "site-bucket"
@@ -36,7 +37,7 @@ class SiteArgs:
     site_dir: Path
     api_origin_domain: pulumi.Input[str]
     api_prefix: str
-    # The pages' settings (infra/site_settings.py), written to the bucket as /config.json.
+    # The pages' settings (definitions/site_settings.py), written to the bucket as /config.json.
     site_settings: Mapping[str, pulumi.Input[Any]]
     # Served from the bucket at this path (under the API's prefix), as the local gateway serves it.
     openapi_path: str

@@ -1,5 +1,5 @@
 """Workflow: the Standard state machine (Express cannot wait for a task token) built from the ASL the
-local stack runs too (infra/state_machine.py), logged and traced, allowed to invoke only its tasks."""
+local stack runs too (definitions/state_machine.py), logged and traced, allowed to invoke only its tasks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import attrs
 import pulumi
 import pulumi_aws as aws
 
-from infra import iam, state_machine
+from definitions import state_machine
+from infra import iam
 from infra.aws_account import same_arn
 from runtime.contract import WORKFLOW_FUNCTIONS, Function
 

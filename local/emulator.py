@@ -36,7 +36,7 @@ import boto3
 import requests
 from boto3.dynamodb.types import TypeSerializer
 
-from infra import state_machine
+from definitions import state_machine
 from local.lambda_service import LambdaService
 from local.lambdas import LambdaDispatcher, load_handler
 from local.schedules import RateSchedule

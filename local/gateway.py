@@ -1,6 +1,6 @@
 """The local front door, as CloudFront + API Gateway are in AWS: `site/` at `/`, the partner page at
 `/r/{token}`, and `/api/*` turned into API Gateway HTTP API v2.0 events for the same handlers, on the
-same routes (infra/routes.py). Plus the SMS outbox, so a person can play the partner.
+same routes (definitions/routes.py). Plus the SMS outbox, so a person can play the partner.
 
 It reads a body only as far as one sane Content-Length says (no chunked bodies, nothing over the
 API's limit) and answers everything it refuses in the API's error shape. Like CloudFront, it adds the
@@ -31,9 +31,9 @@ from typing import Any
 
 import structlog
 
-from infra.cdn import CONTENT_SECURITY_POLICY
-from infra.routes import Route, find_route, openapi_document
-from infra.site_settings import SITE_SETTINGS_FILE, site_settings
+from definitions.cdn import CONTENT_SECURITY_POLICY
+from definitions.routes import Route, find_route, openapi_document
+from definitions.site_settings import SITE_SETTINGS_FILE, site_settings
 from local.emulator import SmsOutbox
 from local.faults import FaultInvalid, FaultPlan, parse_faults
 from local.lambdas import InvocationKilled, LambdaContext, load_handler

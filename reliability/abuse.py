@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from infra.routes import ROUTES
+from definitions.routes import ROUTES
 from local.client import token_of
 from local.gateway import api_event
 from reliability.product import Answer, Customer, Product, is_error_shape, new_tag

@@ -16,7 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
-from infra.routes import OPENAPI_PATH
+from definitions.routes import OPENAPI_PATH
 from reliability.product import HTTP_TIMEOUT, Answer, Product, is_error_shape
 from reliability.report import Row
 

@@ -133,7 +133,7 @@ LEX_LOCALE = "ko_KR"
 LINK_SECRET_CACHE_SECONDS = 300
 
 
-# --- HTTP path parameters (the routes themselves are in infra/routes.py) ------------------------
+# --- HTTP path parameters (the routes themselves are in definitions/routes.py) ------------------------
 
 API_PREFIX = "/api"
 # CloudFront adds this header, with the stack's secret value, to every request it sends the API; the

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from infra.routes import ROUTES
+from definitions.routes import ROUTES
 from local.client import ProductClient, token_of
 from runtime.domain.kst import KST
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from infra_helpers import ALARM_EMAIL
 
-from infra.mock_run import STACKS, Deployment, run_program
+from infra.offline.mock_run import STACKS, Deployment, run_program
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from infra.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret
+from infra.offline.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret
 from runtime.contract import FUNCTIONS, Function
 
 FUNCTION = "aws:lambda/function:Function"

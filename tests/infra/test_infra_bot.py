@@ -9,7 +9,7 @@ import pytest
 from infra_helpers import trusted_service
 
 from infra import bot as bot_module
-from infra.mock_run import PROJECT_ROOT, Deployment, run_program
+from infra.offline.mock_run import PROJECT_ROOT, Deployment, run_program
 
 BOT_FILE = PROJECT_ROOT / "bot" / "ko_KR.json"
 

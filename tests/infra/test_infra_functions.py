@@ -21,8 +21,8 @@ from infra_helpers import (
 
 from infra.config import foundation_model
 from infra.lambda_package import BYTECODE_SUFFIX, imported_modules, runtime_files
-from infra.mock_aws import ACCOUNT_ID
-from infra.mock_run import PROJECT_ROOT, Deployment, run_program
+from infra.offline.mock_aws import ACCOUNT_ID
+from infra.offline.mock_run import PROJECT_ROOT, Deployment, run_program
 from runtime.contract import (
     FUNCTIONS,
     LEX_LOCALE,

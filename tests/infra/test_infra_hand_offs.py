@@ -10,8 +10,8 @@ import pytest
 from infra_helpers import ROLE, ROLE_POLICY, lambda_of, policy_of, role_of, trusted_service
 
 from infra.hand_offs import rate_seconds
-from infra.mock_aws import ACCOUNT_ID
-from infra.mock_run import CapturedResource, Deployment
+from infra.offline.mock_aws import ACCOUNT_ID
+from infra.offline.mock_run import CapturedResource, Deployment
 from runtime.contract import FUNCTIONS, STREAM_VIEW, SWEEP_PERIOD_SECONDS, SWEEP_SCHEDULE, Function
 
 MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"

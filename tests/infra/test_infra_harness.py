@@ -1,5 +1,5 @@
-"""The offline harness itself (infra/mock_run.py): where the mocks say nothing, it places each resource
-in the tree as the Pulumi engine would."""
+"""The offline harness itself (infra/offline/mock_run.py): where the mocks say nothing, it places each
+resource in the tree as the Pulumi engine would."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from infra_helpers import lambda_of
 
-from infra.mock_run import Deployment, run_program
+from infra.offline.mock_run import Deployment, run_program
 from runtime.contract import Function
 
 PREFIX = "urn:pulumi:dev::partner-confirm::"

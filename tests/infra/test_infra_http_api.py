@@ -1,4 +1,4 @@
-"""The HTTP API: routes from infra/routes.py as Lambda proxy integrations, throttled and logged."""
+"""The HTTP API: routes from definitions/routes.py as Lambda proxy integrations, throttled and logged."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 import pytest
 from infra_helpers import lambda_of, setting
 
-from infra.mock_run import Deployment
-from infra.routes import ROUTES, Route
+from definitions.routes import ROUTES, Route
+from infra.offline.mock_run import Deployment
 
 API = "aws:apigatewayv2/api:Api"
 ROUTE = "aws:apigatewayv2/route:Route"

@@ -23,7 +23,7 @@ from infra.lambda_package import (
     locked_requirements,
     runtime_files,
 )
-from infra.mock_run import PROJECT_ROOT, Deployment
+from infra.offline.mock_run import PROJECT_ROOT, Deployment
 from runtime.contract import FUNCTIONS
 
 LOCK = PROJECT_ROOT / "uv.lock"

@@ -9,7 +9,7 @@ import pytest
 from infra_helpers import lambda_of, setting, state_machine_arn
 
 from infra.config import NO_ALARM_EMAIL_WARNING
-from infra.mock_run import Deployment, run_program
+from infra.offline.mock_run import Deployment, run_program
 from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, Function, Metric
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

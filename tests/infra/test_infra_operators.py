@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from infra.mock_run import Deployment, run_program
+from infra.offline.mock_run import Deployment, run_program
 from runtime.contract import METRIC_DIMENSION, METRIC_NAMESPACE, STATUS_DIMENSION, Metric
 from runtime.domain.model import OPEN_ORDER
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from infra import plan
-from infra.mock_run import Deployment
+from infra.offline import plan
+from infra.offline.mock_run import Deployment
 from runtime.contract import NEW_REQUEST_FILTER, REDRIVEN_FILTER, SWEEP_SCHEDULE
 
 

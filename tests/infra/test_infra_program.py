@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from infra_helpers import setting, stack_file
 
-from infra.mock_run import PROJECT_ROOT, STACKS, Deployment, run_program
+from infra.offline.mock_run import PROJECT_ROOT, STACKS, Deployment, run_program
 from ops.targets import Target
 from runtime.contract import StackOutput
 
@@ -141,7 +141,12 @@ def test_infra_never_imports_boto3() -> None:
     assert result.returncode == 0, result.stderr or "infra imported boto3"
 
 
-@pytest.mark.parametrize("module", ["infra.routes", "infra.state_machine", "infra.site_settings"])
+@pytest.mark.parametrize(
+    "module",
+    sorted(
+        f"definitions.{p.stem}" for p in (PROJECT_ROOT / "definitions").glob("*.py") if p.stem != "__init__"
+    ),
+)
 def test_definitions_shared_with_the_local_stack_import_without_pulumi(module: str) -> None:
     script = f"import sys\nsys.modules['pulumi'] = None\nimport {module}\n"
     result = subprocess.run(

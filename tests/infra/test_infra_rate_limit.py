@@ -6,8 +6,8 @@ import json
 
 from infra_helpers import setting
 
-from infra.api_schemas import RATE_LIMITED
-from infra.mock_run import Deployment
+from definitions.api_schemas import RATE_LIMITED
+from infra.offline.mock_run import Deployment
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 

@@ -13,7 +13,7 @@ import botocore.session
 import pytest
 from infra_helpers import stack_file
 
-from infra.mock_run import STACKS
+from infra.offline.mock_run import STACKS
 from runtime.contract import FUNCTIONS, SEND_SMS, Function, Resource
 
 _session = botocore.session.get_session()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra import api_schemas
-from infra.routes import OPENAPI_PATH, ROUTES, find_route, openapi_document
+from definitions import api_schemas
+from definitions.routes import OPENAPI_PATH, ROUTES, find_route, openapi_document
 from runtime.adapters.api_gateway import ERROR_STATUS, INTERNAL_ERROR
 from runtime.contract import API_PREFIX, Function
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from infra_helpers import setting
 
-from infra.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret, run_program
+from infra.offline.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret, run_program
 from infra.sample_data import typed_item
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.contract import TABLE

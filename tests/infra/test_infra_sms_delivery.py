@@ -8,8 +8,8 @@ import json
 
 from infra_helpers import lambda_of, policy_of, role_of, statements
 
-from infra.mock_aws import ACCOUNT_ID
-from infra.mock_run import Deployment
+from infra.offline.mock_aws import ACCOUNT_ID
+from infra.offline.mock_run import Deployment
 from runtime.contract import FUNCTIONS, Function
 
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from infra_helpers import setting, stack_file
 
-from infra.bedrock_models import NOT_ACTIVE
+from definitions.bedrock_models import NOT_ACTIVE
 from infra.config import INFERENCE_PROFILE, ApiThrottle, StackSettings, foundation_model, read_limits
-from infra.mock_run import PROJECT_ROOT, STACKS
+from infra.offline.mock_run import PROJECT_ROOT, STACKS
 from runtime.domain.deadlines import default_reminder_after
 from runtime.domain.limits import NO_LIMITS, Limits
 

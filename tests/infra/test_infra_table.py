@@ -6,7 +6,7 @@ from typing import Any
 
 from infra_helpers import setting
 
-from infra.mock_run import Deployment
+from infra.offline.mock_run import Deployment
 from runtime.contract import TABLE
 
 TABLE_TYPE = "aws:dynamodb/table:Table"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from infra_helpers import lambda_of, revealed, setting, site_dir, variables_of
 
-from infra.mock_run import Deployment, Secret
-from infra.routes import OPENAPI_PATH, ROUTES, openapi_document
-from infra.site_files import CONTENT_TYPES, site_files
-from infra.site_settings import SITE_SETTINGS_FILE, site_settings
+from definitions.routes import OPENAPI_PATH, ROUTES, openapi_document
+from definitions.site_files import CONTENT_TYPES, site_files
+from definitions.site_settings import SITE_SETTINGS_FILE, site_settings
+from infra.offline.mock_run import Deployment, Secret
 from runtime.contract import ORIGIN_HEADER, Env, Function
 
 BUCKET = "aws:s3/bucket:Bucket"

@@ -6,8 +6,8 @@ import json
 
 from infra_helpers import lambda_of, policy_of, setting, statements, trusted_service, variables_of
 
-from infra import state_machine
-from infra.mock_run import Deployment
+from definitions import state_machine
+from infra.offline.mock_run import Deployment
 from runtime.contract import WORKFLOW_FUNCTIONS, Env, Function
 
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"

@@ -35,7 +35,7 @@ from pulumi_policy import Secret as PolicySecret
 from pulumi_policy.deserialize import deserialize_properties, serialize_properties
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from infra.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret
+from infra.offline.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret
 from policy.rules import POLICIES, TOPIC, UNENCRYPTED_TOPICS
 
 PACK = PROJECT_ROOT / "policy"

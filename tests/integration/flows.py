@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from infra.state_machine import SMS_RETRY, longest_retry_wait
+from definitions.state_machine import SMS_RETRY, longest_retry_wait
 from runtime.adapters.secrets_manager import read_keyring
 from runtime.domain.link_token import verify_link
 from runtime.handlers import chat

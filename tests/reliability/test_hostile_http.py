@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infra.routes import ROUTES
+from definitions.routes import ROUTES
 from local import gateway
 from tests import hostile
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from infra.routes import ROUTES
+from definitions.routes import ROUTES
 from reliability.__main__ import QUICK
 from reliability.abuse import (
     check_around_the_site,

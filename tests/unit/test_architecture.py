@@ -51,6 +51,46 @@ def test_the_runtime_never_imports_pulumi_infra_or_the_local_stack(path):
     }
 
 
+@pytest.mark.parametrize("path", sources("definitions"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_shared_definitions_import_neither_pulumi_nor_infra_nor_aws_clients(path):
+    """Both the Pulumi program and the local stack build from definitions/: it depends on neither."""
+    assert not {top(m) for m in imported_modules(path)} & {
+        "pulumi",
+        "pulumi_aws",
+        "pulumi_aws_native",
+        "infra",
+        "local",
+        "boto3",
+        "botocore",
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sources("local"), *sources("ops"), *sources("reliability")],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_the_local_stack_and_the_tools_never_import_the_pulumi_program(path):
+    """What the local stack shares with AWS comes from definitions/ and runtime/, not from infra/."""
+    assert not {top(m) for m in imported_modules(path)} & {
+        "infra",
+        "pulumi",
+        "pulumi_aws",
+        "pulumi_aws_native",
+    }
+
+
+@pytest.mark.parametrize("path", sources("runtime/services"), ids=lambda p: p.name)
+def test_services_use_ports_not_adapters_nor_handlers(path):
+    """A use case receives its adapters through runtime/adapters/ports.py; it never builds one."""
+    for module in imported_modules(path):
+        if module.startswith("runtime.adapters"):
+            assert module == "runtime.adapters.ports", f"{path.name} imports {module}"
+        assert not module.startswith(("runtime.handlers", "runtime.bootstrap")), (
+            f"{path.name} imports {module}"
+        )
+
+
 @pytest.mark.parametrize(
     "path", [*sources("infra"), ROOT / "__main__.py"], ids=lambda p: str(p.relative_to(ROOT))
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from infra import api_schemas
+from definitions import api_schemas
 from runtime.contract import API_PREFIX, REQUEST_ID_PARAMETER, TOKEN_PARAMETER, Function
 
 _PARAMETER = re.compile(r"\{(\w+)\}")

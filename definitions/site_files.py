@@ -10,9 +10,9 @@ from pathlib import Path
 
 import attrs
 
-from infra.site_settings import SITE_SETTINGS_FILE
+from definitions.site_settings import SITE_SETTINGS_FILE
 
-# The pages' settings are generated for the stack (infra/site_settings.py); a file of that name in
+# The pages' settings are generated for the stack (definitions/site_settings.py); a file of that name in
 # site/ is never uploaded over them.
 GENERATED_FILES = frozenset({SITE_SETTINGS_FILE})
 

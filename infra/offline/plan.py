@@ -1,6 +1,6 @@
-"""`python -m infra.plan --stack demo`: what `pulumi up` would create, offline, like `cdk synth`.
+"""`python -m infra.offline.plan --stack demo`: what `pulumi up` would create, offline, like `cdk synth`.
 
-Runs the program under the mocks (infra/mock_run.py) with the stack's real config, prints the resource
+Runs the program under the mocks (infra/offline/mock_run.py) with the stack's real config, prints the resource
 tree with each resource's key properties, and writes `build/plan/<stack>.json` =
 `[{type, name, parent, inputs}]`, inputs resolved as AWS would receive them (the state machine
 definition and policy documents as JSON strings), so validators and linters can read them.
@@ -17,7 +17,7 @@ from typing import Any
 
 import pulumi
 
-from infra.mock_run import PROJECT_ROOT, STACKS, CapturedResource, Deployment, Secret, run_program
+from infra.offline.mock_run import PROJECT_ROOT, STACKS, CapturedResource, Deployment, Secret, run_program
 
 # The inputs worth a glance in the tree; the JSON file has all of them.
 KEY_PROPERTIES = (
@@ -79,7 +79,7 @@ def write_plan(deployment: Deployment, output: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.plan", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m infra.offline.plan", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", choices=STACKS, required=True)
     parser.add_argument("--output", type=Path, help="default: build/plan/<stack>.json")
     options = parser.parse_args(argv)

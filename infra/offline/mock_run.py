@@ -1,7 +1,7 @@
 """Run the real Pulumi program (`__main__.py`) offline, under Pulumi's unit-test mocks, with a stack's
 real config file, and capture every resource it registers: type, name, parent, provider, inputs.
 
-One implementation for `python -m infra.plan` and tests/infra. Each run resets Pulumi's runtime,
+One implementation for `python -m infra.offline.plan` and tests/infra. Each run resets Pulumi's runtime,
 sets config and mocks first, then executes the program file fresh, as `pulumi up` would.
 
 Only Pulumi's public testing API is used: `pulumi.runtime.set_mocks` with a `pulumi.runtime.Mocks`
@@ -27,9 +27,9 @@ import yaml
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import Stack
 
-from infra.mock_aws import AwsMocks
+from infra.offline.mock_aws import AwsMocks
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = PROJECT_ROOT / "__main__.py"
 STACKS = ("dev", "demo")
 
@@ -102,7 +102,7 @@ class _Registration:
 
 
 class _RecordingMocks(pulumi.runtime.Mocks):
-    """Answers as AWS would (infra/mock_aws.py) and keeps every registration, in the order it came."""
+    """Answers as AWS would (infra/offline/mock_aws.py) and keeps every registration, in the order it came."""
 
     def __init__(self, aws: pulumi.runtime.Mocks) -> None:
         self._aws = aws
