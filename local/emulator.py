@@ -132,6 +132,26 @@ class Deployment:
         """What the site's front door (CloudFront; locally the gateway) adds to every API request."""
         return self.environment[Env.ORIGIN_SECRET]
 
+    def function_environment(
+        self, function: Function, environ: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        """What `function` is given, as in AWS: exactly the variables its spec declares, plus what
+        reaches AWS here (endpoints, region, credentials) and the local classifier's bot file, which
+        stands in for Lex where the spec names the bot. `environ`: the variables to choose from
+        (default: the deployment's)."""
+        environ = self.environment if environ is None else environ
+        spec = FUNCTIONS[function]
+        declared = {str(n): environ[n] for n in spec.environment if n in environ}
+        stand_ins = {name: value for name, value in environ.items() if name not in _PRODUCT_SETTINGS}
+        if Resource.BOT_ALIAS not in spec.resources:
+            stand_ins.pop(Env.BOT_DEFINITION_FILE, None)
+        return {**stand_ins, **declared}
+
+
+# The product's own settings (everything else in a deployment's environment reaches AWS or stands in
+# for it here).
+_PRODUCT_SETTINGS = frozenset(str(name) for name in Env) - {str(Env.BOT_DEFINITION_FILE)}
+
 
 class AwsEmulator:
     def __init__(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import structlog
 
 from local.emulator import (
     LOCAL_CUSTOMER_DECISION_SECONDS,
@@ -19,7 +22,7 @@ from local.faults import FaultPlan
 from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
-from runtime.contract import LINK_SECRET_CACHE_SECONDS, SWEEP_PERIOD_SECONDS, StackOutput
+from runtime.contract import LINK_SECRET_CACHE_SECONDS, SWEEP_PERIOD_SECONDS, Function, StackOutput
 from runtime.domain.deadlines import default_reminder_after
 from runtime.domain.limits import Limits
 
@@ -87,6 +90,7 @@ class LocalStack:
         self.gateway.origin_secret = self.deployment.origin_secret
         os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
         bootstrap.reset()
+        bootstrap.override(bootstrap.settings, settings_per_function(self.deployment))
         install_fault_injection(self.faults)
         self.aws.run_event_sources(self.deployment)
         self.gateway.start()
@@ -125,3 +129,19 @@ class LocalStack:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def settings_per_function(deployment: Deployment) -> bootstrap.Decorate:
+    """The functions share this process and its environment; each still reads only its own, as in AWS:
+    during an invocation, `bootstrap.settings()` is read from the variables its spec declares
+    (`Deployment.function_environment`), so a function that reads a variable it did not declare
+    misses it here too. Outside an invocation (tests, tools), the whole process environment."""
+    functions = {str(f): f for f in Function}
+
+    def decorate(real: Callable[[], bootstrap.Settings]) -> bootstrap.Settings:
+        function = functions.get(str(structlog.contextvars.get_contextvars().get("function")))
+        if function is None:
+            return real()
+        return bootstrap.read_settings(deployment.function_environment(function, os.environ))
+
+    return decorate

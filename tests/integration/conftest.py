@@ -22,6 +22,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.awsrequest import AWSResponse
 
 from local.emulator import LOCAL_CUSTOMER_DECISION_SECONDS, AwsEmulator, Deployment
+from local.stack import settings_per_function
 from runtime import bootstrap
 from runtime.contract import LINK_SECRET_CACHE_SECONDS, ORIGIN_HEADER, Env
 from runtime.domain.limits import Limits
@@ -130,12 +131,14 @@ def deploy(emulator, monkeypatch):
         for name, value in deployment.environment.items():
             monkeypatch.setenv(name, value)
         bootstrap.reset()
+        bootstrap.override(bootstrap.settings, settings_per_function(deployment))
         if hand_offs:
             emulator.run_event_sources(deployment)
         return Stack(emulator, deployment)
 
     yield _deploy
     emulator.stop_event_sources()
+    bootstrap.clear_overrides()
     bootstrap.reset()
 
 

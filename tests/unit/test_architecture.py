@@ -39,30 +39,22 @@ def test_the_domain_imports_only_the_standard_library_attrs_and_itself(path):
         ), f"{path.name} imports {module}"
 
 
+PULUMI = {"pulumi", "pulumi_aws", "pulumi_aws_native"}
+
+
+def packages_imported_by(path: Path) -> set[str]:
+    return {top(m) for m in imported_modules(path)}
+
+
 @pytest.mark.parametrize("path", sources("runtime"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_runtime_never_imports_pulumi_infra_or_the_local_stack(path):
-    assert not {top(m) for m in imported_modules(path)} & {
-        "pulumi",
-        "pulumi_aws",
-        "pulumi_aws_native",
-        "infra",
-        "local",
-        "tests",
-    }
+    assert not packages_imported_by(path) & {*PULUMI, "infra", "local", "tests"}
 
 
 @pytest.mark.parametrize("path", sources("definitions"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_shared_definitions_import_neither_pulumi_nor_infra_nor_aws_clients(path):
     """Both the Pulumi program and the local stack build from definitions/: it depends on neither."""
-    assert not {top(m) for m in imported_modules(path)} & {
-        "pulumi",
-        "pulumi_aws",
-        "pulumi_aws_native",
-        "infra",
-        "local",
-        "boto3",
-        "botocore",
-    }
+    assert not packages_imported_by(path) & {*PULUMI, "infra", "local", "boto3", "botocore"}
 
 
 @pytest.mark.parametrize(
@@ -72,12 +64,7 @@ def test_the_shared_definitions_import_neither_pulumi_nor_infra_nor_aws_clients(
 )
 def test_the_local_stack_and_the_tools_never_import_the_pulumi_program(path):
     """What the local stack shares with AWS comes from definitions/ and runtime/, not from infra/."""
-    assert not {top(m) for m in imported_modules(path)} & {
-        "infra",
-        "pulumi",
-        "pulumi_aws",
-        "pulumi_aws_native",
-    }
+    assert not packages_imported_by(path) & {*PULUMI, "infra"}
 
 
 @pytest.mark.parametrize("path", sources("runtime/services"), ids=lambda p: p.name)
