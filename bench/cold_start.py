@@ -10,7 +10,6 @@ stays quiet while the probes run (an orchestrator probe's workflow stops at the 
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import pstats
@@ -35,6 +34,7 @@ from bench.figures import Figure, Section
 from bench.lex_runtime import lex_runtime
 from bench.stack import local_stack
 from bench.stats import median, ratio
+from local.api_events import recorded_api_event
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
 from runtime.adapters.dynamo_keys import reservation_key
@@ -43,7 +43,6 @@ from runtime.contract import FUNCTIONS, ORIGIN_HEADER, Env, Function, limits_env
 from runtime.domain.limits import NO_LIMITS, Limits
 
 ROOT = Path(__file__).resolve().parents[1]
-EVENTS = ROOT / "tests" / "events"
 BOT_DEFINITION = ROOT / "bot" / "ko_KR.json"
 PYCACHE = ROOT / "build" / "bench" / "pycache"
 RUNS = 7
@@ -113,16 +112,9 @@ class Timing:
 # --- events ------------------------------------------------------------------------------------
 
 
-def api_event(name: str, **changes: Any) -> dict[str, Any]:
-    """A recorded API Gateway HTTP API event (tests/events) with this run's body, headers and path."""
-    event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8")))
-    if "body" in changes:
-        event["body"] = json.dumps(changes["body"], ensure_ascii=False)
-    if "path_parameters" in changes:
-        event["pathParameters"] = changes["path_parameters"]
-    event["headers"] = {**event["headers"], **changes.get("headers", {})}
-    event["requestContext"]["requestId"] = uuid.uuid4().hex
-    return event
+def api_event(name: str, *, origin_secret: str | None = None, **changes: Any) -> dict[str, Any]:
+    """A recorded API Gateway event (tests/events) with this run's body, headers and path."""
+    return recorded_api_event(name, origin_secret=origin_secret, **changes)
 
 
 class EventMaker:

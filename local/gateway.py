@@ -22,9 +22,7 @@ import re
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ import structlog
 from definitions.cdn import CONTENT_SECURITY_POLICY
 from definitions.routes import Route, find_route, openapi_document
 from definitions.site_settings import SITE_SETTINGS_FILE, site_settings
+from local.api_events import api_event
 from local.emulator import SmsOutbox
 from local.faults import FaultInvalid, FaultPlan, parse_faults
 from local.lambdas import InvocationKilled, LambdaContext, load_handler
@@ -170,50 +169,6 @@ class _Server(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         log.exception("gateway_error", client=client_address[0])
-
-
-def api_event(
-    route: Route,
-    *,
-    path: str,
-    parameters: dict[str, str],
-    headers: dict[str, str],
-    body: bytes,
-    source_ip: str,
-) -> dict[str, Any]:
-    """The event API Gateway (HTTP API, payload format 2.0) sends a Lambda proxy integration."""
-    now = datetime.now(UTC)
-    try:
-        text, encoded = body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, encoded = base64.b64encode(body).decode("ascii"), True
-    return {
-        "version": "2.0",
-        "routeKey": route.key,
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {name.lower(): value for name, value in headers.items()},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "local",
-            "domainName": "127.0.0.1",
-            "http": {
-                "method": route.method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
-                "userAgent": headers.get("User-Agent", ""),
-            },
-            "requestId": uuid.uuid4().hex,
-            "routeKey": route.key,
-            "stage": "$default",
-            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "timeEpoch": int(now.timestamp() * 1000),
-        },
-        "pathParameters": parameters or None,
-        "isBase64Encoded": encoded,
-        "body": text or None,
-    }
 
 
 def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:

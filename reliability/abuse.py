@@ -24,8 +24,8 @@ from datetime import datetime
 from typing import Any
 
 from definitions.routes import ROUTES
+from local.api_events import api_event
 from local.client import token_of
-from local.gateway import api_event
 from reliability.product import Answer, Customer, Product, is_error_shape, new_tag
 from reliability.report import Row
 from runtime.contract import ORIGIN_HEADER

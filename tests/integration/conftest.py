@@ -13,7 +13,6 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -21,14 +20,15 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.awsrequest import AWSResponse
 
+from local.api_events import RECORDED_EVENTS, recorded_api_event
 from local.emulator import LOCAL_CUSTOMER_DECISION_SECONDS, AwsEmulator, Deployment
 from local.stack import settings_per_function
 from runtime import bootstrap
-from runtime.contract import LINK_SECRET_CACHE_SECONDS, ORIGIN_HEADER, Env
+from runtime.contract import LINK_SECRET_CACHE_SECONDS, Env
 from runtime.domain.limits import Limits
 
 SITE_URL = "https://d111111abcdef8.cloudfront.net"
-EVENTS = Path(__file__).resolve().parents[1] / "events"
+EVENTS = RECORDED_EVENTS
 _deserializer = TypeDeserializer()
 _serializer = TypeSerializer()
 
@@ -156,25 +156,17 @@ def api_event(
     path_parameters: dict[str, str] | None = None,
     through_site: bool = True,
 ) -> dict[str, Any]:
-    """A recorded API Gateway HTTP API v2.0 event, with this test's body, headers and path, as the
-    deployed stack's CloudFront sends it (its origin header); `through_site=False`: as a client that
-    calls the API's own address sends it (no origin header)."""
-    event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8")))
-    event["headers"].pop(ORIGIN_HEADER.lower(), None)
-    if through_site:
-        event["headers"][ORIGIN_HEADER.lower()] = os.environ[Env.ORIGIN_SECRET]
-    if body is not None:
-        event["body"] = json.dumps(body, ensure_ascii=False)
-        event["isBase64Encoded"] = False
-    if raw_body is not None:
-        event["body"] = raw_body
-        event["isBase64Encoded"] = False
-    if headers:
-        event["headers"] = {**event.get("headers", {}), **headers}
-    if path_parameters is not None:
-        event["pathParameters"] = path_parameters
-    event["requestContext"]["requestId"] = uuid.uuid4().hex
-    return event
+    """A recorded API Gateway event with this test's body, headers and path, as the deployed stack's
+    CloudFront sends it (with the stack's origin header); `through_site=False`: as a client that calls
+    the API's own address sends it (without)."""
+    return recorded_api_event(
+        name,
+        origin_secret=os.environ[Env.ORIGIN_SECRET] if through_site else None,
+        body=body,
+        raw_body=raw_body,
+        headers=headers,
+        path_parameters=path_parameters,
+    )
 
 
 def stream_event(
