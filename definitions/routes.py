@@ -98,7 +98,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         method="GET",
         path=f"{API_PREFIX}/confirm/{{{TOKEN_PARAMETER}}}",
-        function=Function.RESPONSE,
+        function=Function.PARTNER_PAGE,
         summary="파트너 확인 링크를 엽니다 (링크를 소모하지 않음)",
         operation_id="openPartnerLink",
         success_status=200,
@@ -109,7 +109,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         method="POST",
         path=f"{API_PREFIX}/respond",
-        function=Function.RESPONSE,
+        function=Function.PARTNER_PAGE,
         summary="파트너가 요청에 응답합니다 (수락, 거절, 다른 시간 제안; 링크당 한 번)",
         operation_id="answerPartnerLink",
         success_status=200,

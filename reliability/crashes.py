@@ -109,9 +109,11 @@ POINTS: tuple[Point, ...] = (
         (crash(Function.SMS_SENDER, DYNAMODB_WRITE, occurrence=2),),
         sms_at_least_once=True,
     ),
-    Point("partner page after the Opened write", (crash(Function.RESPONSE, DYNAMODB_WRITE),), partner="open"),
-    Point("answer after its write", (crash(Function.RESPONSE, DYNAMODB_WRITE),)),
-    Point("answer write, answer lost", (lost(Function.RESPONSE, DYNAMODB_WRITE),)),
+    Point(
+        "partner page after the Opened write", (crash(Function.PARTNER_PAGE, DYNAMODB_WRITE),), partner="open"
+    ),
+    Point("answer after its write", (crash(Function.PARTNER_PAGE, DYNAMODB_WRITE),)),
+    Point("answer write, answer lost", (lost(Function.PARTNER_PAGE, DYNAMODB_WRITE),)),
     Point("resumer after SendTaskSuccess", (crash(Function.RESUMER, RESUME),)),
     Point("resumer SendTaskSuccess, answer lost", (lost(Function.RESUMER, RESUME),)),
     Point("timeout after its write", (crash(Function.TIMEOUT, DYNAMODB_WRITE),), partner="silent"),

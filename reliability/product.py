@@ -37,7 +37,7 @@ from runtime.adapters.secrets_manager import read_keyring
 from runtime.contract import METADATA, REQUEST_PREFIX
 from runtime.domain.errors import IntentUnclear, LinkInvalid
 from runtime.domain.link_token import Keyring, verify_link
-from runtime.domain.model import Intent, LinkToken
+from runtime.domain.model import Intent, LinkRecord
 
 # Questions the local classifier reads as one of the product's intents (none is "unclear").
 QUESTIONS = (
@@ -300,7 +300,7 @@ class Product:
             except LinkInvalid:
                 return None
         item = self._dynamodb.get_item(TableName=self.table, Key=typed(link_key(claims.token_id))).get("Item")
-        return from_item(plain(item), LinkToken).request_id if item else None
+        return from_item(plain(item), LinkRecord).request_id if item else None
 
     @property
     def sweep_period(self) -> float:

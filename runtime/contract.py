@@ -369,7 +369,7 @@ class Function(enum.StrEnum):
     ORCHESTRATOR = "orchestrator"
     SMS_SENDER = "sms-sender"
     REMINDER = "reminder"
-    RESPONSE = "response"
+    PARTNER_PAGE = "partner-page"
     DECISION = "decision"
     DECISION_WAITER = "decision-waiter"
     PROPOSAL_LAPSER = "proposal-lapser"
@@ -502,8 +502,8 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         ),
         settings=(Env.SITE_URL, Env.SMS_MAX_PRICE, *_WRITES_REQUESTS),
     ),
-    Function.RESPONSE: FunctionSpec(
-        handler="runtime.handlers.response.handle",
+    Function.PARTNER_PAGE: FunctionSpec(
+        handler="runtime.handlers.partner_page.handle",
         description="GET /api/confirm/{token} and POST /api/respond: the partner's page",
         permissions=(
             on_items("GetItem", REQ, LINK),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from runtime.domain.model import Intent, IntentSource, LinkToken, Request, Reservation, Status
+from runtime.domain.model import Intent, IntentSource, LinkRecord, Request, Reservation, Status
 
 CUSTOMER_PHONE = "+821000001001"
 PARTNER_PHONE = "+821000002001"
@@ -48,9 +48,9 @@ def assigned_request(**changes: object) -> Request:
     return attrs.evolve(request().with_partner(reservation()), **changes)
 
 
-def link(**changes: object) -> LinkToken:
+def link(**changes: object) -> LinkRecord:
     """The record of a link texted for `assigned_request()`."""
-    base = LinkToken(
+    base = LinkRecord(
         token_id="3q2-7wEAAAAAAAAA",
         request=assigned_request(),
         task_token="task-token-1",

@@ -46,7 +46,7 @@ from runtime.domain.model import (
     IdempotencyRecord,
     Intent,
     IntentSource,
-    LinkToken,
+    LinkRecord,
     MessageSource,
     Notification,
     Outcome,
@@ -68,7 +68,7 @@ class FakeRequestRepository(RequestRepository):
         self.events: dict[str, list[Event]] = {}
         self.reservations = {r.reservation_number: r for r in reservations or []}
         self.idempotency: dict[str, IdempotencyRecord] = {}
-        self.links: dict[str, LinkToken] = {}
+        self.links: dict[str, LinkRecord] = {}
         self.due: dict[str, datetime] = {}  # request id -> when its customer must have been told
         self.status_days: dict[str, date] = {}  # request id -> UTC day it reached its status
         self.unclear: list[UnclearMessage] = []
@@ -97,7 +97,7 @@ class FakeRequestRepository(RequestRepository):
     def get_idempotency(self, key: str) -> IdempotencyRecord | None:
         return self.idempotency.get(key)
 
-    def get_link(self, token_id: str) -> LinkToken | None:
+    def get_link(self, token_id: str) -> LinkRecord | None:
         return self.links.get(token_id)
 
     def overdue(self, now: datetime, *, days: int) -> list[str]:
@@ -132,7 +132,7 @@ class FakeRequestRepository(RequestRepository):
             self.idempotency[idempotency.key] = idempotency
 
     def issue_link(
-        self, link: LinkToken, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
+        self, link: LinkRecord, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
     ) -> None:
         request = self._expect(link.request_id, OPEN_STATUSES)
         if link.token_id in self.links:
@@ -155,7 +155,7 @@ class FakeRequestRepository(RequestRepository):
             self.due[link.request_id] = link.request.due_at
         self.links[link.token_id] = link
 
-    def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
+    def mark_sms_sent(self, link: LinkRecord, at: datetime) -> None:
         request = self._expect(link.request_id, set(Status))
         self.links[link.token_id] = attrs.evolve(self.links[link.token_id], sms_sent_at=at)
         if request.status not in sources(Move.TEXTED) and request.sms_sent_at is not None:
@@ -221,7 +221,7 @@ class FakeRequestRepository(RequestRepository):
         timeline[:] = [e for e in timeline if (e.at, e.type) != (event.at, event.type)] + [event]
         return True
 
-    def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
+    def record_response(self, link: LinkRecord, response: PartnerResponse) -> None:
         stored = self.links[link.token_id]
         if stored.used:
             raise LinkUsed()

@@ -15,14 +15,15 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from runtime.adapters.dynamo_keys import timestamp
-from runtime.domain.model import Event, IdempotencyRecord, LinkToken, Request, Reservation, UnclearMessage
+from runtime.domain.model import Event, IdempotencyRecord, LinkRecord, Request, Reservation, UnclearMessage
 
 ENTITY = "entity"
 _TAGS: dict[type, str] = {
     Request: "Request",
     Event: "Event",
     Reservation: "Reservation",
-    LinkToken: "LinkToken",
+    # The stored entity name predates the class's: items already in tables carry it.
+    LinkRecord: "LinkToken",
     IdempotencyRecord: "Idempotency",
     UnclearMessage: "UnclearMessage",
 }

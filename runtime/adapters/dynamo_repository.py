@@ -30,7 +30,7 @@ from runtime.domain.model import (
     EventType,
     FailureReason,
     IdempotencyRecord,
-    LinkToken,
+    LinkRecord,
     Notification,
     PartnerResponse,
     Proposal,
@@ -106,9 +106,9 @@ class DynamoRequestRepository(RequestRepository):
         item = self._get(keys.idempotency_key(key))
         return from_item(item, IdempotencyRecord) if item else None
 
-    def get_link(self, token_id: str) -> LinkToken | None:
+    def get_link(self, token_id: str) -> LinkRecord | None:
         item = self._get(keys.link_key(token_id))
-        return from_item(item, LinkToken) if item else None
+        return from_item(item, LinkRecord) if item else None
 
     def overdue(self, now: datetime, *, days: int) -> list[str]:
         """Request ids whose due marker is at or before `now`, oldest due first, over the last `days` days."""
@@ -179,7 +179,7 @@ class DynamoRequestRepository(RequestRepository):
         raise LimitReached(_latest_freed(quotas, failed[created:]))
 
     def issue_link(
-        self, link: LinkToken, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
+        self, link: LinkRecord, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
     ) -> None:
         request = link.request
         keep = Update(at).set(
@@ -219,7 +219,7 @@ class DynamoRequestRepository(RequestRepository):
             raise AlreadyExists(link.token_id)
         raise LimitReached(_latest_freed(count, failed[counted:]))
 
-    def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
+    def mark_sms_sent(self, link: LinkRecord, at: datetime) -> None:
         request_key = keys.request_key(link.request_id)
         event = self._event_put(Event(link.request_id, EventType.SMS_SENT, at))
         stamp_link = Update(at).set(smsSentAt=at).as_transact(self._table, keys.link_key(link.token_id))
@@ -311,7 +311,7 @@ class DynamoRequestRepository(RequestRepository):
         }
         return self._transact([exists, self._event_put(event)]) is None
 
-    def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
+    def record_response(self, link: LinkRecord, response: PartnerResponse) -> None:
         at = response.responded_at
         consume = Update(at).set(used=True, usedAt=at)
         consume.require("#used = :false", names={"#used": "used"}, values={":false": False})

@@ -17,7 +17,7 @@ from runtime.domain.model import (
     IdempotencyRecord,
     Intent,
     IntentSource,
-    LinkToken,
+    LinkRecord,
     MessageSource,
     Notification,
     Outcome,
@@ -53,7 +53,7 @@ class RequestRepository(abc.ABC):
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
     @abc.abstractmethod
-    def get_link(self, token_id: str) -> LinkToken | None: ...
+    def get_link(self, token_id: str) -> LinkRecord | None: ...
 
     @abc.abstractmethod
     def overdue(self, now: datetime, *, days: int) -> list[str]:
@@ -87,7 +87,7 @@ class RequestRepository(abc.ABC):
 
     @abc.abstractmethod
     def issue_link(
-        self, link: LinkToken, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
+        self, link: LinkRecord, at: datetime, *, count: Sequence[Quota] = (), release: Sequence[Quota] = ()
     ) -> None:
         """Keep the task token, the partner and the deadlines of `link.request` on the open request,
         move its due marker, and store the link, counted against each of `count` and taken out of
@@ -101,7 +101,7 @@ class RequestRepository(abc.ABC):
         """Take `quota.member` out of the limit's ids (nothing to do when it is not there)."""
 
     @abc.abstractmethod
-    def mark_sms_sent(self, link: LinkToken, at: datetime) -> None:
+    def mark_sms_sent(self, link: LinkRecord, at: datetime) -> None:
         """Record SMSSent (on the request and its link); the status moves only if the partner has not
         opened the link already, and the event is written once per round (a retried step that texted
         again stamps its link only)."""
@@ -143,7 +143,7 @@ class RequestRepository(abc.ABC):
         is the same entry (its key is its time and type). False when the request is gone."""
 
     @abc.abstractmethod
-    def record_response(self, link: LinkToken, response: PartnerResponse) -> None:
+    def record_response(self, link: LinkRecord, response: PartnerResponse) -> None:
         """Consume the link, set Responded and add the event, all or nothing. Only while the request is
         open and before its `answer_by`: what follows (resuming the workflow) is delivered from this
         write, never undone.

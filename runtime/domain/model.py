@@ -347,7 +347,7 @@ class Event:
 
 
 @attrs.frozen
-class LinkToken:
+class LinkRecord:
     """The server-side record of a link: what the signed token id stands for, and whether it was used.
 
     It carries what the partner's page and answer need (the request as it was sent, and the

@@ -12,7 +12,7 @@ from runtime.adapters.ports import Clock, MetricWriter, RequestRepository, Secre
 from runtime.contract import Metric
 from runtime.domain.errors import LinkInvalid, LinkUsed, RequestClosed, StatusConflict
 from runtime.domain.link_token import verify_link
-from runtime.domain.model import LinkToken, PartnerResponse, Request, Status
+from runtime.domain.model import LinkRecord, PartnerResponse, Request, Status
 from runtime.domain.validation import parse_partner_answer, require_link_token
 
 log = structlog.get_logger()
@@ -70,7 +70,7 @@ def answer_link(
 
 def _resolve(
     token: str, *, repository: RequestRepository, secrets: SecretProvider, now: datetime
-) -> LinkToken:
+) -> LinkRecord:
     """The link's record; a forged or expired token is refused before any read."""
     claims = verify_link(secrets.verification_key, token, now=int(now.timestamp()))
     link = repository.get_link(claims.token_id)

@@ -22,7 +22,7 @@ from runtime.domain.errors import LimitReached, PartnerSmsLimitReached, StatusCo
 from runtime.domain.limits import Limits, partner_sms, unmatched_lookups
 from runtime.domain.link_token import LinkClaims, new_token_id, sign_link
 from runtime.domain.messages import sms_body
-from runtime.domain.model import LinkToken, Request, SmsKind, Status
+from runtime.domain.model import LinkRecord, Request, SmsKind, Status
 from runtime.domain.phone import mask_phone
 
 log = structlog.get_logger()
@@ -57,7 +57,7 @@ def send_partner_link(
 
     now = clock.now()
     answer_by = answer_deadline(now, partner_timeout)
-    link_token = LinkToken(
+    link_record = LinkRecord(
         token_id=new_token_id(),
         request=attrs.evolve(request, answer_by=answer_by, due_at=due_after_link(answer_by)),
         task_token=task_token,
@@ -67,7 +67,7 @@ def send_partner_link(
     matched = unmatched_lookups(request, limits) if limits.unmatched_per_phone_per_hour else None
     try:
         repository.issue_link(
-            link_token,
+            link_record,
             now,
             count=[texted] if texted else [],
             release=[matched] if matched else [],
@@ -79,7 +79,7 @@ def send_partner_link(
     except LimitReached:
         log.warning("partner_sms_limit_reached", to=mask_phone(request.partner_phone))
         raise PartnerSmsLimitReached() from None
-    link = link_url(site_url, secrets, link_token.token_id, link_token.expires_at)
+    link = link_url(site_url, secrets, link_record.token_id, link_record.expires_at)
     body = sms_body(request, link, answer_within_minutes=math.ceil(partner_timeout.total_seconds() / 60))
 
     message_id = sms.send(
@@ -87,9 +87,9 @@ def send_partner_link(
         body,
         request_id=request.request_id,
         kind=SmsKind.LINK,
-        link_id=link_token.token_id,
+        link_id=link_record.token_id,
     )
-    repository.mark_sms_sent(link_token, clock.now())
+    repository.mark_sms_sent(link_record, clock.now())
     metrics.count(Metric.SMS_SENT)
     log.info("sms_sent", to=mask_phone(request.partner_phone), messageId=message_id)
     return link

@@ -39,7 +39,7 @@ from runtime.adapters.sample_data import read_reservations
 from runtime.adapters.secrets_manager import read_keyring
 from runtime.domain.kst import format_kst
 from runtime.domain.link_token import Keyring, LinkClaims, sign_link, verify_link
-from runtime.domain.model import LinkToken
+from runtime.domain.model import LinkRecord
 from tests.local_stack_session import reach_the_emulator, running_stack
 
 PARTNER_TIMEOUT_SECONDS = 8
@@ -192,7 +192,7 @@ class Product:
             )
             if item is None:
                 return None
-            self._requests_by_token[token] = from_item(plain(item), LinkToken).request_id
+            self._requests_by_token[token] = from_item(plain(item), LinkRecord).request_id
         return self._requests_by_token[token]
 
     def expired_link(self, link: str) -> str:

@@ -42,7 +42,7 @@ def test_without_a_configured_secret_one_is_generated_and_stored_with_key_id_0(
 def test_functions_are_told_where_the_secret_is_not_what_it_is(deployment: Deployment) -> None:
     secret_arn = deployment.one(SECRET).outputs["arn"]
     value = _stored(deployment)["secret"]
-    for function in (Function.SMS_SENDER, Function.RESPONSE):
+    for function in (Function.SMS_SENDER, Function.PARTNER_PAGE):
         variables = variables_of(lambda_of(deployment, function))
         assert variables[str(Env.LINK_SECRET_ID)] == secret_arn
         assert not any(value in str(v) for v in variables.values())

@@ -15,8 +15,8 @@ def test_the_five_routes_of_the_api() -> None:
         ("POST /api/chat", Function.CHAT),
         ("GET /api/requests/{requestId}", Function.REQUEST_STATUS),
         ("POST /api/requests/{requestId}/decision", Function.DECISION),
-        ("GET /api/confirm/{token}", Function.RESPONSE),
-        ("POST /api/respond", Function.RESPONSE),
+        ("GET /api/confirm/{token}", Function.PARTNER_PAGE),
+        ("POST /api/respond", Function.PARTNER_PAGE),
     }
     assert all(route.path.startswith(f"{API_PREFIX}/") for route in ROUTES)
     assert OPENAPI_PATH == "/api/openapi.json"

@@ -197,7 +197,7 @@ def test_cloudfront_adds_the_stacks_origin_secret_to_every_api_request_and_only_
     assert generated.inputs["length"] >= 32 and generated.inputs["special"] is False
     bucket_origin = origins[distribution["defaultCacheBehavior"]["targetOriginId"]]
     assert "customHeaders" not in bucket_origin or not bucket_origin["customHeaders"]
-    for function in (Function.CHAT, Function.RESPONSE, Function.REQUEST_STATUS):
+    for function in (Function.CHAT, Function.PARTNER_PAGE, Function.REQUEST_STATUS):
         assert variables_of(lambda_of(deployment, function))[str(Env.ORIGIN_SECRET)] == header["value"]
     assert not any(
         str(Env.ORIGIN_SECRET) in variables_of(lambda_of(deployment, function))

@@ -14,7 +14,7 @@ from runtime.contract import Metric
 from runtime.domain.limits import NO_LIMITS, Limits
 from runtime.domain.messages import template_message
 from runtime.domain.model import FailureReason, Intent, IntentSource, Outcome, Request, Status
-from runtime.handlers import chat, response
+from runtime.handlers import chat, partner_page
 from tests.integration.conftest import api_event, body_of
 from tests.integration.flows import CUSTOMER, link_token, link_token_for, submit
 
@@ -61,7 +61,7 @@ def test_a_request_that_closes_frees_its_place_through_the_stream(stack):
 
     # The partner answers the first request: it closes, and the releaser frees its place.
     answer = api_event("respond_post", body={"token": token, "response": "accept"})
-    assert response.handle(answer, None)["statusCode"] == 200
+    assert partner_page.handle(answer, None)["statusCode"] == 200
     stack.wait_for(lambda: first not in _open_ids(stack))
 
     assert post()["statusCode"] == 201

@@ -7,7 +7,7 @@ import pytest
 from bench.calls import AWS_ONLY, FLOW_BUDGET, ONCE_PER_COLD_START
 from local.aws_calls import AwsCallLog
 from runtime import bootstrap
-from runtime.handlers import chat, decision, request_status, response
+from runtime.handlers import chat, decision, partner_page, request_status
 from tests.integration.conftest import api_event
 from tests.integration.flows import CUSTOMER, link_token, submit, submit_and_wait_for_link
 
@@ -25,7 +25,7 @@ def calls(stack):
 
 
 def _answer_and_wait_for_the_message(stack, request_id, token):
-    response.handle(api_event("respond_post", body={"token": token, "response": "accept"}), None)
+    partner_page.handle(api_event("respond_post", body={"token": token, "response": "accept"}), None)
     stack.wait_for(lambda: (item := stack.request_item(request_id)) and "notification" in item)
     stack.aws.wait_idle()
 
@@ -42,7 +42,7 @@ def test_a_complete_happy_flow_stays_within_the_call_budget(stack, calls):
     request_id = submit()["requestId"]
     token = link_token(stack, count=2)
     stack.wait_for_status(request_id, "SMSSent")
-    response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+    partner_page.handle(api_event("confirm_get", path_parameters={"token": token}), None)
     _answer_and_wait_for_the_message(stack, request_id, token)
     stack.wait_for(lambda: stack.delivery_events(request_id))  # the link's outcome, on the carrier's time
 
@@ -53,7 +53,7 @@ def test_a_complete_happy_flow_stays_within_the_call_budget(stack, calls):
         "sms-voice:SendTextMessage",
         "dynamodb:TransactWriteItems",  # SMSSent + its event
     ]
-    assert calls.of("response") == [
+    assert calls.of("partner-page") == [
         "dynamodb:GetItem",  # GET confirm: the link
         "dynamodb:TransactWriteItems",  # Opened + its event
         "dynamodb:GetItem",  # POST respond: the link
@@ -79,7 +79,7 @@ def test_a_decision_on_a_proposed_time_costs_eight_calls_after_the_flow(stack, c
     when = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     body = {"token": token, "response": "alternative", "alternativeTime": when}
     calls.clear()
-    response.handle(api_event("respond_post", body=body), None)
+    partner_page.handle(api_event("respond_post", body=body), None)
     stack.wait_for(lambda: stack.request_item(request_id).get("decisionTaskToken"))
     stack.aws.wait_idle()
     assert calls.of("decision-waiter") == ["dynamodb:UpdateItem"]  # its task token, while pending
@@ -120,7 +120,9 @@ def _submit_with_key(idempotency_key):
 
 def test_each_api_request_costs_a_fixed_small_number_of_aws_calls(stack, calls):
     request_id, token = submit_and_wait_for_link(stack)
-    response.handle(api_event("confirm_get", path_parameters={"token": "A" * 28}), None)  # warm the secret
+    partner_page.handle(
+        api_event("confirm_get", path_parameters={"token": "A" * 28}), None
+    )  # warm the secret
     stack.aws.wait_idle()
     calls.clear()
 
@@ -137,9 +139,9 @@ def test_each_api_request_costs_a_fixed_small_number_of_aws_calls(stack, calls):
 
     calls.clear()
     for _ in range(2):
-        response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+        partner_page.handle(api_event("confirm_get", path_parameters={"token": token}), None)
     # The second open finds the request opened already, and reads it to show it.
-    assert calls.of("response") == [
+    assert calls.of("partner-page") == [
         "dynamodb:GetItem",
         "dynamodb:TransactWriteItems",
         "dynamodb:GetItem",
@@ -155,7 +157,7 @@ def test_the_link_secret_is_read_once_for_many_requests_current_and_previous_tog
     calls.clear()
 
     for _ in range(3):
-        response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+        partner_page.handle(api_event("confirm_get", path_parameters={"token": token}), None)
 
     reads = [c.params.get("VersionStage") for c in calls.calls if c.name == "secretsmanager:GetSecretValue"]
     assert reads == ["AWSCURRENT", "AWSPREVIOUS"]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from runtime.domain.kst import KST
-from runtime.handlers import decision, request_status, response
+from runtime.handlers import decision, partner_page, request_status
 from tests.integration.conftest import api_event, body_of
 from tests.integration.flows import PARTNER_PHONE, submit
 
@@ -45,7 +45,7 @@ def _submit_and_propose(stack, note=None):
     body = {"token": token, "response": "alternative", "alternativeTime": PROPOSED.isoformat()}
     if note is not None:
         body["note"] = note
-    answered = response.handle(api_event("respond_post", body=body), None)
+    answered = partner_page.handle(api_event("respond_post", body=body), None)
     assert answered["statusCode"] == 200, body_of(answered)
     stack.wait_for(lambda: stack.request_item(request_id).get("decisionTaskToken"))
     return request_id, customer_token, token
@@ -87,7 +87,7 @@ def test_the_customer_accepts_and_the_partner_is_told_once(stack):
     assert again["statusCode"] == 409
     assert body_of(again)["error"]["code"] == "NO_PENDING_PROPOSAL"
 
-    opened = response.handle(api_event("confirm_get", path_parameters={"token": link}), None)
+    opened = partner_page.handle(api_event("confirm_get", path_parameters={"token": link}), None)
     assert opened["statusCode"] == 409
     assert "수락" in body_of(opened)["error"]["message"]
 
@@ -134,7 +134,7 @@ def test_a_request_without_a_proposal_has_nothing_to_decide(stack):
     request_id = created["requestId"]
     stack.wait_for_status(request_id, "SMSSent", "Opened")
     token = stack.aws.outbox.messages()[-1].body.rsplit("/r/", 1)[1]
-    response.handle(api_event("respond_post", body={"token": token, "response": "accept"}), None)
+    partner_page.handle(api_event("respond_post", body={"token": token, "response": "accept"}), None)
     stack.wait_for(lambda: stack.executions()[0]["status"] == "SUCCEEDED")
 
     refused = _decide(request_id, created["customerToken"])

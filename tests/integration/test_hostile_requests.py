@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime.handlers import chat, request_status, response
+from runtime.handlers import chat, partner_page, request_status
 from tests import hostile
 from tests.integration.conftest import Stack, api_event
 from tests.integration.flows import CUSTOMER, link_token, submit
@@ -109,18 +109,18 @@ def test_each_hostile_member_in_a_partner_answer_is_a_400_and_the_link_stays_usa
     valid = json.dumps({"token": token, "response": "accept"})
 
     for member in (*_MEMBERS, '"response": "reject"'):
-        reply = response.handle(_event("respond_post", _with_member(valid, member), {}), None)
+        reply = partner_page.handle(_event("respond_post", _with_member(valid, member), {}), None)
         assert _assert_refused(reply)["code"] == "INVALID_INPUT", member[:40]
 
     assert stack.request_item(request_id)["status"] == "SMSSent"
-    assert response.handle(_event("respond_post", valid, {}), None)["statusCode"] == 200
+    assert partner_page.handle(_event("respond_post", valid, {}), None)["statusCode"] == 200
 
 
 def test_a_partner_answer_sent_as_a_form_is_415(stack):
     event = _event(
         "respond_post", "token=x&response=accept", {"content-type": "application/x-www-form-urlencoded"}
     )
-    assert _assert_refused(response.handle(event, None))["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert _assert_refused(partner_page.handle(event, None))["code"] == "UNSUPPORTED_MEDIA_TYPE"
 
 
 # --- generated: every route ---------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_any_hostile_partner_answer_is_refused(stack):
     @HOSTILE
     @given(body=hostile.hostile_bodies, headers=headers)
     def answer_any(body, headers):
-        _assert_refused(response.handle(_event("respond_post", body, headers), None))
+        _assert_refused(partner_page.handle(_event("respond_post", body, headers), None))
 
     answer_any()
     assert stack.request_item(request_id)["status"] == "SMSSent"
@@ -157,7 +157,7 @@ def test_any_hostile_partner_answer_is_refused(stack):
 )
 def test_any_link_opened_with_any_token_body_or_header_is_refused(stack, token, body, headers):
     event = _event("confirm_get", body, headers, path_parameters={"token": token})
-    _assert_refused(response.handle(event, None))
+    _assert_refused(partner_page.handle(event, None))
 
 
 @settings(HOSTILE, max_examples=60)

@@ -48,10 +48,10 @@ from runtime.handlers import (
     decision_waiter,
     failure,
     notification,
+    partner_page,
     proposal_lapser,
     reminder,
     request_status,
-    response,
     sms_sender,
     timeout,
 )
@@ -197,9 +197,9 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     request_id, token = submit_and_wait_for_link(stack)
     bootstrap.secrets.cache_clear()  # each function reads the secret in its own cold start
     for _ in range(2):  # the second open finds the request opened, and reads it
-        response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+        partner_page.handle(api_event("confirm_get", path_parameters={"token": token}), None)
     answer = api_event("respond_post", body={"token": token, "response": "accept"})
-    assert response.handle(answer, None)["statusCode"] == 200
+    assert partner_page.handle(answer, None)["statusCode"] == 200
     stack.wait_for(lambda: stack.request_item(request_id).get("notification"))
     request_status.handle(api_event("request_status_get", path_parameters={"requestId": request_id}), None)
     # Retried steps: the notification finds its message stored; a submit finds its request; the
@@ -233,7 +233,7 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     with pytest.raises(TaskClosed):
         decision_waiter.handle({"requestId": proposed_id, "taskToken": "a-late-wait"}, None)
     assert proposal_lapser.handle({"requestId": proposed_id}, None)["proposal"] == "accepted"
-    used = response.handle(api_event("confirm_get", path_parameters={"token": proposed_token}), None)
+    used = partner_page.handle(api_event("confirm_get", path_parameters={"token": proposed_token}), None)
     assert used["statusCode"] == 409
 
     # Unknown reservation.
@@ -316,7 +316,7 @@ def _propose(stack):
     token = link_token_for(stack, request_id)
     when = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     body = {"token": token, "response": "alternative", "alternativeTime": when, "note": "오전은 만실"}
-    assert response.handle(api_event("respond_post", body=body), None)["statusCode"] == 200
+    assert partner_page.handle(api_event("respond_post", body=body), None)["statusCode"] == 200
     stack.wait_for(lambda: stack.request_item(request_id).get("decisionTaskToken"))
     return request_id, token, created["customerToken"]
 

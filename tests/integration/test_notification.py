@@ -11,7 +11,7 @@ from runtime.adapters.workflow_payloads import answered_result, request_payload
 from runtime.contract import Env
 from runtime.domain.link_token import new_token_id
 from runtime.domain.messages import NOTIFICATION_MAX_CHARS
-from runtime.domain.model import Answer, LinkToken, PartnerResponse
+from runtime.domain.model import Answer, LinkRecord, PartnerResponse
 from runtime.handlers import notification
 from tests.builders import T0, assigned_request, request
 
@@ -39,7 +39,7 @@ def answered(answer=Answer.ACCEPT, alternative_time=None):
     notification step's payload, as the state machine builds it."""
     repository = bootstrap.repository()
     repository.create_request(request(), None)
-    link = LinkToken(
+    link = LinkRecord(
         new_token_id(),
         request=assigned_request(),
         task_token="task",

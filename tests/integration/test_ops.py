@@ -20,7 +20,7 @@ from reliability.invariants import violations
 from runtime import bootstrap
 from runtime.contract import StackOutput
 from runtime.domain.model import UnclearMessage
-from runtime.handlers import response
+from runtime.handlers import partner_page
 from tests.integration.conftest import DELIVERY_EVENTS, Stack, api_event, fail_calls
 from tests.integration.flows import (
     PARTNER_PHONE,
@@ -102,7 +102,7 @@ def workflows_ended(stack: Stack) -> None:
 
 
 def answer(token: str, choice: str = "accept") -> None:
-    reply = response.handle(api_event("respond_post", body={"token": token, "response": choice}), None)
+    reply = partner_page.handle(api_event("respond_post", body={"token": token, "response": choice}), None)
     assert reply["statusCode"] == 200, reply["body"]
 
 

@@ -9,17 +9,17 @@ import pytest
 
 from runtime import bootstrap
 from runtime.domain.model import OPEN_STATUSES, Status
-from runtime.handlers import response, timeout
+from runtime.handlers import partner_page, timeout
 from tests.integration.conftest import api_event, body_of, fail_calls
 from tests.integration.flows import SMS_RETRY_SECONDS, submit_and_wait_for_link
 
 
 def confirm(token):
-    return response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+    return partner_page.handle(api_event("confirm_get", path_parameters={"token": token}), None)
 
 
 def respond(body):
-    return response.handle(api_event("respond_post", body=body), None)
+    return partner_page.handle(api_event("respond_post", body=body), None)
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_an_invalid_answer_gets_a_400_and_leaves_the_link_usable(stack, body, fi
 
 
 def test_a_body_that_is_not_json_gets_a_400(stack):
-    result = response.handle(api_event("respond_post", raw_body="{token:"), None)
+    result = partner_page.handle(api_event("respond_post", raw_body="{token:"), None)
     assert result["statusCode"] == 400
 
 

@@ -4,7 +4,7 @@ import re
 
 from runtime import bootstrap
 from runtime.domain.model import MessageSource, Notification, Outcome, Status
-from runtime.handlers import response
+from runtime.handlers import partner_page
 from tests.builders import request
 from tests.integration.conftest import api_event, body_of
 from tests.integration.flows import PARTNER_PHONE, submit
@@ -37,7 +37,9 @@ def test_the_link_still_answers_after_the_reminder_and_resumes_the_second_phase(
     stack.wait_for(lambda: "Reminded" in stack.event_types(request_id))
     token = LINK.search(reminder.body).group(0).rsplit("/r/", 1)[1]
 
-    answered = response.handle(api_event("respond_post", body={"token": token, "response": "accept"}), None)
+    answered = partner_page.handle(
+        api_event("respond_post", body={"token": token, "response": "accept"}), None
+    )
 
     assert answered["statusCode"] == 200, body_of(answered)
     final = stack.wait_for(lambda: (item := stack.request_item(request_id)).get("notification") and item)

@@ -14,7 +14,7 @@ from runtime import bootstrap
 from runtime.adapters.secrets_manager import read_keyring
 from runtime.contract import Function
 from runtime.domain.link_token import verify_link
-from runtime.handlers import chat, request_status, response
+from runtime.handlers import chat, partner_page, request_status
 from tests.integration.conftest import api_event, body_of
 from tests.integration.flows import CUSTOMER, link_token, submit, submit_and_wait_for_link
 
@@ -29,9 +29,9 @@ RETENTION = timedelta(days=LOCAL_RETENTION_DAYS)
     [
         (chat, lambda: api_event("chat_post", body={**CUSTOMER, "message": "조식 추가"}, through_site=False)),
         (request_status, lambda: api_event("request_status_get", through_site=False)),
-        (response, lambda: api_event("confirm_get", through_site=False)),
+        (partner_page, lambda: api_event("confirm_get", through_site=False)),
         (
-            response,
+            partner_page,
             lambda: api_event("respond_post", body={"token": "x", "response": "accept"}, through_site=False),
         ),
     ],
@@ -59,7 +59,7 @@ def test_a_guessed_origin_header_is_refused_too(stack):
 
 
 def _open(token: str) -> dict:
-    return response.handle(api_event("confirm_get", path_parameters={"token": token}), None)
+    return partner_page.handle(api_event("confirm_get", path_parameters={"token": token}), None)
 
 
 def test_a_link_issued_before_a_rotation_works_after_it_and_stops_once_its_secret_is_retired(stack):

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from local.sms_service import outcome_event
 from runtime import bootstrap
-from runtime.handlers import response
+from runtime.handlers import partner_page
 from tests.integration.conftest import api_event, fail_calls
 from tests.integration.flows import CUSTOMER, PARTNER_PHONE, link_token, submit, submit_and_wait_for_link
 
@@ -36,7 +36,7 @@ def _report(stack, request_id, *, delivered, link_id, message_id, at=None):
 
 
 def _answer(token, answer):
-    return response.handle(api_event("respond_post", body={"token": token, "response": answer}), None)
+    return partner_page.handle(api_event("respond_post", body={"token": token, "response": answer}), None)
 
 
 def test_a_delivered_link_goes_on_the_timeline_and_the_wait_goes_on(stack):

@@ -56,7 +56,7 @@ def test_no_whole_phone_number_link_token_or_task_token_is_logged(product, logge
     assert all(secret and len(secret) >= 20 for secret in secrets)
     records = [json.loads(line) for line in lines]
     functions = {record.get("function") for record in records if record.get("requestId") in request_ids}
-    assert {"chat", "orchestrator", "sms-sender", "response", "notification"} <= functions
+    assert {"chat", "orchestrator", "sms-sender", "partner-page", "notification"} <= functions
     assert any("****" in line for line in lines), "phone numbers are logged masked"
     leaks = [line for line in lines if FULL_PHONE.search(line) or any(s in line for s in secrets)]
     assert not leaks, "\n".join(leaks[:5])

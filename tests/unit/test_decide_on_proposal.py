@@ -20,7 +20,7 @@ from runtime.domain.messages import SMS_BODY_MAX_BYTES, sms_bytes
 from runtime.domain.model import (
     Answer,
     EventType,
-    LinkToken,
+    LinkRecord,
     PartnerResponse,
     Proposal,
     ProposalState,
@@ -60,7 +60,7 @@ def world():
     secrets = FakeSecretProvider()
     stored = request(customer_token_id=new_token_id(), customer_token_expires_at=T0 + timedelta(days=14))
     repository.create_request(stored, None)
-    link = LinkToken(
+    link = LinkRecord(
         new_token_id(),
         request=assigned_request(answer_by=T0 + timedelta(minutes=5)),
         task_token="task-1",

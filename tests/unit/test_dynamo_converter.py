@@ -23,7 +23,7 @@ from runtime.domain.model import (
     IdempotencyRecord,
     Intent,
     IntentSource,
-    LinkToken,
+    LinkRecord,
     MessageSource,
     Notification,
     Outcome,
@@ -95,7 +95,7 @@ EVENT = Event(
     at=T0 + timedelta(seconds=2),
     details={"messageId": "5f3c1e0a-9b7d-4c2e-8f6a-1b3d5c7e9f0a"},
 )
-LINK = LinkToken(
+LINK = LinkRecord(
     token_id="3q2-7wEAAAA",
     request=attrs.evolve(BARE_REQUEST, partner_id="PTN-TOUR-BUSAN", partner_phone="+821000002011"),
     task_token="AQCEAAAAKgAAAAMAAAAAAAAAAf" + "x" * 600,

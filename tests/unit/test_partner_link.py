@@ -7,7 +7,7 @@ import pytest
 from runtime.contract import Metric
 from runtime.domain.errors import InvalidInput, LinkExpired, LinkInvalid, LinkUsed, RequestClosed
 from runtime.domain.link_token import LinkClaims, SigningKey, new_token_id, sign_link
-from runtime.domain.model import Answer, EventType, LinkToken, Status
+from runtime.domain.model import Answer, EventType, LinkRecord, Status
 from runtime.services.partner_link import answer_link, open_link
 from tests.builders import assigned_request, request
 from tests.fakes import FakeClock, FakeMetricWriter, FakeRequestRepository, FakeSecretProvider
@@ -47,7 +47,7 @@ def _link(world, *, ttl=600, secret=None, answer_within=300):
     now = world["clock"].now()
     expires = now + timedelta(seconds=ttl)
     texted = assigned_request(answer_by=now + timedelta(seconds=answer_within))
-    link = LinkToken(new_token_id(), request=texted, task_token="task-token-1", expires_at=expires)
+    link = LinkRecord(new_token_id(), request=texted, task_token="task-token-1", expires_at=expires)
     world["repository"].issue_link(link, world["clock"].now())
     world["repository"].mark_sms_sent(link, world["clock"].now())
     claims = LinkClaims(link.token_id, int(expires.timestamp()))

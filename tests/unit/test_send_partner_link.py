@@ -9,7 +9,7 @@ from runtime.domain.errors import DependencyUnavailable, PartnerSmsLimitReached,
 from runtime.domain.limits import NO_LIMITS, Limits, partner_sms, unmatched_lookups
 from runtime.domain.link_token import verify_link
 from runtime.domain.messages import SMS_BODY_MAX_BYTES, sms_bytes
-from runtime.domain.model import Answer, EventType, LinkToken, PartnerResponse, Status
+from runtime.domain.model import Answer, EventType, LinkRecord, PartnerResponse, Status
 from runtime.services.send_link import send_partner_link
 from tests.builders import PARTNER_PHONE, assigned_request, request
 from tests.fakes import (
@@ -82,7 +82,7 @@ def test_the_partner_deadline_and_the_due_time_are_stored_before_the_sms(world):
 def test_an_attempt_that_finds_the_answer_recorded_resumes_itself_and_texts_nobody(world):
     """The partner answered through the link of an earlier attempt whose Lambda then failed."""
     request_id = assigned_request().request_id
-    first = LinkToken("first-link", assigned_request(), "task-token-1", world["clock"].now())
+    first = LinkRecord("first-link", assigned_request(), "task-token-1", world["clock"].now())
     world["repository"].issue_link(first, world["clock"].now())
     answer = PartnerResponse(Answer.ACCEPT, world["clock"].now())
     world["repository"].record_response(first, answer)

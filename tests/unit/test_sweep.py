@@ -12,7 +12,7 @@ from runtime.domain.model import (
     Answer,
     EventType,
     FailureReason,
-    LinkToken,
+    LinkRecord,
     MessageSource,
     Notification,
     Outcome,
@@ -38,7 +38,7 @@ def _created(world, due_in=60):
 def _texted(world, due_in=60):
     _created(world, due_in)
     texted = assigned_request(answer_by=T0, due_at=T0 + timedelta(seconds=due_in))
-    world["repository"].issue_link(LinkToken("link-1", texted, "task-1", T0 + timedelta(minutes=10)), T0)
+    world["repository"].issue_link(LinkRecord("link-1", texted, "task-1", T0 + timedelta(minutes=10)), T0)
 
 
 def _stored(world):

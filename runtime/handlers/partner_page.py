@@ -9,7 +9,7 @@ from runtime.entrypoint import LambdaEvent, LambdaResult, lambda_entry
 from runtime.services.partner_link import answer_link, open_link
 
 
-@lambda_entry(Function.RESPONSE)
+@lambda_entry(Function.PARTNER_PAGE)
 def handle(event: LambdaEvent, context: Any) -> LambdaResult:
     return api_gateway.serve(
         event,
