@@ -23,7 +23,7 @@ from bench.stack import local_stack
 from local.aws_calls import AwsCall, AwsCallLog
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
-from runtime.contract import FUNCTIONS, READ_LINK_SECRET
+from runtime.contract import FUNCTIONS, READ_LINK_SECRET, Function
 
 FLOW_BUDGET = 16
 MEASURED_FLOWS = 3
@@ -82,9 +82,9 @@ class FlowCalls:
 
 
 def operation_of(call: AwsCall) -> str:
-    if call.function == "response":
-        return _PARTNER_PHASES.get(call.phase, f"response ({call.phase})")
-    if call.function == "request-status":
+    if call.function == Function.PARTNER_PAGE:
+        return _PARTNER_PHASES.get(call.phase, f"{Function.PARTNER_PAGE} ({call.phase})")
+    if call.function == Function.REQUEST_STATUS:
         return POLL
     return call.function
 
