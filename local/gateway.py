@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from runtime.adapters.api_gateway import INTERNAL_ERROR, MAX_BODY_BYTES, RETRY_A
 from runtime.adapters.json_body import is_json_media_type, read_json
 from runtime.contract import API_PREFIX, FUNCTIONS, ORIGIN_HEADER, PARTNER_LINK_PREFIX, PARTNER_PAGE
 from runtime.domain.errors import InvalidInput, ServiceUnavailable, UnsupportedMediaType
+from runtime.domain.kst import format_kst
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
 _LINK = re.compile(r"https?://\S+")
@@ -438,10 +440,19 @@ _SECURITY_HEADERS = {
 }
 
 
+def _sent_at_kst(sent_at: str) -> str:
+    """When an SMS went out, in Korean time as the pages show times (`12월 1일(화) 오후 3시 30분`)."""
+    try:
+        return format_kst(datetime.fromisoformat(sent_at))
+    except ValueError:
+        return sent_at
+
+
 def _outbox_page(entries: list[dict[str, str]]) -> str:
     rows = "".join(
-        "<li><p class=meta>{at} · {to}</p><p>{body}</p>{link}</li>".format(
-            at=html.escape(entry["sentAt"]),
+        "<li><p class=meta><time datetime={iso}>{at}</time> · {to}</p><p>{body}</p>{link}</li>".format(
+            iso=html.escape(entry["sentAt"]),
+            at=html.escape(_sent_at_kst(entry["sentAt"])),
             to=html.escape(entry["to"]),
             body=html.escape(entry["body"]),
             link=f'<a href="{html.escape(entry["link"])}">파트너 확인 페이지 열기</a>'
@@ -456,7 +467,9 @@ def _outbox_page(entries: list[dict[str, str]]) -> str:
         '<meta name=viewport content="width=device-width, initial-scale=1">'
         "<meta http-equiv=refresh content=3><title>문자 보관함 (로컬)</title>"
         "<style>body{font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem}"
-        "li{list-style:none;border:1px solid #ccd;border-radius:.5rem;padding:.5rem 1rem;margin:.5rem 0}"
+        "ul{padding:0;margin:0}"
+        "li{list-style:none;border:1px solid #ccd;border-radius:.5rem;padding:.5rem 1rem;margin:.5rem 0;"
+        "overflow-wrap:anywhere}"
         ".meta{color:#557;font-size:.85rem}</style></head><body>"
         f"<h1>문자 보관함</h1><p>로컬 스택이 보낸 SMS입니다. 최신 문자가 위에 있습니다.</p>"
         f"<ul>{rows or empty}</ul></body></html>"

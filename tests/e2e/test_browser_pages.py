@@ -102,3 +102,14 @@ def test_pages_read_well_on_a_desktop(browser, product):
     expect(partner.get_by_role("heading", name="고객 요청 확인")).to_be_visible()
     summary = partner.locator(".card").first.bounding_box()
     assert summary is not None and summary["width"] <= 640
+
+
+def test_the_outbox_fits_a_phone_and_shows_korean_time(browser, product):
+    product.partner_link(product.submit())  # at least one SMS, with its long link
+    outbox = browser.new_page("outbox")
+    outbox.goto("/_local/outbox")
+
+    sent = outbox.locator("li time").first
+    expect(sent).to_contain_text("월")  # 12월 1일(화) 오후 3시 30분, as the product's pages show times
+    assert "T" not in sent.inner_text()
+    assert outbox.evaluate("document.documentElement.scrollWidth") <= 360
