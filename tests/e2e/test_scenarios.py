@@ -1,15 +1,21 @@
 """The product over HTTP on a local stack, as a customer and a partner use it (what `make demo` plays)."""
 
+import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
 
 from definitions.routes import ROUTES
+from local import demo
 from local.client import ProductClient, token_of
 from runtime.domain.kst import KST
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -228,3 +234,22 @@ def test_the_carrier_reports_the_link_delivered_on_the_customers_timeline(client
     # One report per SMS: the link's, and the reminder's if the partner was texted again meanwhile.
     assert 1 <= types.count("Delivered") <= 1 + types.count("Reminded"), types
     assert types.index("Created") < types.index("Delivered")
+
+
+def test_make_demo_plays_every_scenario_as_expected():
+    """`make demo` itself, on its own local stack (a process of its own: the stacks share no state)."""
+    # Each scenario ends within its partner's timeout, a decision window and the customer's message.
+    deadline = len(demo.SCENARIOS) * (demo.PARTNER_TIMEOUT_SECONDS + demo.DECISION_TIMEOUT_SECONDS + 60)
+    played = subprocess.run(
+        [sys.executable, "-m", "local.demo"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=deadline,
+        check=False,
+    )
+
+    assert played.returncode == 0, played.stdout + played.stderr
+    assert f"{len(demo.SCENARIOS)}/{len(demo.SCENARIOS)} scenarios ended as expected." in played.stdout
+    for name in demo.SCENARIOS:
+        assert f"OK   {name}:" in played.stdout
