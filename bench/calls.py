@@ -48,7 +48,8 @@ _PARTNER_PHASES = {"open": CONFIRM_GET, "answer": RESPOND_POST}
 
 # Calls the local stack cannot make: it classifies with bot/'s utterances and writes from templates.
 AWS_ONLY = {CHAT: ("lexv2-runtime:RecognizeText",), NOTIFICATION: ("bedrock-runtime:Converse",)}
-# Read once and kept for minutes (the link secret, current and previous): listed, not counted in a flow.
+# Read once and kept for minutes (the link secret's current key; the previous one only for a link that
+# names it): listed, not counted in a flow.
 ONCE_PER_COLD_START = ("secretsmanager:GetSecretValue",)
 # One submit beside the Powertools peer (bench/peer/): ours, then the peer's.
 OURS, PEER = "our chat", "Powertools peer"
@@ -274,8 +275,8 @@ def _details(cold: FlowCalls, flow: FlowCalls, steady: bool, flows: int) -> list
         f"The flows made {'the same calls' if steady else 'DIFFERENT calls (see below: the first one)'}.",
         f"The budget ({FLOW_BUDGET}) is for the AWS count: the local calls plus those marked "
         "*in AWS only* (Lex V2 classifies and Bedrock writes in AWS; locally, bot/'s utterances "
-        "and the templates do). The customer's polls and the link secret's reads (current and previous, "
-        "kept five minutes) are listed, not counted.",
+        "and the templates do). The customer's polls and the link secret's read (its current key, kept "
+        "five minutes) are listed, not counted.",
         "",
         "| operation | calls | each call, in order |",
         "|---|---|---|",

@@ -59,7 +59,12 @@ def secret_value(key: SigningKey) -> str:
 
 
 class SecretsManagerSecretProvider(SecretProvider):
-    """Keeps what it read for a few minutes (not a container's life), so a rotation reaches it."""
+    """Keeps what it read for a few minutes (not a container's life), so a rotation reaches it.
+
+    The current key is read first and alone: it signs, and it verifies almost every link. The previous
+    key is read only when a link names a key id other than the current one (a link sent before the
+    last rotation), so a cold start that signs or verifies a fresh link makes one call, not two.
+    """
 
     def __init__(
         self,
@@ -76,46 +81,64 @@ class SecretsManagerSecretProvider(SecretProvider):
         self._recheck_after = min(recheck_after, max_age)
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._keyring: Keyring | None = None
-        self._read_at = 0.0
+        self._current: SigningKey | None = None
+        self._current_read_at = 0.0
+        self._previous: SigningKey | None = None
+        self._previous_read_at: float | None = None  # None: not read since the current key was
+        self._rechecked_at = 0.0
 
     def signing_key(self) -> SigningKey:
-        return self._keys().current
+        with self._lock:
+            return self._current_key()
 
     def verification_key(self, key_id: int) -> SigningKey | None:
-        found = self._keys().key(key_id)
-        if found is not None:
-            return found
         with self._lock:
-            if self._monotonic() - self._read_at < self._recheck_after:
-                return None
-            self._read()
-            assert self._keyring is not None
-            return self._keyring.key(key_id)
+            keys = Keyring(self._current_key(), None)
+            if keys.current.key_id == key_id:
+                return keys.current
+            keys = Keyring(keys.current, self._previous_key())
+            found = keys.key(key_id)
+            if found is not None or self._monotonic() - self._rechecked_at < self._recheck_after:
+                return found
+            # A key id this function does not know: signed by one that read the secret after a rotation.
+            self._read_current()
+            return Keyring(self._current_key(), self._previous_key()).key(key_id)
 
-    def _keys(self) -> Keyring:
+    def keyring(self) -> Keyring:
+        """Both keys that verify now (reads the previous one too)."""
         with self._lock:
-            if self._keyring is None or self._monotonic() - self._read_at >= self._max_age:
-                self._read()
-            assert self._keyring is not None
-            return self._keyring
+            return Keyring(self._current_key(), self._previous_key())
 
-    def _read(self) -> None:
+    def _current_key(self) -> SigningKey:
+        if self._current is None or self._monotonic() - self._current_read_at >= self._max_age:
+            self._read_current()
+        assert self._current is not None
+        return self._current
+
+    def _previous_key(self) -> SigningKey | None:
+        if self._previous_read_at is None or self._monotonic() - self._previous_read_at >= self._max_age:
+            previous = None
+            try:
+                previous = _read_stage(self._client, self._secret_id, PREVIOUS)
+            except LinkSecretUnusable as unusable:
+                log.warning("previous_link_secret_ignored", reason=str(unusable))
+            self._previous = previous if previous != self._current else None
+            self._previous_read_at = self._monotonic()
+        return self._previous
+
+    def _read_current(self) -> None:
         current = _read_stage(self._client, self._secret_id, CURRENT)
         if current is None:
             raise LinkSecretUnusable("the link secret has no current value")
-        previous = None
-        try:
-            previous = _read_stage(self._client, self._secret_id, PREVIOUS)
-        except LinkSecretUnusable as unusable:
-            log.warning("previous_link_secret_ignored", reason=str(unusable))
-        self._keyring = Keyring(current=current, previous=previous if previous != current else None)
-        self._read_at = self._monotonic()
+        if current != self._current:
+            self._previous_read_at = None  # a rotation moved the previous key too
+        self._current = current
+        self._current_read_at = self._rechecked_at = self._monotonic()
 
 
 def read_keyring(client: Any, secret_id: str) -> Keyring:
     """The keys that verify now (for tools and tests that check links as the functions do)."""
-    return SecretsManagerSecretProvider(client, secret_id)._keys()
+    return SecretsManagerSecretProvider(client, secret_id).keyring()
 
 
 class SecretsManagerSigningKeys(SigningKeyRepository):

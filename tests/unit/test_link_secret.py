@@ -70,12 +70,41 @@ def test_what_was_read_is_kept_for_the_cache_period_then_read_again():
     provider.signing_key()
     clock.now += 299
     provider.signing_key()
-    assert client.calls == ["AWSCURRENT", "AWSPREVIOUS"]
+    assert client.calls == ["AWSCURRENT"]
 
     client.stages = {"AWSCURRENT": secret_value(NEW), "AWSPREVIOUS": secret_value(OLD)}  # rotated
     clock.now += 1
     assert provider.signing_key() == NEW
-    assert len(client.calls) == 4
+    assert client.calls == ["AWSCURRENT", "AWSCURRENT"]
+
+
+def test_signing_and_verifying_a_fresh_link_read_the_current_key_alone():
+    """One call per cold start: the previous key is read only for a link that names it."""
+    client = FakeSecretsManager({"AWSCURRENT": secret_value(NEW), "AWSPREVIOUS": secret_value(OLD)})
+    provider = _provider(client, Clock())
+
+    assert provider.signing_key() == NEW
+    assert provider.verification_key(NEW.key_id) == NEW
+    assert client.calls == ["AWSCURRENT"]
+
+    assert provider.verification_key(OLD.key_id) == OLD
+    assert provider.verification_key(OLD.key_id) == OLD
+    assert client.calls == ["AWSCURRENT", "AWSPREVIOUS"]
+
+
+def test_after_a_rotation_the_previous_key_is_read_again():
+    client = FakeSecretsManager({"AWSCURRENT": secret_value(OLD)})
+    clock = Clock()
+    provider = _provider(client, clock)
+    assert provider.verification_key(OLD.key_id) == OLD
+
+    newest = SigningKey(key_id=8, secret=b"the-next-link-secret-mnopqrstuvwxyz")
+    client.stages = {"AWSCURRENT": secret_value(newest), "AWSPREVIOUS": secret_value(NEW)}  # two rotations
+    clock.now += 300
+
+    assert provider.signing_key() == newest
+    assert provider.verification_key(NEW.key_id) == NEW
+    assert provider.verification_key(OLD.key_id) is None
 
 
 def test_an_unknown_key_id_reads_again_but_at_most_every_30_seconds():
