@@ -43,6 +43,8 @@ _building = threading.RLock()
 _FACTORIES: list[Any] = []
 Decorate = Callable[[Callable[[], Any]], Any]
 _overrides: dict[str, Decorate] = {}
+# Bumped by reset(): a client found before it is not used after it.
+_generation = [0]
 
 
 def _once_per_process(factory: Callable[..., Any]) -> Any:
@@ -208,14 +210,19 @@ class ClientOnFirstUse:
     """Stands for `client(service)` and creates it when an adapter first calls it. Creating a client
     loads its service model (10-30 ms each): a function that needs a service only on a rare path (the
     SMS sender resuming a workflow that was already answered, a verifier meeting an unknown key id)
-    pays for it only then. Every call goes to the one cached client, so hooks and stubbers on
-    `client(service)` see them."""
+    pays for it only then. Calls go to the one cached client, so hooks and stubbers on
+    `client(service)` see them; `reset()` makes the next call find the client again."""
 
     def __init__(self, service: str) -> None:
         self.service = service
+        self._client: Any = None
+        self._generation = -1
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(client(self.service), name)
+        if self._generation != _generation[0]:
+            self._client = client(self.service)
+            self._generation = _generation[0]
+        return getattr(self._client, name)
 
     def __repr__(self) -> str:
         return f"ClientOnFirstUse({self.service!r})"
@@ -431,6 +438,7 @@ def reset() -> None:
     the overrides stay until `clear_overrides()`."""
     for cached in _FACTORIES:
         cached.cache_clear()
+    _generation[0] += 1
 
 
 def _required(value: str | None, name: Env) -> str:
