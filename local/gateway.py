@@ -466,6 +466,7 @@ def _outbox_page(entries: list[dict[str, str]]) -> str:
         "<!doctype html><html lang=ko><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width, initial-scale=1">'
         "<meta http-equiv=refresh content=3><title>문자 보관함 (로컬)</title>"
+        '<link rel=icon href="/favicon.svg" type="image/svg+xml">'
         "<style>body{font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem}"
         "ul{padding:0;margin:0}"
         "li{list-style:none;border:1px solid #ccd;border-radius:.5rem;padding:.5rem 1rem;margin:.5rem 0;"
