@@ -35,12 +35,16 @@ def lambda_entry(function: Function) -> Callable[[Handler], Handler]:
             started = time.perf_counter()
             try:
                 result = handler(event, context)
+                status = result.get("statusCode") if isinstance(result, Mapping) else None
+                log.info("invocation_done", durationMs=_elapsed_ms(started), statusCode=status)
+                return result
             except Exception as error:
                 log.exception("invocation_failed", durationMs=_elapsed_ms(started))
                 raise masked(error) from None
-            status = result.get("statusCode") if isinstance(result, Mapping) else None
-            log.info("invocation_done", durationMs=_elapsed_ms(started), statusCode=status)
-            return result
+            finally:
+                # Nothing of this invocation outlives it: not in the next one, nor in a thread the
+                # local stack reuses for another function.
+                structlog.contextvars.clear_contextvars()
 
         return entry
 

@@ -287,7 +287,9 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
     fail_calls(bootstrap.client("stepfunctions"), "StartExecution", code="ServiceUnavailable", status=503)
     past = datetime.now(UTC) - timedelta(minutes=5)
     lost = request(request_id=str(uuid.uuid4()), created_at=past, updated_at=past, due_at=past)
-    bootstrap.repository().create_request(lost, None)
+    DynamoRequestRepository(  # written by the test, not by a function
+        stack.aws.client("dynamodb"), stack.deployment.table_name, retention=timedelta(days=14)
+    ).create_request(lost, None)
     stack.wait_for(lambda: stack.request_item(lost.request_id).get("notification"))
     # Secrets Manager rotates the link secret: every step of the rotation function.
     stack.aws.rotate_link_secret(stack.deployment)
