@@ -74,7 +74,7 @@ LOCAL_RETENTION_DAYS = 14
 # Seconds a customer has to decide on a proposed time here: short enough to see a lapse in a demo.
 LOCAL_CUSTOMER_DECISION_SECONDS = 120
 ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
-_STARTUP_SECONDS = 60
+STARTUP_SECONDS = 60
 EMULATOR_LOG = PROJECT_ROOT / "build" / "local" / "emulator.log"
 
 
@@ -199,7 +199,7 @@ class AwsEmulator:
                 text=True,
             )
         assert self._process.stdout is not None
-        line = _read_line(self._process.stdout, timeout=_STARTUP_SECONDS)
+        line = _read_line(self._process.stdout, timeout=STARTUP_SECONDS)
         self.endpoint = f"http://127.0.0.1:{json.loads(line)['port']}"
         os.environ.update(_FAKE_CREDENTIALS)
         self.configure()

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import requests
 
+from local.emulator import STARTUP_SECONDS
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+# What the local stack allows its emulator to start, twice over: a start, or a stop after one.
+PATIENCE = 2 * STARTUP_SECONDS
 
 
 def free_port() -> int:
@@ -47,7 +53,7 @@ def ops(folder: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def wait_until_serving(port: int, timeout: float = 60.0) -> None:
+def wait_until_serving(port: int, timeout: float = PATIENCE) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -65,7 +71,7 @@ def test_the_banner_a_busy_port_and_ctrl_c(tmp_path):
     try:
         wait_until_serving(port)
         second = start(port, tmp_path)
-        second_output, _ = second.communicate(timeout=60)
+        second_output, _ = second.communicate(timeout=PATIENCE)
 
         assert second.returncode == 2
         assert stack_file.exists()  # the stack that failed to start leaves the running one's file alone
@@ -85,7 +91,7 @@ def test_the_banner_a_busy_port_and_ctrl_c(tmp_path):
         assert json.loads(figures.stdout)["total"] == 0
     finally:
         first.send_signal(signal.SIGINT)
-        first_output, _ = first.communicate(timeout=60)
+        first_output, _ = first.communicate(timeout=PATIENCE)
 
     assert first.returncode == 0
     assert f"Customer page   http://127.0.0.1:{port}/" in first_output
