@@ -78,7 +78,10 @@ def _run(options: argparse.Namespace, console: TextIO) -> int:
             print(f"{FAULTS_VARIABLE} is not a usable fault description: {error}", file=console)
             return 2
     stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    # Ctrl-C and a plain kill stop it cleanly, also where a parent started it with SIGINT ignored
+    # (a shell's background job does): the handlers are set, not inherited.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stopped.set())
     stack.aws.outbox.listeners.append(
         lambda sms: print(f"SMS to {mask_phone(sms.to)}: {sms.body}", file=console, flush=True)
     )
