@@ -8,6 +8,10 @@ Fixes applied to moto here, in this process only:
   concurrent threads.
 - Transactions check every condition, then write, without copying whole tables
   (`local.dynamodb_transactions`).
+- A query reads its partition's items only, not a sorted copy of the whole table
+  (`local.dynamodb_queries`).
+- GetRecords answers in the stream's JSON directly, not through moto's generic serializer
+  (`local.stream_records`).
 - A transaction retried with its ClientRequestToken is answered as already done, as DynamoDB does
   for 10 minutes (botocore retries a timed-out transaction with the same token).
 - A stream's shard iterators are forgotten once read (moto keeps every one ever issued).
@@ -30,6 +34,7 @@ from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.server import ThreadedMotoServer
 
+from local import dynamodb_queries, stream_records
 from local.dynamodb_transactions import transact_write_items
 
 IDEMPOTENCY_WINDOW_SECONDS = 600
@@ -53,6 +58,7 @@ def install_fixes() -> None:
 
     DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
+    dynamodb_queries.install()
 
     original_get_records = DynamoDBStreamsBackend.get_records
 
@@ -64,6 +70,7 @@ def install_fixes() -> None:
             return found
 
     DynamoDBStreamsBackend.get_records = get_records_once  # type: ignore[method-assign]
+    stream_records.install()
 
 
 def _client_request_token(handler: DynamoHandler) -> str | None:
