@@ -41,7 +41,7 @@ from local.lambda_service import LambdaService
 from local.lambdas import LambdaDispatcher, load_handler
 from local.schedules import RateSchedule
 from local.sms_service import ENDPOINT_VARIABLE, SmsService
-from local.streams import RETRY_BACKOFF, StreamEventSource
+from local.streams import RETRY_BACKOFF, StreamEventSource, StreamReader
 from local.topics import TopicEventSource
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.adapters.secrets_manager import secret_value
@@ -173,7 +173,7 @@ class AwsEmulator:
         self._lambda_service = LambdaService(self.dispatcher)
         self._process: subprocess.Popen[str] | None = None
         self.endpoint = ""
-        self.event_sources: list[StreamEventSource] = []
+        self.stream_readers: list[StreamReader] = []
         self.topic_sources: list[TopicEventSource] = []
         self.schedules: list[RateSchedule] = []
 
@@ -372,20 +372,19 @@ class AwsEmulator:
 
     def run_event_sources(self, deployment: Deployment) -> None:
         """Start the table stream's consumers and the schedules, as the deployment's mappings say."""
+        reader = StreamReader(streams=self.client("dynamodbstreams"), stream_arn=deployment.stream_arn)
         for function, spec in FUNCTIONS.items():
             name = deployment.function_names[function]
             if spec.subscription is not None:
-                source = StreamEventSource(
-                    streams=self.client("dynamodbstreams"),
+                StreamEventSource(
+                    reader=reader,
                     sqs=self.client("sqs"),
-                    stream_arn=deployment.stream_arn,
                     function_name=name,
                     subscription=spec.subscription,
                     dispatcher=self.dispatcher,
                     dead_letter_queue_url=deployment.dead_letter_queue_url,
                     retry_backoff=self.stream_retry_backoff,
                 )
-                self.event_sources.append(source.start())
             if spec.topic is not None:
                 topics = {Resource.SMS_EVENTS: deployment.sms_events_topic_arn}
                 topic_source = TopicEventSource(
@@ -403,16 +402,17 @@ class AwsEmulator:
                     dispatcher=self.dispatcher, function_name=name, period_seconds=self.sweep_period_seconds
                 )
                 self.schedules.append(schedule.start())
+        self.stream_readers.append(reader.start())
 
     def stop_event_sources(self) -> None:
-        for source in self.event_sources:
-            source.stop()
+        for reader in self.stream_readers:
+            reader.stop()
         for schedule in self.schedules:
             schedule.stop()
         for topic_source in self.topic_sources:
             topic_source.stop()
         self.topic_sources.clear()
-        self.event_sources.clear()
+        self.stream_readers.clear()
         self.schedules.clear()
 
     def wait_idle(self, timeout: float = 30.0) -> None:
@@ -423,7 +423,7 @@ class AwsEmulator:
             left = max(0.1, deadline - time.monotonic())
             if (
                 self._outcomes_handled(left)
-                and all(source.wait_idle(left) for source in self.event_sources)
+                and all(reader.wait_idle(left) for reader in self.stream_readers)
                 and self.dispatcher.in_flight == 0
                 and self._outcomes_handled(left)
             ):

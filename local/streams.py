@@ -1,6 +1,7 @@
-"""Lambda's event source mapping for a DynamoDB stream, on this machine: poll the emulator's stream
+"""Lambda's event source mappings for a DynamoDB stream, on this machine: poll the emulator's stream
 (DescribeStream, GetShardIterator, GetRecords, as Lambda does), filter, batch, invoke the function,
-and retry failing batches as the mapping says, ending in the dead-letter queue.
+and retry failing batches as the mapping says, ending in the dead-letter queue. One reader
+(`StreamReader`) reads the stream for all the mappings (`StreamEventSource`) on it.
 
 Faithful where the product depends on it:
 - filters are the mapping's own filter criteria (runtime.contract), evaluated as Lambda does;
@@ -42,52 +43,41 @@ class Batch:
     attempts: int = 0
 
 
-class StreamEventSource:
-    """One event source mapping: the table's stream -> `function_name`."""
+class StreamReader:
+    """The table's stream, read once for every mapping on it: DescribeStream, GetShardIterator, then
+    GetRecords in a loop, each record offered to every mapping, which keeps what its filters match.
 
-    def __init__(
-        self,
-        *,
-        streams: Any,
-        sqs: Any,
-        stream_arn: str,
-        function_name: str,
-        subscription: StreamSubscription,
-        dispatcher: LambdaDispatcher,
-        dead_letter_queue_url: str,
-        poll_interval: float = 0.1,
-        retry_backoff: tuple[float, ...] = RETRY_BACKOFF,
-    ) -> None:
-        self.function_name = function_name
+    Lambda reads a shard once per mapping; here one reader serves them all, so the emulator, which
+    shares two cores with everything else, serializes each record once rather than once per
+    consumer. What each consumer receives, in which order and with which retries, is unchanged.
+    """
+
+    def __init__(self, *, streams: Any, stream_arn: str, poll_interval: float = 0.1) -> None:
         self._streams = streams
-        self._sqs = sqs
-        self._stream_arn = stream_arn
-        self._subscription = subscription
-        self._dispatcher = dispatcher
-        self._dead_letters = dead_letter_queue_url
+        self.stream_arn = stream_arn
         self._poll_interval = poll_interval
-        self._retry_backoff = retry_backoff
+        self._sources: list[StreamEventSource] = []
         self._stopped = threading.Event()
-        self._lanes = [_Lane(self, number) for number in range(subscription.parallelization_factor)]
         # Reads that found nothing new; a wait for idleness counts them (see `wait_idle`).
         self._empty_reads = 0
-        self._thread = threading.Thread(target=self._poll, name=f"stream-{function_name}", daemon=True)
-        self.delivered = 0
-        self.dead_lettered = 0
+        self._thread = threading.Thread(target=self._poll, name="stream-reader", daemon=True)
         # The shard being read (the emulator's stream has one), named in dead-letter messages.
-        self._shard_id = ""
+        self.shard_id = ""
 
-    def start(self) -> StreamEventSource:
-        for lane in self._lanes:
-            lane.start()
+    def subscribe(self, source: StreamEventSource) -> None:
+        self._sources.append(source)
+
+    def start(self) -> StreamReader:
+        for source in self._sources:
+            source.start()
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stopped.set()
         self._thread.join(timeout=10)
-        for lane in self._lanes:
-            lane.stop()
+        for source in self._sources:
+            source.stop()
 
     def wait_idle(self, timeout: float) -> bool:
         """Until everything written before this call has been read and delivered (or dead-lettered):
@@ -95,12 +85,10 @@ class StreamEventSource:
         deadline = time.monotonic() + timeout
         start = self._empty_reads
         while time.monotonic() < deadline:
-            if self._empty_reads >= start + 2 and all(lane.is_idle() for lane in self._lanes):
+            if self._empty_reads >= start + 2 and all(source.is_idle() for source in self._sources):
                 return True
             time.sleep(self._poll_interval / 2)
         return False
-
-    # --- reading the stream ----------------------------------------------------------------
 
     def _poll(self) -> None:
         iterator = None
@@ -110,25 +98,70 @@ class StreamEventSource:
                     iterator = self._first_iterator()
                 found = self._streams.get_records(ShardIterator=iterator, Limit=1000)
             except Exception as error:  # noqa: BLE001 - the emulator restarting or busy: poll again
-                log.warning("stream_read_failed", function=self.function_name, error=str(error))
+                log.warning("stream_read_failed", error=str(error))
                 iterator = None
                 self._stopped.wait(1.0)
                 continue
             iterator = found.get("NextShardIterator")
             records = found.get("Records", [])
             for record in records:
-                if matches_any(self._subscription.filters, record):
-                    self._lane_of(record).put(record)
+                for source in self._sources:
+                    source.offer(record)
             if not records:
                 self._empty_reads += 1
                 self._stopped.wait(self._poll_interval)
 
     def _first_iterator(self) -> str:
-        shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]
-        self._shard_id = shards[0]["ShardId"]
+        shards = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+        self.shard_id = shards[0]["ShardId"]
         return self._streams.get_shard_iterator(
-            StreamArn=self._stream_arn, ShardId=self._shard_id, ShardIteratorType="TRIM_HORIZON"
+            StreamArn=self.stream_arn, ShardId=self.shard_id, ShardIteratorType="TRIM_HORIZON"
         )["ShardIterator"]
+
+
+class StreamEventSource:
+    """One event source mapping: the table's stream (through `reader`) -> `function_name`."""
+
+    def __init__(
+        self,
+        *,
+        reader: StreamReader,
+        sqs: Any,
+        function_name: str,
+        subscription: StreamSubscription,
+        dispatcher: LambdaDispatcher,
+        dead_letter_queue_url: str,
+        retry_backoff: tuple[float, ...] = RETRY_BACKOFF,
+    ) -> None:
+        self.function_name = function_name
+        self._reader = reader
+        self._sqs = sqs
+        self._subscription = subscription
+        self._dispatcher = dispatcher
+        self._dead_letters = dead_letter_queue_url
+        self._retry_backoff = retry_backoff
+        self._stopped = threading.Event()
+        self._lanes = [_Lane(self, number) for number in range(subscription.parallelization_factor)]
+        self.delivered = 0
+        self.dead_lettered = 0
+        reader.subscribe(self)
+
+    def start(self) -> None:
+        for lane in self._lanes:
+            lane.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        for lane in self._lanes:
+            lane.stop()
+
+    def is_idle(self) -> bool:
+        return all(lane.is_idle() for lane in self._lanes)
+
+    def offer(self, record: dict[str, Any]) -> None:
+        """A record read from the stream: queued for delivery if the mapping's filters match it."""
+        if matches_any(self._subscription.filters, record):
+            self._lane_of(record).put(record)
 
     def _lane_of(self, record: Mapping[str, Any]) -> _Lane:
         key = json.dumps(record.get("dynamodb", {}).get("Keys", {}), sort_keys=True).encode()
@@ -180,13 +213,13 @@ class StreamEventSource:
             "version": "1.0",
             "timestamp": datetime.now(UTC).isoformat(),
             "DDBStreamBatchInfo": {
-                "shardId": self._shard_id,
+                "shardId": self._reader.shard_id,
                 "startSequenceNumber": sequences[0],
                 "endSequenceNumber": sequences[-1],
                 "approximateArrivalOfFirstRecord": _arrival(records[0]),
                 "approximateArrivalOfLastRecord": _arrival(records[-1]),
                 "batchSize": len(records),
-                "streamArn": self._stream_arn,
+                "streamArn": self._reader.stream_arn,
             },
         }
         self._sqs.send_message(QueueUrl=self._dead_letters, MessageBody=json.dumps(message))
