@@ -60,7 +60,8 @@ def _flow(product: Product, tag: str, number: int, customer: Customer) -> FlowRe
         if submitted.status != 201:
             return FlowResult(error=f"submit {submitted.status} {submitted.body}")
         request_id = submitted.body["requestId"]
-        sms = product.wait_for_sms(request_id, timeout=product.partner_timeout + 120)
+        # The partner's own phone: each flow's reservation has a partner of its own.
+        sms = product.wait_for_link_to(customer.partner_phone, timeout=product.partner_timeout + 120)
         answered = product.answer(token_of(sms.link), answer)
         if answered.status != 200:
             if _refused_after_its_deadline(product, request_id, answered, received_at=time.time()):

@@ -38,6 +38,7 @@ from runtime.contract import METADATA, REQUEST_PREFIX
 from runtime.domain.errors import IntentUnclear, LinkInvalid
 from runtime.domain.link_token import Keyring, verify_link
 from runtime.domain.model import Intent, LinkRecord
+from runtime.domain.phone import mask_phone
 
 # Questions the local classifier reads as one of the product's intents (none is "unclear").
 QUESTIONS = (
@@ -56,6 +57,8 @@ UNCLEAR = (422, IntentUnclear.code)
 class Customer:
     reservation_number: str
     phone: str
+    # The phone the reservation's partner is texted on (each made reservation has a partner of its own).
+    partner_phone: str = ""
 
 
 @attrs.frozen
@@ -75,6 +78,11 @@ class Answer:
 class Sms:
     link: str
     sent_at: datetime
+
+
+def _link_in(body: str) -> str:
+    """The partner link an SMS carries ("" for one without: a partner told of a decision)."""
+    return next((word for word in body.split() if "/r/" in word), "")
 
 
 def new_tag(prefix: str) -> str:
@@ -130,6 +138,7 @@ class Product:
         self._sms: list[SentSms] = list(stack.aws.outbox.messages())
         self._sms_arrived = threading.Condition(threading.Lock())
         self._sms_by_request: dict[str, list[Sms]] = {}
+        self._links_by_phone: dict[str, list[Sms]] = {}
         self._resolved = 0
         self._resolving = threading.Lock()
         stack.aws.outbox.listeners.append(self._on_sms)
@@ -164,7 +173,7 @@ class Product:
         """Customers of reservations made for this run, one each (stored in the table first)."""
         made = unique_reservations(self._sample, count, letters="REL")
         store_reservations(self._dynamodb, self.table, made)
-        return [Customer(r.reservation_number, r.customer_phone) for r in made]
+        return [Customer(r.reservation_number, r.customer_phone, r.partner_phone) for r in made]
 
     def new_customer(self) -> Customer:
         return self.new_customers(1)[0]
@@ -175,7 +184,7 @@ class Product:
         [made] = unique_reservations(self._sample, 1, letters="UNR")
         self.stack.aws.sms.undeliverable_phones.add(made.partner_phone)
         store_reservations(self._dynamodb, self.table, [made])
-        return Customer(made.reservation_number, made.customer_phone)
+        return Customer(made.reservation_number, made.customer_phone, made.partner_phone)
 
     def settle(self, timeout: float = 60.0) -> None:
         """Until every SMS outcome was reported and handled and every hand-off delivered."""
@@ -247,7 +256,21 @@ class Product:
     def _on_sms(self, sms: SentSms) -> None:
         with self._sms_arrived:
             self._sms.append(sms)
+            if link := _link_in(sms.body):
+                self._links_by_phone.setdefault(sms.to, []).append(Sms(link, sms.sent_at))
             self._sms_arrived.notify_all()
+
+    def wait_for_link_to(self, phone: str, *, timeout: float) -> Sms:
+        """The first link texted to this phone, as its owner sees it arrive: no table read, so a
+        hundred partners waiting at once do not wait for each other."""
+        deadline = time.monotonic() + timeout
+        with self._sms_arrived:
+            while not (found := self._links_by_phone.get(phone)):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"no link texted to {mask_phone(phone)} within {timeout:.0f} s")
+                self._sms_arrived.wait(min(remaining, 0.5))
+            return found[0]
 
     def _resolve_new(self) -> None:
         """Match every SMS not yet matched to its request (called holding `_resolving`)."""
@@ -255,7 +278,7 @@ class Product:
             arrived = self._sms[self._resolved :]
         for sms in arrived:
             self._resolved += 1
-            link = next((word for word in sms.body.split() if "/r/" in word), "")
+            link = _link_in(sms.body)
             request_id = self.request_of(token_of(link)) if link else None
             if request_id:
                 self._sms_by_request.setdefault(request_id, []).append(Sms(link, sms.sent_at))
