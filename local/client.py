@@ -64,10 +64,13 @@ def retry_after(response: requests.Response) -> float | None:
 
 
 class ProductClient:
-    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 10.0, patience: float = 30.0) -> None:
+        """`timeout`: one HTTP call's; `patience`: how long the waits below wait for something that
+        must come (a message, an event, an SMS), unless a call gives its own."""
         self.base_url = base_url.rstrip("/")
         self._http = requests.Session()
         self._timeout = timeout
+        self._patience = patience
 
     # customer
     def submit(
@@ -89,8 +92,9 @@ class ProductClient:
     def timeline(self, request_id: str) -> Reply:
         return self._call("GET", f"/api/requests/{request_id}")
 
-    def wait_until_told(self, request_id: str, *, timeout: float = 30.0) -> dict[str, Any]:
+    def wait_until_told(self, request_id: str, *, timeout: float | None = None) -> dict[str, Any]:
         """Poll as the page does until the customer's message exists; return the final timeline."""
+        timeout = self._patience if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             reply = self.timeline(request_id)
@@ -99,9 +103,12 @@ class ProductClient:
             time.sleep(0.2)
         raise TimeoutError(f"request {request_id} has no customer message after {timeout} s")
 
-    def wait_for_event(self, request_id: str, event_type: str, *, timeout: float = 15.0) -> dict[str, Any]:
+    def wait_for_event(
+        self, request_id: str, event_type: str, *, timeout: float | None = None
+    ) -> dict[str, Any]:
         """Poll until the timeline shows an `event_type` event (an SMS's delivery outcome comes on the
         carrier's time); return that timeline."""
+        timeout = self._patience if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             reply = self.timeline(request_id)
@@ -114,9 +121,9 @@ class ProductClient:
     def outbox(self) -> list[dict[str, str]]:
         return self._call("GET", "/_local/outbox.json").body
 
-    def wait_for_sms(self, *, after: int, timeout: float = 15.0) -> dict[str, str]:
+    def wait_for_sms(self, *, after: int, timeout: float | None = None) -> dict[str, str]:
         """The first SMS sent after the first `after` ones."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self._patience if timeout is None else timeout)
         while time.monotonic() < deadline:
             messages = self.outbox()
             if len(messages) > after:

@@ -37,12 +37,17 @@ from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key
 from runtime.adapters.sample_data import read_reservations
 from runtime.adapters.secrets_manager import read_keyring
+from runtime.contract import SWEEP_PERIOD_SECONDS
 from runtime.domain.kst import format_kst
 from runtime.domain.link_token import Keyring, LinkClaims, sign_link, verify_link
 from runtime.domain.model import LinkRecord
 from tests.local_stack_session import reach_the_emulator, running_stack
 
 PARTNER_TIMEOUT_SECONDS = 8
+# The longest a test waits for what a flow must bring (an SMS, a status, a message): the product's
+# own bound, a request's window plus the sweeper's period plus a minute. A correct stack brings it in
+# seconds; a slow moment of the machine gets the product's patience, not a guess at its speed.
+FLOW_DEADLINE_SECONDS = PARTNER_TIMEOUT_SECONDS + SWEEP_PERIOD_SECONDS + 60
 # The customer's time to decide on a proposed time: long enough for a slow browser to click, short
 # enough to see a lapse.
 DECISION_TIMEOUT_SECONDS = 30
@@ -115,7 +120,7 @@ class Product:
         self.stack = stack
         self.sample = sample
         self.url = stack.url
-        self.api = ProductClient(stack.url)
+        self.api = ProductClient(stack.url, patience=FLOW_DEADLINE_SECONDS)
         self._deployment = stack.deployment
         self._requests_by_token: dict[str, str] = {}
 
@@ -150,7 +155,9 @@ class Product:
         assert reply.status == 200, reply.body
         return reply.body
 
-    def wait_for(self, condition: Callable[[], Any], *, timeout: float = 15.0, what: str = "") -> Any:
+    def wait_for(
+        self, condition: Callable[[], Any], *, timeout: float = FLOW_DEADLINE_SECONDS, what: str = ""
+    ) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if result := condition():
@@ -158,14 +165,16 @@ class Product:
             time.sleep(0.05)
         raise AssertionError(f"not within {timeout} s: {what or condition}")
 
-    def wait_for_status(self, request_id: str, *statuses: str, timeout: float = 15.0) -> dict[str, Any]:
+    def wait_for_status(
+        self, request_id: str, *statuses: str, timeout: float = FLOW_DEADLINE_SECONDS
+    ) -> dict[str, Any]:
         return self.wait_for(
             lambda: (found := self.timeline(request_id))["status"] in statuses and found,
             timeout=timeout,
             what=f"request {request_id} in {statuses}",
         )
 
-    def partner_link(self, request_id: str, *, timeout: float = 10.0) -> str:
+    def partner_link(self, request_id: str, *, timeout: float = FLOW_DEADLINE_SECONDS) -> str:
         """The link the partner was texted for this request (SMS outbox), matched by its token."""
 
         def find() -> str | None:

@@ -14,13 +14,14 @@ from definitions.routes import ROUTES
 from local import demo
 from local.client import ProductClient, token_of
 from runtime.domain.kst import KST
+from tests.e2e.conftest import FLOW_DEADLINE_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def client(local_stack):
-    return ProductClient(local_stack.url)
+    return ProductClient(local_stack.url, patience=FLOW_DEADLINE_SECONDS)
 
 
 def customer_of(product) -> dict[str, str]:
@@ -47,6 +48,15 @@ def events_of(final):
     return [event["type"] for event in final["events"] if event["type"] not in DELIVERY_OUTCOMES]
 
 
+def answered_flow(final):
+    """The flow's events, with the reminder a partner gets if the answer comes after the reminder
+    time (60 % of the e2e stack's 8 s: a slow moment of the machine can do that) left out, once."""
+    found = events_of(final)
+    if found.count("Reminded") == 1 and found.index("SMSSent") < found.index("Reminded"):
+        found.remove("Reminded")
+    return found
+
+
 @pytest.mark.parametrize(
     ("answer", "expected_words"),
     [("accept", "수락했습니다"), ("reject", "받아들이기 어렵다")],
@@ -63,7 +73,7 @@ def test_the_partner_answers_and_the_customer_is_told(client, product, answer, e
     assert answered.status == 200 and answered.body["success"] is True
     assert final["status"] == "Responded"
     assert expected_words in final["notification"]["message"]
-    assert events_of(final) == ["Created", "SMSSent", "Opened", "Responded", "Notified"]
+    assert answered_flow(final) == ["Created", "SMSSent", "Opened", "Responded", "Notified"]
 
 
 def test_a_proposed_time_reaches_the_customer_in_korean_time(client, product):
@@ -145,7 +155,9 @@ def test_the_same_idempotency_key_returns_the_same_request_and_texts_the_partner
         for entry in client.outbox()  # a partner told of a decision gets an SMS without a link
         if entry["link"] and product.request_of(entry["link"]) == request_id
     ]
-    assert len(texted) == 1
+    # One link, sent once (a reminder, if a slow moment lets one come, repeats the same link).
+    assert len({entry["link"] for entry in texted}) == 1
+    assert events_of(client.timeline(request_id).body).count("SMSSent") == 1
 
 
 def test_an_unclear_question_is_422_with_choices_and_a_pick_makes_the_request(client, product):
