@@ -54,6 +54,17 @@ class Site(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("partnerconfirm:infra:Site", name, None, opts)
+        bucket, public_access_block = self._private_bucket(name)
+        self._upload(name, args, bucket)
+        distribution = self._distribution(name, args, bucket)
+        self._bucket_policy(name, bucket, distribution, public_access_block)
+        self.url = pulumi.Output.concat("https://", distribution.domain_name)
+        self.distribution_id = distribution.id
+        self.bucket_name = bucket.bucket
+        self.register_outputs({"url": self.url, "distributionId": self.distribution_id})
+
+    def _private_bucket(self, name: str) -> tuple[aws.s3.Bucket, aws.s3.BucketPublicAccessBlock]:
+        """The pages' bucket: no public access of any kind, owner-enforced objects, encrypted."""
         child = pulumi.ResourceOptions(parent=self)
         bucket = aws.s3.Bucket(f"{name}-bucket", opts=child)
         public_access_block = aws.s3.BucketPublicAccessBlock(
@@ -77,8 +88,33 @@ class Site(pulumi.ComponentResource):
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
             opts=child,
         )
-        self._upload(name, args, bucket)
+        return bucket, public_access_block
 
+    def _security_headers(self, name: str, args: SiteArgs) -> aws.cloudfront.ResponseHeadersPolicy:
+        return aws.cloudfront.ResponseHeadersPolicy(
+            f"{name}-security-headers",
+            name=f"{args.name_prefix}-security-headers",
+            comment="CSP, HSTS, nosniff, no frames; no referrer, because partner links carry a token",
+            security_headers_config={
+                "content_security_policy": {
+                    "content_security_policy": cdn.CONTENT_SECURITY_POLICY,
+                    "override": True,
+                },
+                "strict_transport_security": {
+                    "access_control_max_age_sec": cdn.HSTS_MAX_AGE_SECONDS,
+                    "include_subdomains": True,
+                    "override": True,
+                },
+                "content_type_options": {"override": True},
+                "frame_options": {"frame_option": "DENY", "override": True},
+                "referrer_policy": {"referrer_policy": "no-referrer", "override": True},
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _distribution(self, name: str, args: SiteArgs, bucket: aws.s3.Bucket) -> aws.cloudfront.Distribution:
+        """CloudFront: the bucket (through Origin Access Control) by default, `/api/*` to the API."""
+        child = pulumi.ResourceOptions(parent=self)
         origin_access = aws.cloudfront.OriginAccessControl(
             f"{name}-origin-access",
             name=f"{args.name_prefix}-site",
@@ -97,27 +133,8 @@ class Site(pulumi.ComponentResource):
             publish=True,
             opts=child,
         )
-        headers = aws.cloudfront.ResponseHeadersPolicy(
-            f"{name}-security-headers",
-            name=f"{args.name_prefix}-security-headers",
-            comment="CSP, HSTS, nosniff, no frames; no referrer, because partner links carry a token",
-            security_headers_config={
-                "content_security_policy": {
-                    "content_security_policy": cdn.CONTENT_SECURITY_POLICY,
-                    "override": True,
-                },
-                "strict_transport_security": {
-                    "access_control_max_age_sec": cdn.HSTS_MAX_AGE_SECONDS,
-                    "include_subdomains": True,
-                    "override": True,
-                },
-                "content_type_options": {"override": True},
-                "frame_options": {"frame_option": "DENY", "override": True},
-                "referrer_policy": {"referrer_policy": "no-referrer", "override": True},
-            },
-            opts=child,
-        )
-        distribution = aws.cloudfront.Distribution(
+        headers = self._security_headers(name, args)
+        return aws.cloudfront.Distribution(
             f"{name}-distribution",
             enabled=True,
             comment=f"{args.name_prefix}: site and /api",
@@ -187,6 +204,15 @@ class Site(pulumi.ComponentResource):
             viewer_certificate={"cloudfront_default_certificate": True},
             opts=child,
         )
+
+    def _bucket_policy(
+        self,
+        name: str,
+        bucket: aws.s3.Bucket,
+        distribution: aws.cloudfront.Distribution,
+        public_access_block: aws.s3.BucketPublicAccessBlock,
+    ) -> None:
+        """This distribution reads the bucket; nothing reads it over plain HTTP."""
         aws.s3.BucketPolicy(
             f"{name}-bucket-policy",
             bucket=bucket.id,
@@ -213,10 +239,6 @@ class Site(pulumi.ComponentResource):
             # S3 refuses a policy naming "*" until the block is in place to judge it non-public.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
         )
-        self.url = pulumi.Output.concat("https://", distribution.domain_name)
-        self.distribution_id = distribution.id
-        self.bucket_name = bucket.bucket
-        self.register_outputs({"url": self.url, "distributionId": self.distribution_id})
 
     def _upload(self, name: str, args: SiteArgs, bucket: aws.s3.Bucket) -> None:
         child = pulumi.ResourceOptions(parent=self)
