@@ -1,7 +1,9 @@
-"""The product's HTTP API as a customer's page and a partner's phone use it (for the demo and e2e tests)."""
+"""The product's HTTP API as a customer's page and a partner's phone use it: the one client of the
+demo, the e2e tests and the reliability checks (which add what only a test harness reads)."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from typing import Any
@@ -16,6 +18,8 @@ from runtime.contract import PARTNER_LINK_PREFIX
 class Reply:
     status: int
     body: Any
+    content_type: str = ""
+    headers: dict[str, str] = attrs.field(factory=dict)  # names in lower case
 
     @property
     def error_code(self) -> str | None:
@@ -68,9 +72,18 @@ class ProductClient:
         """`timeout`: one HTTP call's; `patience`: how long the waits below wait for something that
         must come (a message, an event, an SMS), unless a call gives its own."""
         self.base_url = base_url.rstrip("/")
-        self._http = requests.Session()
+        self._sessions = threading.local()
         self._timeout = timeout
         self._patience = patience
+
+    @property
+    def session(self) -> requests.Session:
+        """This thread's session (requests' sessions are not meant to be shared across threads), so
+        one client serves any number of customers and partners at once."""
+        if not hasattr(self._sessions, "session"):
+            self._sessions.session = requests.Session()
+        session: requests.Session = self._sessions.session
+        return session
 
     # customer
     def submit(
@@ -87,10 +100,10 @@ class ProductClient:
         if intent:
             body["intent"] = intent
         headers = {"Idempotency-Key": idempotency_key or f"client-{uuid.uuid4()}"}
-        return self._call("POST", "/api/chat", json=body, headers=headers)
+        return self.call("POST", "/api/chat", json=body, headers=headers)
 
     def timeline(self, request_id: str) -> Reply:
-        return self._call("GET", f"/api/requests/{request_id}")
+        return self.call("GET", f"/api/requests/{request_id}")
 
     def wait_until_told(self, request_id: str, *, timeout: float | None = None) -> dict[str, Any]:
         """Poll as the page does until the customer's message exists; return the final timeline."""
@@ -119,7 +132,7 @@ class ProductClient:
 
     # the SMS outbox (local only) and the partner
     def outbox(self) -> list[dict[str, str]]:
-        return self._call("GET", "/_local/outbox.json").body
+        return self.call("GET", "/_local/outbox.json").body
 
     def wait_for_sms(self, *, after: int, timeout: float | None = None) -> dict[str, str]:
         """The first SMS sent after the first `after` ones."""
@@ -141,7 +154,7 @@ class ProductClient:
             time.sleep(0.1)
 
     def escalations(self) -> list[dict[str, str]]:
-        return self._call("GET", "/_local/escalations.json").body
+        return self.call("GET", "/_local/escalations.json").body
 
     def wait_for_escalation(self, request_id: str, *, timeout: float = 15.0) -> list[dict[str, str]]:
         """The operators' e-mails about this request (once one arrived, or none in time)."""
@@ -153,7 +166,7 @@ class ProductClient:
             time.sleep(0.2)
 
     def open_link(self, token: str) -> Reply:
-        return self._call("GET", f"/api/confirm/{token}")
+        return self.call("GET", f"/api/confirm/{token}")
 
     def answer(
         self, token: str, response: str, alternative_time: str | None = None, note: str | None = None
@@ -163,22 +176,33 @@ class ProductClient:
             body["alternativeTime"] = alternative_time
         if note is not None:
             body["note"] = note
-        return self._call("POST", "/api/respond", json=body)
+        return self.call("POST", "/api/respond", json=body)
 
     # the customer's decision on a proposed time, with the token their submit returned
     def decide(self, request_id: str, customer_token: str, decision: str) -> Reply:
         headers = {"Authorization": f"Bearer {customer_token}"}
-        return self._call(
+        return self.call(
             "POST", f"/api/requests/{request_id}/decision", json={"decision": decision}, headers=headers
         )
 
-    def _call(self, method: str, path: str, **options: Any) -> Reply:
-        response = send(self._http, method, self.base_url + path, timeout=self._timeout, **options)
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text
-        return Reply(response.status_code, body)
+    def call(self, method: str, path: str, *, patient: bool = True, **options: Any) -> Reply:
+        """Any request, as the pages send it: a 429 or 503 with a short Retry-After is sent again
+        after it (`patient=False`: the first answer, as it came)."""
+        url = self.base_url + path
+        if patient:
+            response = send(self.session, method, url, timeout=self._timeout, **options)
+        else:
+            response = self.session.request(method, url, timeout=self._timeout, **options)
+        return reply_of(response)
+
+
+def reply_of(response: requests.Response) -> Reply:
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    return Reply(response.status_code, body, response.headers.get("content-type", ""), headers)
 
 
 def token_of(link: str) -> str:

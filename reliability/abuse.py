@@ -25,8 +25,8 @@ from typing import Any
 
 from definitions.routes import ROUTES
 from local.api_events import api_event
-from local.client import token_of
-from reliability.product import Answer, Customer, Product, is_error_shape, new_tag
+from local.client import Reply, token_of
+from reliability.product import Customer, Product, is_error_shape, new_tag
 from reliability.report import Row
 from runtime.contract import ORIGIN_HEADER
 from runtime.domain.limits import kst_hour
@@ -34,19 +34,19 @@ from runtime.domain.limits import kst_hour
 WORKERS = 20
 
 
-def _refusals(answers: list[Answer], code: str) -> list[str]:
+def _refusals(answers: list[Reply], code: str) -> list[str]:
     """What is wrong with the answers that should be 429 `code` with a Retry-After."""
     wrong = []
     for answer in answers:
         retry_after = answer.headers.get("retry-after", "")
-        if answer.code != code or not is_error_shape(answer) or not retry_after.isdigit():
+        if answer.error_code != code or not is_error_shape(answer) or not retry_after.isdigit():
             wrong.append(
-                f"{answer.status} {answer.code} retry-after={retry_after!r}: {str(answer.body)[:120]}"
+                f"{answer.status} {answer.error_code} retry-after={retry_after!r}: {str(answer.body)[:120]}"
             )
     return wrong
 
 
-def _all_at_once(count: int, action: Callable[[int], Answer]) -> list[Answer]:
+def _all_at_once(count: int, action: Callable[[int], Reply]) -> list[Reply]:
     with ThreadPoolExecutor(WORKERS) as pool:
         return list(pool.map(action, range(count)))
 
@@ -98,8 +98,8 @@ def check_reservation_flood(product: Product, *, submits: int = 200) -> Row:
 
 def _ask_through_the_day(
     product: Product, tag: str, customer: Customer, created: list[str], problems: list[str]
-) -> tuple[Answer | None, list[str]]:
-    """Answer every open request's link, ask again whenever a place frees, until the day's 429."""
+) -> tuple[Reply | None, list[str]]:
+    """Reply every open request's link, ask again whenever a place frees, until the day's 429."""
     created = list(created)
     answered: set[str] = set()
     deadline = time.monotonic() + 10 * (product.partner_timeout + 30)
@@ -114,9 +114,9 @@ def _ask_through_the_day(
         asked = product.submit(tag, customer=customer, patient=False)
         if asked.status == 201:
             created.append(asked.body["requestId"])
-        elif asked.code == "DAILY_LIMIT_REACHED":
+        elif asked.error_code == "DAILY_LIMIT_REACHED":
             return asked, created
-        elif asked.code == "TOO_MANY_OPEN_REQUESTS":
+        elif asked.error_code == "TOO_MANY_OPEN_REQUESTS":
             time.sleep(0.2)  # the closed requests' places are freed from the table's stream
         else:
             problems.append(f"asking again: {asked.status} {asked.body}")
@@ -203,7 +203,7 @@ def check_around_the_site(product: Product) -> Row:
             invoked = product.stack.aws.dispatcher.invoke(deployment.function_names[route.function], event)
             answer = _as_answer(invoked.payload)
             results[answer.status] += 1
-            if answer.status != 403 or answer.code != "FORBIDDEN" or not is_error_shape(answer):
+            if answer.status != 403 or answer.error_code != "FORBIDDEN" or not is_error_shape(answer):
                 problems.append(f"{route.key} {headers}: {answer.status} {str(answer.body)[:120]}")
     after = sum(1 for _ in product.items())
     if after != before:
@@ -234,13 +234,13 @@ def check_around_the_site(product: Product) -> Row:
     )
 
 
-def _as_answer(payload: Any) -> Answer:
+def _as_answer(payload: Any) -> Reply:
     headers = {name.lower(): value for name, value in (payload.get("headers") or {}).items()}
     try:
         body = json.loads(payload.get("body") or "")
     except ValueError:
         body = payload.get("body")
-    return Answer(int(payload.get("statusCode", 0)), body, headers.get("content-type", ""), headers)
+    return Reply(int(payload.get("statusCode", 0)), body, headers.get("content-type", ""), headers)
 
 
 def check_rotation(product: Product) -> Row:
@@ -267,15 +267,15 @@ def check_rotation(product: Product) -> Row:
         problems.append(
             f"the link from after: {opened_after.status}, key {_key_id(before)} -> {_key_id(after)}"
         )
-    if (retired.status, retired.code, answered_retired.status) != (401, "LINK_INVALID", 401):
+    if (retired.status, retired.error_code, answered_retired.status) != (401, "LINK_INVALID", 401):
         problems.append(
-            f"the retired link: open {retired.status} {retired.code}, answer {answered_retired.status}"
+            f"the retired link: open {retired.status} {retired.error_code}, answer {answered_retired.status}"
         )
     if still.status != 200:
         problems.append(f"the link of the previous secret: {still.status} {still.body}")
     return Row(
         "rotation: a link across two rotations of its secret",
-        f"after one: {first.status}; after two: {retired.status} {retired.code}; "
+        f"after one: {first.status}; after two: {retired.status} {retired.error_code}; "
         f"a link of the previous secret: {still.status}",
         passed=not problems,
         seconds=time.perf_counter() - started,

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
 from definitions.routes import OPENAPI_PATH
-from reliability.product import HTTP_TIMEOUT, Answer, Product, is_error_shape
+from local.client import Reply
+from reliability.product import HTTP_TIMEOUT, Product, is_error_shape
 from reliability.report import Row
 
 
@@ -26,16 +27,16 @@ class Call:
     operation: str
     mode: str
     request: str
-    answer: Answer
+    answer: Reply
 
 
-def _answer(response: Any) -> Answer:
+def _answer(response: Any) -> Reply:
     content_type = (response.headers.get("content-type") or [""])[0]
     try:
         body = json.loads(response.content)
     except ValueError:
         body = response.content[:200]
-    return Answer(response.status_code, body, content_type)
+    return Reply(response.status_code, body, content_type)
 
 
 def _fuzz(product: Product, operation: Any, mode: GenerationMode, examples: int, calls: list[Call]) -> None:
@@ -50,7 +51,7 @@ def _fuzz(product: Product, operation: Any, mode: GenerationMode, examples: int,
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def call(case: Any) -> None:
-        response = case.call(base_url=product.url, session=product.http, timeout=HTTP_TIMEOUT)
+        response = case.call(base_url=product.url, session=product.api.session, timeout=HTTP_TIMEOUT)
         request = f"{case.method} {case.formatted_path} body={str(case.body)[:80]}"
         calls.append(Call(operation.label, mode.value, request, _answer(response)))
 

@@ -243,7 +243,7 @@ def _decide(product: Product, outcome: Outcome) -> None:
         time.sleep(0.5)
     for _ in range(CLIENT_ATTEMPTS):
         decided = product.decide(outcome.request_id, outcome.customer_token, "accept")
-        if decided.status == 200 or (decided.status == 409 and decided.code == "NO_PENDING_PROPOSAL"):
+        if decided.status == 200 or (decided.status == 409 and decided.error_code == "NO_PENDING_PROPOSAL"):
             outcome.decided = True
             return
         if decided.status < 500:

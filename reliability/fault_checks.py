@@ -195,7 +195,7 @@ def dynamodb_permanent(product: Product) -> Row:
     with fault(product, Target.DYNAMODB, PERMANENT, function=Function.CHAT):
         refused = product.submit(tag, key=key, customer=customer)
     extra = []
-    if refused.status != 503 or refused.code != "SERVICE_UNAVAILABLE" or not is_error_shape(refused):
+    if refused.status != 503 or refused.error_code != "SERVICE_UNAVAILABLE" or not is_error_shape(refused):
         extra.append(f"submit under throttling answered {refused.status} {refused.body}")
     stored = len(product.requests_tagged(tag))
     remembered = product.idempotency_record_exists(key)
@@ -233,7 +233,7 @@ def send_task_success_permanent(product: Product) -> Row:
         flow.told(status="Responded", timeout=product.partner_timeout + 60)
     late = product.answer(token)
     extra = [] if answered.status == 200 else [f"answer under the fault: {answered.status} {answered.body}"]
-    if late.status != 409 or late.code != "LINK_USED":
+    if late.status != 409 or late.error_code != "LINK_USED":
         extra.append(f"second answer: {late.status} {late.body}")
     events = [event["type"] for event in flow.final.get("events", [])]
     flow.expect("a timeout on the timeline", "Timeout" in events, False)

@@ -33,8 +33,8 @@ from datetime import datetime
 import attrs
 
 from bench.stats import percentile
-from local.client import token_of
-from reliability.product import Answer, Customer, Product, new_tag
+from local.client import Reply, token_of
+from reliability.product import Customer, Product, new_tag
 from reliability.report import Row
 from runtime.adapters import dynamo_keys as keys
 from runtime.contract import REQUEST_PREFIX
@@ -73,11 +73,11 @@ def _flow(product: Product, tag: str, number: int, customer: Customer) -> FlowRe
 
 
 def _refused_after_its_deadline(
-    product: Product, request_id: str, answered: Answer, *, received_at: float
+    product: Product, request_id: str, answered: Reply, *, received_at: float
 ) -> bool:
     """A 409 REQUEST_CLOSED whose answer came back only after the request's answerBy: the stack may
     have received it after the deadline (it queues under load), so the refusal is right."""
-    if answered.status != 409 or answered.code != "REQUEST_CLOSED":
+    if answered.status != 409 or answered.error_code != "REQUEST_CLOSED":
         return False
     answer_by = (product.request_item(request_id) or {}).get("answerBy")
     return answer_by is not None and received_at >= datetime.fromisoformat(answer_by).timestamp()

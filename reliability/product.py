@@ -20,9 +20,8 @@ from datetime import datetime
 from typing import Any
 
 import attrs
-import requests
 
-from local.client import send, token_of
+from local.client import ProductClient, Reply, token_of
 from local.emulator import SAMPLE_RESERVATIONS, SentSms
 from local.faults import Target
 from local.gateway import FAULTS_PATH, LOCAL_WRITE_HEADERS
@@ -62,19 +61,6 @@ class Customer:
 
 
 @attrs.frozen
-class Answer:
-    status: int
-    body: Any
-    content_type: str = ""
-    headers: dict[str, str] = attrs.field(factory=dict)  # names in lower case
-
-    @property
-    def code(self) -> str | None:
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        return error.get("code") if isinstance(error, dict) else None
-
-
-@attrs.frozen
 class Sms:
     link: str
     sent_at: datetime
@@ -90,7 +76,7 @@ def new_tag(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-def is_error_shape(answer: Answer) -> bool:
+def is_error_shape(answer: Reply) -> bool:
     """`{"error": {"code": "...", "message": "<Korean>"}}` as JSON; an unclear intent (422
     INTENT_UNCLEAR), and only it, also carries `choices` beside `error`."""
     body = answer.body
@@ -132,7 +118,7 @@ class Product:
         self.table = stack.deployment.table_name
         self._deployment = stack.deployment
         self._dynamodb = stack.aws.client("dynamodb")
-        self._local = threading.local()
+        self.api = ProductClient(stack.url, timeout=HTTP_TIMEOUT)
         # The SMS stand-in calls the listener as it accepts a message: it only appends, so it never
         # waits for the table lookups that match messages to requests (those hold the other lock).
         self._sms: list[SentSms] = list(stack.aws.outbox.messages())
@@ -148,26 +134,8 @@ class Product:
 
     # --- HTTP --------------------------------------------------------------------------------
 
-    @property
-    def http(self) -> requests.Session:
-        """One session per thread (requests' sessions are not meant to be shared across threads)."""
-        if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
-        return self._local.session
-
-    def call(self, method: str, path: str, *, patient: bool = True, **options: Any) -> Answer:
-        """As the pages do: a 429 or 503 with a short Retry-After is sent again after it
-        (`patient=False`: the first answer, as it came)."""
-        if patient:
-            response = send(self.http, method, self.url + path, timeout=HTTP_TIMEOUT, **options)
-        else:
-            response = self.http.request(method, self.url + path, timeout=HTTP_TIMEOUT, **options)
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text
-        headers = {name.lower(): value for name, value in response.headers.items()}
-        return Answer(response.status_code, body, response.headers.get("content-type", ""), headers)
+    def call(self, method: str, path: str, *, patient: bool = True, **options: Any) -> Reply:
+        return self.api.call(method, path, patient=patient, **options)
 
     def new_customers(self, count: int) -> list[Customer]:
         """Customers of reservations made for this run, one each (stored in the table first)."""
@@ -198,7 +166,7 @@ class Product:
         question: str | None = None,
         key: str | None = None,
         patient: bool = True,
-    ) -> Answer:
+    ) -> Reply:
         """`customer`: a new one (a reservation of its own) unless given."""
         customer = customer or self.new_customer()
         body = {
@@ -210,16 +178,16 @@ class Product:
         headers = {"Idempotency-Key": key or f"{tag}-{uuid.uuid4().hex}"}
         return self.call("POST", "/api/chat", json=body, headers=headers, patient=patient)
 
-    def open_link(self, token: str) -> Answer:
+    def open_link(self, token: str) -> Reply:
         return self.call("GET", f"/api/confirm/{token}")
 
-    def answer(self, token: str, response: str = "accept", *, alternative_time: str | None = None) -> Answer:
+    def answer(self, token: str, response: str = "accept", *, alternative_time: str | None = None) -> Reply:
         body = {"token": token, "response": response}
         if alternative_time is not None:
             body["alternativeTime"] = alternative_time
         return self.call("POST", "/api/respond", json=body)
 
-    def decide(self, request_id: str, customer_token: str, decision: str = "accept") -> Answer:
+    def decide(self, request_id: str, customer_token: str, decision: str = "accept") -> Reply:
         """The customer's decision on a proposed time, with the token their submit returned."""
         return self.call(
             "POST",

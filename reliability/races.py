@@ -12,9 +12,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from local.client import token_of
+from local.client import Reply, token_of
 from local.faults import Target
-from reliability.product import Answer, Product, is_error_shape, new_tag
+from reliability.product import Product, is_error_shape, new_tag
 from reliability.report import Row
 
 T = TypeVar("T")
@@ -73,7 +73,7 @@ def check_submit_race(product: Product, *, concurrency: int = 20) -> Row:
     customer = product.new_customer()
     question = "조식을 추가하고 싶어요"
 
-    answers: list[Answer] = all_at_once(
+    answers: list[Reply] = all_at_once(
         concurrency, lambda: product.submit(tag, customer=customer, question=question, key=key)
     )
     request_ids = {a.body.get("requestId") for a in answers if a.status == 201}

@@ -30,8 +30,8 @@ import attrs
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from local.client import token_of
-from reliability.product import Answer, Product, is_error_shape, new_tag
+from local.client import Reply, token_of
+from reliability.product import Product, is_error_shape, new_tag
 from reliability.report import Row
 from runtime.domain.link_token import (
     KEY_IDS,
@@ -59,7 +59,7 @@ class Attack:
 class Outcome:
     attack: Attack
     route: str
-    answer: Answer
+    answer: Reply
     expected: frozenset[int]
 
     @property
@@ -257,7 +257,7 @@ def check_tokens(product: Product, *, count: int = 10_000, workers: int = 8, see
     # (a long run outlasts the partner timeout, and then the link rightly answers 409).
     untouched = product.link_unused(open_id)
     answered = product.answer(open_token, "accept")
-    still_works = answered.status == 200 or (answered.status, answered.code) == (409, "REQUEST_CLOSED")
+    still_works = answered.status == 200 or (answered.status, answered.error_code) == (409, "REQUEST_CLOSED")
     for request_id in (open_request, closed_request):
         product.wait_told(request_id, timeout=product.partner_timeout + 60)
 

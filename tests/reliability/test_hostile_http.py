@@ -31,7 +31,7 @@ PATIENCE_SECONDS = 30.0
 
 
 @attrs.frozen
-class Answer:
+class RawReply:
     status: int
     headers: dict[str, str]
     body: bytes
@@ -51,7 +51,7 @@ def _address(local_stack) -> tuple[str, int]:
     return url.hostname, url.port
 
 
-def _raw(local_stack, request: bytes, *, half_close: bool = False) -> Answer:
+def _raw(local_stack, request: bytes, *, half_close: bool = False) -> RawReply:
     """Send bytes exactly as given (no client library fixes them up) and read one answer."""
     with socket.create_connection(_address(local_stack), timeout=PATIENCE_SECONDS) as connection:
         connection.sendall(request)
@@ -59,7 +59,7 @@ def _raw(local_stack, request: bytes, *, half_close: bool = False) -> Answer:
             connection.shutdown(socket.SHUT_WR)
         response = http.client.HTTPResponse(connection)
         response.begin()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        return RawReply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
 
 
 def _post_chat(*header_lines: str, body: bytes = b"") -> bytes:
@@ -67,7 +67,7 @@ def _post_chat(*header_lines: str, body: bytes = b"") -> bytes:
     return head.encode("utf-8") + b"\r\n" + body
 
 
-def _send(local_stack, method: str, path: str, body: bytes, headers: dict[str, bytes]) -> Answer:
+def _send(local_stack, method: str, path: str, body: bytes, headers: dict[str, bytes]) -> RawReply:
     """One request through http.client, header values as raw bytes (latin-1 on the wire, like browsers)."""
     connection = http.client.HTTPConnection(*_address(local_stack), timeout=PATIENCE_SECONDS)
     try:
@@ -77,7 +77,7 @@ def _send(local_stack, method: str, path: str, body: bytes, headers: dict[str, b
         connection.putheader("Content-Length", str(len(body)))
         connection.endheaders(body)
         response = connection.getresponse()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        return RawReply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
     finally:
         connection.close()
 
