@@ -128,7 +128,7 @@ class Gateway:
         self.settings = site_settings(partner_timeout_seconds=partner_timeout_seconds)
         self.slots = threading.BoundedSemaphore(MAX_CONCURRENT_API_REQUESTS)
         self.turned_away = 0
-        self._server = _Server((host, port), _handler_class(self))
+        self._server = _Server((host, port), self)
         self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
 
     @property
@@ -166,6 +166,10 @@ class _Server(ThreadingHTTPServer):
     # simultaneous answers) arrives at once; API Gateway accepts them all.
     request_queue_size = 256
 
+    def __init__(self, address: tuple[str, int], gateway: Gateway) -> None:
+        super().__init__(address, GatewayRequestHandler)
+        self.gateway = gateway
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away (browser tab closed, poll aborted) is no error; log anything else."""
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -173,237 +177,239 @@ class _Server(ThreadingHTTPServer):
         log.exception("gateway_error", client=client_address[0])
 
 
-def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "PartnerConfirmLocal"
-        protocol_version = "HTTP/1.1"
+class GatewayRequestHandler(BaseHTTPRequestHandler):
+    """One HTTP request to the local stack: the site's files, `/api/*` through the same routes and
+    handlers as in AWS, and the local pages (`/_local/...`)."""
 
-        def do_GET(self) -> None:
-            self._handle("GET")
+    server: _Server
 
-        def do_POST(self) -> None:
-            self._handle("POST")
+    server_version = "PartnerConfirmLocal"
+    protocol_version = "HTTP/1.1"
 
-        def do_HEAD(self) -> None:
-            self._handle("GET")
+    def do_GET(self) -> None:
+        self._handle("GET")
 
-        def do_DELETE(self) -> None:
-            self._handle("DELETE")
+    def do_POST(self) -> None:
+        self._handle("POST")
 
-        # Answered by the routes (404/405 in the error shape) rather than by http.server's HTML 501.
-        def do_PUT(self) -> None:
-            self._handle("PUT")
+    def do_HEAD(self) -> None:
+        self._handle("GET")
 
-        def do_PATCH(self) -> None:
-            self._handle("PATCH")
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return  # one line per request is written by _handle
+    # Answered by the routes (404/405 in the error shape) rather than by http.server's HTML 501.
+    def do_PUT(self) -> None:
+        self._handle("PUT")
 
-        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            """http.server's refusals (bad request line, huge headers, unknown method) as JSON."""
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # one line per request is written by _handle
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's refusals (bad request line, huge headers, unknown method) as JSON."""
+        self.close_connection = True
+        if code == 501:  # no do_<METHOD>: a method nothing here serves
+            code, error = 405, _UNKNOWN_METHOD
+        else:
+            error = _PROTOCOL_ERRORS.get(code, _PROTOCOL_ERRORS[400])
+        self._json(code, {"error": error}, {"connection": "close"})
+
+    def _handle(self, method: str) -> None:
+        started = time.perf_counter()
+        path = self.path.split("?", 1)[0]
+        try:
+            body = self._read_body()
+        except _Refused as refused:
+            # The body was not read (or not all of it): this connection cannot carry another request.
             self.close_connection = True
-            if code == 501:  # no do_<METHOD>: a method nothing here serves
-                code, error = 405, _UNKNOWN_METHOD
-            else:
-                error = _PROTOCOL_ERRORS.get(code, _PROTOCOL_ERRORS[400])
-            self._json(code, {"error": error}, {"connection": "close"})
+            status = self._json(refused.status, {"error": refused.error}, {"connection": "close"})
+        else:
+            status = self._route(method, path, body)
+        log.info(
+            "http",
+            method=method,
+            path=_loggable(path),
+            status=status,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
-        def _handle(self, method: str) -> None:
-            started = time.perf_counter()
-            path = self.path.split("?", 1)[0]
-            try:
-                body = self._read_body()
-            except _Refused as refused:
-                # The body was not read (or not all of it): this connection cannot carry another request.
-                self.close_connection = True
-                status = self._json(refused.status, {"error": refused.error}, {"connection": "close"})
-            else:
-                status = self._route(method, path, body)
-            log.info(
-                "http",
-                method=method,
-                path=_loggable(path),
-                status=status,
-                ms=round((time.perf_counter() - started) * 1000, 1),
+    def _read_body(self) -> bytes:
+        """The body, read only as far as one well-formed Content-Length within the limit says."""
+        lengths = self.headers.get_all("Content-Length") or []
+        if self.headers.get("Transfer-Encoding") is not None:
+            raise _Refused(400 if lengths else 411, _CHUNKED)
+        if not lengths:
+            return b""
+        values = {value.strip() for value in lengths}
+        raw = values.pop()
+        if values or not _CONTENT_LENGTH.fullmatch(raw):
+            raise _Refused(400, _BAD_LENGTH)
+        length = int(raw)
+        if length > MAX_BODY_BYTES:
+            raise _Refused(413, _TOO_LARGE)
+        if length == 0:
+            return b""
+        self.connection.settimeout(BODY_TIMEOUT_SECONDS)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            raise _Refused(408, _BODY_TIMEOUT) from None
+        finally:
+            self.connection.settimeout(None)
+        if len(body) < length:
+            raise _Refused(400, _SHORT_BODY)
+        return body
+
+    def _route(self, method: str, path: str, body: bytes) -> int:
+        if path == FAULTS_PATH:
+            return self._faults(method, body)
+        fixed = {
+            f"{API_PREFIX}/openapi.json": lambda: self._json(200, openapi_document()),
+            f"/{SITE_SETTINGS_FILE}": lambda: self._json(200, self.server.gateway.settings),
+            "/_local/outbox.json": lambda: self._json(200, self.server.gateway.outbox_entries()),
+            "/_local/escalations.json": lambda: self._json(200, self.server.gateway.escalations()),
+            "/_local/outbox": lambda: self._send(
+                200,
+                _outbox_page(self.server.gateway.outbox_entries()).encode(),
+                "text/html; charset=utf-8",
+                security=False,
+            ),
+        }
+        if path.startswith(f"{API_PREFIX}/") and path not in fixed:
+            return self._api(method, path, body)
+        if method != "GET":
+            return self._json(405, {"error": _READ_ONLY})
+        if path in fixed:
+            return fixed[path]()
+        if path.startswith(PARTNER_LINK_PREFIX):
+            return self._file(PARTNER_PAGE)
+        return self._file("index.html" if path == "/" else path.lstrip("/"))
+
+    def _api(self, method: str, path: str, body: bytes) -> int:
+        found = find_route(method, path)
+        if found is None:
+            return self._json(404, {"error": _NOT_FOUND})
+        route, parameters = found
+        headers = {
+            name: value for name, value in self.headers.items() if name.lower() != ORIGIN_HEADER.lower()
+        }
+        event = api_event(
+            route,
+            path=path,
+            parameters=parameters,
+            headers={**headers, ORIGIN_HEADER: self.server.gateway.origin_secret},
+            body=body,
+            source_ip=self.client_address[0],
+        )
+        if not self.server.gateway.slots.acquire(timeout=SLOT_WAIT_SECONDS):
+            self.server.gateway.turned_away += 1
+            busy = ServiceUnavailable()
+            return self._json(
+                503,
+                {"error": {"code": busy.code, "message": busy.message}},
+                {"retry-after": str(RETRY_AFTER_SECONDS)},
             )
+        try:
+            result = _handler_of(route)(event, LambdaContext(str(route.function)))
+        except InvocationKilled:
+            log.warning("function_killed", route=route.key)
+            return self._json(500, _FUNCTION_FAILED)
+        except Exception:
+            log.exception("handler_crashed", route=route.key)
+            return self._json(500, {"error": INTERNAL_ERROR})
+        finally:
+            self.server.gateway.slots.release()
+        payload = (result.get("body") or "").encode("utf-8")
+        if result.get("isBase64Encoded"):
+            payload = base64.b64decode(payload)
+        headers = result.get("headers") or {}
+        return self._send(
+            int(result["statusCode"]), payload, headers.get("content-type", "application/json"), headers
+        )
 
-        def _read_body(self) -> bytes:
-            """The body, read only as far as one well-formed Content-Length within the limit says."""
-            lengths = self.headers.get_all("Content-Length") or []
-            if self.headers.get("Transfer-Encoding") is not None:
-                raise _Refused(400 if lengths else 411, _CHUNKED)
-            if not lengths:
-                return b""
-            values = {value.strip() for value in lengths}
-            raw = values.pop()
-            if values or not _CONTENT_LENGTH.fullmatch(raw):
-                raise _Refused(400, _BAD_LENGTH)
-            length = int(raw)
-            if length > MAX_BODY_BYTES:
-                raise _Refused(413, _TOO_LARGE)
-            if length == 0:
-                return b""
-            self.connection.settimeout(BODY_TIMEOUT_SECONDS)
+    def _faults(self, method: str, body: bytes) -> int:
+        """GET shows the fault plan, POST sets faults (one or a list), DELETE clears them all.
+
+        Writes need the local-stack header (else 403) and a JSON content type (else 415).
+        """
+        if method not in ("GET", "POST", "DELETE"):
+            return self._json(405, {"error": _METHOD_NOT_ALLOWED})
+        if method != "GET":
+            if (self.headers.get(LOCAL_STACK_HEADER) or "").strip() != "1":
+                return self._json(403, {"error": _LOCAL_FORBIDDEN})
+            if not is_json_media_type(self.headers.get("Content-Type")):
+                return self._json(415, {"error": _UNSUPPORTED_MEDIA_TYPE})
+        if method == "DELETE":
+            self.server.gateway.faults.clear()
+        elif method == "POST":
             try:
-                body = self.rfile.read(length)
-            except TimeoutError:
-                raise _Refused(408, _BODY_TIMEOUT) from None
-            finally:
-                self.connection.settimeout(None)
-            if len(body) < length:
-                raise _Refused(400, _SHORT_BODY)
-            return body
-
-        def _route(self, method: str, path: str, body: bytes) -> int:
-            if path == FAULTS_PATH:
-                return self._faults(method, body)
-            fixed = {
-                f"{API_PREFIX}/openapi.json": lambda: self._json(200, openapi_document()),
-                f"/{SITE_SETTINGS_FILE}": lambda: self._json(200, gateway.settings),
-                "/_local/outbox.json": lambda: self._json(200, gateway.outbox_entries()),
-                "/_local/escalations.json": lambda: self._json(200, gateway.escalations()),
-                "/_local/outbox": lambda: self._send(
-                    200,
-                    _outbox_page(gateway.outbox_entries()).encode(),
-                    "text/html; charset=utf-8",
-                    security=False,
-                ),
-            }
-            if path.startswith(f"{API_PREFIX}/") and path not in fixed:
-                return self._api(method, path, body)
-            if method != "GET":
-                return self._json(405, {"error": _READ_ONLY})
-            if path in fixed:
-                return fixed[path]()
-            if path.startswith(PARTNER_LINK_PREFIX):
-                return self._file(PARTNER_PAGE)
-            return self._file("index.html" if path == "/" else path.lstrip("/"))
-
-        def _api(self, method: str, path: str, body: bytes) -> int:
-            found = find_route(method, path)
-            if found is None:
-                return self._json(404, {"error": _NOT_FOUND})
-            route, parameters = found
-            headers = {
-                name: value for name, value in self.headers.items() if name.lower() != ORIGIN_HEADER.lower()
-            }
-            event = api_event(
-                route,
-                path=path,
-                parameters=parameters,
-                headers={**headers, ORIGIN_HEADER: gateway.origin_secret},
-                body=body,
-                source_ip=self.client_address[0],
-            )
-            if not gateway.slots.acquire(timeout=SLOT_WAIT_SECONDS):
-                gateway.turned_away += 1
-                busy = ServiceUnavailable()
+                self.server.gateway.faults.set(*parse_faults(read_json(body)))
+            except InvalidInput as error:
+                return self._json(400, {"error": {"code": "INVALID_FAULT", "message": error.message}})
+            except FaultInvalid as error:
+                fault_error = {"code": "INVALID_FAULT", "message": error.message}
                 return self._json(
-                    503,
-                    {"error": {"code": busy.code, "message": busy.message}},
-                    {"retry-after": str(RETRY_AFTER_SECONDS)},
+                    400, {"error": fault_error | ({"field": error.field} if error.field else {})}
                 )
-            try:
-                result = _handler_of(route)(event, LambdaContext(str(route.function)))
-            except InvocationKilled:
-                log.warning("function_killed", route=route.key)
-                return self._json(500, _FUNCTION_FAILED)
-            except Exception:
-                log.exception("handler_crashed", route=route.key)
-                return self._json(500, {"error": INTERNAL_ERROR})
-            finally:
-                gateway.slots.release()
-            payload = (result.get("body") or "").encode("utf-8")
-            if result.get("isBase64Encoded"):
-                payload = base64.b64decode(payload)
-            headers = result.get("headers") or {}
-            return self._send(
-                int(result["statusCode"]), payload, headers.get("content-type", "application/json"), headers
-            )
+        return self._json(200, self.server.gateway.faults.describe())
 
-        def _faults(self, method: str, body: bytes) -> int:
-            """GET shows the fault plan, POST sets faults (one or a list), DELETE clears them all.
+    def _file(self, relative: str) -> int:
+        try:
+            target = (SITE_DIR / relative).resolve()
+        except (OSError, ValueError):  # a NUL byte or a name the file system refuses
+            return self._file_not_found()
+        if SITE_DIR not in target.parents or not target.is_file():
+            return self._file_not_found()
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type in (
+            "application/javascript",
+            "application/json",
+        ):
+            content_type += "; charset=utf-8"
+        body, headers = target.read_bytes(), {"cache-control": "no-cache", "vary": "Accept-Encoding"}
+        if _compressible(content_type, len(body)) and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body, headers["content-encoding"] = gzip.compress(body, mtime=0), "gzip"
+        return self._send(200, body, content_type, headers)
 
-            Writes need the local-stack header (else 403) and a JSON content type (else 415).
-            """
-            if method not in ("GET", "POST", "DELETE"):
-                return self._json(405, {"error": _METHOD_NOT_ALLOWED})
-            if method != "GET":
-                if (self.headers.get(LOCAL_STACK_HEADER) or "").strip() != "1":
-                    return self._json(403, {"error": _LOCAL_FORBIDDEN})
-                if not is_json_media_type(self.headers.get("Content-Type")):
-                    return self._json(415, {"error": _UNSUPPORTED_MEDIA_TYPE})
-            if method == "DELETE":
-                gateway.faults.clear()
-            elif method == "POST":
-                try:
-                    gateway.faults.set(*parse_faults(read_json(body)))
-                except InvalidInput as error:
-                    return self._json(400, {"error": {"code": "INVALID_FAULT", "message": error.message}})
-                except FaultInvalid as error:
-                    fault_error = {"code": "INVALID_FAULT", "message": error.message}
-                    return self._json(
-                        400, {"error": fault_error | ({"field": error.field} if error.field else {})}
-                    )
-            return self._json(200, gateway.faults.describe())
+    def _file_not_found(self) -> int:
+        error_page = SITE_DIR / "error.html"
+        if error_page.is_file():
+            return self._send(404, error_page.read_bytes(), "text/html; charset=utf-8")
+        return self._send(404, "찾을 수 없는 페이지입니다.".encode(), "text/plain; charset=utf-8")
 
-        def _file(self, relative: str) -> int:
-            try:
-                target = (SITE_DIR / relative).resolve()
-            except (OSError, ValueError):  # a NUL byte or a name the file system refuses
-                return self._file_not_found()
-            if SITE_DIR not in target.parents or not target.is_file():
-                return self._file_not_found()
-            content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            if content_type.startswith("text/") or content_type in (
-                "application/javascript",
-                "application/json",
-            ):
-                content_type += "; charset=utf-8"
-            body, headers = target.read_bytes(), {"cache-control": "no-cache", "vary": "Accept-Encoding"}
-            if _compressible(content_type, len(body)) and "gzip" in self.headers.get("Accept-Encoding", ""):
-                body, headers["content-encoding"] = gzip.compress(body, mtime=0), "gzip"
-            return self._send(200, body, content_type, headers)
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> int:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return self._send(
+            status,
+            body,
+            "application/json; charset=utf-8",
+            {"cache-control": "no-store", **(headers or {})},
+        )
 
-        def _file_not_found(self) -> int:
-            error_page = SITE_DIR / "error.html"
-            if error_page.is_file():
-                return self._send(404, error_page.read_bytes(), "text/html; charset=utf-8")
-            return self._send(404, "찾을 수 없는 페이지입니다.".encode(), "text/plain; charset=utf-8")
-
-        def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> int:
-            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            return self._send(
-                status,
-                body,
-                "application/json; charset=utf-8",
-                {"cache-control": "no-store", **(headers or {})},
-            )
-
-        def _send(
-            self,
-            status: int,
-            body: bytes,
-            content_type: str,
-            headers: dict[str, str] | None = None,
-            *,
-            security: bool = True,
-        ) -> int:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                if name.lower() not in ("content-type", "content-length"):
-                    self.send_header(name, value)
-            for name, value in _SECURITY_HEADERS.items() if security else ():
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        *,
+        security: bool = True,
+    ) -> int:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            if name.lower() not in ("content-type", "content-length"):
                 self.send_header(name, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return status
-
-    return Handler
+        for name, value in _SECURITY_HEADERS.items() if security else ():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return status
 
 
 # CloudFront compresses these when the viewer accepts it (the site's behaviours set compress), for
