@@ -80,7 +80,10 @@ def _proposal(client: ProductClient, message: str, *, decision: str | None) -> O
         decided = client.decide(request_id, customer_token, decision)
         if decided.status != 200:
             return Outcome(expected=expected, actual=f"{decided.status} {decided.error_code}")
-    final = _wait_for_event(client, request_id, "PartnerTold", timeout=DECISION_TIMEOUT_SECONDS + 30)
+    try:
+        final = client.wait_for_event(request_id, "PartnerTold", timeout=DECISION_TIMEOUT_SECONDS + 30)
+    except TimeoutError:
+        final = client.timeline(request_id).body  # shown as it is: the outcome names what is missing
     state = (final.get("proposal") or {}).get("state")
     partner_told = "PartnerTold" in [event["type"] for event in final["events"]]
     sms = _told_partner(client, TOUR_CUSTOMER["reservation_number"], since=answered_at)
@@ -103,15 +106,6 @@ def _told_partner(client: ProductClient, number: str, *, since: int, timeout: fl
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.2)
-
-
-def _wait_for_event(client: ProductClient, request_id: str, event: str, *, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = client.timeline(request_id).body
-        if event in [e["type"] for e in found["events"]] or time.monotonic() > deadline:
-            return found
-        time.sleep(0.3)
 
 
 def reject(client: ProductClient) -> Outcome:
