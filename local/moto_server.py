@@ -12,6 +12,8 @@ Fixes applied to moto here, in this process only:
   (`local.dynamodb_queries`).
 - GetRecords answers in the stream's JSON directly, not through moto's generic serializer
   (`local.stream_records`).
+- Which service a request is for is worked out once per host name, not by listing moto's package
+  folders and matching every service's address patterns on each request, under one lock.
 - A transaction retried with its ClientRequestToken is answered as already done, as DynamoDB does
   for 10 minutes (botocore retries a timed-out transaction with the same token).
 - A stream's shard iterators are forgotten once read (moto keeps every one ever issued).
@@ -29,9 +31,11 @@ import threading
 import time
 from typing import Any
 
+from moto import backends
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
 
 from local import dynamodb_queries, stream_records
@@ -71,6 +75,22 @@ def install_fixes() -> None:
 
     DynamoDBStreamsBackend.get_records = get_records_once  # type: ignore[method-assign]
     stream_records.install()
+    _remember_backends()
+
+
+def _remember_backends() -> None:
+    """The answers depend only on the host name and moto's installed packages, which do not change."""
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    original_backend_for_host = DomainDispatcherApplication.get_backend_for_host
+    known: dict[str | None, Any] = {}
+
+    def backend_for_host(self: DomainDispatcherApplication, host: str | None) -> Any:
+        if host not in known:
+            known[host] = original_backend_for_host(self, host)
+        return known[host]
+
+    DomainDispatcherApplication.get_backend_for_host = backend_for_host  # type: ignore[method-assign]
 
 
 def _client_request_token(handler: DynamoHandler) -> str | None:
