@@ -417,19 +417,35 @@ class AwsEmulator:
 
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Until every SMS outcome was reported and handled, every stream record written so far
-        reached its consumer, and no function runs."""
+        reached its consumer, every running workflow waits for a callback, and no function runs."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             left = max(0.1, deadline - time.monotonic())
             if (
                 self._outcomes_handled(left)
                 and all(reader.wait_idle(left) for reader in self.stream_readers)
+                and self._workflows_waiting()
                 and self.dispatcher.in_flight == 0
                 and self._outcomes_handled(left)
             ):
                 return
             time.sleep(0.05)
-        raise TimeoutError("stream records or invocations still pending")
+        raise TimeoutError("stream records, workflow steps or invocations still pending")
+
+    def _workflows_waiting(self) -> bool:
+        """Every running execution has handed its task out and waits for its callback (a workflow
+        just started, or between two steps, is about to invoke a function)."""
+        stepfunctions = self.client("stepfunctions")
+        for machine in stepfunctions.list_state_machines()["stateMachines"]:
+            running = stepfunctions.list_executions(
+                stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING"
+            )["executions"]
+            for execution in running:
+                # The emulator answers the whole history, oldest first (it ignores reverseOrder).
+                history = stepfunctions.get_execution_history(executionArn=execution["executionArn"])
+                if not history["events"] or history["events"][-1]["type"] != "TaskSubmitted":
+                    return False
+        return True
 
     def _outcomes_handled(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
