@@ -174,6 +174,7 @@ class AwsEmulator:
         self._process: subprocess.Popen[str] | None = None
         self.endpoint = ""
         self.stream_readers: list[StreamReader] = []
+        self._stepfunctions: Any = None  # for wait_idle, made on its first call
         self.topic_sources: list[TopicEventSource] = []
         self.schedules: list[RateSchedule] = []
 
@@ -435,7 +436,9 @@ class AwsEmulator:
     def _workflows_waiting(self) -> bool:
         """Every running execution has handed its task out and waits for its callback (a workflow
         just started, or between two steps, is about to invoke a function)."""
-        stepfunctions = self.client("stepfunctions")
+        if self._stepfunctions is None:
+            self._stepfunctions = self.client("stepfunctions")
+        stepfunctions = self._stepfunctions
         for machine in stepfunctions.list_state_machines()["stateMachines"]:
             running = stepfunctions.list_executions(
                 stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING"
