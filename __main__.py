@@ -7,24 +7,29 @@ import pulumi
 from definitions.routes import OPENAPI_PATH, ROUTES, openapi_document
 from definitions.site_settings import site_settings
 from infra.access import guardrails, resource_targets
-from infra.api_routes import ApiRoutes, ApiRoutesArgs
 from infra.aws_account import AwsAccount
-from infra.bot import Bot, BotArgs
+from infra.components.api_routes import ApiRoutes, ApiRoutesArgs
+from infra.components.bot import Bot, BotArgs
+from infra.components.functions import Functions, FunctionsArgs
+from infra.components.hand_offs import HandOffs, HandOffsArgs
+from infra.components.http_api import HttpApi, HttpApiArgs
+from infra.components.link_secret import (
+    LinkSecret,
+    LinkSecretArgs,
+    LinkSecretRotation,
+    LinkSecretRotationArgs,
+)
+from infra.components.observability import Observability, ObservabilityArgs
+from infra.components.operators import Operators, OperatorsArgs
+from infra.components.origin import OriginSecret
+from infra.components.rate_limit import RateLimit, RateLimitArgs
+from infra.components.sample_data import SampleData, SampleDataArgs
+from infra.components.sms_channel import SmsChannel, SmsChannelArgs
+from infra.components.table import Table, TableArgs
+from infra.components.website import Site, SiteArgs
+from infra.components.workflow import Workflow, WorkflowArgs
 from infra.config import read_settings
-from infra.functions import Functions, FunctionsArgs
-from infra.hand_offs import HandOffs, HandOffsArgs
-from infra.http_api import HttpApi, HttpApiArgs
 from infra.lambda_package import LambdaPackage
-from infra.link_secret import LinkSecret, LinkSecretArgs, LinkSecretRotation, LinkSecretRotationArgs
-from infra.observability import Observability, ObservabilityArgs
-from infra.operators import Operators, OperatorsArgs
-from infra.origin import OriginSecret
-from infra.rate_limit import RateLimit, RateLimitArgs
-from infra.sample_data import SampleData, SampleDataArgs
-from infra.sms_channel import SmsChannel, SmsChannelArgs
-from infra.table import Table, TableArgs
-from infra.website import Site, SiteArgs
-from infra.workflow import Workflow, WorkflowArgs
 from runtime.contract import (
     API_PREFIX,
     WORKFLOW_FUNCTIONS,

@@ -88,7 +88,8 @@ UNENCRYPTED_TOPICS = (
     Exemption(
         "partnerconfirm:infra:SmsChannel",
         "-events",
-        "End User Messaging SMS publishes each SMS's delivery outcome here (infra/sms_channel.py).",
+        "End User Messaging SMS publishes each SMS's delivery outcome here"
+        " (infra/components/sms_channel.py).",
     ),
     Exemption(
         "partnerconfirm:infra:Observability",

@@ -162,7 +162,7 @@ class Resource(enum.StrEnum):
     OPERATORS_TOPIC = "operators-topic"
     LINK_SECRET = "link-secret"
     SMS = "sms"
-    # The topic the SMS configuration set sends delivery outcomes to (infra/sms_channel.py).
+    # The topic the SMS configuration set sends delivery outcomes to (infra/components/sms_channel.py).
     SMS_EVENTS = "sms-events"
     BOT_ALIAS = "bot-alias"
     BEDROCK_MODELS = "bedrock-models"

@@ -8,7 +8,7 @@ import re
 import pytest
 from infra_helpers import trusted_service
 
-from infra import bot as bot_module
+from infra.components import bot as bot_module
 from infra.offline.mock_run import PROJECT_ROOT, Deployment, run_program
 
 BOT_FILE = PROJECT_ROOT / "bot" / "ko_KR.json"
@@ -96,8 +96,8 @@ def _version_key(deployment: Deployment) -> str:
 def test_the_version_follows_the_bot_as_built_not_the_source_file(
     deployments: dict[str, Deployment], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A change in how infra/bot.py builds the locale, with bot/ko_KR.json untouched, must reach the
-    alias: the version's key changes, so a new version is taken from the updated draft."""
+    """A change in how infra/components/bot.py builds the locale, with bot/ko_KR.json untouched, must
+    reach the alias: the version's key changes, so a new version is taken from the updated draft."""
     as_committed = _version_key(deployments["dev"])
     assert _version_key(deployments["demo"]) == as_committed  # the same bot on both stacks
 

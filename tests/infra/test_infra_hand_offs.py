@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from infra_helpers import ROLE, ROLE_POLICY, lambda_of, policy_of, role_of, trusted_service
 
-from infra.hand_offs import rate_seconds
+from infra.components.hand_offs import rate_seconds
 from infra.offline.mock_aws import ACCOUNT_ID
 from infra.offline.mock_run import CapturedResource, Deployment
 from runtime.contract import FUNCTIONS, STREAM_VIEW, SWEEP_PERIOD_SECONDS, SWEEP_SCHEDULE, Function
@@ -77,7 +77,7 @@ def test_each_mapping_reads_the_stream_as_its_subscription_says(
     assert subscription is not None
     mapping = _mapping_of(deployment, function)
     assert mapping["eventSourceArn"] == _stream_arn(deployment)
-    # Nothing written while the mapping is being created is skipped (see infra/hand_offs.py).
+    # Nothing written while the mapping is being created is skipped (see infra/components/hand_offs.py).
     assert mapping["startingPosition"] == "TRIM_HORIZON"
     patterns = [json.loads(f["pattern"]) for f in mapping["filterCriteria"]["filters"]]
     assert patterns == [dict(pattern) for pattern in subscription.filters]

@@ -8,7 +8,7 @@ import json
 import pytest
 from infra_helpers import lambda_of, policy_of, role_of, setting, statements, variables_of
 
-from infra.link_secret import INITIAL_STAGE
+from infra.components.link_secret import INITIAL_STAGE
 from infra.offline.mock_run import Deployment, Secret, run_program
 from runtime.contract import FUNCTIONS, ROTATE_LINK_SECRET, Env, Function
 

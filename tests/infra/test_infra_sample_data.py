@@ -8,8 +8,8 @@ import re
 import pytest
 from infra_helpers import setting
 
+from infra.components.sample_data import typed_item
 from infra.offline.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret, run_program
-from infra.sample_data import typed_item
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.contract import TABLE
 

@@ -85,6 +85,39 @@ def test_infra_never_imports_boto3(path):
     assert not {top(m) for m in imported_modules(path)} & {"boto3", "botocore"}
 
 
+def defines_a_component(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(
+        isinstance(node, ast.ClassDef)
+        and any(ast.unparse(base).endswith("ComponentResource") for base in node.bases)
+        for node in tree.body
+    )
+
+
+COMPONENTS = [p for p in sources("infra/components") if p.name != "__init__.py"]
+INFRA_HELPERS = [p for p in (ROOT / "infra").glob("*.py") if p.name != "__init__.py"]
+
+
+@pytest.mark.parametrize("path", COMPONENTS, ids=lambda p: p.name)
+def test_each_module_in_infra_components_defines_a_component(path):
+    assert defines_a_component(path)
+
+
+@pytest.mark.parametrize("path", INFRA_HELPERS, ids=lambda p: p.name)
+def test_the_helpers_beside_the_components_define_none_and_never_import_one(path):
+    """infra/components/ holds every component; the helpers in infra/ are what components build from."""
+    assert not defines_a_component(path)
+    assert not any(m.startswith("infra.components") for m in imported_modules(path))
+
+
+@pytest.mark.parametrize("path", sources("infra"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_program_never_imports_its_offline_harness(path):
+    """infra/offline/ runs the program under mocks; nothing deployed depends on it."""
+    if "offline" in path.relative_to(ROOT).parts:
+        return
+    assert not any(m.startswith("infra.offline") for m in imported_modules(path))
+
+
 @pytest.mark.parametrize("path", sources("runtime/handlers"), ids=lambda p: p.name)
 def test_handlers_reach_aws_only_through_bootstrap(path):
     for module in imported_modules(path):

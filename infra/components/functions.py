@@ -4,7 +4,7 @@ Each function's environment is exactly the names its spec lists, and its policy 
 spec's role permissions (its own calls, and for a stream consumer its event source mapping's reads of
 the stream and sends to the dead-letter queue) on the resources they touch (see infra/access.py): the
 contract is the only list of permissions, here and in the tests. No function invokes another: what
-follows a write is delivered from the table's stream (infra/hand_offs.py).
+follows a write is delivered from the table's stream (infra/components/hand_offs.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from infra import iam
 from infra.access import Target
-from infra.handler_function import HandlerFunction, HandlerFunctionArgs
+from infra.components.handler_function import HandlerFunction, HandlerFunctionArgs
 from infra.lambda_package import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LambdaPackage
 from runtime.contract import FUNCTIONS, Env, Function, FunctionSpec, KeyPrefix, Resource
 
