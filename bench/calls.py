@@ -25,13 +25,13 @@ from local.client import ProductClient, token_of
 from local.stack import LocalStack
 from runtime.contract import FUNCTIONS, READ_LINK_SECRET, Function
 
-FLOW_BUDGET = 16
+FLOW_BUDGET = 15
 MEASURED_FLOWS = 3
 
 # The operations of one happy flow, in order: (label, function, what the driver was doing).
 CHAT, ORCHESTRATOR, SMS_SENDER = "chat", "orchestrator", "sms-sender"
 CONFIRM_GET, RESPOND_POST, RESUMER, NOTIFICATION = "confirm GET", "respond POST", "resumer", "notification"
-RELEASER, SMS_DELIVERY = "releaser", "sms-delivery"
+SMS_DELIVERY = "sms-delivery"
 POLL = "request-status poll"
 FLOW_OPERATIONS = (
     CHAT,
@@ -41,7 +41,6 @@ FLOW_OPERATIONS = (
     RESPOND_POST,
     RESUMER,
     NOTIFICATION,
-    RELEASER,
     SMS_DELIVERY,
 )
 _PARTNER_PHASES = {"open": CONFIRM_GET, "answer": RESPOND_POST}

@@ -72,7 +72,7 @@ def check_reservation_flood(product: Product, *, submits: int = 200) -> Row:
     if texted != len(created):
         problems.append(f"{texted} SMS for {len(created)} requests")
 
-    # The partner answers each SMS; every closed request frees its place, until the day is full.
+    # The partner answers each SMS; every told request frees its place, until the day is full.
     day_refusal, created = _ask_through_the_day(product, tag, customer, created, problems)
     sms = sum(product.links_texted(request_id) for request_id in created)
     if len(created) != limits.requests_per_reservation_per_day or sms != len(created):
@@ -118,7 +118,7 @@ def _ask_through_the_day(
         elif asked.error_code == "DAILY_LIMIT_REACHED":
             return asked, created
         elif asked.error_code == "TOO_MANY_OPEN_REQUESTS":
-            time.sleep(0.2)  # the closed requests' places are freed from the table's stream
+            time.sleep(0.2)  # a place frees when its request's customer is told
         else:
             problems.append(f"asking again: {asked.status} {asked.body}")
             return None, created

@@ -413,10 +413,6 @@ def for_escalator() -> dict[str, Any]:
     return {"alerts": operator_alerts(), "metrics": metrics(), "stage": settings().stage}
 
 
-def for_releaser() -> dict[str, Any]:
-    return {"repository": repository()}
-
-
 def for_sweeper() -> dict[str, Any]:
     return {"repository": repository(), "clock": clock(), "metrics": metrics()}
 

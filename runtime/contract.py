@@ -253,8 +253,6 @@ ASYNC_FAILURE_PERMISSIONS = (Permission(Resource.DEAD_LETTERS, ("sqs:SendMessage
 # --- hand-offs: the table's stream, filtered per consumer ----------------------------------------
 
 _REQUEST_KEYS = {"Keys": {"PK": {"S": [{"prefix": REQUEST_PREFIX}]}, "SK": {"S": [METADATA]}}}
-_OPEN = sorted(str(status) for status in Status if not status.is_terminal)
-_TERMINAL = sorted(str(status) for status in Status if status.is_terminal)
 # Lambda event filter patterns (the same syntax in AWS and in the local stack's stream poller).
 NEW_REQUEST_FILTER: Mapping[str, Any] = {"eventName": ["INSERT"], "dynamodb": _REQUEST_KEYS}
 ANSWER_RECORDED_FILTER: Mapping[str, Any] = {
@@ -317,18 +315,6 @@ LINK_UNDELIVERABLE_FILTER = _closed_as(
 )
 
 
-# A request that closed (any open status to any terminal one): its place among its reservation's open
-# requests is free again.
-REQUEST_CLOSED_FILTER: Mapping[str, Any] = {
-    "eventName": ["MODIFY"],
-    "dynamodb": {
-        **_REQUEST_KEYS,
-        "NewImage": {STATUS_ATTRIBUTE: {"S": _TERMINAL}},
-        "OldImage": {STATUS_ATTRIBUTE: {"S": _OPEN}},
-    },
-}
-
-
 @attrs.frozen
 class StreamSubscription:
     """A Lambda event source mapping on the table's stream: which records reach the function, and
@@ -381,7 +367,6 @@ class Function(enum.StrEnum):
     NOTIFICATION = "notification"
     REQUEST_STATUS = "request-status"
     SWEEPER = "sweeper"
-    RELEASER = "releaser"
     SECRET_ROTATOR = "secret-rotator"
     SMS_DELIVERY = "sms-delivery"
 
@@ -461,7 +446,7 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         permissions=(
             FIND_RESERVATION,
             on_items("PutItem", REQ),
-            on_items("UpdateItem", REQ),
+            on_items("UpdateItem", REQ, KeyPrefix.RESERVATION_LIMIT),  # frees its place when told
             on_items("DeleteItem", REQ),
             START_WORKFLOW,
         ),
@@ -578,7 +563,7 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
         permissions=(
             on_items("GetItem", REQ),
             on_items("PutItem", REQ),
-            on_items("UpdateItem", REQ),
+            on_items("UpdateItem", REQ, KeyPrefix.RESERVATION_LIMIT),  # frees its place when told
             on_items("DeleteItem", REQ),
             WRITE_MESSAGE,
         ),
@@ -597,17 +582,11 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
             FIND_OVERDUE,
             on_items("GetItem", REQ),
             on_items("PutItem", REQ),
-            on_items("UpdateItem", REQ),
+            on_items("UpdateItem", REQ, KeyPrefix.RESERVATION_LIMIT),  # frees its place when told
             on_items("DeleteItem", REQ),
         ),
         settings=_WRITES_REQUESTS,
         schedule=SWEEP_SCHEDULE,
-    ),
-    Function.RELEASER: FunctionSpec(
-        handler="runtime.handlers.releaser.handle",
-        description="Stream: a request that closed frees its place among its reservation's open requests",
-        permissions=(on_items("UpdateItem", KeyPrefix.RESERVATION_LIMIT),),
-        subscription=StreamSubscription(filters=(REQUEST_CLOSED_FILTER,)),
     ),
     Function.SECRET_ROTATOR: FunctionSpec(
         handler="runtime.handlers.secret_rotator.handle",

@@ -79,6 +79,11 @@ class FakeRequestRepository(RequestRepository):
     def counted(self, quota: Quota) -> set[str] | int | None:
         return self.limits.get(_limit_key(quota))
 
+    def uncount(self, quota: Quota) -> None:
+        """What a write releasing `quota` does (the SMS step's `issue_link(release=...)`), for tests
+        that skip the step."""
+        self._release(quota)
+
     def event_types(self, request_id: str) -> list[EventType]:
         return [event.type for event in sorted(self.events.get(request_id, []), key=lambda e: e.at)]
 
@@ -139,7 +144,7 @@ class FakeRequestRepository(RequestRepository):
             raise AlreadyExists(link.token_id)
         self._count(count)
         for quota in release:
-            self.release(quota)
+            self._release(quota)
         deadlines = {"answer_by": link.request.answer_by, "due_at": link.request.due_at}
         self._save(
             attrs.evolve(
@@ -197,6 +202,7 @@ class FakeRequestRepository(RequestRepository):
         allowed_from: frozenset[Status],
         failure_reason: FailureReason | None = None,
         notification: Notification | None = None,
+        frees: Quota | None = None,
         link_id: str | None = None,
     ) -> None:
         request = self._expect(request_id, allowed_from)
@@ -212,6 +218,8 @@ class FakeRequestRepository(RequestRepository):
         if notification:
             self._event(request_id, EventType.NOTIFIED, notification.at)
             self.due.pop(request_id, None)
+        if frees is not None:
+            self._release(frees)
 
     def record_event(self, event: Event) -> bool:
         if event.request_id not in self.requests:
@@ -280,7 +288,13 @@ class FakeRequestRepository(RequestRepository):
         return True
 
     def store_notification(
-        self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
+        self,
+        request_id: str,
+        notification: Notification,
+        *,
+        expected: Status,
+        close_as: Status | None,
+        frees: Quota,
     ) -> None:
         request = self.requests.get(request_id)
         if request is not None and request.notification is not None:
@@ -293,6 +307,7 @@ class FakeRequestRepository(RequestRepository):
         self._save(attrs.evolve(request, **changes))
         self._event(request_id, EventType.NOTIFIED, notification.at)
         self.due.pop(request_id, None)
+        self._release(frees)
 
     def redrive(self, request: Request, redriven: Request, *, details: Mapping[str, str]) -> None:
         stored = self._expect(request.request_id, REDRIVABLE_STATUSES)
@@ -319,7 +334,7 @@ class FakeRequestRepository(RequestRepository):
         )
         return found[:limit] if limit is not None else found
 
-    def release(self, quota: Quota) -> None:
+    def _release(self, quota: Quota) -> None:
         held = self.limits.get(_limit_key(quota))
         if isinstance(held, set):
             held.discard(quota.member or "")

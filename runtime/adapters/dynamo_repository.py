@@ -280,6 +280,7 @@ class DynamoRequestRepository(RequestRepository):
         allowed_from: frozenset[Status],
         failure_reason: FailureReason | None = None,
         notification: Notification | None = None,
+        frees: Quota | None = None,
         link_id: str | None = None,
     ) -> None:
         update = Update(at).move_to(status)
@@ -297,6 +298,8 @@ class DynamoRequestRepository(RequestRepository):
         if notification is not None:
             writes.append(self._event_put(Event(request_id, EventType.NOTIFIED, notification.at)))
             writes.append(self._due_delete(request_id))
+        if frees is not None:
+            writes.append(_release(self._table, frees))
         if self._transact(writes) is not None:
             raise StatusConflict(request_id)
 
@@ -387,7 +390,13 @@ class DynamoRequestRepository(RequestRepository):
         return self._transact(writes) is None
 
     def store_notification(
-        self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
+        self,
+        request_id: str,
+        notification: Notification,
+        *,
+        expected: Status,
+        close_as: Status | None,
+        frees: Quota,
     ) -> None:
         update = Update(notification.at).set(notification=to_attributes(notification))
         update.require("attribute_not_exists(#notification)", names={"#notification": "notification"})
@@ -398,6 +407,7 @@ class DynamoRequestRepository(RequestRepository):
             writes.append(self._event_put(Event(request_id, EventType.of(close_as), notification.at)))
         writes.append(self._event_put(Event(request_id, EventType.NOTIFIED, notification.at)))
         writes.append(self._due_delete(request_id))
+        writes.append(_release(self._table, frees))
         if self._transact([update.as_transact(self._table, keys.request_key(request_id)), *writes]):
             current = self.get_request(request_id)
             if current is not None and current.notification is not None:
@@ -480,16 +490,6 @@ class DynamoRequestRepository(RequestRepository):
                 break
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return found
-
-    def release(self, quota: Quota) -> None:
-        """Take `quota.member` out of its limit's item; nothing to do when it is not there."""
-        update = _release(self._table, quota)["Update"]
-        update["ConditionExpression"] = "attribute_exists(#pk)"
-        update["ExpressionAttributeNames"]["#pk"] = keys.PK
-        try:
-            self._call("update_item", **update)
-        except _ConditionFailed:
-            return
 
     # --- plumbing ----------------------------------------------------------------------------
 

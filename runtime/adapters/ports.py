@@ -97,10 +97,6 @@ class RequestRepository(abc.ABC):
         """
 
     @abc.abstractmethod
-    def release(self, quota: Quota) -> None:
-        """Take `quota.member` out of the limit's ids (nothing to do when it is not there)."""
-
-    @abc.abstractmethod
     def mark_sms_sent(self, link: LinkRecord, at: datetime) -> None:
         """Record SMSSent (on the request and its link); the status moves only if the partner has not
         opened the link already, and the event is written once per round (a retried step that texted
@@ -131,11 +127,13 @@ class RequestRepository(abc.ABC):
         allowed_from: frozenset[Status],
         failure_reason: FailureReason | None = None,
         notification: Notification | None = None,
+        frees: Quota | None = None,
         link_id: str | None = None,
     ) -> None:
         """End the request in a terminal status (with its event, and the customer's message if given,
-        which also drops its due marker). `link_id`: only if the request still holds this link (the
-        partner attempt it was sent in)."""
+        which also drops its due marker). `frees`: the request's place among its reservation's open
+        requests, freed in the same write (given with the message). `link_id`: only if the request
+        still holds this link (the partner attempt it was sent in)."""
 
     @abc.abstractmethod
     def record_event(self, event: Event) -> bool:
@@ -176,10 +174,17 @@ class RequestRepository(abc.ABC):
 
     @abc.abstractmethod
     def store_notification(
-        self, request_id: str, notification: Notification, *, expected: Status, close_as: Status | None
+        self,
+        request_id: str,
+        notification: Notification,
+        *,
+        expected: Status,
+        close_as: Status | None,
+        frees: Quota,
     ) -> None:
         """Store the customer's message once (AlreadyExists otherwise), closing as `close_as` if given,
-        and drop the due marker."""
+        drop the due marker, and free `frees` (the request's place among its reservation's open
+        requests: a request holds it until its customer is told), all in one write."""
 
     @abc.abstractmethod
     def redrive(self, request: Request, redriven: Request, *, details: Mapping[str, str]) -> None:

@@ -10,6 +10,7 @@ from runtime.adapters.ports import Clock, MetricWriter, RequestRepository
 from runtime.contract import Metric
 from runtime.domain.errors import StatusConflict
 from runtime.domain.lifecycle import sources_to
+from runtime.domain.limits import open_request_of
 from runtime.domain.messages import template_message
 from runtime.domain.model import (
     DeliveryOutcome,
@@ -85,6 +86,7 @@ def reject_unmatched(
             allowed_from=sources_to(ending.outcome.status),
             failure_reason=ending.failure_reason,
             notification=notification,
+            frees=open_request_of(request),
         )
     except StatusConflict:
         log.info("closed_before", wanted=ending.outcome)

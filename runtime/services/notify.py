@@ -9,6 +9,7 @@ import structlog
 from runtime.adapters.ports import Clock, MessageWriter, MetricWriter, RequestRepository
 from runtime.contract import Metric
 from runtime.domain.errors import AlreadyExists, DependencyUnavailable, StatusConflict
+from runtime.domain.limits import open_request_of
 from runtime.domain.messages import TEMPLATE_ONLY_REASONS
 from runtime.domain.model import Ending, MessageSource, Notification, Request
 
@@ -86,12 +87,16 @@ def _store(
     text, source = _write(request.ended(ending), ending, writers, metrics)
     notification = Notification(message=text, at=clock.now(), source=source, outcome=ending.outcome)
     status = ending.outcome.status
+    # Telling the customer frees the request's place among its reservation's open requests.
+    frees = open_request_of(request)
     if expected is None:
         repository.store_notification(
-            request.request_id, notification, expected=request.status, close_as=status
+            request.request_id, notification, expected=request.status, close_as=status, frees=frees
         )
     else:
-        repository.store_notification(request.request_id, notification, expected=status, close_as=None)
+        repository.store_notification(
+            request.request_id, notification, expected=status, close_as=None, frees=frees
+        )
     log.info("customer_notified", outcome=ending.outcome, source=source)
 
 

@@ -16,6 +16,7 @@ import structlog
 from runtime.adapters.ports import Clock, MetricWriter, RequestRepository
 from runtime.contract import Metric
 from runtime.domain.errors import AlreadyExists, StatusConflict
+from runtime.domain.limits import open_request_of
 from runtime.domain.messages import template_message
 from runtime.domain.model import (
     OPEN_ORDER,
@@ -85,7 +86,11 @@ def _settle(request_id: str, *, repository: RequestRepository, clock: Clock, met
         try:
             if request.is_closed:
                 repository.store_notification(
-                    request_id, notification, expected=request.status, close_as=None
+                    request_id,
+                    notification,
+                    expected=request.status,
+                    close_as=None,
+                    frees=open_request_of(request),
                 )
             else:
                 repository.close(
@@ -95,6 +100,7 @@ def _settle(request_id: str, *, repository: RequestRepository, clock: Clock, met
                     allowed_from=frozenset({request.status}),
                     failure_reason=ending.failure_reason,
                     notification=notification,
+                    frees=open_request_of(request),
                 )
         except AlreadyExists:
             return False

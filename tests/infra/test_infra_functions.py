@@ -298,9 +298,8 @@ def test_a_topic_feeds_the_delivery_function() -> None:
 
 
 def test_the_stream_has_consumers() -> None:
-    """The check above compares something: the orchestrator, the resumer, the escalator and the
-    releaser read it."""
-    assert {Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR, Function.RELEASER} == CONSUMERS
+    """The check above compares something: the orchestrator, the resumer and the escalator read it."""
+    assert {Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR} == CONSUMERS
 
 
 def test_policies_are_sent_as_json_documents(deployment: Deployment) -> None:

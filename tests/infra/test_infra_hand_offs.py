@@ -60,7 +60,7 @@ def test_the_table_streams_both_images(deployment: Deployment) -> None:
 
 def test_the_contract_has_consumers_and_a_schedule() -> None:
     """The tests below compare something: three functions read the stream, one runs on a schedule."""
-    assert SUBSCRIBED == [Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR, Function.RELEASER]
+    assert SUBSCRIBED == [Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR]
     assert SCHEDULED == [Function.SWEEPER]
 
 

@@ -52,14 +52,14 @@ def test_a_fourth_open_request_for_one_reservation_is_429_and_stores_and_texts_n
     assert len(stack.aws.outbox.messages()) == texted == 3
 
 
-def test_a_request_that_closes_frees_its_place_through_the_stream(stack):
+def test_a_request_frees_its_place_once_its_customer_is_told(stack):
     first = submit()["requestId"]
     for _ in range(2):
         submit()
     token = link_token_for(stack, first)
     assert post()["statusCode"] == 429
 
-    # The partner answers the first request: it closes, and the releaser frees its place.
+    # The partner answers the first request: it closes, and the customer's message frees its place.
     answer = api_event("respond_post", body={"token": token, "response": "accept"})
     assert partner_page.handle(answer, None)["statusCode"] == 200
     stack.wait_for(lambda: first not in _open_ids(stack))

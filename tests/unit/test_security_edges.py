@@ -19,7 +19,6 @@ from runtime.domain.model import Ending, FailureReason, MessageSource, Outcome, 
 from runtime.entrypoint import lambda_entry, masked
 from runtime.services.close import close_unanswered
 from runtime.services.notify import notify_customer
-from runtime.services.release import release_open_request
 from tests.builders import assigned_request, request
 from tests.fakes import FakeClock, FakeMessageWriter, FakeMetricWriter, FakeRequestRepository
 
@@ -126,26 +125,39 @@ def test_the_confirm_payload_carries_what_the_partner_needs_and_no_request_id():
     assert shown["customerQuery"] == assigned_request().query
 
 
-# --- the releaser ---------------------------------------------------------------------------------
+# --- a request's place among its reservation's open requests ------------------------------------
 
 
-def test_a_closed_request_frees_its_place_and_again_changes_nothing():
-    repository = FakeRequestRepository()
+def _counted_request(repository):
     made = request(due_at=request().created_at + timedelta(minutes=7))
     repository.create_request(made, None, submit_quotas(made, Limits(), partner_timeout=timedelta(minutes=5)))
-    closed = made.ended(Ending(Outcome.TIMEOUT))
+    return made
 
-    release_open_request(closed, repository=repository)
-    release_open_request(closed, repository=repository)
+
+def test_telling_the_customer_frees_the_requests_place_and_telling_again_changes_nothing():
+    repository, clock = FakeRequestRepository(), FakeClock()
+    made = _counted_request(repository)
+    writers = [TemplateMessageWriter()]
+
+    for _ in range(2):
+        notify_customer(
+            made,
+            Ending(Outcome.TIMEOUT),
+            repository=repository,
+            writers=writers,
+            clock=clock,
+            metrics=FakeMetricWriter(),
+        )
 
     assert repository.counted(open_request_of(made)) == set()
+    assert repository.requests[made.request_id].status is Status.TIMEOUT
 
 
-def test_an_open_request_is_never_released():
-    repository = FakeRequestRepository()
-    made = request()
-    repository.create_request(made, None, submit_quotas(made, Limits(), partner_timeout=timedelta(minutes=5)))
+def test_a_request_closed_but_not_yet_told_keeps_its_place():
+    """The partner's answer closes the request; its place frees with the customer's message."""
+    repository, clock = FakeRequestRepository(), FakeClock()
+    made = _counted_request(repository)
 
-    release_open_request(made, repository=repository)
+    repository.close(made.request_id, Status.FAILED, clock.now(), allowed_from=frozenset({Status.CREATED}))
 
     assert repository.counted(open_request_of(made)) == {made.request_id}

@@ -13,7 +13,6 @@ from runtime.contract import (
     FUNCTIONS,
     NEW_REQUEST_FILTER,
     REDRIVEN_FILTER,
-    REQUEST_CLOSED_FILTER,
     STATUS_ATTRIBUTE,
     TABLE,
     TIMED_OUT_FILTER,
@@ -113,36 +112,9 @@ def test_a_redriven_event_or_due_marker_is_not_a_redrive():
     assert not matches(REDRIVEN_FILTER, _record("MODIFY", due, new={}, old={}))
 
 
-@pytest.mark.parametrize("before", [Status.CREATED, Status.SMS_SENT, Status.OPENED])
-@pytest.mark.parametrize("after", [Status.RESPONDED, Status.TIMEOUT, Status.FAILED])
-def test_every_close_reaches_the_releaser(before, after):
-    closed = _record("MODIFY", REQUEST_KEY, new=_request_item(status=after), old=_request_item(status=before))
-    assert matches(REQUEST_CLOSED_FILTER, closed)
-
-
-def test_moving_between_open_statuses_or_telling_a_closed_request_does_not_reach_the_releaser():
-    opened = _record(
-        "MODIFY",
-        REQUEST_KEY,
-        new=_request_item(status=Status.OPENED),
-        old=_request_item(status=Status.SMS_SENT),
-    )
-    told = _record(
-        "MODIFY",
-        REQUEST_KEY,
-        new=_request_item(status=Status.TIMEOUT),
-        old=_request_item(status=Status.TIMEOUT),
-    )
-    assert not matches(REQUEST_CLOSED_FILTER, opened)
-    assert not matches(REQUEST_CLOSED_FILTER, told)
-    assert not matches(REQUEST_CLOSED_FILTER, _record("INSERT", REQUEST_KEY, new=_request_item()))
-    event = event_key(request().request_id, T0, EventType.FAILED)
-    assert not matches(REQUEST_CLOSED_FILTER, _record("INSERT", event, new={"status": "Failed"}))
-
-
 def test_every_consumer_has_filters_and_alternatives_are_ored():
     consumers = {f for f, spec in FUNCTIONS.items() if spec.subscription}
-    assert consumers == {Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR, Function.RELEASER}
+    assert consumers == {Function.ORCHESTRATOR, Function.RESUMER, Function.ESCALATOR}
     record = _record("INSERT", REQUEST_KEY, new=_request_item())
     assert matches_any([ANSWER_RECORDED_FILTER, NEW_REQUEST_FILTER], record)
     assert not matches_any([ANSWER_RECORDED_FILTER], record)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from runtime.adapters.template_writer import TemplateMessageWriter
 from runtime.contract import Metric
 from runtime.domain.deadlines import due_on_creation
 from runtime.domain.errors import (
@@ -18,7 +19,8 @@ from runtime.domain.errors import (
 from runtime.domain.kst import KST
 from runtime.domain.limits import NO_LIMITS, Limits, open_request_of, unmatched_lookups
 from runtime.domain.link_token import Scope, verify_link
-from runtime.domain.model import EventType, Intent, IntentSource, Status
+from runtime.domain.model import Ending, EventType, Intent, IntentSource, Outcome, Status
+from runtime.services.notify import notify_customer
 from runtime.services.submit import submit_request
 from tests.builders import CUSTOMER_PHONE, submission
 from tests.fakes import (
@@ -209,14 +211,19 @@ def test_a_retry_answered_from_the_stored_request_is_not_counted_unclear(world):
 
 def _close(world, request_id):
     """The partner was texted (the SMS step takes the request out of its phone's unmatched lookups),
-    then the request closed and the stream freed its place (what the releaser does)."""
+    then the request timed out and its customer was told, which frees its place."""
     repository = world["repository"]
     stored = repository.requests[request_id]
-    repository.release(unmatched_lookups(stored, world["limits"]))
-    repository.close(
-        request_id, Status.FAILED, world["clock"].now(), allowed_from=frozenset({Status.CREATED})
+    repository.uncount(unmatched_lookups(stored, world["limits"]))
+    notify_customer(
+        stored,
+        Ending(Outcome.TIMEOUT),
+        repository=repository,
+        writers=[TemplateMessageWriter()],
+        clock=world["clock"],
+        metrics=world["metrics"],
     )
-    repository.release(open_request_of(stored))
+    assert request_id not in (repository.counted(open_request_of(stored)) or set())
 
 
 def test_a_fourth_open_request_for_one_reservation_is_refused_until_the_oldest_must_have_ended(world):
