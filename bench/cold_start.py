@@ -351,6 +351,7 @@ def where_time_goes(stats: pstats.Stats, top: int = 4) -> dict[str, float]:
     `compile` (code that attrs and cattrs generate), `network` (waiting on the AWS endpoint) or
     `other built-ins` (json, zlib, hashing...)."""
     spent: dict[str, float] = {}
+    # pstats.Stats keeps its table in `stats`, which typeshed does not declare.
     for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
         own_seconds = row[2]
         place = _place(filename, name)

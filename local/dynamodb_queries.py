@@ -47,12 +47,13 @@ def partition_candidates(
         found = table.items.get(hash_key)
         if found is None:
             return []
+        # moto types a table's items as a dict of items, or one item where the table has no sort key.
         return list(found.values()) if table.range_key_attr else [found]  # type: ignore[list-item]
     if not conditions:
         return None
     every: list[Item] = []
     for stored in table.items.values():
-        every.extend(stored.values() if table.range_key_attr else [stored])  # type: ignore[list-item]
+        every.extend(stored.values() if table.range_key_attr else [stored])  # type: ignore[list-item]  # as above
     return [
         item
         for item in every
@@ -81,5 +82,6 @@ def install() -> None:
             return original_all_items(self)
         return sorted(found, key=_sort_key)
 
+    # Replacing moto's methods is what this module is for; mypy refuses assignments to methods.
     Table.query = query  # type: ignore[method-assign]
-    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign]  # as above

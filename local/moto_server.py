@@ -60,8 +60,9 @@ def install_fixes() -> None:
                 _remember_transaction(token, response)
             return response
 
+    # Replacing moto's methods is the point here; mypy refuses assignments to methods.
     DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]  # as above
     dynamodb_queries.install()
 
     original_get_records = DynamoDBStreamsBackend.get_records
@@ -73,7 +74,7 @@ def install_fixes() -> None:
             self.shard_iterators.pop(iterator_arn, None)
             return found
 
-    DynamoDBStreamsBackend.get_records = get_records_once  # type: ignore[method-assign]
+    DynamoDBStreamsBackend.get_records = get_records_once  # type: ignore[method-assign]  # as above
     stream_records.install()
     _remember_backends()
 
@@ -90,7 +91,7 @@ def _remember_backends() -> None:
             known[host] = original_backend_for_host(self, host)
         return known[host]
 
-    DomainDispatcherApplication.get_backend_for_host = backend_for_host  # type: ignore[method-assign]
+    DomainDispatcherApplication.get_backend_for_host = backend_for_host  # type: ignore[method-assign]  # as above
 
 
 def _client_request_token(handler: DynamoHandler) -> str | None:

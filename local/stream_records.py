@@ -43,4 +43,5 @@ def install() -> None:
         found = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
         return get_records_body(found)
 
+    # Replacing moto's handler method is the point; mypy refuses assignments to methods.
     DynamoDBStreamsHandler.get_records = get_records  # type: ignore[method-assign,assignment]

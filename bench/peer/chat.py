@@ -128,6 +128,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _error(ServiceUnavailable())
 
 
+# The decorator's type knows only (event, context); the submission is passed by keyword (see above).
 @idempotent(config=idempotency_config, persistence_store=persistence_layer)  # type: ignore[arg-type]
 def create_request(
     event: dict[str, Any], context: LambdaContext, *, submission: Submission

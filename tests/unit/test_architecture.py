@@ -160,3 +160,25 @@ def test_no_module_of_the_project_is_named_after_the_standard_library():
         if path.stem in sys.stdlib_module_names
     ]
     assert shadowing == []
+
+
+TYPED_FOLDERS = ("runtime", "definitions", "infra", "local", "ops", "bench", "reliability", "policy")
+
+
+def _ignores_without_a_reason() -> list[str]:
+    """A `type: ignore` says why, on its line after the ignore or in the comment line just above."""
+    found = []
+    for path in [p for folder in TYPED_FOLDERS for p in sources(folder)]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines):
+            if "# type: ignore" not in line:
+                continue
+            after = line.split("# type: ignore", 1)[1].partition("]")[2]
+            above = lines[number - 1].strip() if number else ""
+            if not after.strip().startswith("#") and not above.startswith("#"):
+                found.append(f"{path.relative_to(ROOT)}:{number + 1}")
+    return found
+
+
+def test_every_type_ignore_gives_its_reason():
+    assert _ignores_without_a_reason() == []
