@@ -2,6 +2,7 @@
 
 import ast
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -182,3 +183,30 @@ def _ignores_without_a_reason() -> list[str]:
 
 def test_every_type_ignore_gives_its_reason():
     assert _ignores_without_a_reason() == []
+
+
+def _readme_layout_table() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("| folder | what it holds |")
+    return readme[start : readme.index("\n\n", start)]
+
+
+def _tracked_folders() -> set[str]:
+    """Every folder git tracks a file in, relative to the root."""
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    return {str(Path(name).parent) for name in listed} - {"."}
+
+
+def test_the_readme_layout_table_names_every_folder_and_every_package_inside_runtime_and_infra():
+    table = _readme_layout_table()
+    folders = _tracked_folders()
+    top = {folder.split("/")[0] for folder in folders}
+    inside = {
+        folder for folder in folders if folder.count("/") == 1 and folder.startswith(("runtime/", "infra/"))
+    }
+    missing = [f"{name}/" for name in sorted(top) if f"`{name}/`" not in table]
+    missing += [f"{name}/" for name in sorted(inside) if f"`{name.split('/')[1]}/`" not in table]
+    assert "runtime/services" in inside and "infra/components" in inside
+    assert missing == []
