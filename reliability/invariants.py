@@ -13,7 +13,6 @@
 - A closed request's last round has exactly one Notified event and its stored message; an open one
   has neither.
 - A request keeps its due marker exactly while its customer has not been told.
-- A told request holds no place among its reservation's open requests (the message's write frees it).
 - No request is still untold past its due time plus the sweeper's period plus a minute.
 - A time the partner proposed is decided or lapses once (CustomerAccepted, CustomerDeclined or
   ProposalLapsed, matching the stored proposal's state; none while it is pending), and only a
@@ -37,9 +36,7 @@ from typing import Any
 from reliability.product import Product
 from reliability.report import Row
 from runtime.adapters import dynamo_keys as keys
-from runtime.adapters.dynamo_repository import LIMIT_IDS
-from runtime.contract import METADATA, REQUEST_PREFIX, KeyPrefix
-from runtime.domain.limits import Kind
+from runtime.contract import METADATA, REQUEST_PREFIX
 
 RANK = {"Created": 0, "SMSSent": 1, "Opened": 2, "Responded": 3, "Timeout": 3, "Failed": 3}
 TERMINAL = frozenset({"Responded", "Timeout", "Failed"})
@@ -64,11 +61,8 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
     events: dict[str, list[tuple[str, str]]] = defaultdict(list)
     outcomes: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     due_markers: set[str] = set()
-    holding: dict[str, str] = {}  # request id -> the open-requests item that holds its place
     for item in items:
         partition, sort = item["PK"], item["SK"]
-        if partition.startswith(KeyPrefix.RESERVATION_LIMIT) and sort == Kind.OPEN_REQUESTS:
-            holding |= dict.fromkeys(item.get(LIMIT_IDS) or (), partition)
         if not partition.startswith(REQUEST_PREFIX):
             continue
         request_id = partition.removeprefix(REQUEST_PREFIX)
@@ -99,8 +93,6 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
             found.append(
                 f"{request_id}: {'told' if told else 'untold'} but due marker {'kept' if told else 'gone'}"
             )
-        if told and request_id in holding:
-            found.append(f"{request_id}: told, yet still holds a place in {holding[request_id]}")
         late = now - _epoch(request["dueAt"]) if "dueAt" in request else 0.0
         if not told and late > untold_grace_seconds:
             found.append(f"{request_id}: still untold ({request['status']}) {late:.0f} s past due")
