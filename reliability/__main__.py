@@ -132,7 +132,7 @@ def run(sizes: Sizes, console: TextIO) -> list[Row]:
 def _invariants_row(scans: list[Row]) -> Row:
     violations = tuple(problem for scan in scans for problem in scan.problems)
     return Row(
-        "invariants: forward statuses, events, answers told, one notice, none untold past due",
+        "invariants: forward statuses, events, answers told, one notice, places freed, none untold past due",
         f"{len(scans)} scans, last: {scans[-1].figure}",
         passed=all(scan.passed for scan in scans),
         seconds=sum(scan.seconds for scan in scans),

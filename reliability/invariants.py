@@ -13,6 +13,9 @@
 - A closed request's last round has exactly one Notified event and its stored message; an open one
   has neither.
 - A request keeps its due marker exactly while its customer has not been told.
+- A told request holds no place among its reservation's open requests (the message's write frees
+  it). The places are read after the requests: a scan is no snapshot, and a request told while the
+  scan ran must not read as told yet still held.
 - No request is still untold past its due time plus the sweeper's period plus a minute.
 - A time the partner proposed is decided or lapses once (CustomerAccepted, CustomerDeclined or
   ProposalLapsed, matching the stored proposal's state; none while it is pending), and only a
@@ -36,7 +39,9 @@ from typing import Any
 from reliability.product import Product
 from reliability.report import Row
 from runtime.adapters import dynamo_keys as keys
-from runtime.contract import METADATA, REQUEST_PREFIX
+from runtime.adapters.dynamo_repository import LIMIT_IDS
+from runtime.contract import METADATA, REQUEST_PREFIX, KeyPrefix
+from runtime.domain.limits import Kind
 
 RANK = {"Created": 0, "SMSSent": 1, "Opened": 2, "Responded": 3, "Timeout": 3, "Failed": 3}
 TERMINAL = frozenset({"Responded", "Timeout", "Failed"})
@@ -55,8 +60,22 @@ _PHONE = re.compile(r"\+\d{8,}|\b01\d-?\d{3,4}-?\d{4}\b")
 _TIE_ORDER = {**RANK, "Notified": 9, REDRIVEN: 10, **dict.fromkeys(PROPOSAL_EVENTS, 11), PARTNER_TOLD: 12}
 
 
-def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, now: float) -> list[str]:
-    """`untold_grace_seconds`: how long past its due time a request may still be untold."""
+def violations(
+    items: Iterable[dict[str, Any]],
+    *,
+    untold_grace_seconds: float,
+    now: float,
+    places: Iterable[dict[str, Any]] = (),
+) -> list[str]:
+    """`untold_grace_seconds`: how long past its due time a request may still be untold. `places`:
+    the reservations' open-requests items, read after `items` (a request told when it was read has
+    been freed by then)."""
+    holding = {
+        request_id: place["PK"]
+        for place in places
+        if is_open_requests(place)
+        for request_id in place.get(LIMIT_IDS) or ()
+    }
     requests: dict[str, dict[str, Any]] = {}
     events: dict[str, list[tuple[str, str]]] = defaultdict(list)
     outcomes: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
@@ -93,6 +112,8 @@ def violations(items: Iterable[dict[str, Any]], *, untold_grace_seconds: float, 
             found.append(
                 f"{request_id}: {'told' if told else 'untold'} but due marker {'kept' if told else 'gone'}"
             )
+        if told and request_id in holding:
+            found.append(f"{request_id}: told, yet still holds a place in {holding[request_id]}")
         late = now - _epoch(request["dueAt"]) if "dueAt" in request else 0.0
         if not told and late > untold_grace_seconds:
             found.append(f"{request_id}: still untold ({request['status']}) {late:.0f} s past due")
@@ -203,6 +224,11 @@ def _round_problems(events: list[str]) -> list[str]:
     return problems
 
 
+def is_open_requests(item: dict[str, Any]) -> bool:
+    """A reservation's open-requests item (the ids of its requests not told yet)."""
+    return str(item["PK"]).startswith(KeyPrefix.RESERVATION_LIMIT) and item["SK"] == Kind.OPEN_REQUESTS
+
+
 def _epoch(value: Any) -> float:
     return datetime.fromisoformat(str(value)).timestamp()
 
@@ -210,8 +236,10 @@ def _epoch(value: Any) -> float:
 def check_invariants(product: Product, *, margin_seconds: float = 60) -> Row:
     started = time.perf_counter()
     items = list(product.items())
+    # The open-requests items read again, after the requests: see `violations`.
+    places = list(product.read_again(item for item in items if is_open_requests(item)))
     grace = product.sweep_period + margin_seconds
-    found = violations(items, untold_grace_seconds=grace, now=time.time())
+    found = violations(items, untold_grace_seconds=grace, now=time.time(), places=places)
     requests = sum(1 for item in items if item["PK"].startswith(REQUEST_PREFIX) and item["SK"] == METADATA)
     return Row(
         "invariants: table scan",

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from local.stack import LocalStack
 from runtime.adapters import dynamo_keys
 from runtime.adapters.dynamo_converter import from_item
 from runtime.adapters.dynamo_expressions import plain, typed
-from runtime.adapters.dynamo_keys import link_key, request_key
+from runtime.adapters.dynamo_keys import PK, SK, link_key, request_key
 from runtime.adapters.sample_data import read_reservations
 from runtime.adapters.secrets_manager import read_keyring
 from runtime.contract import METADATA, REQUEST_PREFIX
@@ -39,6 +39,7 @@ from runtime.domain.link_token import Keyring, verify_link
 from runtime.domain.model import Intent, LinkRecord
 from runtime.domain.phone import mask_phone
 
+BATCH_GET_MAX = 100  # keys per BatchGetItem
 # Questions the local classifier reads as one of the product's intents (none is "unclear").
 QUESTIONS = (
     "체크인 날짜를 하루 미룰 수 있을까요?",
@@ -312,6 +313,17 @@ class Product:
         """Every item of the table, as plain values."""
         for page in self._dynamodb.get_paginator("scan").paginate(TableName=self.table):
             yield from (plain(item) for item in page["Items"])
+
+    def read_again(self, items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """These items as they are now (consistent reads; an item deleted since is left out)."""
+        wanted = [typed({PK: item[PK], SK: item[SK]}) for item in items]
+        for start in range(0, len(wanted), BATCH_GET_MAX):
+            batch = wanted[start : start + BATCH_GET_MAX]
+            unread: dict[str, Any] = {self.table: {"Keys": batch, "ConsistentRead": True}}
+            while unread:
+                answer = self._dynamodb.batch_get_item(RequestItems=unread)
+                yield from (plain(item) for item in answer["Responses"].get(self.table, ()))
+                unread = answer.get("UnprocessedKeys") or {}
 
     def requests_tagged(self, tag: str) -> list[dict[str, Any]]:
         return [

@@ -36,9 +36,9 @@ def request(
     return items
 
 
-def found(*requests):
+def found(*requests, places=()):
     items = [item for items in requests for item in items]
-    return violations(items, untold_grace_seconds=GRACE, now=NOW.timestamp())
+    return violations(items, untold_grace_seconds=GRACE, now=NOW.timestamp(), places=places)
 
 
 def test_complete_histories_pass():
@@ -143,6 +143,23 @@ def test_a_closed_request_untold_for_minutes_is_no_violation_while_it_is_not_pas
     slow = request("y", "Responded", "Created", "SMSSent", "Responded", told=False, answer="accept", age=600)
 
     assert not found(slow)
+
+
+def _open_requests(*request_ids):
+    return [{"PK": "LIMIT#RES#HTL-100101", "SK": "OPEN", "requestIds": set(request_ids)}]
+
+
+def test_a_told_request_still_holding_its_place_is_reported_an_untold_one_is_not():
+    told = request("a", "Timeout", "Created", "SMSSent", "Timeout", "Notified")
+    closing = request("b", "Responded", "Created", "SMSSent", "Responded", told=False, answer="accept")
+    waiting = request("c", "SMSSent", "Created", "SMSSent")
+
+    assert found(told, closing, waiting, places=_open_requests("a", "b", "c")) == [
+        "a: told, yet still holds a place in LIMIT#RES#HTL-100101"
+    ]
+    assert not found(told, closing, waiting, places=_open_requests("b", "c"))
+    # Read with the requests rather than after them, a place proves nothing: the scan is no snapshot.
+    assert not found(told, closing, waiting, _open_requests("a", "b", "c"))
 
 
 def test_events_of_a_request_that_does_not_exist_are_reported():
