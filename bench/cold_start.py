@@ -34,11 +34,11 @@ from bench.figures import Figure, Section
 from bench.lex_runtime import lex_runtime
 from bench.stack import local_stack
 from bench.stats import median, ratio
+from bot.classifier import LocalIntentClassifier
 from local.api_events import recorded_api_event
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
 from runtime.adapters.dynamo_keys import reservation_key
-from runtime.adapters.local_classifier import LocalIntentClassifier
 from runtime.contract import FUNCTIONS, ORIGIN_HEADER, Env, Function, limits_environment
 from runtime.domain.limits import NO_LIMITS, Limits
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from runtime.adapters.local_classifier import LocalIntentClassifier
+from bot.classifier import LocalIntentClassifier
 from runtime.contract import LEX_LOCALE, Env
 
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_LEX_RUNTIME_V2"
@@ -82,8 +82,6 @@ def lex_runtime(bot_definition: Path) -> Iterator[dict[str, str]]:
             Env.LEX_BOT_ID: BOT_ID,
             Env.LEX_BOT_ALIAS_ID: BOT_ALIAS_ID,
             Env.LEX_LOCALE_ID: LEX_LOCALE,
-            # Without the bot file, a function that fell back to the local classifier would fail.
-            Env.BOT_DEFINITION_FILE: "",
         }
     finally:
         server.shutdown()

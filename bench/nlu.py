@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.figures import Figure, Section
+from bot.classifier import LocalIntentClassifier
 from bot.eval import calibration
 from bot.eval.dataset import (
     CALIBRATION,
@@ -14,7 +15,6 @@ from bot.eval.dataset import (
 )
 from bot.eval.metrics import Report
 from bot.eval.render import confusion, markdown_table, per_intent
-from runtime.adapters.local_classifier import LocalIntentClassifier
 
 
 def measure() -> Section:
@@ -46,7 +46,7 @@ def measure() -> Section:
         ),
     )
     details = (
-        f"The local classifier (`runtime/adapters/local_classifier.py`, what `make local` uses without Lex) "
+        f"The local classifier (`bot/classifier.py`, what `make local` uses without Lex) "
         f"on `bot/eval/messages.jsonl`: {report.messages} messages as customers type them on phones, "
         f"{report.requests} requests over the three intents and {report.non_requests} non-requests "
         "(greetings, thanks, noise, chit-chat). None of them is a sample utterance of `bot/ko_KR.json`. "

@@ -67,7 +67,6 @@ REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RESERVATIONS = PROJECT_ROOT / "infra" / "sample_reservations.json"
-BOT_DEFINITION = PROJECT_ROOT / "bot" / "ko_KR.json"
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 # How long requests are kept locally (Pulumi.<stack>.yaml's retentionDays on AWS).
 LOCAL_RETENTION_DAYS = 14
@@ -136,21 +135,18 @@ class Deployment:
         self, function: Function, environ: Mapping[str, str] | None = None
     ) -> dict[str, str]:
         """What `function` is given, as in AWS: exactly the variables its spec declares, plus what
-        reaches AWS here (endpoints, region, credentials) and the local classifier's bot file, which
-        stands in for Lex where the spec names the bot. `environ`: the variables to choose from
+        reaches AWS here (endpoints, region, credentials). `environ`: the variables to choose from
         (default: the deployment's)."""
         environ = self.environment if environ is None else environ
         spec = FUNCTIONS[function]
         declared = {str(n): environ[n] for n in spec.environment if n in environ}
         stand_ins = {name: value for name, value in environ.items() if name not in _PRODUCT_SETTINGS}
-        if Resource.BOT_ALIAS not in spec.resources:
-            stand_ins.pop(Env.BOT_DEFINITION_FILE, None)
         return {**stand_ins, **declared}
 
 
 # The product's own settings (everything else in a deployment's environment reaches AWS or stands in
 # for it here).
-_PRODUCT_SETTINGS = frozenset(str(name) for name in Env) - {str(Env.BOT_DEFINITION_FILE)}
+_PRODUCT_SETTINGS = frozenset(str(name) for name in Env)
 
 
 class AwsEmulator:
@@ -303,7 +299,6 @@ class AwsEmulator:
             Env.TOKEN_TTL_SECONDS: str(token_ttl_seconds),
             Env.PARTNER_TIMEOUT_SECONDS: str(partner_timeout_seconds),
             Env.LEX_LOCALE_ID: LEX_LOCALE,
-            Env.BOT_DEFINITION_FILE: str(BOT_DEFINITION),
             Env.SMS_CONFIGURATION_SET: configuration_set,
             Env.SMS_ORIGINATION_IDENTITY: "",
             Env.SMS_MAX_PRICE: "",

@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 
+from bot.classifier import bot_classifier
 from local.emulator import (
     LOCAL_CUSTOMER_DECISION_SECONDS,
     LOCAL_RETENTION_DAYS,
@@ -90,7 +91,8 @@ class LocalStack:
         self.gateway.origin_secret = self.deployment.origin_secret
         os.environ.update({**self.deployment.environment, "LOG_LEVEL": self.log_level})
         bootstrap.reset()
-        bootstrap.override(bootstrap.settings, settings_per_function(self.deployment))
+        bootstrap.clear_overrides()  # overrides compose: an earlier stack's in this process go first
+        use_local_stand_ins(self.deployment)
         install_fault_injection(self.faults)
         self.aws.run_event_sources(self.deployment)
         self.gateway.start()
@@ -129,6 +131,13 @@ class LocalStack:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def use_local_stand_ins(deployment: Deployment) -> None:
+    """What the composition root gives here instead of its AWS defaults: each function's own settings,
+    and the bot's sample utterances (`bot/classifier.py`) where a function in AWS asks Lex."""
+    bootstrap.override(bootstrap.settings, settings_per_function(deployment))
+    bootstrap.override(bootstrap.classifier, lambda real: bot_classifier())
 
 
 def settings_per_function(deployment: Deployment) -> bootstrap.Decorate:

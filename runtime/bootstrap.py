@@ -42,7 +42,7 @@ _building = threading.RLock()
 # Every cached factory, so `reset()` forgets them all; and the overrides in force, by factory name.
 _FACTORIES: list[Any] = []
 Decorate = Callable[[Callable[[], Any]], Any]
-_overrides: dict[str, Decorate] = {}
+_overrides: dict[str, list[Decorate]] = {}
 # Bumped by reset(): a client found before it is not used after it.
 _generation = [0]
 
@@ -58,10 +58,10 @@ def _once_per_process(factory: Callable[..., Any]) -> Any:
 
     @functools.wraps(factory)
     def get(*args: Any) -> Any:
-        decorate = _overrides.get(factory.__name__)
-        if decorate is None:
-            return real(*args)
-        return decorate(functools.partial(real, *args))
+        given: Callable[[], Any] = functools.partial(real, *args)
+        for decorate in _overrides.get(factory.__name__, ()):
+            given = functools.partial(decorate, given)
+        return given()
 
     get.cache_clear = cached.cache_clear  # type: ignore[attr-defined]  # functools.cache's own, kept
     _FACTORIES.append(get)
@@ -69,16 +69,22 @@ def _once_per_process(factory: Callable[..., Any]) -> Any:
 
 
 def override(factory: Callable[..., Any], decorate: Decorate) -> None:
-    """From now on, `factory()` (one of this module's) gives `decorate(the real factory)`: the local
-    stack wraps the classifier and the message writers with its fault injection this way, and tests
-    replace the log configuration."""
+    """From now on, `factory()` (one of this module's) gives `decorate(what it gave so far)`: the
+    real factory, or what earlier overrides made of it (each decorates the one before). The local
+    stack puts the bot's own classifier in Lex's place this way and wraps it, and the message
+    writers, with its fault injection; tests replace the log configuration."""
     if factory not in _FACTORIES:
         raise ValueError(f"{getattr(factory, '__name__', factory)!r} is not a factory of runtime.bootstrap")
-    _overrides[factory.__name__] = decorate
+    _overrides.setdefault(factory.__name__, []).append(decorate)
 
 
-def clear_overrides() -> None:
-    _overrides.clear()
+def clear_overrides(*factories: Callable[..., Any]) -> None:
+    """Undo the overrides of `factories` (a test of the Lex adapter undoes the local stand-in), or
+    of every factory."""
+    if not factories:
+        _overrides.clear()
+    for factory in factories:
+        _overrides.pop(getattr(factory, "__name__", ""), None)
 
 
 DEFAULT_TOKEN_TTL_SECONDS = 600
@@ -120,7 +126,6 @@ class Settings:
     sms_origination_identity: str | None
     sms_max_price: str | None
     operators_topic_arn: str | None
-    bot_definition_file: str | None
     retention: timedelta
     origin_secret: str | None
     limits: Limits
@@ -159,7 +164,6 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         sms_origination_identity=text(Env.SMS_ORIGINATION_IDENTITY),
         operators_topic_arn=text(Env.OPERATORS_TOPIC_ARN),
         sms_max_price=text(Env.SMS_MAX_PRICE),
-        bot_definition_file=text(Env.BOT_DEFINITION_FILE),
         retention=timedelta(days=int(environ.get(Env.RETENTION_DAYS) or DEFAULT_RETENTION_DAYS)),
         origin_secret=text(Env.ORIGIN_SECRET),
         limits=Limits(
@@ -282,19 +286,17 @@ def workflow() -> WorkflowClient:
 
 @_once_per_process
 def classifier() -> IntentClassifier:
+    """Lex V2. Without AWS, the local stack and tests override this factory with a classifier built
+    from the bot's own sample utterances (`bot/classifier.py`), which no function ships."""
+    from runtime.adapters.lex_classifier import LexIntentClassifier
+
     config = settings()
-    if config.lex_bot_id and config.lex_bot_alias_id:
-        from runtime.adapters.lex_classifier import LexIntentClassifier
-
-        return LexIntentClassifier(
-            ClientOnFirstUse("lexv2-runtime"),
-            bot_id=config.lex_bot_id,
-            bot_alias_id=config.lex_bot_alias_id,
-            locale_id=config.lex_locale_id,
-        )
-    from runtime.adapters.local_classifier import LocalIntentClassifier
-
-    return LocalIntentClassifier.from_bot_file(_required(config.bot_definition_file, Env.BOT_DEFINITION_FILE))
+    return LexIntentClassifier(
+        ClientOnFirstUse("lexv2-runtime"),
+        bot_id=_required(config.lex_bot_id, Env.LEX_BOT_ID),
+        bot_alias_id=_required(config.lex_bot_alias_id, Env.LEX_BOT_ALIAS_ID),
+        locale_id=config.lex_locale_id,
+    )
 
 
 @_once_per_process

@@ -50,7 +50,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from runtime.adapters import api_payloads
 from runtime.adapters import dynamo_keys as keys
 from runtime.adapters.lex_classifier import LexIntentClassifier
-from runtime.adapters.local_classifier import LocalIntentClassifier
 from runtime.adapters.ports import IntentClassifier
 from runtime.contract import LEX_LOCALE, METRIC_DIMENSION, METRIC_NAMESPACE, Env, Metric
 from runtime.domain.deadlines import due_on_creation
@@ -231,7 +230,9 @@ def _put(item: dict[str, Any], *, condition: str | None = None) -> dict[str, Any
 def _classifier_of() -> IntentClassifier:
     global _classifier  # noqa: PLW0603 - without Lex, built on the first request, as ours is
     if _classifier is None:
-        _classifier = LocalIntentClassifier.from_bot_file(os.environ[Env.BOT_DEFINITION_FILE])
+        from bot.classifier import bot_classifier  # noqa: PLC0415 - the stand-in for Lex, never on Lambda
+
+        _classifier = bot_classifier()
     return _classifier
 
 

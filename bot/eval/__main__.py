@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.classifier import LocalIntentClassifier
 from bot.eval import calibration, lex
 from bot.eval.dataset import BOT_FILE, CALIBRATION, MESSAGES, ROOT, load_cases, load_examples
 from bot.eval.metrics import Report
 from bot.eval.render import confusion, headline, per_intent, text_table
-from runtime.adapters.local_classifier import LocalIntentClassifier
 
 ClientFactory = Callable[[str | None, str | None], Any]
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import attrs
 
+from bot.classifier import LocalIntentClassifier
 from bot.eval.dataset import BOT_FILE, MESSAGES, NONE, ROOT, Case, digest
-from runtime.adapters.local_classifier import LocalIntentClassifier
 from runtime.domain.model import FALLBACK_INTENT
 
 FOLDS = 5

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import attrs
 
-from runtime.adapters.local_classifier import CALIBRATION_FILE, examples_of
+from bot.classifier import CALIBRATION_FILE, examples_of
 from runtime.domain.model import Intent
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ from botocore.awsrequest import AWSResponse
 
 from local.api_events import RECORDED_EVENTS, recorded_api_event
 from local.emulator import LOCAL_CUSTOMER_DECISION_SECONDS, AwsEmulator, Deployment
-from local.stack import settings_per_function
+from local.stack import use_local_stand_ins
 from runtime import bootstrap
 from runtime.contract import LINK_SECRET_CACHE_SECONDS, Env
 from runtime.domain.limits import Limits
@@ -131,7 +131,7 @@ def deploy(emulator, monkeypatch):
         for name, value in deployment.environment.items():
             monkeypatch.setenv(name, value)
         bootstrap.reset()
-        bootstrap.override(bootstrap.settings, settings_per_function(deployment))
+        use_local_stand_ins(deployment)
         if hand_offs:
             emulator.run_event_sources(deployment)
         return Stack(emulator, deployment)

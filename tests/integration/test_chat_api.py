@@ -80,6 +80,7 @@ def lex(stack, monkeypatch):
     monkeypatch.setenv(Env.LEX_BOT_ID, "BOTID12345")
     monkeypatch.setenv(Env.LEX_BOT_ALIAS_ID, "ALIAS12345")
     bootstrap.reset()
+    bootstrap.clear_overrides(bootstrap.classifier)  # Lex itself, not the bot's stand-in
     client = bootstrap.client("lexv2-runtime")
     sessions = []
     client.meta.events.register(

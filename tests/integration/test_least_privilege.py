@@ -180,6 +180,7 @@ def recorded_deploy(deploy, monkeypatch):
         monkeypatch.setenv(Env.BEDROCK_MODEL_ID, "global.anthropic.claude-sonnet-4-6")
         monkeypatch.setenv(Env.BEDROCK_FALLBACK_MODEL_ID, "global.anthropic.claude-haiku-4-5-20251001-v1:0")
         bootstrap.reset()
+        bootstrap.clear_overrides(bootstrap.classifier)  # Lex itself, as in AWS
         recorder.attach()
         always_answer(bootstrap.client("lexv2-runtime"), "RecognizeText", lex_answer)
         model_answer = {"output": {"message": {"role": "assistant", "content": [{"text": "안내드립니다."}]}}}

@@ -2,8 +2,8 @@
 
 import pytest
 
+from bot.classifier import LocalIntentClassifier
 from runtime import bootstrap
-from runtime.adapters.local_classifier import LocalIntentClassifier
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +27,31 @@ def test_an_override_gives_what_its_decorator_makes_of_the_real_factory():
     assert real() is real()  # the real factory still builds once per process
     assert type(real()).__name__ == "SystemClock"
     assert len(seen) == 1
+
+
+def test_overrides_compose_each_decorating_what_the_one_before_gave():
+    bootstrap.override(bootstrap.clock, lambda real: "stand-in")
+    bootstrap.override(bootstrap.clock, lambda given: ("wrapped", given()))
+
+    assert bootstrap.clock() == ("wrapped", "stand-in")
+
+
+def test_clearing_one_factorys_overrides_keeps_the_others():
+    bootstrap.override(bootstrap.clock, lambda real: "stand-in")
+    bootstrap.override(bootstrap.metrics, lambda real: "metrics stand-in")
+
+    bootstrap.clear_overrides(bootstrap.clock)
+
+    assert type(bootstrap.clock()).__name__ == "SystemClock"
+    assert bootstrap.metrics() == "metrics stand-in"
+
+
+def test_without_lex_settings_the_classifier_says_what_is_missing():
+    bootstrap.reset()
+    bootstrap.override(bootstrap.settings, lambda real: bootstrap.read_settings({"TABLE_NAME": "requests"}))
+
+    with pytest.raises(RuntimeError, match="LEX_BOT_ID"):
+        bootstrap.classifier()
 
 
 def test_clearing_the_overrides_restores_the_real_factory():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from runtime.adapters.korean_text import canonical, features, jamo
+from bot.korean_text import canonical, features, jamo
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from bot.classifier import LocalIntentClassifier
 from bot.eval import calibration
 from bot.eval.calibration import Scored, answer, calibrate, cross_validated, fold_of
 from bot.eval.dataset import (
@@ -26,7 +27,6 @@ from bot.eval.dataset import (
     surface,
 )
 from bot.eval.metrics import Report
-from runtime.adapters.local_classifier import LocalIntentClassifier
 from runtime.domain.model import FALLBACK_INTENT
 
 

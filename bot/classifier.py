@@ -1,4 +1,6 @@
-"""IntentClassifier without AWS: nearest sample utterances of the bot definition.
+"""IntentClassifier without AWS: nearest sample utterances of the bot definition. The local stack
+and the tests put it where a function in AWS asks Lex (an override of `bootstrap.classifier`); no
+function ships it.
 
 Texts are compared as character and jamo n-grams of their canonical form (korean_text.py), weighted
 by TF-IDF, by cosine similarity with every sample utterance. An intent scores the mean of its best
@@ -10,6 +12,7 @@ from the evaluation set and stores it beside the bot definition (bot/local_class
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import Counter, defaultdict
@@ -17,10 +20,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from runtime.adapters.korean_text import features
+from bot.korean_text import features
 from runtime.adapters.ports import Classification, IntentClassifier
 from runtime.domain.model import FALLBACK_INTENT, Intent, IntentSource
 
+BOT_FILE = Path(__file__).with_name("ko_KR.json")
 CALIBRATION_FILE = "local_classifier.json"
 # The shape of the model, chosen by 5-fold cross-validation on the sample utterances: an intent's
 # score is the mean of its 3 best matches; a gram's weight grows with the square of how few intents
@@ -120,3 +124,10 @@ def examples_of(bot: Mapping[str, Any]) -> dict[str, list[str]]:
     examples = {intent["name"]: list(intent["sampleUtterances"]) for intent in bot["intents"]}
     examples[FALLBACK_INTENT] = list(bot["fallbackIntent"]["localExamples"])
     return examples
+
+
+@functools.cache
+def bot_classifier() -> LocalIntentClassifier:
+    """The classifier of this bot (`ko_KR.json`), built once per process: what the local stack and
+    the tests use where a function in AWS asks Lex."""
+    return LocalIntentClassifier.from_bot_file(BOT_FILE)

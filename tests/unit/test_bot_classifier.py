@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.adapters.local_classifier import LocalIntentClassifier
+from bot.classifier import LocalIntentClassifier
 from runtime.adapters.ports import Classification
 from runtime.domain.model import FALLBACK_INTENT, Intent, IntentSource
 
