@@ -35,6 +35,7 @@ from bench.lex_runtime import lex_runtime
 from bench.stack import local_stack
 from bench.stats import median, ratio
 from bot.classifier import LocalIntentClassifier
+from infra.lambda_package import build_code
 from local.api_events import recorded_api_event
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
@@ -248,6 +249,9 @@ class Spawner:
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
         environment["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
         self.environment = environment
+        # Lambda names the folder it unpacked the archive in; our functions read their service
+        # models from there (the archive as `pulumi up` builds it).
+        self.task_root = str(build_code(ROOT, ROOT / "build" / "code"))
         table = stack.deployment.table_name
         self.floor_request = self._write(
             "floor",
@@ -259,7 +263,11 @@ class Spawner:
     ) -> Timing:
         """`function_name`: as Lambda names the process's function (AWS_LAMBDA_FUNCTION_NAME)."""
         event_file = str(self._write("event", event))
-        environment = {"AWS_LAMBDA_FUNCTION_NAME": function_name, **(extra or {})}
+        environment = {
+            "AWS_LAMBDA_FUNCTION_NAME": function_name,
+            "LAMBDA_TASK_ROOT": self.task_root,
+            **(extra or {}),
+        }
         if probe.asks_lex:
             environment |= self.lex_environment
         return self._run(["handler", probe.handler, event_file], probe.layer, environment)

@@ -26,6 +26,9 @@ import attrs
 import pulumi
 from packaging.markers import Marker
 
+from infra import service_models
+from runtime.contract import CLIENT_OPERATIONS, FUNCTIONS, SERVICE_MODELS_FOLDER
+
 LAMBDA_RUNTIME = "python3.12"
 LAMBDA_PYTHON_VERSION = "3.12"
 LAMBDA_ARCHITECTURE = "x86_64"
@@ -40,7 +43,7 @@ TASK_ROOT = "/var/task"
 BYTECODE_SUFFIX = f".cpython-{LAMBDA_PYTHON_VERSION.replace('.', '')}.pyc"
 # Change when the build steps change, so cached layers are rebuilt.
 _RECIPE = "pip --no-deps --require-hashes; compileall unchecked-hash; v1"
-_CODE_RECIPE = "copy; compileall unchecked-hash /var/task; v1"
+_CODE_RECIPE = "copy; compileall unchecked-hash /var/task; service models cut; v2"
 _LAMBDA_MARKER_ENVIRONMENT = {
     "python_version": LAMBDA_PYTHON_VERSION,
     "python_full_version": f"{LAMBDA_PYTHON_VERSION}.0",
@@ -105,10 +108,12 @@ def runtime_files(project_root: Path, package: str = "runtime") -> list[tuple[st
 
 
 def build_code(project_root: Path, cache_dir: Path) -> Path:
-    """The archive's folder: the runtime's sources and their bytecode for the Lambda Python, built
-    once per content of the sources (and recipe)."""
+    """The archive's folder: the runtime's sources and their bytecode for the Lambda Python, and the
+    service models cut to the calls the functions make (`infra/service_models.py`), built once per
+    content of the sources, botocore version and recipe."""
     files = runtime_files(project_root)
-    digest = hashlib.sha256(f"{_CODE_RECIPE}\n{LAMBDA_PYTHON_VERSION}\n".encode())
+    models = f"{service_models.botocore_version()}\n{sorted(CLIENT_OPERATIONS.items())}\n"
+    digest = hashlib.sha256(f"{_CODE_RECIPE}\n{LAMBDA_PYTHON_VERSION}\n{models}".encode())
     for name, path in files:
         digest.update(f"{name}\n".encode())
         digest.update(path.read_bytes())
@@ -133,6 +138,7 @@ def build_code(project_root: Path, cache_dir: Path) -> Path:
             ],
             "byte-compile the function code",
         )
+        service_models.write_models(staging / SERVICE_MODELS_FOLDER, CLIENT_OPERATIONS)
         shutil.rmtree(code_dir, ignore_errors=True)
         staging.rename(code_dir)
     done_marker.write_text("\n".join(name for name, _ in files), encoding="utf-8")
@@ -141,12 +147,26 @@ def build_code(project_root: Path, cache_dir: Path) -> Path:
 
 def code_files(code_dir: Path, handler: str | None = None) -> list[tuple[str, Path]]:
     """(archive path, file) of a built code folder, sorted: every file, or for `handler`
-    (`runtime.handlers.chat.handle`) the modules it can import and their bytecode."""
+    (`runtime.handlers.chat.handle`) the modules it can import, their bytecode, and the models of
+    the services its function calls."""
     files = [(path.relative_to(code_dir).as_posix(), path) for path in code_dir.rglob("*") if path.is_file()]
     if handler is not None:
         modules = imported_modules(code_dir, handler.rpartition(".")[0])
-        files = [(name, path) for name, path in files if _source_of(name) in modules]
+        models = tuple(f"{SERVICE_MODELS_FOLDER}/{service}/" for service in services_of(handler))
+        files = [
+            (name, path) for name, path in files if _source_of(name) in modules or name.startswith(models)
+        ]
     return sorted(files)
+
+
+def services_of(handler: str) -> set[str]:
+    """The botocore services whose clients the functions with this handler create."""
+    return {
+        permission.client
+        for spec in FUNCTIONS.values()
+        if spec.handler == handler
+        for permission in spec.permissions
+    }
 
 
 def code_archive(code_dir: Path, handler: str) -> pulumi.AssetArchive:

@@ -16,6 +16,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -35,7 +36,7 @@ from runtime.adapters.ports import (
     SmsSender,
     WorkflowClient,
 )
-from runtime.contract import LEX_LOCALE, LINK_SECRET_CACHE_SECONDS, LOCAL_STAGE, Env
+from runtime.contract import LEX_LOCALE, LINK_SECRET_CACHE_SECONDS, LOCAL_STAGE, SERVICE_MODELS_FOLDER, Env
 from runtime.domain.limits import Limits
 
 _building = threading.RLock()
@@ -195,8 +196,20 @@ def logging_configured() -> bool:
 @_once_per_process
 def session() -> botocore.session.Session:
     """The process's AWS session, botocore's: boto3's clients are botocore's, and importing boto3
-    would add its resources and s3transfer to every cold start."""
-    return botocore.session.Session()
+    would add its resources and s3transfer to every cold start. In Lambda, its clients read the
+    service models the archive carries, cut to the calls the functions make (a data path botocore
+    searches before its own models); elsewhere, botocore's own."""
+    created = botocore.session.Session()
+    if (models := packaged_service_models(os.environ)) is not None:
+        created.set_config_variable("data_path", str(models))
+    return created
+
+
+def packaged_service_models(environ: Mapping[str, str]) -> Path | None:
+    """The archive's service models: beside the code Lambda unpacked (LAMBDA_TASK_ROOT), if there."""
+    task_root = environ.get("LAMBDA_TASK_ROOT")
+    models = Path(task_root) / SERVICE_MODELS_FOLDER if task_root else None
+    return models if models is not None and models.is_dir() else None
 
 
 def events() -> Any:

@@ -228,6 +228,23 @@ ALERT_OPERATORS = Permission(Resource.OPERATORS_TOPIC, ("sns:Publish",), "sns")
 WRITE_MESSAGE = Permission(Resource.BEDROCK_MODELS, ("bedrock:InvokeModel",), "bedrock-runtime")
 
 
+# The API operations the functions' code calls, per botocore service (the least-privilege test holds
+# this to what the functions really call). Each function's archive carries the models of its
+# services cut down to these operations, in SERVICE_MODELS_FOLDER beside the code: a client then
+# loads a few KiB of JSON rather than the whole service's description (the models botocore ships
+# take 10-30 ms each to read at a cold start).
+SERVICE_MODELS_FOLDER = "aws_models"
+CLIENT_OPERATIONS: Mapping[str, tuple[str, ...]] = {
+    "dynamodb": ("DeleteItem", "GetItem", "PutItem", "Query", "TransactWriteItems", "UpdateItem"),
+    "stepfunctions": ("SendTaskFailure", "SendTaskSuccess", "StartExecution"),
+    "secretsmanager": ("DescribeSecret", "GetSecretValue", "PutSecretValue", "UpdateSecretVersionStage"),
+    "pinpoint-sms-voice-v2": ("SendTextMessage",),
+    "lexv2-runtime": ("RecognizeText",),
+    "bedrock-runtime": ("Converse",),
+    "sns": ("Publish",),
+}
+
+
 # What the event source mapping itself does with the function's role: read the stream, and hand a
 # batch that keeps failing to the dead-letter queue. These are not calls the function's code makes.
 EVENT_SOURCE_PERMISSIONS = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ from infra.lambda_package import (
     runtime_files,
 )
 from infra.offline.mock_run import PROJECT_ROOT, Deployment
-from runtime.contract import FUNCTIONS
+from runtime.contract import CLIENT_OPERATIONS, FUNCTIONS, SERVICE_MODELS_FOLDER
 
 LOCK = PROJECT_ROOT / "uv.lock"
 
@@ -73,7 +74,7 @@ def _magic_of_lambda_python() -> str:
 
 
 def test_every_archive_module_has_bytecode_for_the_lambda_python(code_dir: Path) -> None:
-    names = [name for name, _ in code_files(code_dir)]
+    names = [name for name, _ in code_files(code_dir) if not name.startswith(f"{SERVICE_MODELS_FOLDER}/")]
     sources = [name for name, _ in runtime_files(PROJECT_ROOT)]  # the folder holds every module
     magic = _magic_of_lambda_python()
     assert sources and [name for name in names if name.endswith(".py")] == sources
@@ -83,6 +84,23 @@ def test_every_archive_module_has_bytecode_for_the_lambda_python(code_dir: Path)
         assert compiled in names, source
         _header_of(code_dir / compiled, magic)
     assert len(names) == 2 * len(sources)  # nothing else rides along
+
+
+@pytest.mark.parametrize("function", list(FUNCTIONS))
+def test_each_functions_archive_carries_the_cut_models_of_exactly_the_services_it_calls(
+    code_dir: Path, function
+) -> None:
+    spec = FUNCTIONS[function]
+    models = {
+        name.split("/")[1]: path
+        for name, path in code_files(code_dir, spec.handler)
+        if name.startswith(f"{SERVICE_MODELS_FOLDER}/")
+    }
+    assert set(models) == {permission.client for permission in spec.permissions}
+    for service, path in models.items():
+        model = json.loads(path.read_text(encoding="utf-8"))
+        assert sorted(model["operations"]) == sorted(CLIENT_OPERATIONS[service]), service
+        assert path.parent.parent.parent.name == SERVICE_MODELS_FOLDER
 
 
 def test_archive_tracebacks_name_the_files_where_lambda_unpacks_them(code_dir: Path) -> None:
@@ -96,25 +114,35 @@ def test_archive_tracebacks_name_the_files_where_lambda_unpacks_them(code_dir: P
 
 @pytest.mark.parametrize("function", list(FUNCTIONS))
 def test_each_functions_archive_alone_imports_its_handler(code_dir: Path, tmp_path: Path, function) -> None:
-    """Unpacked alone, as Lambda unpacks it, the archive imports its handler; every runtime module
-    loaded comes from it (the static reading of the imports missed none)."""
+    """Unpacked alone, as Lambda unpacks it, the archive imports its handler and creates its clients
+    from the service models it carries; every runtime module loaded comes from it (the static
+    reading of the imports missed none)."""
     for name, path in code_files(code_dir, FUNCTIONS[function].handler):
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     module = FUNCTIONS[function].handler.rpartition(".")[0]
+    services = sorted({permission.client for permission in FUNCTIONS[function].permissions})
     script = (
         "import importlib, sys; sys.path.insert(0, sys.argv[1]); importlib.import_module(sys.argv[2]); "
+        "from runtime import bootstrap; "
+        "clients = [bootstrap.client(service) for service in sys.argv[3:]]; "
+        "assert bootstrap.session().get_config_variable('data_path').startswith(sys.argv[1]); "
         "stray = [m for m, v in sys.modules.items() if m.split('.')[0] == 'runtime' "
         "and not (getattr(v, '__file__', '') or '').startswith(sys.argv[1])]; "
         "print(','.join(stray))"
     )
     site = [p for p in sys.path if p.endswith("site-packages")]
     ran = subprocess.run(
-        [sys.executable, "-I", "-c", script, str(tmp_path), module],
+        [sys.executable, "-I", "-c", script, str(tmp_path), module, *services],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": os.pathsep.join(site)},
+        env={
+            "PYTHONPATH": os.pathsep.join(site),
+            "LAMBDA_TASK_ROOT": str(tmp_path),
+            "AWS_REGION": "ap-northeast-2",  # as Lambda sets both
+            "AWS_DEFAULT_REGION": "ap-northeast-2",
+        },
         cwd=tmp_path,
         check=False,
     )

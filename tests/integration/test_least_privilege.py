@@ -8,6 +8,10 @@ prefix of every item they touch (IAM's `dynamodb:LeadingKeys`), and compared wit
 ways: a missing grant would fail in AWS, an extra grant is privilege nobody uses. What an event
 source mapping does with a consumer's role (read the stream, dead-letter) is not a call of the
 function's code; it is checked under Pulumi's mocks.
+
+The functions' clients read the service models their archives carry (cut to
+`runtime.contract.CLIENT_OPERATIONS`), as in Lambda, so every call here is also made through them;
+and the operations called are exactly the ones the models keep.
 """
 
 from __future__ import annotations
@@ -17,22 +21,28 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from infra.lambda_package import build_code
 from local.aws_calls import AwsCallLog
 from local.sms_service import outcome_event
 from runtime import bootstrap
 from runtime.adapters.clock import SystemClock
 from runtime.adapters.dynamo_converter import from_item
+from runtime.adapters.dynamo_expressions import typed
+from runtime.adapters.dynamo_keys import DUE, due_index, due_key
 from runtime.adapters.dynamo_repository import DynamoRequestRepository
 from runtime.adapters.step_functions import StepFunctionsWorkflow
 from runtime.adapters.workflow_payloads import request_payload
 from runtime.contract import (
+    CLIENT_OPERATIONS,
     FUNCTIONS,
     RESERVATION_INDEX,
+    SERVICE_MODELS_FOLDER,
     STATUS_INDEX,
     TABLE,
     Env,
@@ -172,6 +182,8 @@ def lex_answer(body: str) -> dict[str, Any]:
 @pytest.fixture
 def recorded_deploy(deploy, monkeypatch):
     recorder = AwsCallLog()
+    project = Path(__file__).resolve().parents[2]
+    archive = build_code(project, project / "build" / "code")  # what Lambda unpacks in its task root
 
     def _deploy(**options: Any):
         stack = deploy(**options)
@@ -179,8 +191,10 @@ def recorded_deploy(deploy, monkeypatch):
         monkeypatch.setenv(Env.LEX_BOT_ALIAS_ID, "ALIAS12345")
         monkeypatch.setenv(Env.BEDROCK_MODEL_ID, "global.anthropic.claude-sonnet-4-6")
         monkeypatch.setenv(Env.BEDROCK_FALLBACK_MODEL_ID, "global.anthropic.claude-haiku-4-5-20251001-v1:0")
+        monkeypatch.setenv("LAMBDA_TASK_ROOT", str(archive))
         bootstrap.reset()
         bootstrap.clear_overrides(bootstrap.classifier)  # Lex itself, as in AWS
+        assert bootstrap.session().get_config_variable("data_path") == str(archive / SERVICE_MODELS_FOLDER)
         recorder.attach()
         always_answer(bootstrap.client("lexv2-runtime"), "RecognizeText", lex_answer)
         model_answer = {"output": {"message": {"role": "assistant", "content": [{"text": "안내드립니다."}]}}}
@@ -292,6 +306,16 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         stack.aws.client("dynamodb"), stack.deployment.table_name, retention=timedelta(days=14)
     ).create_request(lost, None)
     stack.wait_for(lambda: stack.request_item(lost.request_id).get("notification"))
+    # A due marker left beside a request already told: the sweeper only forgets it.
+    stack.aws.client("dynamodb").put_item(
+        TableName=stack.deployment.table_name,
+        Item=typed(
+            {**due_key(lost.request_id), **due_index(past, lost.request_id), "requestId": lost.request_id}
+        ),
+    )
+    stack.wait_for(
+        lambda: not stack.items(f"REQ#{lost.request_id}") or not _has_due_marker(stack, lost.request_id)
+    )
     # Secrets Manager rotates the link secret: every step of the rotation function.
     stack.aws.rotate_link_secret(stack.deployment)
     stack.aws.wait_idle()
@@ -308,6 +332,15 @@ def test_every_function_uses_exactly_the_permissions_it_is_granted(recorded_depl
         (call.client, action) for call in recorder.calls for action, _ in _actions(call.action, call.params)
     }
     assert used == named
+    # The archives' service models keep exactly the operations the functions call.
+    called = defaultdict(set)
+    for call in recorder.calls:
+        called[call.client].add(call.operation)
+    assert called == {service: set(operations) for service, operations in CLIENT_OPERATIONS.items()}
+
+
+def _has_due_marker(stack, request_id):
+    return any(item["SK"] == DUE for item in stack.items(f"REQ#{request_id}"))
 
 
 def _propose(stack):

@@ -1,0 +1,116 @@
+"""AWS service models cut down to the operations the functions call, for their archives.
+
+botocore describes each service in one JSON model (`service-2`), every operation with its shapes
+and documentation: DynamoDB's is 360 KB, End User Messaging SMS's 400 KB, and a client reads its
+whole model when it is created, at every cold start. A model that keeps only the operations the
+functions call (`runtime.contract.CLIENT_OPERATIONS`), the shapes those reach and no documentation
+is a few KB. botocore finds it first when the function's session names its folder as a data path
+(`runtime.bootstrap.session`); everything else (endpoint rules, paginators) still comes from the
+botocore Lambda provides.
+
+The models are read from the botocore this project locks, as files: nothing here imports it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.metadata
+import importlib.util
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+MODEL = "service-2"
+
+
+def botocore_data() -> Path:
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("botocore is not installed: its service models are needed to build the archive")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def botocore_version() -> str:
+    return importlib.metadata.version("botocore")
+
+
+def latest_api_version(service: str, data: Path) -> str:
+    """The newest API version botocore has a model of, as its loader picks it."""
+    versions = sorted(
+        folder.name
+        for folder in (data / service).iterdir()
+        if any((folder / f"{MODEL}{suffix}").is_file() for suffix in (".json", ".json.gz"))
+    )
+    if not versions:
+        raise RuntimeError(f"botocore has no model of {service}")
+    return versions[-1]
+
+
+def read_model(folder: Path) -> dict[str, Any]:
+    plain, packed = folder / f"{MODEL}.json", folder / f"{MODEL}.json.gz"
+    if plain.is_file():
+        return json.loads(plain.read_text(encoding="utf-8"))
+    return json.loads(gzip.decompress(packed.read_bytes()))
+
+
+def cut(model: Mapping[str, Any], operations: Iterable[str]) -> dict[str, Any]:
+    """`model` with only `operations`, the shapes they reach (input, output, errors, at any depth)
+    and no documentation. An operation the model lacks is an error: a client could not call it."""
+    wanted = sorted(set(operations))
+    missing = [name for name in wanted if name not in model["operations"]]
+    if missing:
+        raise KeyError(f"{model['metadata'].get('serviceId')} has no operation {', '.join(missing)}")
+    kept_operations = {name: _undocumented(model["operations"][name]) for name in wanted}
+    pending = [
+        reference["shape"]
+        for operation in kept_operations.values()
+        for reference in (operation.get("input"), operation.get("output"), *operation.get("errors", ()))
+        if reference
+    ]
+    shapes: dict[str, Any] = {}
+    while pending:
+        name = pending.pop()
+        if name in shapes:
+            continue
+        shape = model["shapes"][name]
+        shapes[name] = _undocumented(shape)
+        pending += [member["shape"] for member in shape.get("members", {}).values()]
+        pending += [shape[part]["shape"] for part in ("member", "key", "value") if part in shape]
+    return {
+        **{
+            key: value for key, value in model.items() if key not in ("operations", "shapes", "documentation")
+        },
+        "operations": kept_operations,
+        "shapes": dict(sorted(shapes.items())),
+    }
+
+
+def _undocumented(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """An operation or shape without its documentation (and its members' documentation)."""
+    kept = {
+        key: value for key, value in definition.items() if key not in ("documentation", "documentationUrl")
+    }
+    if "members" in kept:
+        kept["members"] = {
+            name: {key: value for key, value in member.items() if key != "documentation"}
+            for name, member in kept["members"].items()
+        }
+    return kept
+
+
+def write_models(
+    target: Path, operations: Mapping[str, Iterable[str]], data: Path | None = None
+) -> list[Path]:
+    """The cut models of these services under `target`, laid out as botocore's data folder is
+    (`<service>/<api version>/service-2.json`). Returns the files written."""
+    data = data or botocore_data()
+    written = []
+    for service, names in sorted(operations.items()):
+        version = latest_api_version(service, data)
+        model = cut(read_model(data / service / version), names)
+        file = target / service / version / f"{MODEL}.json"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps(model, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+        written.append(file)
+    return written
