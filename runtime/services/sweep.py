@@ -83,14 +83,11 @@ def _settle(request_id: str, *, repository: RequestRepository, clock: Clock, met
             MessageSource.TEMPLATE,
             ending.outcome,
         )
+        place = open_request_of(request)  # telling the customer frees it
         try:
             if request.is_closed:
                 repository.store_notification(
-                    request_id,
-                    notification,
-                    expected=request.status,
-                    close_as=None,
-                    frees=open_request_of(request),
+                    request_id, notification, expected=request.status, close_as=None, frees=place
                 )
             else:
                 repository.close(
@@ -100,7 +97,7 @@ def _settle(request_id: str, *, repository: RequestRepository, clock: Clock, met
                     allowed_from=frozenset({request.status}),
                     failure_reason=ending.failure_reason,
                     notification=notification,
-                    frees=open_request_of(request),
+                    frees=place,
                 )
         except AlreadyExists:
             return False
