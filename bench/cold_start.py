@@ -565,7 +565,9 @@ def _why_missed(
         "floor's one call: the functions that sign or verify links read the link secret (a Secrets "
         "Manager client, two calls) besides their DynamoDB client, chat also asks Lex, the SMS sender "
         "also texts, and every function configures its logs and builds its item converters on first "
-        "use (*where serving goes*: loading service models is the `json` and `other built-ins` share). "
+        "use (*where serving goes*: the `json` and `other built-ins` share is botocore's data: each "
+        "client's service model, which the archive carries cut to our calls, and the endpoint rules and "
+        "partitions' endpoints, which come whole from the botocore Lambda provides, as the floor's do). "
         "What remains is the price of the product's chosen libraries and of one more AWS service per "
         "customer-facing function; docs/decisions/0009 and 0011 say what was cut and what was not."
     )
