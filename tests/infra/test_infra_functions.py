@@ -28,6 +28,7 @@ from runtime.contract import (
     LEX_LOCALE,
     LINK_SECRET_CACHE_SECONDS,
     RESERVATION_INDEX,
+    SERVICE_MODELS_FOLDER,
     STATUS_INDEX,
     Env,
     Function,
@@ -97,9 +98,14 @@ def test_each_function_ships_the_runtime_modules_its_handler_imports_with_byteco
     assert sources == sorted(imported_modules(PROJECT_ROOT, handler_module))
     assert f"{handler_module.replace('.', '/')}.py" in sources
     assert set(sources) <= {name for name, _ in runtime_files(PROJECT_ROOT)}
-    # Beside each source, its bytecode for the Lambda Python, and nothing else.
+    # Beside each source, its bytecode for the Lambda Python, and the cut models of the services
+    # the function calls; nothing else.
+    models = sorted(name for name in names if name.startswith(f"{SERVICE_MODELS_FOLDER}/"))
+    services = {permission.client for permission in FUNCTIONS[function].permissions}
+    assert {name.split("/")[1] for name in models} == services
+    assert len(models) == len(services) and all(name.endswith("/service-2.json") for name in models)
     compiled = [name for name in names if "/__pycache__/" in name]
-    assert len(compiled) == len(sources) == len(names) - len(compiled)
+    assert len(compiled) == len(sources) == len(names) - len(compiled) - len(models)
     assert all(name.endswith(BYTECODE_SUFFIX) for name in compiled)
 
 
