@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench.figures import Figure, Section
 from infra.lambda_package import LAMBDA_PYTHON_VERSION, LambdaPackage, code_files
-from runtime.contract import FUNCTIONS
+from runtime.contract import FUNCTIONS, SERVICE_MODELS_FOLDER
 
 KIB, MIB = 1024, 1024 * 1024
 # Bytecode beside the sources: a few tens of milliseconds off every cold start, worth the kilobytes.
@@ -41,7 +41,9 @@ def measure(root: Path) -> Section:
     compiled = [name for name, _ in layer if name.endswith(f".{tag}.pyc")]
     code_sources = [(name, path) for name, path in code if name.endswith(".py")]
     code_compiled = [name for name, _ in code if name.endswith(f".{tag}.pyc")]
-    code_bytes = sum(path.stat().st_size for _, path in code)
+    code_bytes = sum(path.stat().st_size for name, path in code if name.startswith("runtime/"))
+    models = [(name, path) for name, path in code if name.startswith(f"{SERVICE_MODELS_FOLDER}/")]
+    model_bytes = sum(path.stat().st_size for _, path in models)
     started = time.perf_counter()
     for _, path in code_sources:
         compile(path.read_bytes(), str(path), "exec")
@@ -82,7 +84,9 @@ def measure(root: Path) -> Section:
         "Built by `infra.lambda_package.LambdaPackage.build`, as `pulumi up` builds them: each "
         "function's archive holds the `runtime/` modules its handler imports (read from the sources, "
         f"lazy imports included) and their bytecode; all {len(code_sources)} modules come to "
-        f"{code_bytes:,} bytes unzipped. Zipped, per function: "
+        f"{code_bytes:,} bytes unzipped. Beside them, the models of the AWS services the function "
+        f"calls, cut to the operations the functions call (`infra/service_models.py`; all "
+        f"{len(models)} come to {model_bytes:,} bytes). Zipped, per function: "
         + ", ".join(f"{function} {size / KIB:.0f} KiB" for function, size in sorted(archives.items()))
         + ". The layer is `build/layer/<hash>/` "
         f"({package.layer_description}). Both zipped here with deflate, as Pulumi uploads them. "
