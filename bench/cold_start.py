@@ -34,7 +34,7 @@ from bench.figures import Figure, Section
 from bench.lex_runtime import lex_runtime
 from bench.stack import local_stack
 from bench.stats import median, ratio
-from bot.classifier import LocalIntentClassifier
+from bot.classifier import BOT_FILE, LocalIntentClassifier
 from infra.lambda_package import build_code
 from local.api_events import recorded_api_event
 from local.client import ProductClient, token_of
@@ -44,7 +44,7 @@ from runtime.contract import FUNCTIONS, ORIGIN_HEADER, Env, Function, limits_env
 from runtime.domain.limits import NO_LIMITS, Limits
 
 ROOT = Path(__file__).resolve().parents[1]
-BOT_DEFINITION = ROOT / "bot" / "ko_KR.json"
+
 PYCACHE = ROOT / "build" / "bench" / "pycache"
 RUNS = 7
 BUDGET = 1.3
@@ -399,7 +399,7 @@ def measure(runs: int = RUNS) -> Section:
         assert stack.deployment is not None
         names = {probe.key: _function_name(probe, stack.deployment.function_names) for probe in MEASURED}
         events = make_events(stack, runs + 2)  # run 0 compiles, the last one is profiled
-        with tempfile.TemporaryDirectory(prefix="cold-start-") as work, lex_runtime(BOT_DEFINITION) as lex:
+        with tempfile.TemporaryDirectory(prefix="cold-start-") as work, lex_runtime(BOT_FILE) as lex:
             spawner = Spawner(stack, Path(work), lex)
             floors: list[Timing] = []
             timings: dict[str, list[Timing]] = {probe.key: [] for probe in MEASURED}
@@ -526,7 +526,7 @@ def classifier_build_ms(runs: int = 5) -> float:
     took = []
     for _ in range(runs):
         started = time.perf_counter()
-        LocalIntentClassifier.from_bot_file(BOT_DEFINITION)
+        LocalIntentClassifier.from_bot_file(BOT_FILE)
         took.append((time.perf_counter() - started) * 1000)
     return median(took)
 

@@ -161,12 +161,7 @@ def code_files(code_dir: Path, handler: str | None = None) -> list[tuple[str, Pa
 
 def services_of(handler: str) -> set[str]:
     """The botocore services whose clients the functions with this handler create."""
-    return {
-        permission.client
-        for spec in FUNCTIONS.values()
-        if spec.handler == handler
-        for permission in spec.permissions
-    }
+    return {client for spec in FUNCTIONS.values() if spec.handler == handler for client in spec.clients}
 
 
 def code_archive(code_dir: Path, handler: str) -> pulumi.AssetArchive:

@@ -420,6 +420,11 @@ class FunctionSpec:
     def resources(self) -> tuple[Resource, ...]:
         return tuple(dict.fromkeys(p.resource for p in self.role_permissions))
 
+    @property
+    def clients(self) -> frozenset[str]:
+        """The botocore services the function's own code creates clients for."""
+        return frozenset(p.client for p in self.permissions)
+
 
 def limits_environment(limits: Limits) -> dict[str, str]:
     """The functions' settings for these limits (read back by `runtime.bootstrap.read_settings`)."""

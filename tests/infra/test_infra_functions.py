@@ -101,7 +101,7 @@ def test_each_function_ships_the_runtime_modules_its_handler_imports_with_byteco
     # Beside each source, its bytecode for the Lambda Python, and the cut models of the services
     # the function calls; nothing else.
     models = sorted(name for name in names if name.startswith(f"{SERVICE_MODELS_FOLDER}/"))
-    services = {permission.client for permission in FUNCTIONS[function].permissions}
+    services = FUNCTIONS[function].clients
     assert {name.split("/")[1] for name in models} == services
     assert len(models) == len(services) and all(name.endswith("/service-2.json") for name in models)
     compiled = [name for name in names if "/__pycache__/" in name]

@@ -96,7 +96,7 @@ def test_each_functions_archive_carries_the_cut_models_of_exactly_the_services_i
         for name, path in code_files(code_dir, spec.handler)
         if name.startswith(f"{SERVICE_MODELS_FOLDER}/")
     }
-    assert set(models) == {permission.client for permission in spec.permissions}
+    assert set(models) == spec.clients
     for service, path in models.items():
         model = json.loads(path.read_text(encoding="utf-8"))
         assert sorted(model["operations"]) == sorted(CLIENT_OPERATIONS[service]), service
@@ -122,7 +122,7 @@ def test_each_functions_archive_alone_imports_its_handler(code_dir: Path, tmp_pa
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     module = FUNCTIONS[function].handler.rpartition(".")[0]
-    services = sorted({permission.client for permission in FUNCTIONS[function].permissions})
+    services = sorted(FUNCTIONS[function].clients)
     script = (
         "import importlib, sys; sys.path.insert(0, sys.argv[1]); importlib.import_module(sys.argv[2]); "
         "from runtime import bootstrap; "

@@ -17,7 +17,7 @@ from infra.offline.mock_run import STACKS
 from runtime.contract import FUNCTIONS, SEND_SMS, Function, Resource
 
 _session = botocore.session.get_session()
-CALLED = sorted({permission.client for spec in FUNCTIONS.values() for permission in spec.permissions})
+CALLED = sorted({client for spec in FUNCTIONS.values() for client in spec.clients})
 # What the event source mappings call with the consumers' roles (read the stream, dead-letter).
 EVENT_SOURCES = sorted({p.client for spec in FUNCTIONS.values() for p in spec.role_permissions} - set(CALLED))
 
