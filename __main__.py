@@ -30,16 +30,8 @@ from infra.components.website import Site, SiteArgs
 from infra.components.workflow import Workflow, WorkflowArgs
 from infra.config import read_settings
 from infra.lambda_package import LambdaPackage
-from runtime.contract import (
-    API_PREFIX,
-    WORKFLOW_FUNCTIONS,
-    Env,
-    Function,
-    Resource,
-    StackOutput,
-    limits_environment,
-    table_name,
-)
+from runtime.contract import API_PREFIX, Env, Function, StackOutput, table_name
+from runtime.deployment import WORKFLOW_FUNCTIONS, Resource, limits_environment
 
 ROOT = Path(__file__).resolve().parent
 settings = read_settings()

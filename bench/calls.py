@@ -23,7 +23,8 @@ from bench.stack import local_stack
 from local.aws_calls import AwsCall, AwsCallLog
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
-from runtime.contract import FUNCTIONS, READ_LINK_SECRET, Function
+from runtime.contract import Function
+from runtime.deployment import FUNCTIONS, READ_LINK_SECRET
 
 FLOW_BUDGET = 15
 MEASURED_FLOWS = 3

@@ -40,7 +40,8 @@ from local.api_events import recorded_api_event
 from local.client import ProductClient, token_of
 from local.stack import LocalStack
 from runtime.adapters.dynamo_keys import reservation_key
-from runtime.contract import FUNCTIONS, ORIGIN_HEADER, Env, Function, limits_environment
+from runtime.contract import ORIGIN_HEADER, Env, Function
+from runtime.deployment import FUNCTIONS, limits_environment
 from runtime.domain.limits import NO_LIMITS, Limits
 
 ROOT = Path(__file__).resolve().parents[1]

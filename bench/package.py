@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bench.figures import Figure, Section
 from infra.lambda_package import LAMBDA_PYTHON_VERSION, LambdaPackage, code_files
-from runtime.contract import FUNCTIONS, SERVICE_MODELS_FOLDER
+from runtime.contract import SERVICE_MODELS_FOLDER
+from runtime.deployment import FUNCTIONS
 
 KIB, MIB = 1024, 1024 * 1024
 # Bytecode beside the sources: a few tens of milliseconds off every cold start, worth the kilobytes.

@@ -1,5 +1,5 @@
-"""Where each resource named by the contract lives: the ARNs a policy grants on, and the environment
-values a function finds it by. This is the one place that turns `runtime.contract.Resource` into AWS.
+"""Where each resource named in runtime/deployment.py lives: the ARNs a policy grants on, and the environment
+values a function finds it by. This is the one place that turns `runtime.deployment.Resource` into AWS.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from runtime.contract import (
     STATUS_INDEX,
     Env,
     Index,
-    Resource,
 )
+from runtime.deployment import Resource
 
 
 @attrs.frozen

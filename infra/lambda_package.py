@@ -27,7 +27,8 @@ import pulumi
 from packaging.markers import Marker
 
 from infra import service_models
-from runtime.contract import CLIENT_OPERATIONS, FUNCTIONS, SERVICE_MODELS_FOLDER
+from runtime.contract import SERVICE_MODELS_FOLDER
+from runtime.deployment import CLIENT_OPERATIONS, FUNCTIONS
 
 LAMBDA_RUNTIME = "python3.12"
 LAMBDA_PYTHON_VERSION = "3.12"
@@ -43,7 +44,9 @@ TASK_ROOT = "/var/task"
 BYTECODE_SUFFIX = f".cpython-{LAMBDA_PYTHON_VERSION.replace('.', '')}.pyc"
 # Change when the build steps change, so cached layers are rebuilt.
 _RECIPE = "pip --no-deps --require-hashes; compileall unchecked-hash; v1"
-_CODE_RECIPE = "copy; compileall unchecked-hash /var/task; service models cut; v2"
+_CODE_RECIPE = (
+    "copy; compileall unchecked-hash /var/task; botocore data cut: models, endpoint rules, endpoints; v3"
+)
 _LAMBDA_MARKER_ENVIRONMENT = {
     "python_version": LAMBDA_PYTHON_VERSION,
     "python_full_version": f"{LAMBDA_PYTHON_VERSION}.0",
@@ -108,8 +111,8 @@ def runtime_files(project_root: Path, package: str = "runtime") -> list[tuple[st
 
 
 def build_code(project_root: Path, cache_dir: Path) -> Path:
-    """The archive's folder: the runtime's sources and their bytecode for the Lambda Python, and the
-    service models cut to the calls the functions make (`infra/service_models.py`), built once per
+    """The archive's folder: the runtime's sources and their bytecode for the Lambda Python, and
+    botocore's data cut to the calls the functions make (`infra/service_models.py`), built once per
     content of the sources, botocore version and recipe."""
     files = runtime_files(project_root)
     models = f"{service_models.botocore_version()}\n{sorted(CLIENT_OPERATIONS.items())}\n"
@@ -147,14 +150,18 @@ def build_code(project_root: Path, cache_dir: Path) -> Path:
 
 def code_files(code_dir: Path, handler: str | None = None) -> list[tuple[str, Path]]:
     """(archive path, file) of a built code folder, sorted: every file, or for `handler`
-    (`runtime.handlers.chat.handle`) the modules it can import, their bytecode, and the models of
-    the services its function calls."""
+    (`runtime.handlers.chat.handle`) the modules it can import, their bytecode, and botocore's data
+    for the services its function calls (their models and endpoint rules, and `endpoints.json`)."""
     files = [(path.relative_to(code_dir).as_posix(), path) for path in code_dir.rglob("*") if path.is_file()]
     if handler is not None:
         modules = imported_modules(code_dir, handler.rpartition(".")[0])
-        models = tuple(f"{SERVICE_MODELS_FOLDER}/{service}/" for service in services_of(handler))
+        services = services_of(handler)
+        models = tuple(f"{SERVICE_MODELS_FOLDER}/{service}/" for service in services)
+        shared = {f"{SERVICE_MODELS_FOLDER}/{service_models.ENDPOINTS}"} if services else set()
         files = [
-            (name, path) for name, path in files if _source_of(name) in modules or name.startswith(models)
+            (name, path)
+            for name, path in files
+            if _source_of(name) in modules or name.startswith(models) or name in shared
         ]
     return sorted(files)
 

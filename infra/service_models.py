@@ -1,14 +1,18 @@
-"""AWS service models cut down to the operations the functions call, for their archives.
+"""botocore's data cut down to the calls the functions make, for their archives.
 
 botocore describes each service in one JSON model (`service-2`), every operation with its shapes
 and documentation: DynamoDB's is 360 KB, End User Messaging SMS's 400 KB, and a client reads its
 whole model when it is created, at every cold start. A model that keeps only the operations the
-functions call (`runtime.contract.CLIENT_OPERATIONS`), the shapes those reach and no documentation
-is a few KB. botocore finds it first when the function's session names its folder as a data path
-(`runtime.bootstrap.session`); everything else (endpoint rules, paginators) still comes from the
-botocore Lambda provides.
+functions call (`runtime.deployment.CLIENT_OPERATIONS`), the shapes those reach and no documentation
+is a few KB. Beside each model goes the service's endpoint rules, as botocore has them.
 
-The models are read from the botocore this project locks, as files: nothing here imports it.
+The first client of a process also reads `endpoints.json`, every service in every partition
+(1.2 MB, 15-40 ms): the folder's copy keeps every partition and region and only the services the
+functions call, so every endpoint of these services resolves as it does from the whole file.
+
+The function's session reads this folder first (`runtime.adapters.packaged_aws_data`); anything it
+lacks still comes from the botocore Lambda provides. Everything is read from the botocore this
+project locks, as files: nothing here imports it.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import gzip
 import importlib.metadata
 import importlib.util
 import json
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 MODEL = "service-2"
+ENDPOINT_RULES = "endpoint-rule-set-1"
+ENDPOINTS = "endpoints.json"
 
 
 def botocore_data() -> Path:
@@ -48,10 +55,17 @@ def latest_api_version(service: str, data: Path) -> str:
 
 
 def read_model(folder: Path) -> dict[str, Any]:
-    plain, packed = folder / f"{MODEL}.json", folder / f"{MODEL}.json.gz"
-    if plain.is_file():
-        return json.loads(plain.read_text(encoding="utf-8"))
-    return json.loads(gzip.decompress(packed.read_bytes()))
+    return json.loads(_read_bytes(_data_file(folder, MODEL)))
+
+
+def _data_file(folder: Path, name: str) -> Path:
+    """botocore keeps a data file plain (`name.json`) or compressed (`name.json.gz`)."""
+    plain = folder / f"{name}.json"
+    return plain if plain.is_file() else folder / f"{name}.json.gz"
+
+
+def _read_bytes(file: Path) -> bytes:
+    return gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
 
 
 def cut(model: Mapping[str, Any], operations: Iterable[str]) -> dict[str, Any]:
@@ -99,18 +113,47 @@ def _undocumented(definition: Mapping[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def cut_endpoints(endpoints: Mapping[str, Any], endpoint_prefixes: Iterable[str]) -> dict[str, Any]:
+    """`endpoints.json` with every partition, its regions and defaults, and only these services
+    (named by their models' `endpointPrefix`, as botocore looks them up)."""
+    kept = set(endpoint_prefixes)
+    return {
+        **endpoints,
+        "partitions": [
+            {
+                **partition,
+                "services": {
+                    name: service for name, service in partition["services"].items() if name in kept
+                },
+            }
+            for partition in endpoints["partitions"]
+        ],
+    }
+
+
 def write_models(
     target: Path, operations: Mapping[str, Iterable[str]], data: Path | None = None
 ) -> list[Path]:
-    """The cut models of these services under `target`, laid out as botocore's data folder is
-    (`<service>/<api version>/service-2.json`). Returns the files written."""
+    """botocore's data for these services under `target`, laid out as botocore's data folder is:
+    `<service>/<api version>/service-2.json` cut to `operations`, the service's endpoint rules
+    beside it, and `endpoints.json` cut to these services. Returns the files written."""
     data = data or botocore_data()
-    written = []
+    written, prefixes = [], []
     for service, names in sorted(operations.items()):
         version = latest_api_version(service, data)
         model = cut(read_model(data / service / version), names)
-        file = target / service / version / f"{MODEL}.json"
-        file.parent.mkdir(parents=True, exist_ok=True)
+        prefixes.append(model["metadata"]["endpointPrefix"])
+        folder = target / service / version
+        folder.mkdir(parents=True, exist_ok=True)
+        file = folder / f"{MODEL}.json"
         file.write_text(json.dumps(model, separators=(",", ":"), sort_keys=True), encoding="utf-8")
-        written.append(file)
-    return written
+        rules = _data_file(data / service / version, ENDPOINT_RULES)
+        copied = shutil.copyfile(rules, folder / rules.name)
+        written += [file, Path(copied)]
+    endpoints = json.loads((data / ENDPOINTS).read_text(encoding="utf-8"))
+    file = target / ENDPOINTS
+    file.write_text(
+        json.dumps(cut_endpoints(endpoints, prefixes), separators=(",", ":"), sort_keys=True),
+        encoding="utf-8",
+    )
+    return [*written, file]

@@ -46,19 +46,16 @@ from local.topics import TopicEventSource
 from runtime.adapters.sample_data import read_reservations, reservation_item
 from runtime.adapters.secrets_manager import secret_value
 from runtime.contract import (
-    FUNCTIONS,
     LEX_LOCALE,
     LINK_SECRET_CACHE_SECONDS,
     LOCAL_STAGE,
     STREAM_VIEW,
-    SWEEP_PERIOD_SECONDS,
     TABLE,
     Env,
     Function,
-    Resource,
-    limits_environment,
     table_name,
 )
+from runtime.deployment import FUNCTIONS, SWEEP_PERIOD_SECONDS, Resource, limits_environment
 from runtime.domain.deadlines import default_reminder_after
 from runtime.domain.limits import Limits
 from runtime.domain.link_token import SigningKey, new_secret

@@ -39,7 +39,8 @@ from local.faults import FaultInvalid, FaultPlan, parse_faults
 from local.lambdas import InvocationKilled, LambdaContext, load_handler
 from runtime.adapters.api_gateway import INTERNAL_ERROR, MAX_BODY_BYTES, RETRY_AFTER_SECONDS
 from runtime.adapters.json_body import is_json_media_type, read_json
-from runtime.contract import API_PREFIX, FUNCTIONS, ORIGIN_HEADER, PARTNER_LINK_PREFIX, PARTNER_PAGE
+from runtime.contract import API_PREFIX, ORIGIN_HEADER, PARTNER_LINK_PREFIX, PARTNER_PAGE
+from runtime.deployment import FUNCTIONS
 from runtime.domain.errors import InvalidInput, ServiceUnavailable, UnsupportedMediaType
 from runtime.domain.kst import format_kst
 

@@ -23,7 +23,8 @@ from local.faults import FaultPlan
 from local.gateway import Gateway
 from runtime import bootstrap
 from runtime.adapters.logs import configure_logging
-from runtime.contract import LINK_SECRET_CACHE_SECONDS, SWEEP_PERIOD_SECONDS, Function, StackOutput
+from runtime.contract import LINK_SECRET_CACHE_SECONDS, Function, StackOutput
+from runtime.deployment import SWEEP_PERIOD_SECONDS
 from runtime.domain.deadlines import default_reminder_after
 from runtime.domain.limits import Limits
 

@@ -4,7 +4,7 @@ and retry failing batches as the mapping says, ending in the dead-letter queue. 
 (`StreamReader`) reads the stream for all the mappings (`StreamEventSource`) on it.
 
 Faithful where the product depends on it:
-- filters are the mapping's own filter criteria (runtime.contract), evaluated as Lambda does;
+- filters are the mapping's own filter criteria (runtime.deployment), evaluated as Lambda does;
 - records are spread over `parallelization_factor` lanes by partition key, so one request's records
   keep their order while other requests go on;
 - a partial batch response retries from the first reported failure; a function error retries the
@@ -30,7 +30,7 @@ import structlog
 
 from local.event_filters import matches_any
 from local.lambdas import LambdaDispatcher
-from runtime.contract import StreamSubscription
+from runtime.deployment import StreamSubscription
 
 log = structlog.get_logger("local.streams")
 # Seconds before each retry of a failing batch (the last one repeats).

@@ -22,7 +22,7 @@ from typing import Any
 import structlog
 
 from local.lambdas import LambdaDispatcher
-from runtime.contract import TopicSubscription
+from runtime.deployment import TopicSubscription
 
 log = structlog.get_logger("local.topics")
 # Seconds before each retry of a failed invocation (Lambda waits a minute, then two; shorter here).

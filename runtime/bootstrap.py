@@ -27,6 +27,7 @@ from runtime.adapters.clock import SystemClock
 from runtime.adapters.dynamo_repository import DynamoRequestRepository
 from runtime.adapters.emf_metrics import EmfMetricWriter
 from runtime.adapters.logs import configure_logging
+from runtime.adapters.packaged_aws_data import PackagedDataLoader
 from runtime.adapters.ports import (
     IntentClassifier,
     MessageWriter,
@@ -197,16 +198,16 @@ def logging_configured() -> bool:
 def session() -> botocore.session.Session:
     """The process's AWS session, botocore's: boto3's clients are botocore's, and importing boto3
     would add its resources and s3transfer to every cold start. In Lambda, its clients read the
-    service models the archive carries, cut to the calls the functions make (a data path botocore
-    searches before its own models); elsewhere, botocore's own."""
+    botocore data the archive carries, cut to the calls the functions make (`PackagedDataLoader`);
+    elsewhere, botocore's own."""
     created = botocore.session.Session()
     if (models := packaged_service_models(os.environ)) is not None:
-        created.set_config_variable("data_path", str(models))
+        created.register_component("data_loader", PackagedDataLoader(models))
     return created
 
 
 def packaged_service_models(environ: Mapping[str, str]) -> Path | None:
-    """The archive's service models: beside the code Lambda unpacked (LAMBDA_TASK_ROOT), if there."""
+    """The archive's botocore data: beside the code Lambda unpacked (LAMBDA_TASK_ROOT), if there."""
     task_root = environ.get("LAMBDA_TASK_ROOT")
     models = Path(task_root) / SERVICE_MODELS_FOLDER if task_root else None
     return models if models is not None and models.is_dir() else None

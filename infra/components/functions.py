@@ -1,10 +1,10 @@
-"""Functions: every Lambda of runtime.contract.FUNCTIONS, sharing one code archive and one layer.
+"""Functions: every Lambda of runtime.deployment.FUNCTIONS, sharing one code archive and one layer.
 
 Each function's environment is exactly the names its spec lists, and its policy grants exactly its
 spec's role permissions (its own calls, and for a stream consumer its event source mapping's reads of
-the stream and sends to the dead-letter queue) on the resources they touch (see infra/access.py): the
-contract is the only list of permissions, here and in the tests. No function invokes another: what
-follows a write is delivered from the table's stream (infra/components/hand_offs.py).
+the stream and sends to the dead-letter queue) on the resources they touch (see infra/access.py):
+runtime/deployment.py is the only list of permissions, here and in the tests. No function invokes
+another: what follows a write is delivered from the table's stream (infra/components/hand_offs.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from infra import iam
 from infra.access import Target
 from infra.components.handler_function import HandlerFunction, HandlerFunctionArgs
 from infra.lambda_package import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LambdaPackage
-from runtime.contract import FUNCTIONS, Env, Function, FunctionSpec, KeyPrefix, Resource
+from runtime.contract import Env, Function, KeyPrefix
+from runtime.deployment import FUNCTIONS, FunctionSpec, Resource
 
 
 @attrs.frozen

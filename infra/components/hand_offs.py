@@ -27,7 +27,8 @@ import pulumi_aws as aws
 
 from infra import iam
 from infra.aws_account import AwsAccount, same_arn
-from runtime.contract import FUNCTIONS, Function, FunctionSpec, Resource, StreamSubscription
+from runtime.contract import Function
+from runtime.deployment import FUNCTIONS, FunctionSpec, Resource, StreamSubscription
 
 # SQS keeps a message at most 14 days: the longest time to look at a poisoned record and replay it.
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
@@ -61,7 +62,7 @@ class HandOffsArgs:
     alarm_actions: Sequence[pulumi.Input[str]] = ()
     # The queue's ARN the consumers' roles were given before it existed (checked on deploy).
     expected_dead_letter_queue_arn: pulumi.Input[str] | None = None
-    # The topics functions subscribe to (runtime.contract's `TopicSubscription.topic`), by resource.
+    # The topics functions subscribe to (runtime.deployment's `TopicSubscription.topic`), by resource.
     topic_arns: Mapping[Resource, pulumi.Input[str]] = attrs.field(factory=dict)
 
 

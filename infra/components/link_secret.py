@@ -18,7 +18,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from runtime.contract import FUNCTIONS, Function
+from runtime.contract import Function
+from runtime.deployment import FUNCTIONS
 
 # 64 characters from [A-Za-z0-9]: about 381 bits, well past HMAC-SHA256's 256-bit key strength.
 GENERATED_LENGTH = 64

@@ -13,7 +13,8 @@ import pulumi_aws as aws
 from definitions import state_machine
 from infra import iam
 from infra.aws_account import same_arn
-from runtime.contract import WORKFLOW_FUNCTIONS, Function
+from runtime.contract import Function
+from runtime.deployment import WORKFLOW_FUNCTIONS
 
 # Step Functions delivers logs through CloudWatch Logs' vended-log delivery, which authorizes these on
 # "*" only. The /aws/vendedlogs/ prefix keeps the log group's resource policy from growing per stack.

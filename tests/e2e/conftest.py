@@ -37,7 +37,7 @@ from runtime.adapters.dynamo_expressions import plain, typed
 from runtime.adapters.dynamo_keys import link_key
 from runtime.adapters.sample_data import read_reservations
 from runtime.adapters.secrets_manager import read_keyring
-from runtime.contract import SWEEP_PERIOD_SECONDS
+from runtime.deployment import SWEEP_PERIOD_SECONDS
 from runtime.domain.kst import format_kst
 from runtime.domain.link_token import Keyring, LinkClaims, sign_link, verify_link
 from runtime.domain.model import LinkRecord

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from infra.offline.mock_run import PROJECT_ROOT, CapturedResource, Deployment, Secret
-from runtime.contract import FUNCTIONS, Function
+from runtime.contract import Function
+from runtime.deployment import FUNCTIONS
 
 FUNCTION = "aws:lambda/function:Function"
 ROLE = "aws:iam/role:Role"

@@ -24,7 +24,6 @@ from infra.lambda_package import BYTECODE_SUFFIX, imported_modules, runtime_file
 from infra.offline.mock_aws import ACCOUNT_ID
 from infra.offline.mock_run import PROJECT_ROOT, Deployment, run_program
 from runtime.contract import (
-    FUNCTIONS,
     LEX_LOCALE,
     LINK_SECRET_CACHE_SECONDS,
     RESERVATION_INDEX,
@@ -32,8 +31,8 @@ from runtime.contract import (
     STATUS_INDEX,
     Env,
     Function,
-    Resource,
 )
+from runtime.deployment import FUNCTIONS, Resource
 
 # What every function needs besides its handler's calls.
 PLATFORM_STATEMENTS = {"WriteLogs", "WriteTraces"}
@@ -98,12 +97,16 @@ def test_each_function_ships_the_runtime_modules_its_handler_imports_with_byteco
     assert sources == sorted(imported_modules(PROJECT_ROOT, handler_module))
     assert f"{handler_module.replace('.', '/')}.py" in sources
     assert set(sources) <= {name for name, _ in runtime_files(PROJECT_ROOT)}
-    # Beside each source, its bytecode for the Lambda Python, and the cut models of the services
-    # the function calls; nothing else.
+    # Beside each source, its bytecode for the Lambda Python, and botocore's data for the services
+    # the function calls (each one's cut model and endpoint rules, and their endpoints); nothing else.
     models = sorted(name for name in names if name.startswith(f"{SERVICE_MODELS_FOLDER}/"))
     services = FUNCTIONS[function].clients
-    assert {name.split("/")[1] for name in models} == services
-    assert len(models) == len(services) and all(name.endswith("/service-2.json") for name in models)
+    per_service = [name for name in models if name.count("/") == 3]
+    assert {name.split("/")[1] for name in per_service} == services
+    assert sorted(name.rpartition("/")[2] for name in per_service) == sorted(
+        ["service-2.json", "endpoint-rule-set-1.json.gz"] * len(services)
+    )
+    assert sorted(set(models) - set(per_service)) == [f"{SERVICE_MODELS_FOLDER}/endpoints.json"]
     compiled = [name for name in names if "/__pycache__/" in name]
     assert len(compiled) == len(sources) == len(names) - len(compiled) - len(models)
     assert all(name.endswith(BYTECODE_SUFFIX) for name in compiled)

@@ -12,7 +12,8 @@ from infra_helpers import ROLE, ROLE_POLICY, lambda_of, policy_of, role_of, trus
 from infra.components.hand_offs import rate_seconds
 from infra.offline.mock_aws import ACCOUNT_ID
 from infra.offline.mock_run import CapturedResource, Deployment
-from runtime.contract import FUNCTIONS, STREAM_VIEW, SWEEP_PERIOD_SECONDS, SWEEP_SCHEDULE, Function
+from runtime.contract import STREAM_VIEW, Function
+from runtime.deployment import FUNCTIONS, SWEEP_PERIOD_SECONDS, SWEEP_SCHEDULE
 
 MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 QUEUE = "aws:sqs/queue:Queue"

@@ -25,7 +25,8 @@ from infra.lambda_package import (
     runtime_files,
 )
 from infra.offline.mock_run import PROJECT_ROOT, Deployment
-from runtime.contract import CLIENT_OPERATIONS, FUNCTIONS, SERVICE_MODELS_FOLDER
+from runtime.contract import SERVICE_MODELS_FOLDER
+from runtime.deployment import CLIENT_OPERATIONS, FUNCTIONS
 
 LOCK = PROJECT_ROOT / "uv.lock"
 
@@ -87,20 +88,32 @@ def test_every_archive_module_has_bytecode_for_the_lambda_python(code_dir: Path)
 
 
 @pytest.mark.parametrize("function", list(FUNCTIONS))
-def test_each_functions_archive_carries_the_cut_models_of_exactly_the_services_it_calls(
+def test_each_functions_archive_carries_botocore_data_for_exactly_the_services_it_calls(
     code_dir: Path, function
 ) -> None:
+    """Per service: its model cut to the functions' calls and its endpoint rules; beside them, the
+    endpoints of these services. Nothing of a service the function does not call."""
     spec = FUNCTIONS[function]
-    models = {
-        name.split("/")[1]: path
+    data = {
+        name.removeprefix(f"{SERVICE_MODELS_FOLDER}/"): path
         for name, path in code_files(code_dir, spec.handler)
         if name.startswith(f"{SERVICE_MODELS_FOLDER}/")
     }
-    assert set(models) == spec.clients
-    for service, path in models.items():
-        model = json.loads(path.read_text(encoding="utf-8"))
+    per_service: dict[str, set[str]] = {}
+    for name in data:
+        if "/" in name:
+            service, _version, file = name.split("/")
+            per_service.setdefault(service, set()).add(file)
+    assert set(per_service) == spec.clients
+    for service, files in per_service.items():
+        assert files == {"service-2.json", "endpoint-rule-set-1.json.gz"}, service
+        model = json.loads(
+            next(
+                p for n, p in data.items() if n.startswith(f"{service}/") and n.endswith("service-2.json")
+            ).read_text(encoding="utf-8")
+        )
         assert sorted(model["operations"]) == sorted(CLIENT_OPERATIONS[service]), service
-        assert path.parent.parent.parent.name == SERVICE_MODELS_FOLDER
+    assert set(data) - {n for n in data if "/" in n} == ({"endpoints.json"} if spec.clients else set())
 
 
 def test_archive_tracebacks_name_the_files_where_lambda_unpacks_them(code_dir: Path) -> None:
@@ -115,8 +128,9 @@ def test_archive_tracebacks_name_the_files_where_lambda_unpacks_them(code_dir: P
 @pytest.mark.parametrize("function", list(FUNCTIONS))
 def test_each_functions_archive_alone_imports_its_handler(code_dir: Path, tmp_path: Path, function) -> None:
     """Unpacked alone, as Lambda unpacks it, the archive imports its handler and creates its clients
-    from the service models it carries; every runtime module loaded comes from it (the static
-    reading of the imports missed none)."""
+    from the botocore data it carries (botocore lists no other service and reads its endpoints from
+    the archive); every runtime module loaded comes from it (the static reading of the imports
+    missed none)."""
     for name, path in code_files(code_dir, FUNCTIONS[function].handler):
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +141,10 @@ def test_each_functions_archive_alone_imports_its_handler(code_dir: Path, tmp_pa
         "import importlib, sys; sys.path.insert(0, sys.argv[1]); importlib.import_module(sys.argv[2]); "
         "from runtime import bootstrap; "
         "clients = [bootstrap.client(service) for service in sys.argv[3:]]; "
-        "assert bootstrap.session().get_config_variable('data_path').startswith(sys.argv[1]); "
+        "loader = bootstrap.session().get_component('data_loader'); "
+        "assert loader.list_available_services('service-2') == sys.argv[3:], 'only the archive is listed'; "
+        "assert loader.load_data_with_path('endpoints')[1].startswith(sys.argv[1]), 'endpoints'; "
+        "assert all(c.meta.endpoint_url.endswith('.amazonaws.com') for c in clients); "
         "stray = [m for m, v in sys.modules.items() if m.split('.')[0] == 'runtime' "
         "and not (getattr(v, '__file__', '') or '').startswith(sys.argv[1])]; "
         "print(','.join(stray))"

@@ -10,7 +10,8 @@ from infra_helpers import lambda_of, policy_of, role_of, setting, statements, va
 
 from infra.components.link_secret import INITIAL_STAGE
 from infra.offline.mock_run import Deployment, Secret, run_program
-from runtime.contract import FUNCTIONS, ROTATE_LINK_SECRET, Env, Function
+from runtime.contract import Env, Function
+from runtime.deployment import FUNCTIONS, ROTATE_LINK_SECRET
 
 VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 SECRET = "aws:secretsmanager/secret:Secret"

@@ -9,7 +9,7 @@ import pytest
 
 from infra.offline import plan
 from infra.offline.mock_run import Deployment
-from runtime.contract import NEW_REQUEST_FILTER, REDRIVEN_FILTER, SWEEP_SCHEDULE
+from runtime.deployment import NEW_REQUEST_FILTER, REDRIVEN_FILTER, SWEEP_SCHEDULE
 
 
 def test_the_plan_lists_every_resource_with_resolved_inputs(deployment: Deployment) -> None:

@@ -14,7 +14,8 @@ import pytest
 from infra_helpers import stack_file
 
 from infra.offline.mock_run import STACKS
-from runtime.contract import FUNCTIONS, SEND_SMS, Function, Resource
+from runtime.contract import Function
+from runtime.deployment import FUNCTIONS, SEND_SMS, Resource
 
 _session = botocore.session.get_session()
 CALLED = sorted({client for spec in FUNCTIONS.values() for client in spec.clients})

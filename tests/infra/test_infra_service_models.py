@@ -1,16 +1,19 @@
-"""Service models cut to the operations the functions call: what they keep, and that botocore reads
-them in place of its own."""
+"""botocore's data cut to the calls the functions make: what the models and endpoints keep, and that
+botocore, reading them in place of its own, builds the same clients with the same endpoints."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import botocore.exceptions
 import botocore.session
 import pytest
+from botocore.regions import EndpointResolver
 
-from infra.service_models import botocore_data, cut, read_model, write_models
-from runtime.contract import CLIENT_OPERATIONS
+from infra.service_models import ENDPOINTS, botocore_data, cut, cut_endpoints, read_model, write_models
+from runtime.adapters.packaged_aws_data import PackagedDataLoader
+from runtime.deployment import CLIENT_OPERATIONS
 
 TINY = {
     "version": "2.0",
@@ -73,16 +76,107 @@ def models(tmp_path_factory) -> Path:
     return target
 
 
+def _session(data: Path | None = None) -> botocore.session.Session:
+    session = botocore.session.Session()
+    if data is not None:
+        session.register_component("data_loader", PackagedDataLoader(data))
+    return session
+
+
+def _client(session: botocore.session.Session, service: str, region: str) -> object:
+    return session.create_client(
+        service, region_name=region, aws_access_key_id="a", aws_secret_access_key="b"
+    )
+
+
 @pytest.mark.parametrize("service", sorted(CLIENT_OPERATIONS))
 def test_botocore_reads_the_cut_model_first_and_its_client_has_exactly_those_operations(models, service):
-    session = botocore.session.Session()
-    session.set_config_variable("data_path", str(models))
-    client = session.create_client(
-        service, region_name="ap-northeast-2", aws_access_key_id="a", aws_secret_access_key="b"
-    )
+    client = _client(_session(models), service, "ap-northeast-2")
 
     assert sorted(client.meta.service_model.operation_names) == sorted(CLIENT_OPERATIONS[service])
     assert client.meta.region_name == "ap-northeast-2"
+
+
+def test_the_packaged_loader_lists_only_the_folders_services_and_counts_its_files_as_botocores(models):
+    loader = PackagedDataLoader(models)
+
+    assert loader.list_available_services("service-2") == sorted(CLIENT_OPERATIONS)
+    assert loader.list_available_services("endpoint-rule-set-1") == sorted(CLIENT_OPERATIONS)
+    assert loader.list_available_services("waiters-2") == []
+    _endpoints, path = loader.load_data_with_path("endpoints")
+    assert Path(path).parent == models
+    assert loader.is_builtin_path(path)
+    assert not loader.is_builtin_path(str(models.parent / "elsewhere" / "endpoints.json"))
+    # What the folder lacks still comes from botocore's own data.
+    assert loader.is_builtin_path(loader.load_data_with_path("_retry")[1])
+
+
+def test_a_client_for_a_service_the_folder_lacks_cannot_be_created(models):
+    with pytest.raises(botocore.exceptions.UnknownServiceError):
+        _client(_session(models), "s3", "ap-northeast-2")
+
+
+def test_the_cut_endpoints_keep_every_partition_and_region_and_only_the_named_services():
+    whole = json.loads((botocore_data() / ENDPOINTS).read_text(encoding="utf-8"))
+
+    kept = cut_endpoints(whole, ["dynamodb", "states"])
+
+    assert [p["partition"] for p in kept["partitions"]] == [p["partition"] for p in whole["partitions"]]
+    for mine, theirs in zip(kept["partitions"], whole["partitions"], strict=True):
+        assert {k: v for k, v in mine.items() if k != "services"} == {
+            k: v for k, v in theirs.items() if k != "services"
+        }
+        assert set(mine["services"]) == {"dynamodb", "states"} & set(theirs["services"])
+        assert all(mine["services"][name] == theirs["services"][name] for name in mine["services"])
+
+
+def _endpoint_prefixes(models: Path) -> list[str]:
+    return sorted(
+        json.loads(model.read_text(encoding="utf-8"))["metadata"]["endpointPrefix"]
+        for model in models.glob("*/*/service-2.json")
+    )
+
+
+def _resolved(resolver: EndpointResolver, prefix: str, region: str, variant: dict) -> object:
+    """The endpoint, or the error botocore gives for a variant it has none of."""
+    try:
+        return resolver.construct_endpoint(prefix, region, **variant)
+    except botocore.exceptions.BotoCoreError as error:
+        return f"{type(error).__name__}: {error}"
+
+
+def test_every_region_of_every_partition_resolves_the_functions_services_as_the_whole_file_does(models):
+    whole = EndpointResolver(
+        json.loads((botocore_data() / ENDPOINTS).read_text(encoding="utf-8")), uses_builtin_data=True
+    )
+    packaged = EndpointResolver(
+        json.loads((models / ENDPOINTS).read_text(encoding="utf-8")), uses_builtin_data=True
+    )
+    compared = 0
+    for partition in whole._endpoint_data["partitions"]:  # botocore keeps the data it was given here
+        for region in partition["regions"]:
+            for prefix in _endpoint_prefixes(models):
+                for variant in ({}, {"use_fips_endpoint": True}, {"use_dualstack_endpoint": True}):
+                    assert _resolved(packaged, prefix, region, variant) == _resolved(
+                        whole, prefix, region, variant
+                    ), (prefix, region, variant)
+                    compared += 1
+    assert compared > 500
+
+
+@pytest.mark.parametrize(
+    "region", ["ap-northeast-2", "us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"]
+)
+def test_clients_from_the_packaged_data_reach_the_endpoints_botocores_own_data_gives(models, region):
+    own, packaged = _session(), _session(models)
+    for service in sorted(CLIENT_OPERATIONS):
+        theirs, ours = _client(own, service, region), _client(packaged, service, region)
+        assert (ours.meta.endpoint_url, ours.meta.region_name, ours.meta.partition) == (
+            theirs.meta.endpoint_url,
+            theirs.meta.region_name,
+            theirs.meta.partition,
+        ), service
+        assert ours.meta.service_model.signing_name == theirs.meta.service_model.signing_name
 
 
 @pytest.mark.parametrize("service", sorted(CLIENT_OPERATIONS))

@@ -10,7 +10,8 @@ from infra_helpers import lambda_of, policy_of, role_of, statements
 
 from infra.offline.mock_aws import ACCOUNT_ID
 from infra.offline.mock_run import Deployment
-from runtime.contract import FUNCTIONS, Function
+from runtime.contract import Function
+from runtime.deployment import FUNCTIONS
 
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 PERMISSION = "aws:lambda/permission:Permission"

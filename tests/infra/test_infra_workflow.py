@@ -8,7 +8,8 @@ from infra_helpers import lambda_of, policy_of, setting, statements, trusted_ser
 
 from definitions import state_machine
 from infra.offline.mock_run import Deployment
-from runtime.contract import WORKFLOW_FUNCTIONS, Env, Function
+from runtime.contract import Env, Function
+from runtime.deployment import WORKFLOW_FUNCTIONS
 
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 

@@ -3,7 +3,8 @@
 import structlog
 
 from runtime import bootstrap
-from runtime.contract import FUNCTIONS, Env, Function
+from runtime.contract import Env, Function
+from runtime.deployment import FUNCTIONS
 
 
 def _settings_of(function: Function) -> bootstrap.Settings:

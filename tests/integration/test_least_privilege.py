@@ -1,4 +1,4 @@
-"""Each function's IAM grant (runtime.contract) equals what its adapters actually call.
+"""Each function's IAM grant (runtime.deployment) equals what its adapters actually call.
 
 Every AWS call the handlers make is recorded with the function that made it, across scenarios that
 take every path (happy, retried, unmatched, an answer found by a retried SMS step, timeout, SMS
@@ -9,9 +9,9 @@ ways: a missing grant would fail in AWS, an extra grant is privilege nobody uses
 source mapping does with a consumer's role (read the stream, dead-letter) is not a call of the
 function's code; it is checked under Pulumi's mocks.
 
-The functions' clients read the service models their archives carry (cut to
-`runtime.contract.CLIENT_OPERATIONS`), as in Lambda, so every call here is also made through them;
-and the operations called are exactly the ones the models keep.
+The functions' clients read the botocore data their archives carry (models cut to
+`runtime.deployment.CLIENT_OPERATIONS`, endpoint rules, endpoints), as in Lambda, so every call here
+is also made through them; and the operations called are exactly the ones the models keep.
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ from runtime.adapters.dynamo_repository import DynamoRequestRepository
 from runtime.adapters.step_functions import StepFunctionsWorkflow
 from runtime.adapters.workflow_payloads import request_payload
 from runtime.contract import (
-    CLIENT_OPERATIONS,
-    FUNCTIONS,
     RESERVATION_INDEX,
     SERVICE_MODELS_FOLDER,
     STATUS_INDEX,
@@ -48,8 +46,8 @@ from runtime.contract import (
     Env,
     Function,
     KeyPrefix,
-    Resource,
 )
+from runtime.deployment import CLIENT_OPERATIONS, FUNCTIONS, Resource
 from runtime.domain.errors import TaskClosed
 from runtime.domain.model import Request
 from runtime.handlers import (
@@ -194,7 +192,7 @@ def recorded_deploy(deploy, monkeypatch):
         monkeypatch.setenv("LAMBDA_TASK_ROOT", str(archive))
         bootstrap.reset()
         bootstrap.clear_overrides(bootstrap.classifier)  # Lex itself, as in AWS
-        assert bootstrap.session().get_config_variable("data_path") == str(archive / SERVICE_MODELS_FOLDER)
+        assert bootstrap.session().get_component("data_loader").folder == archive / SERVICE_MODELS_FOLDER
         recorder.attach()
         always_answer(bootstrap.client("lexv2-runtime"), "RecognizeText", lex_answer)
         model_answer = {"output": {"message": {"role": "assistant", "content": [{"text": "안내드립니다."}]}}}

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from botocore.stub import Stubber
 
 from runtime import bootstrap
-from runtime.contract import FUNCTIONS, Function
+from runtime.contract import Function
+from runtime.deployment import FUNCTIONS
 from runtime.handlers import sweeper
 from tests.builders import request
 from tests.integration.conftest import fail_calls

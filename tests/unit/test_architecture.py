@@ -52,6 +52,17 @@ def test_the_runtime_never_imports_pulumi_infra_the_local_stack_or_the_bots_stan
     assert not packages_imported_by(path) & {*PULUMI, "infra", "local", "bot", "tests"}
 
 
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sources("runtime") if p.name != "deployment.py"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_the_functions_never_import_how_they_are_deployed(path):
+    """runtime/deployment.py (handlers, grants, triggers) is for infra, the local stack and the tests:
+    a function that imported it would load every function's description at each cold start."""
+    assert "runtime.deployment" not in imported_modules(path)
+
+
 @pytest.mark.parametrize("path", sources("definitions"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_shared_definitions_import_neither_pulumi_nor_infra_nor_aws_clients(path):
     """Both the Pulumi program and the local stack build from definitions/: it depends on neither."""

@@ -1,4 +1,4 @@
-"""The hand-off filters (runtime.contract) against stream records as DynamoDB writes them, through
+"""The hand-off filters (runtime.deployment) against stream records as DynamoDB writes them, through
 the local poller's implementation of Lambda's filter syntax."""
 
 import pytest
@@ -7,16 +7,14 @@ from local.event_filters import UnsupportedFilter, matches, matches_any
 from runtime.adapters.dynamo_converter import to_item
 from runtime.adapters.dynamo_expressions import typed
 from runtime.adapters.dynamo_keys import due_key, event_key, link_key, request_key
-from runtime.contract import (
+from runtime.contract import STATUS_ATTRIBUTE, TABLE, Function
+from runtime.deployment import (
     ANSWER_RECORDED_FILTER,
     FAILED_FOR_THE_SYSTEM_FILTER,
     FUNCTIONS,
     NEW_REQUEST_FILTER,
     REDRIVEN_FILTER,
-    STATUS_ATTRIBUTE,
-    TABLE,
     TIMED_OUT_FILTER,
-    Function,
 )
 from runtime.domain.model import EventType, FailureReason, Status
 from tests.builders import T0, assigned_request, request
