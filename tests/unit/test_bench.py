@@ -215,7 +215,47 @@ def test_the_peer_is_measured_in_the_same_runs_with_no_budget_and_its_gap_is_sai
     assert figures["cold.chat"].budget == cold_start.BUDGET
     assert missed([section]) == []  # 2.25x would be missed under our budget
     assert any("our chat starts 400 ms sooner than the peer" in line for line in section.details)
-    assert not any("Why the budget is missed" in line for line in section.details)
+    assert figures["cold.slowest-vs-peer"].value == pytest.approx(500 / 900)
+    assert figures["cold.slowest-vs-peer"].met
+    # Every handler's milliseconds above the floor, the peer's too: 100 ms, 50 of import, 50 of serving.
+    rows = [line for line in section.details if line.startswith("| chat (POST /api/chat) | +100 ms")]
+    assert rows == ["| chat (POST /api/chat) | +100 ms | +50 ms | +0 | +0 | +0 | +0 | +0 | +0 | +50 ms |"]
+    assert any(line.startswith(f"| {cold_start.PEER.label} | +500 ms | +250 ms") for line in section.details)
+
+
+def test_a_handler_slower_than_the_peer_misses_the_peer_budget():
+    floors = [Timing(400, 250, 100)] * 3
+    timings = {probe.key: [Timing(500, 300, 150)] * 3 for probe in MEASURED}
+    timings["failure"] = [Timing(520, 300, 170)] * 3
+    timings[cold_start.PEER.key] = [Timing(510, 300, 160)] * 3
+
+    section = cold_start.section(floors, timings, {}, {probe.key: {} for probe in MEASURED}, runs=3)
+
+    assert [figure.key for figure in missed([section])] == ["cold.slowest-vs-peer"]
+
+
+def test_the_import_parts_add_up_to_the_whole_difference_with_the_floor():
+    floor = {"botocore": 40.0, "boto3": 6.0, "s3transfer": 8.0, "json": 2.0}
+    handler = {
+        "botocore": 41.0,
+        "json": 2.0,
+        "attr": 12.0,
+        "cattrs": 8.0,
+        "structlog": 10.0,
+        "asyncio": 9.0,
+        "runtime.domain": 20.0,
+        "runtime.contract": 3.0,
+        "inspect": 2.5,
+    }
+
+    parts = cold_start.import_parts(handler, floor)
+
+    assert parts["attrs, cattrs"] == 20.0
+    assert parts["structlog, asyncio"] == 19.0
+    assert parts["runtime"] == 23.0
+    assert parts["not imported (boto3 and its own)"] == -14.0
+    assert parts["standard library and other"] == 3.5  # inspect, and botocore's own jitter
+    assert sum(parts.values()) == pytest.approx(sum(handler.values()) - sum(floor.values()))
 
 
 def _submits() -> dict[str, SubmitCalls]:
