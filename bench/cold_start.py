@@ -48,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PYCACHE = ROOT / "build" / "bench" / "pycache"
 RUNS = 11
+# importtime runs per probe: each module's least own time over them (see Spawner.import_profile).
+IMPORT_PROFILE_RUNS = 3
 BUDGET = 1.3
 CUSTOMER = {"reservationNumber": "HTL-100101", "customerPhone": "010-0000-1001"}
 SAMPLES = ROOT / "infra" / "sample_reservations.json"
@@ -283,17 +285,21 @@ class Spawner:
         self.handler(probe, function_name, event, {PROFILE_FILE_VARIABLE: str(profile_file)})
         return where_time_goes(pstats.Stats(str(profile_file)))
 
-    def import_profile(self, statement: str) -> dict[str, float]:
-        """Milliseconds spent importing each package (its own modules only), from -X importtime."""
-        ran = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", statement],
-            env=self.environment,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return import_profile(ran.stderr)
+    def import_profile(self, statement: str, runs: int = IMPORT_PROFILE_RUNS) -> dict[str, float]:
+        """Milliseconds spent importing each package (its own modules only), from -X importtime: each
+        module's least own time over `runs` processes (a module is never faster than its own work)."""
+        outputs = []
+        for _ in range(runs):
+            ran = subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", statement],
+                env=self.environment,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            outputs.append(ran.stderr)
+        return import_profile(*outputs)
 
     def _run(
         self, arguments: list[str], layer: tuple[str, ...] = (), environment: dict[str, str] | None = None
@@ -328,17 +334,22 @@ def _as_lambda_sends(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def import_profile(importtime_output: str) -> dict[str, float]:
-    """`-X importtime` lines -> milliseconds of own import time per package (runtime and bench by
-    sub-package)."""
+def import_profile(*importtime_outputs: str) -> dict[str, float]:
+    """`-X importtime` lines of one or more runs -> milliseconds of own import time per package
+    (runtime and bench by sub-package), each module counted at its least own time over the runs."""
+    least: dict[str, int] = {}
+    for output in importtime_outputs:
+        for line in output.splitlines():
+            if not line.startswith("import time:") or "[us]" in line:
+                continue
+            own, _cumulative, name = line.removeprefix("import time:").split("|")
+            module = name.strip()
+            least[module] = min(int(own), least.get(module, int(own)))
     spent: dict[str, float] = {}
-    for line in importtime_output.splitlines():
-        if not line.startswith("import time:") or "[us]" in line:
-            continue
-        own, _cumulative, name = line.removeprefix("import time:").split("|")
-        parts = name.strip().split(".")
+    for module, own_us in least.items():
+        parts = module.split(".")
         package = ".".join(parts[:2]) if parts[0] in ("runtime", "bench") else parts[0]
-        spent[package] = spent.get(package, 0.0) + int(own) / 1000
+        spent[package] = spent.get(package, 0.0) + own_us / 1000
     return spent
 
 
@@ -402,14 +413,16 @@ def measure(runs: int = RUNS) -> Section:
         events = make_events(stack, runs + 2)  # run 0 compiles, the last one is profiled
         with tempfile.TemporaryDirectory(prefix="cold-start-") as work, lex_runtime(BOT_FILE) as lex:
             spawner = Spawner(stack, Path(work), lex)
-            floors: list[Timing] = []
+            # Each handler run beside the floor run just before it: the pair meets the same moment of
+            # the machine, whose speed varies 2-3x from one moment to the next.
+            floors: dict[str, list[Timing]] = {probe.key: [] for probe in MEASURED}
             timings: dict[str, list[Timing]] = {probe.key: [] for probe in MEASURED}
             for run in range(runs + 1):  # run 0 fills the bytecode cache and is not counted
                 for probe in MEASURED:
                     floor = spawner.floor()
                     timing = spawner.handler(probe, names[probe.key], events[probe.key][run])
                     if run:
-                        floors.append(floor)
+                        floors[probe.key].append(floor)
                         timings[probe.key].append(timing)
             serve_profiles = {
                 probe.key: spawner.serve_profile(probe, names[probe.key], events[probe.key][runs + 1])
@@ -430,8 +443,21 @@ def _function_name(probe: Probe, ours: Mapping[Function, str]) -> str:
     return ours[Function(probe.function)]
 
 
+def paired(floors: list[Timing], timings: list[Timing], of: Callable[[Timing], float]) -> tuple[float, float]:
+    """(median ratio, median difference in ms) of each handler run to the floor run beside it."""
+    pairs = list(zip(floors, timings, strict=True))
+    return (
+        median([ratio(of(timing), of(floor)) for floor, timing in pairs]),
+        median([of(timing) - of(floor) for floor, timing in pairs]),
+    )
+
+
+def _wall(timing: Timing) -> float:
+    return timing.wall_ms
+
+
 def section(
-    floors: list[Timing],
+    floors: Mapping[str, list[Timing]],
     timings: dict[str, list[Timing]],
     floor_profile: dict[str, float],
     profiles: dict[str, dict[str, float]],
@@ -439,27 +465,31 @@ def section(
     *,
     serve_profiles: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Section:
-    floor_ms = median([t.wall_ms for t in floors])
+    every_floor = [timing for runs_of_probe in floors.values() for timing in runs_of_probe]
+    floor_ms = median([t.wall_ms for t in every_floor])
     figures = [Figure("cold.floor", "cold start floor: boto3, 1 client, 1 call", floor_ms, "ms")]
     lines = [
-        f"Median of {runs} runs each, a fresh `python` process per run "
+        f"{runs} runs per handler, a fresh `python` process per run "
         f"({sys.implementation.name} {sys.version.split()[0]}, the project's virtualenv), timed from "
         "spawning the process to the return of the handler (or of the floor's call); interpreter "
-        "start-up is in both. Handler runs alternate with floor runs; the floor is the median of all "
-        f"{len(floors)} of them. Third-party and runtime modules load from bytecode (as Lambda loads "
-        "boto3 and the layer); a first, uncounted run per probe compiled them.",
+        "start-up is in both. Every handler run comes right after a floor run, and *÷ floor* is the "
+        "median of each run's ratio to the floor run beside it: the machine's speed varies 2-3x from "
+        "one moment to the next, and a pair meets the same moment. The floor's row is the median of "
+        f"all {len(every_floor)} floor runs. Third-party and runtime modules load from bytecode (as "
+        "Lambda loads boto3 and the layer); a first, uncounted run per probe compiled them.",
         "",
         "| handler | cold start | ÷ floor | import | serve one event | imports beyond the floor "
         "| where serving goes |",
         "|---|---|---|---|---|---|---|",
         f"| floor | {floor_ms:.0f} ms | 1.00× | "
-        f"{median([t.import_ms for t in floors]):.0f} ms | {median([t.call_ms for t in floors]):.0f} ms | "
+        f"{median([t.import_ms for t in every_floor]):.0f} ms | "
+        f"{median([t.call_ms for t in every_floor]):.0f} ms | "
         f"`import boto3`: {sum(floor_profile.values()):.0f} ms of imports | |",
     ]
     for probe in MEASURED:
         measured = timings[probe.key]
         wall = median([t.wall_ms for t in measured])
-        times = ratio(wall, floor_ms)
+        times, _ = paired(floors[probe.key], measured, _wall)
         budget = None if probe is PEER else BUDGET
         figures.append(Figure(f"cold.{probe.key}", f"cold start: {probe.label}", times, "x", budget))
         extras = ", ".join(
@@ -481,27 +511,27 @@ def section(
         f"classifier from `bot/ko_KR.json` on their first call, {classifier_build_ms():.0f} ms here, which "
         "no function does in AWS.)",
         "",
-        peer_note(*(median([t.wall_ms for t in timings[key]]) for key in ("chat", PEER.key))),
     ]
-    slowest = max(median([t.wall_ms for t in timings[probe.key]]) for probe in PROBES)
-    peer_ms = median([t.wall_ms for t in timings[PEER.key]])
+    ours = {probe.key: paired(floors[probe.key], timings[probe.key], _wall)[0] for probe in PROBES}
+    peer_times = paired(floors[PEER.key], timings[PEER.key], _wall)[0]
+    lines.append(peer_note(ours["chat"], peer_times, floor_ms))
     figures.append(
         Figure(
             "cold.slowest-vs-peer",
-            "cold start: our slowest handler ÷ the Powertools peer",
-            ratio(slowest, peer_ms),
+            "cold start: our slowest handler ÷ the Powertools peer (each ÷ floor)",
+            ratio(max(ours.values()), peer_times),
             "x",
             1.0,
         )
     )
-    lines += ["", *beyond_the_floor(floor_ms, floors, timings, profiles, floor_profile)]
+    lines += ["", *beyond_the_floor(floors, timings, profiles, floor_profile)]
     lines += [
         "",
         "*import*: from the process's first line to the handler imported (for the floor: `import boto3`); "
         "*serve one event*: the handler's call, including the clients it creates and every AWS call it "
         "makes (for the floor: creating the client and one `GetItem`). *Imports beyond the floor*: "
-        "own-module import time per package beyond the floor's, costliest first, from one "
-        "`python -X importtime` run. "
+        "own-module import time per package beyond the floor's, costliest first, from "
+        f"`python -X importtime` (each module at its least over {IMPORT_PROFILE_RUNS} runs). "
         "*Where serving goes*: one more cold start per handler with its first event served under cProfile, "
         "the share of that call's own time per place: a package, `runtime` (ours), `imports` (modules "
         "imported on first use), `compile` (methods attrs and cattrs generate), `network` (waiting on the "
@@ -510,20 +540,24 @@ def section(
     return Section("Cold start", tuple(figures), tuple(lines))
 
 
-def peer_note(chat_ms: float, peer_ms: float) -> str:
-    """What the peer's row means, with the difference this run measured."""
-    if peer_ms > chat_ms:
-        verdict = f"our chat starts {peer_ms - chat_ms:.0f} ms sooner than the peer"
+def peer_note(chat_times: float, peer_times: float, floor_ms: float) -> str:
+    """What the peer's row means, with the difference this run measured (each ÷ the floor; in ms at
+    the floor's median)."""
+    gap_ms = abs(peer_times - chat_times) * floor_ms
+    if peer_times > chat_times:
+        verdict = f"our chat starts {gap_ms:.0f} ms sooner than the peer"
     else:
-        verdict = f"the peer starts {chat_ms - peer_ms:.0f} ms sooner than our chat"
+        verdict = f"the peer starts {gap_ms:.0f} ms sooner than our chat"
     return (
-        f"**Beside the Powertools peer**: {verdict}. The peer (`bench/peer/chat.py`) does our chat's job "
+        f"**Beside the Powertools peer**: {verdict} ({chat_times:.2f}× and {peer_times:.2f}× the floor). "
+        "The peer (`bench/peer/chat.py`) does our chat's job "
         "with the same rules, the same classifier and the same single write, and differs only in its "
         "plumbing: Powertools' Logger, Metrics and Idempotency where ours has its entry point, its "
         "metric writer and an idempotency record inside the request's own transaction. Its layer adds "
         "Powertools to ours, and it creates its DynamoDB client at import (so its *import* holds what "
-        "ours spends in *serve one event*). Its figure has no budget: it is the measure of what the same "
-        "job costs written the way most Python Lambda teams write it today."
+        "ours spends in *serve one event*). Its own figure has no budget: it is the measure of what the "
+        "same job costs written the way most Python Lambda teams write it today, and every handler of "
+        "ours is held below it (*our slowest handler ÷ the Powertools peer*)."
     )
 
 
@@ -567,33 +601,33 @@ def import_parts(handler: Mapping[str, float], floor: Mapping[str, float]) -> di
 
 
 def beyond_the_floor(
-    floor_ms: float,
-    floors: list[Timing],
+    floors: Mapping[str, list[Timing]],
     timings: Mapping[str, list[Timing]],
     profiles: Mapping[str, Mapping[str, float]],
     floor_profile: Mapping[str, float],
 ) -> list[str]:
     """Where every handler's milliseconds above the floor go, from this run's own figures."""
-    floor_import = median([t.import_ms for t in floors])
-    floor_call = median([t.call_ms for t in floors])
     names = [*(name for name, _ in _PARTS), "runtime", "standard library and other"]
     saved = "not imported (boto3 and its own)"
     lines = [
         "**Where the milliseconds above the floor go.** *Above the floor* is the cold start less the "
         "floor's; it is *import* less the floor's `import boto3` plus *serve one event* less the floor's "
-        "one call (the rest is the process starting and ending, the same in both). The import's parts "
-        "come from one `python -X importtime` run per probe: own-module time per package, the "
-        "handler's less the floor's. importtime adds its own overhead, so the parts add up to that "
-        "run's difference, not exactly to the timed one; they say where the import goes.",
+        "one call (the rest is the process starting and ending, the same in both); each is the median "
+        "of the runs' differences with the floor run beside them, so the three need not add up "
+        "exactly. The import's parts "
+        f"come from `python -X importtime` ({IMPORT_PROFILE_RUNS} runs per probe, each module at its "
+        "least): own-module time per package, the handler's less the floor's. importtime adds its own "
+        "overhead and its runs are not the timed ones, so the parts add up to their own difference, "
+        "not exactly to the timed one; they say where the import goes.",
         "",
         f"| handler | above the floor | import | {' | '.join(names)} | {saved} | serve one event |",
         "|---|" + "---|" * (len(names) + 4),
     ]
     for probe in MEASURED:
-        measured = timings[probe.key]
-        above = median([t.wall_ms for t in measured]) - floor_ms
-        extra_import = median([t.import_ms for t in measured]) - floor_import
-        extra_serve = median([t.call_ms for t in measured]) - floor_call
+        measured, beside = timings[probe.key], floors[probe.key]
+        above = paired(beside, measured, _wall)[1]
+        extra_import = paired(beside, measured, lambda timing: timing.import_ms)[1]
+        extra_serve = paired(beside, measured, lambda timing: timing.call_ms)[1]
         parts = import_parts(profiles[probe.key], floor_profile)
         cells = [f"{parts[name]:+.0f}" for name in [*names, saved]]
         lines.append(

@@ -139,6 +139,13 @@ def test_import_profiles_add_up_own_times_per_package_and_compare_with_the_floor
     ]
 
 
+def test_import_profiles_of_several_runs_count_each_module_at_its_least_own_time():
+    first = "import time:      2000 |       2000 |   botocore.client\nimport time:  900 |  2900 | botocore"
+    second = "import time:      1500 |       1500 |   botocore.client\nimport time:  1200 |  2700 | botocore"
+
+    assert import_profile(first, second) == {"botocore": 2.4}
+
+
 def test_import_profiles_name_the_bench_by_sub_package_as_the_runtime():
     output = "import time:      4000 |       4000 | bench.peer.chat\nimport time:   700 |   700 | bench.peer"
 
@@ -202,7 +209,7 @@ def test_the_peer_keeps_keys_and_markers_as_long_as_our_chat_under_the_table_s_n
 
 
 def test_the_peer_is_measured_in_the_same_runs_with_no_budget_and_its_gap_is_said():
-    floors = [Timing(400, 250, 100)] * 3
+    floors = {probe.key: [Timing(400, 250, 100)] * 3 for probe in MEASURED}
     timings = {probe.key: [Timing(500, 300, 150)] * 3 for probe in MEASURED}
     timings[cold_start.PEER.key] = [Timing(900, 500, 350)] * 3
     profiles = {probe.key: {} for probe in MEASURED}
@@ -223,8 +230,25 @@ def test_the_peer_is_measured_in_the_same_runs_with_no_budget_and_its_gap_is_sai
     assert any(line.startswith(f"| {cold_start.PEER.label} | +500 ms | +250 ms") for line in section.details)
 
 
+def test_each_run_is_held_to_the_floor_run_beside_it():
+    """A slow moment slows the pair: the ratios stay, where medians of each would not."""
+    floors = {
+        probe.key: [Timing(300, 200, 80), Timing(600, 400, 160), Timing(300, 200, 80)] for probe in MEASURED
+    }
+    timings = {
+        probe.key: [Timing(360, 240, 96), Timing(720, 480, 192), Timing(720, 480, 192)] for probe in MEASURED
+    }
+
+    section = cold_start.section(floors, timings, {}, {probe.key: {} for probe in MEASURED}, runs=3)
+
+    figures = {figure.key: figure for figure in section.figures}
+    assert figures["cold.floor"].value == 300  # the median of every floor run
+    assert figures["cold.chat"].value == pytest.approx(1.2)  # 1.2, 1.2 and 2.4: the median pair
+    assert any(line.startswith("| chat (POST /api/chat) | +120 ms | +80 ms") for line in section.details)
+
+
 def test_a_handler_slower_than_the_peer_misses_the_peer_budget():
-    floors = [Timing(400, 250, 100)] * 3
+    floors = {probe.key: [Timing(400, 250, 100)] * 3 for probe in MEASURED}
     timings = {probe.key: [Timing(500, 300, 150)] * 3 for probe in MEASURED}
     timings["failure"] = [Timing(520, 300, 170)] * 3
     timings[cold_start.PEER.key] = [Timing(510, 300, 160)] * 3
