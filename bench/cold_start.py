@@ -47,7 +47,7 @@ from runtime.domain.limits import NO_LIMITS, Limits
 ROOT = Path(__file__).resolve().parents[1]
 
 PYCACHE = ROOT / "build" / "bench" / "pycache"
-RUNS = 11
+RUNS = 15
 # importtime runs per probe: each module's least own time over them (see Spawner.import_profile).
 IMPORT_PROFILE_RUNS = 3
 BUDGET = 1.3
@@ -413,14 +413,19 @@ def measure(runs: int = RUNS) -> Section:
         events = make_events(stack, runs + 2)  # run 0 compiles, the last one is profiled
         with tempfile.TemporaryDirectory(prefix="cold-start-") as work, lex_runtime(BOT_FILE) as lex:
             spawner = Spawner(stack, Path(work), lex)
-            # Each handler run beside the floor run just before it: the pair meets the same moment of
-            # the machine, whose speed varies 2-3x from one moment to the next.
+            # Each handler run beside a floor run, one right after the other: the pair meets the same
+            # moment of the machine, whose speed varies 2-3x from one moment to the next.
             floors: dict[str, list[Timing]] = {probe.key: [] for probe in MEASURED}
             timings: dict[str, list[Timing]] = {probe.key: [] for probe in MEASURED}
             for run in range(runs + 1):  # run 0 fills the bytecode cache and is not counted
                 for probe in MEASURED:
-                    floor = spawner.floor()
-                    timing = spawner.handler(probe, names[probe.key], events[probe.key][run])
+                    # Which of the two runs first alternates, so neither always follows the other.
+                    if run % 2:
+                        floor = spawner.floor()
+                        timing = spawner.handler(probe, names[probe.key], events[probe.key][run])
+                    else:
+                        timing = spawner.handler(probe, names[probe.key], events[probe.key][run])
+                        floor = spawner.floor()
                     if run:
                         floors[probe.key].append(floor)
                         timings[probe.key].append(timing)
@@ -472,11 +477,12 @@ def section(
         f"{runs} runs per handler, a fresh `python` process per run "
         f"({sys.implementation.name} {sys.version.split()[0]}, the project's virtualenv), timed from "
         "spawning the process to the return of the handler (or of the floor's call); interpreter "
-        "start-up is in both. Every handler run comes right after a floor run, and *÷ floor* is the "
-        "median of each run's ratio to the floor run beside it: the machine's speed varies 2-3x from "
-        "one moment to the next, and a pair meets the same moment. The floor's row is the median of "
-        f"all {len(every_floor)} floor runs. Third-party and runtime modules load from bytecode (as "
-        "Lambda loads boto3 and the layer); a first, uncounted run per probe compiled them.",
+        "start-up is in both. Every handler run has a floor run right before or after it (each in "
+        "turn), and *÷ floor* is the median of each run's ratio to the floor run beside it: the "
+        "machine's speed varies 2-3x from one moment to the next, and a pair meets the same moment. "
+        f"The floor's row is the median of all {len(every_floor)} floor runs. Third-party and runtime "
+        "modules load from bytecode (as Lambda loads boto3 and the layer); a first, uncounted run per "
+        "probe compiled them.",
         "",
         "| handler | cold start | ÷ floor | import | serve one event | imports beyond the floor "
         "| where serving goes |",

@@ -45,7 +45,7 @@ BYTECODE_SUFFIX = f".cpython-{LAMBDA_PYTHON_VERSION.replace('.', '')}.pyc"
 # Change when the build steps change, so cached layers are rebuilt.
 _RECIPE = "pip --no-deps --require-hashes; compileall unchecked-hash; v1"
 _CODE_RECIPE = (
-    "copy; compileall unchecked-hash /var/task; botocore data cut: models, endpoint rules, endpoints; v3"
+    "copy; compileall unchecked-hash /var/task; botocore data cut: models, endpoints; v4"
 )
 _LAMBDA_MARKER_ENVIRONMENT = {
     "python_version": LAMBDA_PYTHON_VERSION,
@@ -151,7 +151,7 @@ def build_code(project_root: Path, cache_dir: Path) -> Path:
 def code_files(code_dir: Path, handler: str | None = None) -> list[tuple[str, Path]]:
     """(archive path, file) of a built code folder, sorted: every file, or for `handler`
     (`runtime.handlers.chat.handle`) the modules it can import, their bytecode, and botocore's data
-    for the services its function calls (their models and endpoint rules, and `endpoints.json`)."""
+    for the services its function calls (their models, and `endpoints.json`)."""
     files = [(path.relative_to(code_dir).as_posix(), path) for path in code_dir.rglob("*") if path.is_file()]
     if handler is not None:
         modules = imported_modules(code_dir, handler.rpartition(".")[0])

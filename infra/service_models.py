@@ -4,15 +4,16 @@ botocore describes each service in one JSON model (`service-2`), every operation
 and documentation: DynamoDB's is 360 KB, End User Messaging SMS's 400 KB, and a client reads its
 whole model when it is created, at every cold start. A model that keeps only the operations the
 functions call (`runtime.deployment.CLIENT_OPERATIONS`), the shapes those reach and no documentation
-is a few KB. Beside each model goes the service's endpoint rules, as botocore has them.
+is a few KB.
 
 The first client of a process also reads `endpoints.json`, every service in every partition
 (1.2 MB, 15-40 ms): the folder's copy keeps every partition and region and only the services the
 functions call, so every endpoint of these services resolves as it does from the whole file.
 
 The function's session reads this folder first (`runtime.adapters.packaged_aws_data`); anything it
-lacks still comes from the botocore Lambda provides. Everything is read from the botocore this
-project locks, as files: nothing here imports it.
+lacks (each service's endpoint rules, which the rules engine of Lambda's botocore must read in its
+own version) still comes from the botocore Lambda provides. Everything here is read from the
+botocore this project locks, as files: nothing here imports it.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ import gzip
 import importlib.metadata
 import importlib.util
 import json
-import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 MODEL = "service-2"
-ENDPOINT_RULES = "endpoint-rule-set-1"
 ENDPOINTS = "endpoints.json"
 
 
@@ -135,21 +134,18 @@ def write_models(
     target: Path, operations: Mapping[str, Iterable[str]], data: Path | None = None
 ) -> list[Path]:
     """botocore's data for these services under `target`, laid out as botocore's data folder is:
-    `<service>/<api version>/service-2.json` cut to `operations`, the service's endpoint rules
-    beside it, and `endpoints.json` cut to these services. Returns the files written."""
+    `<service>/<api version>/service-2.json` cut to `operations`, and `endpoints.json` cut to these
+    services. Returns the files written."""
     data = data or botocore_data()
     written, prefixes = [], []
     for service, names in sorted(operations.items()):
         version = latest_api_version(service, data)
         model = cut(read_model(data / service / version), names)
         prefixes.append(model["metadata"]["endpointPrefix"])
-        folder = target / service / version
-        folder.mkdir(parents=True, exist_ok=True)
-        file = folder / f"{MODEL}.json"
+        file = target / service / version / f"{MODEL}.json"
+        file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(json.dumps(model, separators=(",", ":"), sort_keys=True), encoding="utf-8")
-        rules = _data_file(data / service / version, ENDPOINT_RULES)
-        copied = shutil.copyfile(rules, folder / rules.name)
-        written += [file, Path(copied)]
+        written.append(file)
     endpoints = json.loads((data / ENDPOINTS).read_text(encoding="utf-8"))
     file = target / ENDPOINTS
     file.write_text(

@@ -91,8 +91,8 @@ def test_every_archive_module_has_bytecode_for_the_lambda_python(code_dir: Path)
 def test_each_functions_archive_carries_botocore_data_for_exactly_the_services_it_calls(
     code_dir: Path, function
 ) -> None:
-    """Per service: its model cut to the functions' calls and its endpoint rules; beside them, the
-    endpoints of these services. Nothing of a service the function does not call."""
+    """Per service: its model cut to the functions' calls; beside them, the endpoints of these
+    services. Nothing of a service the function does not call."""
     spec = FUNCTIONS[function]
     data = {
         name.removeprefix(f"{SERVICE_MODELS_FOLDER}/"): path
@@ -106,7 +106,7 @@ def test_each_functions_archive_carries_botocore_data_for_exactly_the_services_i
             per_service.setdefault(service, set()).add(file)
     assert set(per_service) == spec.clients
     for service, files in per_service.items():
-        assert files == {"service-2.json", "endpoint-rule-set-1.json.gz"}, service
+        assert files == {"service-2.json"}, service
         model = json.loads(
             next(
                 p for n, p in data.items() if n.startswith(f"{service}/") and n.endswith("service-2.json")

@@ -9,6 +9,7 @@ from pathlib import Path
 import botocore.exceptions
 import botocore.session
 import pytest
+from botocore.loaders import Loader
 from botocore.regions import EndpointResolver
 
 from infra.service_models import ENDPOINTS, botocore_data, cut, cut_endpoints, read_model, write_models
@@ -100,15 +101,16 @@ def test_botocore_reads_the_cut_model_first_and_its_client_has_exactly_those_ope
 def test_the_packaged_loader_lists_only_the_folders_services_and_counts_its_files_as_botocores(models):
     loader = PackagedDataLoader(models)
 
-    assert loader.list_available_services("service-2") == sorted(CLIENT_OPERATIONS)
-    assert loader.list_available_services("endpoint-rule-set-1") == sorted(CLIENT_OPERATIONS)
-    assert loader.list_available_services("waiters-2") == []
+    for type_name in ("service-2", "endpoint-rule-set-1", "waiters-2"):
+        assert loader.list_available_services(type_name) == sorted(CLIENT_OPERATIONS)
     _endpoints, path = loader.load_data_with_path("endpoints")
     assert Path(path).parent == models
     assert loader.is_builtin_path(path)
     assert not loader.is_builtin_path(str(models.parent / "elsewhere" / "endpoints.json"))
-    # What the folder lacks still comes from botocore's own data.
+    # What the folder lacks still comes from botocore's own data: the endpoint rules among it.
     assert loader.is_builtin_path(loader.load_data_with_path("_retry")[1])
+    rules = loader.load_service_model("dynamodb", "endpoint-rule-set-1")
+    assert rules == Loader().load_service_model("dynamodb", "endpoint-rule-set-1")
 
 
 def test_a_client_for_a_service_the_folder_lacks_cannot_be_created(models):
@@ -177,6 +179,8 @@ def test_clients_from_the_packaged_data_reach_the_endpoints_botocores_own_data_g
             theirs.meta.partition,
         ), service
         assert ours.meta.service_model.signing_name == theirs.meta.service_model.signing_name
+        # Endpoints come from the service's rules, not from botocore's fallback when it finds none.
+        assert ours._ruleset_resolver is not None, service
 
 
 @pytest.mark.parametrize("service", sorted(CLIENT_OPERATIONS))

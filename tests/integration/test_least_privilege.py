@@ -10,7 +10,7 @@ source mapping does with a consumer's role (read the stream, dead-letter) is not
 function's code; it is checked under Pulumi's mocks.
 
 The functions' clients read the botocore data their archives carry (models cut to
-`runtime.deployment.CLIENT_OPERATIONS`, endpoint rules, endpoints), as in Lambda, so every call here
+`runtime.deployment.CLIENT_OPERATIONS`, endpoints), as in Lambda, so every call here
 is also made through them; and the operations called are exactly the ones the models keep.
 """
 
