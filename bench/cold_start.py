@@ -583,26 +583,34 @@ _LIBRARIES = ("attr", "attrs", "cattrs", "structlog", "asyncio", "typing_extensi
 # The import-time parts of `beyond_the_floor`, by package (from `python -X importtime`).
 _PARTS = (
     ("attrs, cattrs", ("attr", "attrs", "cattrs", "typing_extensions")),
-    ("structlog, asyncio", ("structlog", "asyncio")),
+    ("structlog, asyncio", ("structlog", "asyncio", "_asyncio")),
     ("Powertools", ("aws_lambda_powertools", "bench.peer", "jmespath")),
 )
+RUNTIME_PART = "runtime"
+ONLY_HANDLER_PART = "other modules only it loads"
+BOTH_PART = "modules both load"
+ONLY_FLOOR_PART = "not imported (boto3 and its own)"
 
 
 def import_parts(handler: Mapping[str, float], floor: Mapping[str, float]) -> dict[str, float]:
     """A handler's own-module import time minus the floor's, per part: the layer's libraries, our
-    runtime's modules, the peer's Powertools, what the floor imports and the handler does not (boto3,
-    s3transfer: negative), and the standard library modules only the handler loads. The parts add up
-    to the whole difference."""
-    parts: dict[str, float] = {name: 0.0 for name, _ in _PARTS}
-    parts |= {"runtime": 0.0, "standard library and other": 0.0, "not imported (boto3 and its own)": 0.0}
+    runtime's modules, the peer's Powertools, other packages only the handler imports, what the floor
+    imports and the handler does not (boto3, s3transfer: negative), and the difference on packages
+    both import (the same work: importtime's noise). The parts add up to the whole difference."""
+    names = [name for name, _ in _PARTS]
+    parts = dict.fromkeys([*names, RUNTIME_PART, ONLY_HANDLER_PART, BOTH_PART, ONLY_FLOOR_PART], 0.0)
     for package in {*handler, *floor}:
-        extra = handler.get(package, 0.0) - floor.get(package, 0.0)
         part = next((name for name, packages in _PARTS if package in packages), None)
-        if part is None and package.startswith("runtime"):
-            part = "runtime"
         if part is None:
-            part = "not imported (boto3 and its own)" if extra < 0 else "standard library and other"
-        parts[part] += extra
+            if package.startswith("runtime"):
+                part = RUNTIME_PART
+            elif package not in floor:
+                part = ONLY_HANDLER_PART
+            elif package not in handler:
+                part = ONLY_FLOOR_PART
+            else:
+                part = BOTH_PART
+        parts[part] += handler.get(package, 0.0) - floor.get(package, 0.0)
     return parts
 
 
@@ -613,8 +621,7 @@ def beyond_the_floor(
     floor_profile: Mapping[str, float],
 ) -> list[str]:
     """Where every handler's milliseconds above the floor go, from this run's own figures."""
-    names = [*(name for name, _ in _PARTS), "runtime", "standard library and other"]
-    saved = "not imported (boto3 and its own)"
+    names = [*(name for name, _ in _PARTS), RUNTIME_PART, ONLY_HANDLER_PART, ONLY_FLOOR_PART, BOTH_PART]
     lines = [
         "**Where the milliseconds above the floor go.** *Above the floor* is the cold start less the "
         "floor's; it is *import* less the floor's `import boto3` plus *serve one event* less the floor's "
@@ -626,8 +633,8 @@ def beyond_the_floor(
         "overhead and its runs are not the timed ones, so the parts add up to their own difference, "
         "not exactly to the timed one; they say where the import goes.",
         "",
-        f"| handler | above the floor | import | {' | '.join(names)} | {saved} | serve one event |",
-        "|---|" + "---|" * (len(names) + 4),
+        f"| handler | above the floor | import | {' | '.join(names)} | serve one event |",
+        "|---|" + "---|" * (len(names) + 3),
     ]
     for probe in MEASURED:
         measured, beside = timings[probe.key], floors[probe.key]
@@ -635,7 +642,7 @@ def beyond_the_floor(
         extra_import = paired(beside, measured, lambda timing: timing.import_ms)[1]
         extra_serve = paired(beside, measured, lambda timing: timing.call_ms)[1]
         parts = import_parts(profiles[probe.key], floor_profile)
-        cells = [f"{parts[name]:+.0f}" for name in [*names, saved]]
+        cells = [f"{parts[name]:+.0f}" for name in names]
         lines.append(
             f"| {probe.label} | {above:+.0f} ms | {extra_import:+.0f} ms | {' | '.join(cells)} "
             f"| {extra_serve:+.0f} ms |"
@@ -649,10 +656,11 @@ def beyond_the_floor(
         "asyncio that structlog's package imports at its top for async methods no function calls; "
         "*runtime*: our own modules, most of it the domain's attrs classes and enums, whose methods "
         "attrs generates when each class is defined (no function imports another's modules, nor "
-        "`runtime/deployment.py`); *standard library and other*: modules the floor does not load "
-        "(inspect and typing, which attrs and cattrs need; uuid, hmac, base64 for ids and links); "
-        f"*{saved}*: what `import boto3` loads and the functions never do (boto3's resources, "
-        "s3transfer, multiprocessing), since they create botocore's clients directly. "
+        f"`runtime/deployment.py`); *{ONLY_HANDLER_PART}*: the few standard modules only the handler "
+        f"needs; *{ONLY_FLOOR_PART}*: what `import boto3` loads and the functions never do (boto3's "
+        "resources, s3transfer, multiprocessing), since they create botocore's clients directly; "
+        f"*{BOTH_PART}*: botocore, urllib3 and the standard library, which both import: the same work, "
+        "so what is left here is importtime's own noise, not a cost. "
         "*serve one event* less the floor's one call: negative where the function's data for botocore "
         "(models cut to its calls, `endpoints.json` cut to its services: docs/decisions/0009) saves "
         "more than it spends; positive where it creates a second client (Lex for chat, Secrets Manager "
