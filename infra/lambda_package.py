@@ -44,9 +44,7 @@ TASK_ROOT = "/var/task"
 BYTECODE_SUFFIX = f".cpython-{LAMBDA_PYTHON_VERSION.replace('.', '')}.pyc"
 # Change when the build steps change, so cached layers are rebuilt.
 _RECIPE = "pip --no-deps --require-hashes; compileall unchecked-hash; v1"
-_CODE_RECIPE = (
-    "copy; compileall unchecked-hash /var/task; botocore data cut: models, endpoints; v4"
-)
+_CODE_RECIPE = "copy; compileall unchecked-hash /var/task; botocore data cut: models, endpoints; v4"
 _LAMBDA_MARKER_ENVIRONMENT = {
     "python_version": LAMBDA_PYTHON_VERSION,
     "python_full_version": f"{LAMBDA_PYTHON_VERSION}.0",
