@@ -85,9 +85,10 @@ def measure(root: Path) -> Section:
         "Built by `infra.lambda_package.LambdaPackage.build`, as `pulumi up` builds them: each "
         "function's archive holds the `runtime/` modules its handler imports (read from the sources, "
         f"lazy imports included) and their bytecode; all {len(code_sources)} modules come to "
-        f"{code_bytes:,} bytes unzipped. Beside them, the models of the AWS services the function "
-        f"calls, cut to the operations the functions call (`infra/service_models.py`; all "
-        f"{len(models)} come to {model_bytes:,} bytes). Zipped, per function: "
+        f"{code_bytes:,} bytes unzipped. Beside them, botocore's data for the AWS services the "
+        "function calls: their models cut to the operations the functions call, and `endpoints.json` "
+        f"cut to these services (`infra/service_models.py`; all {len(models)} files come to "
+        f"{model_bytes:,} bytes). Zipped, per function: "
         + ", ".join(f"{function} {size / KIB:.0f} KiB" for function, size in sorted(archives.items()))
         + ". The layer is `build/layer/<hash>/` "
         f"({package.layer_description}). Both zipped here with deflate, as Pulumi uploads them. "
