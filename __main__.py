@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pulumi
 
+from bot import BOT_FILE
 from definitions.routes import OPENAPI_PATH, ROUTES, openapi_document
 from definitions.site_settings import site_settings
 from infra.access import guardrails, resource_targets
@@ -44,7 +45,7 @@ table = Table(
 )
 link_secret = LinkSecret("link-secret", LinkSecretArgs(name_prefix=prefix, value=settings.link_secret))
 origin_secret = OriginSecret("origin-secret")
-bot = Bot("bot", BotArgs(definition_file=ROOT / "bot" / "ko_KR.json", stage=settings.stage))
+bot = Bot("bot", BotArgs(definition_file=BOT_FILE, stage=settings.stage))
 api = HttpApi(
     "api",
     HttpApiArgs(

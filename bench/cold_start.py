@@ -34,7 +34,8 @@ from bench.figures import Figure, Section
 from bench.lex_runtime import lex_runtime
 from bench.stack import local_stack
 from bench.stats import median, ratio
-from bot.classifier import BOT_FILE, LocalIntentClassifier
+from bot import BOT_FILE
+from bot.classifier import LocalIntentClassifier
 from infra.lambda_package import build_code
 from local.api_events import recorded_api_event
 from local.client import ProductClient, token_of

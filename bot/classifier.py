@@ -20,11 +20,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from bot import BOT_FILE
 from bot.korean_text import features
 from runtime.adapters.ports import Classification, IntentClassifier
 from runtime.domain.model import FALLBACK_INTENT, Intent, IntentSource
 
-BOT_FILE = Path(__file__).with_name("ko_KR.json")
 CALIBRATION_FILE = "local_classifier.json"
 # The shape of the model, chosen by 5-fold cross-validation on the sample utterances: an intent's
 # score is the mean of its 3 best matches; a gram's weight grows with the square of how few intents

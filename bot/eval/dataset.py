@@ -10,11 +10,11 @@ from pathlib import Path
 
 import attrs
 
+from bot import BOT_FILE
 from bot.classifier import CALIBRATION_FILE, examples_of
 from runtime.domain.model import Intent
 
 ROOT = Path(__file__).resolve().parents[2]
-BOT_FILE = ROOT / "bot" / "ko_KR.json"
 MESSAGES = ROOT / "bot" / "eval" / "messages.jsonl"
 CALIBRATION = ROOT / "bot" / CALIBRATION_FILE
 

@@ -8,10 +8,9 @@ import re
 import pytest
 from infra_helpers import trusted_service
 
+from bot import BOT_FILE
 from infra.components import bot as bot_module
-from infra.offline.mock_run import PROJECT_ROOT, Deployment, run_program
-
-BOT_FILE = PROJECT_ROOT / "bot" / "ko_KR.json"
+from infra.offline.mock_run import Deployment, run_program
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,13 @@ cars, tours, restaurants and home services would type.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
+from bot import BOT_FILE
 from bot.classifier import LocalIntentClassifier
 from runtime.adapters.ports import Classification
 from runtime.domain.model import FALLBACK_INTENT, Intent, IntentSource
-
-BOT_FILE = Path(__file__).resolve().parents[2] / "bot" / "ko_KR.json"
 
 HELD_OUT = {
     Intent.CHANGE_RESERVATION: [
