@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-MODEL = "service-2"
+from runtime.contract import SERVICE_MODEL as MODEL
+
 ENDPOINTS = "endpoints.json"
 
 

@@ -146,6 +146,8 @@ PARTNER_PAGE = "confirm.html"
 # loads a few KiB of JSON rather than botocore's whole description of the service and of every
 # service's endpoints (15-60 ms at a cold start).
 SERVICE_MODELS_FOLDER = "aws_models"
+# The name botocore gives a service's model file (`<service>/<api version>/service-2.json`).
+SERVICE_MODEL = "service-2"
 
 
 class Function(enum.StrEnum):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from botocore.loaders import Loader
 
-MODEL = "service-2"
+from runtime.contract import SERVICE_MODEL
 
 
 class PackagedDataLoader(Loader):  # type: ignore[misc]  # botocore ships no type hints
@@ -37,7 +37,9 @@ class PackagedDataLoader(Loader):  # type: ignore[misc]  # botocore ships no typ
                 service.name
                 for service in self.folder.iterdir()
                 if service.is_dir()
-                and any(self.file_loader.exists(str(version / MODEL)) for version in service.iterdir())
+                and any(
+                    self.file_loader.exists(str(version / SERVICE_MODEL)) for version in service.iterdir()
+                )
             )
         return self._services
 
