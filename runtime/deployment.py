@@ -301,6 +301,8 @@ _LIMITS_ON_SUBMIT = (
 _WRITES_REQUESTS = (Env.RETENTION_DAYS,)
 # Settings of every function behind an API route.
 _SERVES_HTTP = (Env.ORIGIN_SECRET,)
+# A workflow step that closes or changes one request: read it, add its event, update it.
+_UPDATES_A_REQUEST = (on_items("GetItem", REQ), on_items("PutItem", REQ), on_items("UpdateItem", REQ))
 SECRETS_MANAGER = "secretsmanager.amazonaws.com"
 
 FUNCTIONS: dict[Function, FunctionSpec] = {
@@ -393,7 +395,7 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     Function.PROPOSAL_LAPSER: FunctionSpec(
         handler="runtime.handlers.proposal_lapser.handle",
         description="Workflow: the customer's time to decide is up; the proposal lapses (unless decided)",
-        permissions=(on_items("GetItem", REQ), on_items("PutItem", REQ), on_items("UpdateItem", REQ)),
+        permissions=_UPDATES_A_REQUEST,
         settings=_WRITES_REQUESTS,
     ),
     Function.PARTNER_TELLER: FunctionSpec(
@@ -424,13 +426,13 @@ FUNCTIONS: dict[Function, FunctionSpec] = {
     Function.TIMEOUT: FunctionSpec(
         handler="runtime.handlers.timeout.handle",
         description="Workflow: the partner did not answer in time (unless an answer was recorded)",
-        permissions=(on_items("GetItem", REQ), on_items("PutItem", REQ), on_items("UpdateItem", REQ)),
+        permissions=_UPDATES_A_REQUEST,
         settings=_WRITES_REQUESTS,
     ),
     Function.FAILURE: FunctionSpec(
         handler="runtime.handlers.failure.handle",
         description="Workflow: the SMS step failed; close as Failed (unless an answer was recorded)",
-        permissions=(on_items("GetItem", REQ), on_items("PutItem", REQ), on_items("UpdateItem", REQ)),
+        permissions=_UPDATES_A_REQUEST,
         settings=_WRITES_REQUESTS,
     ),
     Function.NOTIFICATION: FunctionSpec(
